@@ -1,0 +1,381 @@
+//! Operations: the only way anything changes (DESIGN rule 1).
+//!
+//! An operation carries everything needed to apply it: computed totals, the
+//! receipt number, the supplies a batch consumed and what they cost. Applying
+//! never recomputes from the current catalogue, so every device that applies
+//! the same operation gets the same tables, whatever it knew at the time.
+use crate::hlc::Hlc;
+use crate::ids::*;
+use crate::quantity::Unit;
+use serde::{Deserialize, Serialize};
+
+/// The payload version this build writes. Bump when a payload changes shape.
+pub const OP_VERSION: u32 = 1;
+
+/// One immutable change.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Operation {
+    pub id: OpId,
+    pub device: DeviceId,
+    /// Position in this device's own series, 1, 2, 3…; lets a server notice gaps.
+    pub device_seq: i64,
+    pub hlc: Hlc,
+    pub version: u32,
+    #[serde(flatten)]
+    pub kind: OpKind,
+}
+
+/// What happened. Serialized as `{"kind": "...", "payload": {...}}`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "payload", rename_all = "snake_case")]
+pub enum OpKind {
+    SupplyCreated(SupplyCreated),
+    SupplyEdited(SupplyEdited),
+    SupplyReceived(SupplyReceived),
+    StockAdjusted(StockAdjusted),
+    ProductCreated(ProductCreated),
+    ProductEdited(ProductEdited),
+    RecipeSet(RecipeSet),
+    BatchProduced(BatchProduced),
+    EventOpened(EventOpened),
+    EventClosed(EventClosed),
+    SaleCompleted(SaleCompleted),
+    SaleVoided(SaleVoided),
+    SaleRefunded(SaleRefunded),
+    CustomerCreated(CustomerCreated),
+    CustomerEdited(CustomerEdited),
+    SettingSet(SettingSet),
+}
+
+impl OpKind {
+    /// The wire name of this kind, as stored in the log's `kind` column.
+    pub fn name(&self) -> &'static str {
+        match self {
+            OpKind::SupplyCreated(_) => "supply_created",
+            OpKind::SupplyEdited(_) => "supply_edited",
+            OpKind::SupplyReceived(_) => "supply_received",
+            OpKind::StockAdjusted(_) => "stock_adjusted",
+            OpKind::ProductCreated(_) => "product_created",
+            OpKind::ProductEdited(_) => "product_edited",
+            OpKind::RecipeSet(_) => "recipe_set",
+            OpKind::BatchProduced(_) => "batch_produced",
+            OpKind::EventOpened(_) => "event_opened",
+            OpKind::EventClosed(_) => "event_closed",
+            OpKind::SaleCompleted(_) => "sale_completed",
+            OpKind::SaleVoided(_) => "sale_voided",
+            OpKind::SaleRefunded(_) => "sale_refunded",
+            OpKind::CustomerCreated(_) => "customer_created",
+            OpKind::CustomerEdited(_) => "customer_edited",
+            OpKind::SettingSet(_) => "setting_set",
+        }
+    }
+}
+
+/// Fields of a supply; `None` leaves a field as it is. Each field is a
+/// last-writer-wins register (DESIGN rule 3).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SupplyFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reorder_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub supplier: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SupplyCreated {
+    pub supply_id: SupplyId,
+    /// Fixed at creation: changing the unit would change the meaning of every movement.
+    pub unit: Unit,
+    pub fields: SupplyFields,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SupplyEdited {
+    pub supply_id: SupplyId,
+    pub fields: SupplyFields,
+}
+
+/// A purchase received: a supply lot with its quantity and what it cost in total.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SupplyReceived {
+    pub lot_id: LotId,
+    pub supply_id: SupplyId,
+    pub lot_code: String,
+    pub qty: i64,
+    pub cost_cents: i64,
+    pub received_at_ms: i64,
+}
+
+/// What a stock movement or adjustment is about.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "id", rename_all = "snake_case")]
+pub enum Item {
+    Product(ProductId),
+    Supply(SupplyId),
+}
+
+/// A manual correction of stock: `qty` is the signed change, never a new total,
+/// so movements other devices made meanwhile still count (DESIGN rule 2).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StockAdjusted {
+    pub item: Item,
+    pub qty: i64,
+    pub reason: String,
+    pub at_ms: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProductFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Empty string clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub price_cents: Option<i64>,
+    /// Empty string clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barcode: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low_stock_at: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub favorite: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_oversell: Option<bool>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub archived: Option<bool>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProductCreated {
+    pub product_id: ProductId,
+    pub fields: ProductFields,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProductEdited {
+    pub product_id: ProductId,
+    pub fields: ProductFields,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecipeLine {
+    pub supply_id: SupplyId,
+    pub qty: i64,
+}
+
+/// The whole bill of materials of a product, replaced as one register.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecipeSet {
+    pub product_id: ProductId,
+    pub yield_qty: i64,
+    pub lines: Vec<RecipeLine>,
+}
+
+/// One supply consumed by a batch, with its share of the batch cost in
+/// millionths of a cent (rounded to cents once, at the batch total).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BatchInput {
+    pub supply_id: SupplyId,
+    pub qty: i64,
+    pub cost_microcents: i64,
+}
+
+/// K batches made: supplies out, product in, one lot.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BatchProduced {
+    pub lot_id: LotId,
+    pub product_id: ProductId,
+    pub lot_code: String,
+    pub batches: i64,
+    pub output_qty: i64,
+    pub made_at_ms: i64,
+    /// `YYYY-MM-DD`
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expires_on: Option<String>,
+    pub inputs: Vec<BatchInput>,
+    pub cost_cents: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventOpened {
+    pub event_id: EventId,
+    pub name: String,
+    pub location: String,
+    /// `YYYY-MM-DD`
+    pub date: String,
+    pub float_cents: i64,
+    pub opened_at_ms: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventClosed {
+    pub event_id: EventId,
+    pub counted_cents: i64,
+    pub closed_at_ms: i64,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PayMethod {
+    Cash,
+    Card,
+    Other,
+}
+
+impl PayMethod {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PayMethod::Cash => "cash",
+            PayMethod::Card => "card",
+            PayMethod::Other => "other",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<PayMethod> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "cash" => Some(PayMethod::Cash),
+            "card" => Some(PayMethod::Card),
+            "other" => Some(PayMethod::Other),
+            _ => None,
+        }
+    }
+}
+
+/// A payment: what was handed over (`tendered_cents`) and what of it paid
+/// for the sale (`amount_cents`); the difference is change, given in cash.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Payment {
+    pub method: PayMethod,
+    pub amount_cents: i64,
+    pub tendered_cents: i64,
+}
+
+/// A sold line with its figures fixed at the moment of sale.
+/// `net` excludes tax; `total = net + tax` is what the customer paid for it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleLine {
+    pub product_id: ProductId,
+    pub qty: i64,
+    pub unit_price_cents: i64,
+    pub gross_cents: i64,
+    pub discount_cents: i64,
+    pub tax_cents: i64,
+    pub net_cents: i64,
+    pub total_cents: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SaleCompleted {
+    pub sale_id: SaleId,
+    pub receipt_no: String,
+    pub at_ms: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<EventId>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub customer_id: Option<CustomerId>,
+    pub lines: Vec<SaleLine>,
+    pub tax_bp: i64,
+    pub tax_inclusive: bool,
+    pub gross_cents: i64,
+    pub discount_cents: i64,
+    pub tax_cents: i64,
+    pub total_cents: i64,
+    pub change_cents: i64,
+    pub payments: Vec<Payment>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SaleVoided {
+    pub sale_id: SaleId,
+    pub reason: String,
+    pub at_ms: i64,
+    /// Voiding puts the goods back on the shelf.
+    pub restock: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundLine {
+    /// Index of the refunded line in the sale.
+    pub line_no: i64,
+    pub product_id: ProductId,
+    pub qty: i64,
+    /// Money returned for this line, tax included.
+    pub amount_cents: i64,
+    pub tax_cents: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SaleRefunded {
+    pub refund_id: RefundId,
+    pub sale_id: SaleId,
+    pub at_ms: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<EventId>,
+    pub restock: bool,
+    pub method: PayMethod,
+    pub lines: Vec<RefundLine>,
+    pub total_cents: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct CustomerFields {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub notes: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomerCreated {
+    pub customer_id: CustomerId,
+    pub created_at_ms: i64,
+    pub fields: CustomerFields,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomerEdited {
+    pub customer_id: CustomerId,
+    pub fields: CustomerFields,
+}
+
+/// A business-wide setting (tax rate, business name), a last-writer-wins register.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SettingSet {
+    pub key: String,
+    pub value: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn operations_round_trip_through_json() {
+        let op = Operation {
+            id: OpId::new(),
+            device: DeviceId::new(),
+            device_seq: 7,
+            hlc: Hlc { ms: 1, counter: 2 },
+            version: OP_VERSION,
+            kind: OpKind::SaleVoided(SaleVoided { sale_id: SaleId::new(), reason: "test".into(), at_ms: 3, restock: true }),
+        };
+        let json = serde_json::to_string(&op).unwrap_or_default();
+        assert!(json.contains("\"kind\":\"sale_voided\""), "{json}");
+        let back: Operation = serde_json::from_str(&json).unwrap_or_else(|e| panic!("{e}: {json}"));
+        assert_eq!(back, op);
+        assert_eq!(op.kind.name(), "sale_voided");
+    }
+}

@@ -1,0 +1,283 @@
+//! Sale arithmetic, exact and shared: the POS cart shows the same figures the
+//! core records. Discounts and tax are spread over lines by largest remainder
+//! so that every line's share adds up to the sale's total to the cent.
+use crate::money::{allocate, div_round, Money};
+use crate::op::{PayMethod, Payment};
+use serde::{Deserialize, Serialize};
+use thiserror::Error;
+
+/// A discount typed as `10%` (basis points) or `2.50` (an amount).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Discount {
+    PercentBp(i64),
+    Amount(Money),
+}
+
+#[derive(Debug, Error, PartialEq, Eq)]
+pub enum PricingError {
+    #[error("'{0}' is not a discount: type 10% or an amount like 2.50")]
+    BadDiscount(String),
+    #[error("a discount of {discount} is more than the {what} it applies to ({of})")]
+    DiscountTooLarge { discount: Money, of: Money, what: &'static str },
+    #[error("a quantity of {0} cannot be sold: give 1 or more")]
+    BadQuantity(i64),
+    #[error("a unit price of {0} is negative")]
+    NegativePrice(Money),
+    #[error("the sale is too large to total")]
+    Overflow,
+    #[error("a sale needs at least one line")]
+    Empty,
+    #[error("the payment of {0} is not positive: give an amount above 0")]
+    BadPayment(Money),
+    #[error("card and other payments ({paid}) are more than the total ({total}): change can only be given in cash")]
+    NonCashOver { paid: Money, total: Money },
+    #[error("payments of {paid} do not cover the total of {total}: {short} short")]
+    Short { paid: Money, total: Money, short: Money },
+}
+
+impl Discount {
+    pub fn parse(input: &str) -> Result<Discount, PricingError> {
+        let s = input.trim();
+        let bad = || PricingError::BadDiscount(input.to_string());
+        if let Some(pct) = s.strip_suffix('%') {
+            // "12.5%" → 1250 bp, read as integers.
+            let m = Money::parse(pct).map_err(|_| bad())?;
+            if m.0 < 0 || m.0 > 10_000 {
+                return Err(bad());
+            }
+            Ok(Discount::PercentBp(m.0))
+        } else {
+            let m = Money::parse(s).map_err(|_| bad())?;
+            if m.0 < 0 {
+                return Err(bad());
+            }
+            Ok(Discount::Amount(m))
+        }
+    }
+
+    fn of(self, base: i64, what: &'static str) -> Result<i64, PricingError> {
+        match self {
+            Discount::PercentBp(bp) => Ok(Money(base).percent_bp(bp).0),
+            Discount::Amount(m) if m.0 > base => Err(PricingError::DiscountTooLarge { discount: m, of: Money(base), what }),
+            Discount::Amount(m) => Ok(m.0),
+        }
+    }
+}
+
+/// One cart line before pricing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CartLine {
+    pub qty: i64,
+    pub unit_price: Money,
+    pub discount: Option<Discount>,
+}
+
+/// A priced line: `net` excludes tax; `total = net + tax`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricedLine {
+    pub gross_cents: i64,
+    pub discount_cents: i64,
+    pub tax_cents: i64,
+    pub net_cents: i64,
+    pub total_cents: i64,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Priced {
+    pub lines: Vec<PricedLine>,
+    pub gross_cents: i64,
+    pub discount_cents: i64,
+    pub tax_cents: i64,
+    pub total_cents: i64,
+}
+
+/// Prices a cart: line discounts, then the sale discount spread over lines,
+/// then tax at `tax_bp` on the sale (added, or already inside the prices).
+pub fn price(lines: &[CartLine], sale_discount: Option<Discount>, tax_bp: i64, tax_inclusive: bool) -> Result<Priced, PricingError> {
+    if lines.is_empty() {
+        return Err(PricingError::Empty);
+    }
+    let mut gross = Vec::with_capacity(lines.len());
+    let mut after_line = Vec::with_capacity(lines.len());
+    let mut line_disc = Vec::with_capacity(lines.len());
+    for l in lines {
+        if l.qty <= 0 {
+            return Err(PricingError::BadQuantity(l.qty));
+        }
+        if l.unit_price.0 < 0 {
+            return Err(PricingError::NegativePrice(l.unit_price));
+        }
+        let g = l.unit_price.0.checked_mul(l.qty).filter(|g| *g < i64::MAX / 20_000).ok_or(PricingError::Overflow)?;
+        let d = match l.discount {
+            Some(d) => d.of(g, "line")?,
+            None => 0,
+        };
+        gross.push(g);
+        line_disc.push(d);
+        after_line.push(g - d);
+    }
+    let subtotal: i64 = after_line.iter().try_fold(0i64, |a, b| a.checked_add(*b)).ok_or(PricingError::Overflow)?;
+    let sale_disc = match sale_discount {
+        Some(d) => d.of(subtotal, "sale")?,
+        None => 0,
+    };
+    let shares = allocate(sale_disc, &after_line);
+    let amounts: Vec<i64> = after_line.iter().zip(&shares).map(|(a, s)| a - s).collect();
+    let base: i64 = amounts.iter().sum();
+    let tax_total = if tax_inclusive {
+        base - div_round(i128::from(base) * 10_000, 10_000 + i128::from(tax_bp)) as i64
+    } else {
+        Money(base).percent_bp(tax_bp).0
+    };
+    let taxes = allocate(tax_total, &amounts);
+    let mut out = Priced::default();
+    for i in 0..lines.len() {
+        let (net, total) = if tax_inclusive { (amounts[i] - taxes[i], amounts[i]) } else { (amounts[i], amounts[i] + taxes[i]) };
+        out.lines.push(PricedLine {
+            gross_cents: gross[i],
+            discount_cents: line_disc[i] + shares[i],
+            tax_cents: taxes[i],
+            net_cents: net,
+            total_cents: total,
+        });
+    }
+    out.gross_cents = gross.iter().sum();
+    out.discount_cents = line_disc.iter().sum::<i64>() + sale_disc;
+    out.tax_cents = tax_total;
+    out.total_cents = out.lines.iter().map(|l| l.total_cents).sum();
+    Ok(out)
+}
+
+/// Settles what was handed over against `total`: change comes out of cash
+/// only. Returns the payments with the amount each contributed, and the change.
+pub fn settle(total: i64, tendered: &[(PayMethod, Money)]) -> Result<(Vec<Payment>, i64), PricingError> {
+    for (_, m) in tendered {
+        if m.0 <= 0 {
+            return Err(PricingError::BadPayment(*m));
+        }
+    }
+    let sum = |pred: &dyn Fn(PayMethod) -> bool| -> Result<i64, PricingError> {
+        tendered.iter().filter(|(m, _)| pred(*m)).try_fold(0i64, |a, (_, x)| a.checked_add(x.0)).ok_or(PricingError::Overflow)
+    };
+    let paid = sum(&|_| true)?;
+    let non_cash = sum(&|m| m != PayMethod::Cash)?;
+    if paid < total {
+        return Err(PricingError::Short { paid: Money(paid), total: Money(total), short: Money(total - paid) });
+    }
+    if non_cash > total {
+        return Err(PricingError::NonCashOver { paid: Money(non_cash), total: Money(total) });
+    }
+    let change = paid - total;
+    // Take the change back out of the cash payments, last first.
+    let mut left = change;
+    let mut payments: Vec<Payment> = tendered.iter().map(|(m, x)| Payment { method: *m, amount_cents: x.0, tendered_cents: x.0 }).collect();
+    for p in payments.iter_mut().rev().filter(|p| p.method == PayMethod::Cash) {
+        let take = left.min(p.amount_cents);
+        p.amount_cents -= take;
+        left -= take;
+    }
+    Ok((payments, change))
+}
+
+/// Cash amounts a vendor is likely handed for `total`: exact, the next whole
+/// dollar, the next $5 and $10, and the $5/$10/$20/$50/$100 notes above it.
+pub fn tender_suggestions(total: Money) -> Vec<Money> {
+    let t = total.0.max(0);
+    let mut out = vec![t];
+    for step in [100, 500, 1000, 2000, 5000, 10_000] {
+        let up = if t % step == 0 { t } else { (t / step + 1) * step };
+        if up > t && !out.contains(&up) {
+            out.push(up);
+        }
+    }
+    out.sort_unstable();
+    out.into_iter().map(Money).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn line(qty: i64, cents: i64) -> CartLine {
+        CartLine { qty, unit_price: Money(cents), discount: None }
+    }
+
+    #[test]
+    fn exclusive_tax_is_added() -> Result<(), PricingError> {
+        let p = price(&[line(2, 1200), line(1, 850)], None, 825, false)?;
+        assert_eq!(p.gross_cents, 3250);
+        assert_eq!(p.tax_cents, 268); // 3250 × 8.25% = 268.125
+        assert_eq!(p.total_cents, 3518);
+        Ok(())
+    }
+
+    #[test]
+    fn inclusive_tax_is_inside_the_price() -> Result<(), PricingError> {
+        let p = price(&[line(1, 1100)], None, 1000, true)?;
+        assert_eq!(p.total_cents, 1100);
+        assert_eq!(p.tax_cents, 100);
+        assert_eq!(p.lines[0].net_cents, 1000);
+        Ok(())
+    }
+
+    #[test]
+    fn discounts_stack_and_spread() -> Result<(), PricingError> {
+        let lines = [CartLine { qty: 1, unit_price: Money(1000), discount: Some(Discount::PercentBp(1000)) }, line(1, 500)];
+        let p = price(&lines, Some(Discount::Amount(Money(100))), 0, false)?;
+        assert_eq!(p.discount_cents, 200);
+        assert_eq!(p.total_cents, 1300);
+        assert_eq!(p.lines.iter().map(|l| l.discount_cents).sum::<i64>(), 200);
+        assert!(price(&[line(1, 500)], Some(Discount::Amount(Money(600))), 0, false).is_err());
+        Ok(())
+    }
+
+    #[test]
+    fn change_comes_from_cash() -> Result<(), PricingError> {
+        let (pays, change) = settle(1250, &[(PayMethod::Cash, Money(2000))])?;
+        assert_eq!(change, 750);
+        assert_eq!(pays[0].amount_cents, 1250);
+        let (pays, change) = settle(3000, &[(PayMethod::Card, Money(1000)), (PayMethod::Cash, Money(2500))])?;
+        assert_eq!((change, pays[1].amount_cents), (500, 2000));
+        assert!(matches!(settle(1000, &[(PayMethod::Card, Money(1500))]), Err(PricingError::NonCashOver { .. })));
+        assert!(matches!(settle(1000, &[(PayMethod::Cash, Money(900))]), Err(PricingError::Short { .. })));
+        Ok(())
+    }
+
+    #[test]
+    fn suggestions_round_up() {
+        let s: Vec<i64> = tender_suggestions(Money(1250)).into_iter().map(|m| m.0).collect();
+        assert_eq!(s, vec![1250, 1300, 1500, 2000, 5000, 10_000]);
+        assert_eq!(tender_suggestions(Money(2000))[0], Money(2000));
+    }
+
+    #[test]
+    fn discounts_parse() {
+        assert_eq!(Discount::parse("10%"), Ok(Discount::PercentBp(1000)));
+        assert_eq!(Discount::parse("12.5%"), Ok(Discount::PercentBp(1250)));
+        assert_eq!(Discount::parse("2.50"), Ok(Discount::Amount(Money(250))));
+        for bad in ["", "%", "150%", "-1", "abc", "1.234"] {
+            assert!(Discount::parse(bad).is_err(), "{bad}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn lines_add_up_to_the_sale(
+            items in proptest::collection::vec((1i64..20, 0i64..10_000, 0i64..5_000), 1..8),
+            sale_pct in 0i64..5_000, tax in 0i64..2_500, inclusive in any::<bool>()
+        ) {
+            let lines: Vec<CartLine> = items.iter().map(|(q, c, d)| CartLine { qty: *q, unit_price: Money(*c), discount: Some(Discount::PercentBp(*d)) }).collect();
+            let p = price(&lines, Some(Discount::PercentBp(sale_pct)), tax, inclusive).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(p.lines.iter().map(|l| l.total_cents).sum::<i64>(), p.total_cents);
+            prop_assert_eq!(p.lines.iter().map(|l| l.tax_cents).sum::<i64>(), p.tax_cents);
+            prop_assert_eq!(p.lines.iter().map(|l| l.discount_cents).sum::<i64>(), p.discount_cents);
+            prop_assert_eq!(p.gross_cents - p.discount_cents + if inclusive { 0 } else { p.tax_cents }, p.total_cents);
+            for l in &p.lines {
+                prop_assert!(l.net_cents >= 0 && l.tax_cents >= 0);
+                prop_assert_eq!(l.net_cents + l.tax_cents, l.total_cents);
+            }
+        }
+    }
+}

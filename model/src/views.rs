@@ -1,0 +1,214 @@
+//! What queries return: the shapes the CLI prints as JSON and the UI renders.
+//! Money fields end in `_cents`; quantities are integer base units.
+use crate::ids::*;
+use crate::op::PayMethod;
+use crate::quantity::Unit;
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProductView {
+    pub id: ProductId,
+    pub sku: String,
+    pub name: String,
+    pub category: Option<String>,
+    pub price_cents: i64,
+    pub barcode: Option<String>,
+    pub low_stock_at: i64,
+    pub favorite: bool,
+    pub no_oversell: bool,
+    pub archived: bool,
+    pub on_hand: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SupplyView {
+    pub id: SupplyId,
+    pub name: String,
+    pub unit: Unit,
+    pub reorder_at: i64,
+    pub supplier: Option<String>,
+    pub notes: Option<String>,
+    pub archived: bool,
+    pub on_hand: i64,
+    /// Weighted average over every purchase, per 1000 base units (per kg,
+    /// per litre, per 1000 pieces), rounded to the cent for display only.
+    pub cost_per_1000_cents: i64,
+    /// On hand at the weighted average cost, rounded once.
+    pub value_cents: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecipeLineView {
+    pub supply_id: SupplyId,
+    pub supply: String,
+    pub unit: Unit,
+    pub qty: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecipeView {
+    pub product_id: ProductId,
+    pub sku: String,
+    pub yield_qty: i64,
+    pub lines: Vec<RecipeLineView>,
+    /// Cost of one batch at today's supply costs.
+    pub batch_cost_cents: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BatchView {
+    pub lot_id: LotId,
+    pub lot_code: String,
+    pub sku: String,
+    pub batches: i64,
+    pub output_qty: i64,
+    pub cost_cents: i64,
+    pub unit_cost_cents: i64,
+    pub made_at_ms: i64,
+    pub expires_on: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventView {
+    pub id: EventId,
+    pub name: String,
+    pub location: String,
+    pub date: String,
+    pub float_cents: i64,
+    pub open: bool,
+    pub counted_cents: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PaymentTotal {
+    pub method: PayMethod,
+    pub amount_cents: i64,
+    pub refunded_cents: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UnitsSold {
+    pub sku: String,
+    pub name: String,
+    pub units: i64,
+    pub total_cents: i64,
+}
+
+/// The Z report of one market event.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ZReport {
+    pub event: EventView,
+    pub sales_count: i64,
+    pub total_cents: i64,
+    pub refunds_cents: i64,
+    pub payments: Vec<PaymentTotal>,
+    pub expected_cash_cents: i64,
+    pub counted_cash_cents: Option<i64>,
+    /// counted − expected: positive is over, negative is short.
+    pub over_short_cents: Option<i64>,
+    pub units: Vec<UnitsSold>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SaleReceipt {
+    pub sale_id: SaleId,
+    pub receipt_no: String,
+    pub gross_cents: i64,
+    pub discount_cents: i64,
+    pub tax_cents: i64,
+    pub total_cents: i64,
+    pub change_cents: i64,
+    pub oversold: Vec<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RefundReceipt {
+    pub refund_id: RefundId,
+    pub sale_id: SaleId,
+    pub total_cents: i64,
+    pub method: PayMethod,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct CustomerView {
+    pub id: CustomerId,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub notes: Option<String>,
+    pub lifetime_spend_cents: i64,
+    pub purchases: Vec<PurchaseView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PurchaseView {
+    pub sale_id: SaleId,
+    pub receipt_no: String,
+    pub at_ms: i64,
+    pub total_cents: i64,
+    pub refunded_cents: i64,
+    pub voided: bool,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertKind {
+    LowStock,
+    Reorder,
+    Oversold,
+    Expiring,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Alert {
+    pub kind: AlertKind,
+    /// SKU, supply name or lot code.
+    pub item: String,
+    pub message: String,
+    pub on_hand: Option<i64>,
+    pub threshold: Option<i64>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SalesRow {
+    /// The day (`YYYY-MM-DD`), event name, SKU or payment method.
+    pub key: String,
+    pub label: String,
+    pub units: i64,
+    pub gross_cents: i64,
+    pub discount_cents: i64,
+    pub tax_cents: i64,
+    pub refund_cents: i64,
+    /// gross − discounts − refunds, tax excluded.
+    pub net_cents: i64,
+    /// What customers paid, less what was refunded to them.
+    pub total_cents: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SalesReport {
+    pub by: String,
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub total_cents: i64,
+    pub rows: Vec<SalesRow>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Valuation {
+    pub supplies_cents: i64,
+    pub products_cents: i64,
+    pub total_cents: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MarginRow {
+    pub sku: String,
+    pub name: String,
+    pub price_cents: i64,
+    /// Average cost of a unit over every batch made, if any were.
+    pub unit_cost_cents: Option<i64>,
+    pub margin_cents: Option<i64>,
+    /// Margin as basis points of the price.
+    pub margin_bp: Option<i64>,
+}
