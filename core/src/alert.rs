@@ -1,0 +1,94 @@
+//! Alerts: what needs the owner's attention now.
+use crate::error::Result;
+use crate::store::Store;
+use chrono::{Days, NaiveDate};
+use wildroot_model::views::{Alert, AlertKind};
+use wildroot_model::Quantity;
+
+/// Batches expiring within this many days raise an `expiring` alert.
+pub const EXPIRY_WARNING_DAYS: u64 = 30;
+
+impl Store {
+    /// Every alert, most urgent kinds first: oversold, low stock, reorder, expiring.
+    pub fn alerts(&self) -> Result<Vec<Alert>> {
+        let conn = self.conn();
+        let mut out = Vec::new();
+        let mut stmt = conn.prepare(
+            "SELECT sku, name, low_stock_at, on_hand FROM (
+                 SELECT p.sku, p.name, p.low_stock_at,
+                        (SELECT COALESCE(SUM(qty), 0) FROM stock_movements m WHERE m.item_id = p.id) AS on_hand
+                 FROM products p WHERE p.archived = 0)
+             WHERE on_hand < 0 OR (low_stock_at > 0 AND on_hand <= low_stock_at) ORDER BY on_hand, sku",
+        )?;
+        let rows =
+            stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?)))?;
+        for row in rows {
+            let (sku, name, threshold, on_hand) = row?;
+            out.push(if on_hand < 0 {
+                Alert {
+                    kind: AlertKind::Oversold,
+                    item: sku,
+                    message: format!("{name} is oversold: {on_hand} on hand; count the shelf or make a batch"),
+                    on_hand: Some(on_hand),
+                    threshold: None,
+                }
+            } else {
+                Alert {
+                    kind: AlertKind::LowStock,
+                    item: sku,
+                    message: format!("{name} is low: {on_hand} left (alert at {threshold})"),
+                    on_hand: Some(on_hand),
+                    threshold: Some(threshold),
+                }
+            });
+        }
+        let mut stmt = conn.prepare(
+            "SELECT name, unit, reorder_at, on_hand FROM (
+                 SELECT s.name, s.unit, s.reorder_at,
+                        (SELECT COALESCE(SUM(qty), 0) FROM stock_movements m WHERE m.item_id = s.id) AS on_hand
+                 FROM supplies s WHERE s.archived = 0)
+             WHERE on_hand < 0 OR (reorder_at > 0 AND on_hand <= reorder_at) ORDER BY name",
+        )?;
+        let rows =
+            stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?)))?;
+        for row in rows {
+            let (name, unit, reorder_at, on_hand) = row?;
+            let unit = unit.parse()?;
+            let (kind, message) = if on_hand < 0 {
+                (
+                    AlertKind::Oversold,
+                    format!("{name} is below zero ({}): receive a purchase or adjust the count", Quantity(on_hand).display(unit)),
+                )
+            } else {
+                (
+                    AlertKind::Reorder,
+                    format!("reorder {name}: {} left (reorder at {})", Quantity(on_hand).display(unit), Quantity(reorder_at).display(unit)),
+                )
+            };
+            out.push(Alert { kind, item: name, message, on_hand: Some(on_hand), threshold: Some(reorder_at) });
+        }
+        let today = chrono::DateTime::from_timestamp_millis(self.now_ms()).map(|d| d.date_naive()).unwrap_or_default();
+        let horizon = today.checked_add_days(Days::new(EXPIRY_WARNING_DAYS)).unwrap_or(today);
+        // Only lots of products still in stock matter; lot-level stock comes with lot-aware selling.
+        let mut stmt = conn.prepare(
+            "SELECT b.lot_code, p.name, b.expires_on FROM batches b JOIN products p ON p.id = b.product_id
+             WHERE p.archived = 0 AND b.expires_on IS NOT NULL AND b.expires_on <= ?1
+               AND (SELECT COALESCE(SUM(qty), 0) FROM stock_movements m WHERE m.item_id = p.id) > 0
+             ORDER BY b.expires_on",
+        )?;
+        let rows = stmt.query_map([horizon.format("%Y-%m-%d").to_string()], |r| {
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+        })?;
+        for row in rows {
+            let (lot, name, expires) = row?;
+            let days = NaiveDate::parse_from_str(&expires, "%Y-%m-%d").map(|d| (d - today).num_days()).unwrap_or(0);
+            let message = if days < 0 {
+                format!("lot {lot} of {name} expired on {expires}")
+            } else {
+                format!("lot {lot} of {name} expires on {expires} (in {days} days)")
+            };
+            out.push(Alert { kind: AlertKind::Expiring, item: lot, message, on_hand: None, threshold: None });
+        }
+        Ok(out)
+    }
+}

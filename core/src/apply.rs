@@ -1,0 +1,321 @@
+//! Applying an operation to the business tables: the only code that writes
+//! them. Every device runs this same function on every operation, its own or
+//! another's, so no two devices can compute state differently.
+//!
+//! Applying must not fail on data another device sent legitimately: rows are
+//! inserted with `OR IGNORE` (an operation applied twice is a no-op), fields
+//! go through last-writer-wins registers, and stock only ever moves by
+//! inserting movements keyed by the operation. An edit that arrives before
+//! the create it follows makes a placeholder row that the create completes,
+//! so field values do not depend on delivery order.
+use crate::error::Result;
+use crate::lww;
+use rusqlite::Connection;
+use wildroot_model::op::*;
+use wildroot_model::Operation;
+
+/// Applies `op` to the tables. The caller appends it to the log in the same transaction.
+pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
+    let op_id = op.id.to_string();
+    match &op.kind {
+        OpKind::SupplyCreated(p) => {
+            let id = p.supply_id.to_string();
+            // The unit is fixed at creation; an edit that arrived first made a placeholder.
+            conn.execute(
+                "INSERT INTO supplies (id, name, unit) VALUES (?1, '', ?2) ON CONFLICT (id) DO UPDATE SET unit = excluded.unit",
+                (&id, p.unit.as_str()),
+            )?;
+            supply_fields(conn, &id, &p.fields, op)?;
+        }
+        OpKind::SupplyEdited(p) => {
+            let id = p.supply_id.to_string();
+            conn.execute("INSERT OR IGNORE INTO supplies (id, name, unit) VALUES (?1, '', 'each')", [&id])?;
+            supply_fields(conn, &id, &p.fields, op)?;
+        }
+        OpKind::SupplyReceived(p) => {
+            let supply = p.supply_id.to_string();
+            let lot = p.lot_id.to_string();
+            conn.execute(
+                "INSERT OR IGNORE INTO supply_lots (id, supply_id, lot_code, qty, cost_cents, received_at_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                (&lot, &supply, &p.lot_code, p.qty, p.cost_cents, p.received_at_ms),
+            )?;
+            movement(conn, &op_id, 0, "supply", &supply, p.qty, "purchase", None, Some(&lot), p.received_at_ms)?;
+        }
+        OpKind::StockAdjusted(p) => {
+            let (kind, id) = match p.item {
+                Item::Product(id) => ("product", id.to_string()),
+                Item::Supply(id) => ("supply", id.to_string()),
+            };
+            movement(conn, &op_id, 0, kind, &id, p.qty, "adjustment", Some(&p.reason), None, p.at_ms)?;
+        }
+        OpKind::ProductCreated(p) => {
+            let id = p.product_id.to_string();
+            conn.execute("INSERT OR IGNORE INTO products (id, sku, name) VALUES (?1, '', '')", [&id])?;
+            product_fields(conn, &id, &p.fields, op)?;
+        }
+        OpKind::ProductEdited(p) => {
+            let id = p.product_id.to_string();
+            conn.execute("INSERT OR IGNORE INTO products (id, sku, name) VALUES (?1, '', '')", [&id])?;
+            product_fields(conn, &id, &p.fields, op)?;
+        }
+        OpKind::RecipeSet(p) => {
+            let product = p.product_id.to_string();
+            if lww::claim(conn, "recipes", &product, "bom", op)? {
+                conn.execute("DELETE FROM recipe_lines WHERE product_id = ?1", [&product])?;
+                conn.execute(
+                    "INSERT INTO recipes (product_id, yield_qty) VALUES (?1, ?2)
+                     ON CONFLICT (product_id) DO UPDATE SET yield_qty = excluded.yield_qty",
+                    (&product, p.yield_qty),
+                )?;
+                for line in &p.lines {
+                    conn.execute(
+                        "INSERT OR REPLACE INTO recipe_lines (product_id, supply_id, qty) VALUES (?1, ?2, ?3)",
+                        (&product, line.supply_id.to_string(), line.qty),
+                    )?;
+                }
+            }
+        }
+        OpKind::BatchProduced(p) => {
+            let lot = p.lot_id.to_string();
+            let product = p.product_id.to_string();
+            conn.execute(
+                "INSERT OR IGNORE INTO batches (id, product_id, lot_code, batches, output_qty, cost_cents, made_at_ms, expires_on)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                (&lot, &product, &p.lot_code, p.batches, p.output_qty, p.cost_cents, p.made_at_ms, &p.expires_on),
+            )?;
+            for (i, input) in p.inputs.iter().enumerate() {
+                let supply = input.supply_id.to_string();
+                conn.execute(
+                    "INSERT OR IGNORE INTO batch_inputs (batch_id, supply_id, qty, cost_microcents) VALUES (?1, ?2, ?3, ?4)",
+                    (&lot, &supply, input.qty, input.cost_microcents),
+                )?;
+                movement(conn, &op_id, i as i64 + 1, "supply", &supply, -input.qty, "batch_input", None, Some(&lot), p.made_at_ms)?;
+            }
+            movement(conn, &op_id, 0, "product", &product, p.output_qty, "batch_output", None, Some(&lot), p.made_at_ms)?;
+        }
+        OpKind::EventOpened(p) => {
+            conn.execute(
+                "INSERT OR IGNORE INTO events (id, name, location, date, float_cents, opened_at_ms, opened_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                (p.event_id.to_string(), &p.name, &p.location, &p.date, p.float_cents, p.opened_at_ms, op.device.to_string()),
+            )?;
+        }
+        OpKind::EventClosed(p) => {
+            let id = p.event_id.to_string();
+            if lww::claim(conn, "events", &id, "close", op)? {
+                conn.execute(
+                    "UPDATE events SET closed_at_ms = ?1, counted_cents = ?2 WHERE id = ?3",
+                    (p.closed_at_ms, p.counted_cents, &id),
+                )?;
+            }
+        }
+        OpKind::SaleCompleted(p) => apply_sale(conn, &op_id, op, p)?,
+        OpKind::SaleVoided(p) => {
+            let sale = p.sale_id.to_string();
+            conn.execute("UPDATE sales SET voided = 1 WHERE id = ?1", [&sale])?;
+            conn.execute("UPDATE sale_lines SET voided = 1 WHERE sale_id = ?1", [&sale])?;
+            if p.restock {
+                let mut stmt = conn.prepare("SELECT line_no, product_id, qty FROM sale_lines WHERE sale_id = ?1 ORDER BY line_no")?;
+                let lines: Vec<(i64, String, i64)> =
+                    stmt.query_map([&sale], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+                for (line_no, product, qty) in lines {
+                    movement(conn, &op_id, line_no, "product", &product, qty, "void", Some(&p.reason), None, p.at_ms)?;
+                }
+            }
+        }
+        OpKind::SaleRefunded(p) => {
+            let refund = p.refund_id.to_string();
+            let event = p.event_id.map(|e| e.to_string());
+            conn.execute(
+                "INSERT OR IGNORE INTO refunds (id, sale_id, at_ms, event_id, restock, method, total_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                (&refund, p.sale_id.to_string(), p.at_ms, &event, p.restock, p.method.as_str(), p.total_cents),
+            )?;
+            for line in &p.lines {
+                let product = line.product_id.to_string();
+                conn.execute(
+                    "INSERT OR IGNORE INTO refund_lines (refund_id, line_no, product_id, qty, amount_cents, tax_cents, at_ms, event_id)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                    (&refund, line.line_no, &product, line.qty, line.amount_cents, line.tax_cents, p.at_ms, &event),
+                )?;
+                if p.restock {
+                    movement(conn, &op_id, line.line_no, "product", &product, line.qty, "refund", None, None, p.at_ms)?;
+                }
+            }
+        }
+        OpKind::CustomerCreated(p) => {
+            let id = p.customer_id.to_string();
+            conn.execute(
+                "INSERT INTO customers (id, name, created_at_ms) VALUES (?1, '', ?2)
+                 ON CONFLICT (id) DO UPDATE SET created_at_ms = excluded.created_at_ms",
+                (&id, p.created_at_ms),
+            )?;
+            customer_fields(conn, &id, &p.fields, op)?;
+        }
+        OpKind::CustomerEdited(p) => {
+            let id = p.customer_id.to_string();
+            conn.execute("INSERT OR IGNORE INTO customers (id, name, created_at_ms) VALUES (?1, '', 0)", [&id])?;
+            customer_fields(conn, &id, &p.fields, op)?;
+        }
+        OpKind::SettingSet(p) => {
+            if lww::claim(conn, "settings", &p.key, "value", op)? {
+                conn.execute(
+                    "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (&p.key, &p.value),
+                )?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn apply_sale(conn: &Connection, op_id: &str, op: &Operation, p: &SaleCompleted) -> Result<()> {
+    let sale = p.sale_id.to_string();
+    let event = p.event_id.map(|e| e.to_string());
+    let inserted = conn.execute(
+        "INSERT OR IGNORE INTO sales (id, receipt_no, device, at_ms, event_id, customer_id, tax_bp, tax_inclusive,
+             gross_cents, discount_cents, tax_cents, total_cents, change_cents)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        rusqlite::params![
+            &sale,
+            &p.receipt_no,
+            op.device.to_string(),
+            p.at_ms,
+            &event,
+            p.customer_id.map(|c| c.to_string()),
+            p.tax_bp,
+            p.tax_inclusive,
+            p.gross_cents,
+            p.discount_cents,
+            p.tax_cents,
+            p.total_cents,
+            p.change_cents
+        ],
+    )?;
+    if inserted == 0 {
+        return Ok(());
+    }
+    let mut line_stmt = conn.prepare_cached(
+        "INSERT INTO sale_lines (sale_id, line_no, product_id, qty, unit_price_cents, gross_cents, discount_cents, tax_cents,
+             net_cents, total_cents, at_ms, event_id)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+    )?;
+    for (i, l) in p.lines.iter().enumerate() {
+        let product = l.product_id.to_string();
+        line_stmt.execute(rusqlite::params![
+            &sale,
+            i as i64,
+            &product,
+            l.qty,
+            l.unit_price_cents,
+            l.gross_cents,
+            l.discount_cents,
+            l.tax_cents,
+            l.net_cents,
+            l.total_cents,
+            p.at_ms,
+            &event
+        ])?;
+        movement(conn, op_id, i as i64, "product", &product, -l.qty, "sale", None, None, p.at_ms)?;
+    }
+    let mut pay_stmt =
+        conn.prepare_cached("INSERT INTO sale_payments (sale_id, n, method, amount_cents, tendered_cents) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+    for (i, pay) in p.payments.iter().enumerate() {
+        pay_stmt.execute((&sale, i as i64, pay.method.as_str(), pay.amount_cents, pay.tendered_cents))?;
+    }
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn movement(
+    conn: &Connection,
+    op_id: &str,
+    line: i64,
+    item_kind: &str,
+    item_id: &str,
+    qty: i64,
+    reason: &str,
+    note: Option<&str>,
+    lot_id: Option<&str>,
+    at_ms: i64,
+) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO stock_movements (op_id, line, item_kind, item_id, qty, reason, note, lot_id, at_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?;
+    stmt.execute(rusqlite::params![op_id, line, item_kind, item_id, qty, reason, note, lot_id, at_ms])?;
+    Ok(())
+}
+
+/// An empty string clears an optional text field.
+fn opt_text(s: &str) -> Option<&str> {
+    if s.is_empty() {
+        None
+    } else {
+        Some(s)
+    }
+}
+
+fn supply_fields(conn: &Connection, id: &str, f: &SupplyFields, op: &Operation) -> Result<()> {
+    if let Some(v) = &f.name {
+        lww::set(conn, "supplies", id, "name", v, op)?;
+    }
+    if let Some(v) = f.reorder_at {
+        lww::set(conn, "supplies", id, "reorder_at", &v, op)?;
+    }
+    if let Some(v) = &f.supplier {
+        lww::set(conn, "supplies", id, "supplier", &opt_text(v), op)?;
+    }
+    if let Some(v) = &f.notes {
+        lww::set(conn, "supplies", id, "notes", &opt_text(v), op)?;
+    }
+    if let Some(v) = f.archived {
+        lww::set(conn, "supplies", id, "archived", &v, op)?;
+    }
+    Ok(())
+}
+
+fn product_fields(conn: &Connection, id: &str, f: &ProductFields, op: &Operation) -> Result<()> {
+    if let Some(v) = &f.sku {
+        lww::set(conn, "products", id, "sku", v, op)?;
+    }
+    if let Some(v) = &f.name {
+        lww::set(conn, "products", id, "name", v, op)?;
+    }
+    if let Some(v) = &f.category {
+        lww::set(conn, "products", id, "category", &opt_text(v), op)?;
+    }
+    if let Some(v) = f.price_cents {
+        lww::set(conn, "products", id, "price_cents", &v, op)?;
+    }
+    if let Some(v) = &f.barcode {
+        lww::set(conn, "products", id, "barcode", &opt_text(v), op)?;
+    }
+    if let Some(v) = f.low_stock_at {
+        lww::set(conn, "products", id, "low_stock_at", &v, op)?;
+    }
+    if let Some(v) = f.favorite {
+        lww::set(conn, "products", id, "favorite", &v, op)?;
+    }
+    if let Some(v) = f.no_oversell {
+        lww::set(conn, "products", id, "no_oversell", &v, op)?;
+    }
+    if let Some(v) = f.archived {
+        lww::set(conn, "products", id, "archived", &v, op)?;
+    }
+    Ok(())
+}
+
+fn customer_fields(conn: &Connection, id: &str, f: &CustomerFields, op: &Operation) -> Result<()> {
+    if let Some(v) = &f.name {
+        lww::set(conn, "customers", id, "name", v, op)?;
+    }
+    if let Some(v) = &f.email {
+        lww::set(conn, "customers", id, "email", &opt_text(v), op)?;
+    }
+    if let Some(v) = &f.phone {
+        lww::set(conn, "customers", id, "phone", &opt_text(v), op)?;
+    }
+    if let Some(v) = &f.notes {
+        lww::set(conn, "customers", id, "notes", &opt_text(v), op)?;
+    }
+    Ok(())
+}

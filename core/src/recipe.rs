@@ -1,0 +1,78 @@
+//! Recipes (bills of materials): what one batch of a product takes and yields.
+//! A recipe is replaced whole; past batches keep what they actually consumed.
+use crate::error::{CoreError, Result};
+use crate::store::Store;
+use crate::{product, supply};
+use rusqlite::{Connection, OptionalExtension};
+use wildroot_model::money::div_round;
+use wildroot_model::op::*;
+use wildroot_model::views::{RecipeLineView, RecipeView};
+use wildroot_model::{ProductId, Quantity};
+
+pub(crate) fn load(conn: &Connection, product_id: ProductId) -> Result<Option<(i64, Vec<RecipeLineView>)>> {
+    let pid = product_id.to_string();
+    let yield_qty: Option<i64> = conn.query_row("SELECT yield_qty FROM recipes WHERE product_id = ?1", [&pid], |r| r.get(0)).optional()?;
+    let Some(yield_qty) = yield_qty else { return Ok(None) };
+    let mut stmt = conn.prepare(
+        "SELECT l.supply_id, s.name, s.unit, l.qty FROM recipe_lines l JOIN supplies s ON s.id = l.supply_id
+         WHERE l.product_id = ?1 ORDER BY s.name",
+    )?;
+    let rows =
+        stmt.query_map([&pid], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?)))?;
+    let mut lines = Vec::new();
+    for row in rows {
+        let (id, name, unit, qty) = row?;
+        lines.push(RecipeLineView {
+            supply_id: id.parse().map_err(|_| CoreError::Corrupt(format!("supply id '{id}'")))?,
+            supply: name,
+            unit: unit.parse()?,
+            qty,
+        });
+    }
+    Ok(Some((yield_qty, lines)))
+}
+
+impl Store {
+    /// Sets the recipe of `sku`: `yield_qty` units per batch from `lines` of
+    /// (supply name, quantity typed with units).
+    pub fn set_recipe(&mut self, sku: &str, yield_qty: i64, lines: &[(String, String)]) -> Result<RecipeView> {
+        if yield_qty <= 0 {
+            return Err(CoreError::Invalid(format!("a yield of {yield_qty} makes nothing: give the units one batch makes, 1 or more")));
+        }
+        if lines.is_empty() {
+            return Err(CoreError::Invalid("a recipe needs at least one line: --line SUPPLY=QTY".into()));
+        }
+        self.write(|tx| {
+            let p = product::find(tx, sku)?;
+            let mut out: Vec<RecipeLine> = Vec::new();
+            for (name, qty) in lines {
+                let s = supply::find(tx, name)?;
+                let q = Quantity::parse(qty, s.unit)?;
+                if q.0 <= 0 {
+                    return Err(CoreError::Invalid(format!("the recipe line {name}={qty} uses nothing: give more than zero")));
+                }
+                if out.iter().any(|l| l.supply_id == s.id) {
+                    return Err(CoreError::Invalid(format!("{} appears twice in the recipe: give each supply once", s.name)));
+                }
+                out.push(RecipeLine { supply_id: s.id, qty: q.0 });
+            }
+            tx.record(OpKind::RecipeSet(RecipeSet { product_id: p.id, yield_qty, lines: out }))?;
+            Ok(())
+        })?;
+        self.recipe(sku)
+    }
+
+    pub fn recipe(&self, sku: &str) -> Result<RecipeView> {
+        let p = product::find(self.conn(), sku)?;
+        let (yield_qty, lines) = load(self.conn(), p.id)?.ok_or_else(|| CoreError::NotFound {
+            what: "recipe for",
+            key: p.sku.clone(),
+            hint: "set one with `wildroot recipe set SKU --yield N --line SUPPLY=QTY`",
+        })?;
+        let mut micro: i128 = 0;
+        for l in &lines {
+            micro += i128::from(supply::avg_cost(self.conn(), l.supply_id)?.microcents(l.qty));
+        }
+        Ok(RecipeView { product_id: p.id, sku: p.sku, yield_qty, lines, batch_cost_cents: div_round(micro, 1_000_000) as i64 })
+    }
+}

@@ -1,0 +1,235 @@
+//! Reports: sales by day, event, product or payment method; top sellers;
+//! inventory valuation; unit cost and margin per product.
+use crate::error::{CoreError, Result};
+use crate::store::Store;
+use chrono::NaiveDate;
+use std::collections::BTreeMap;
+use wildroot_model::money::div_round;
+use wildroot_model::views::{MarginRow, SalesReport, SalesRow, Valuation};
+
+/// How a sales report groups its rows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum GroupBy {
+    Day,
+    Event,
+    Product,
+    Payment,
+}
+
+impl GroupBy {
+    pub fn parse(s: &str) -> Result<GroupBy> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "day" => Ok(GroupBy::Day),
+            "event" => Ok(GroupBy::Event),
+            "product" => Ok(GroupBy::Product),
+            "payment" => Ok(GroupBy::Payment),
+            _ => Err(CoreError::Invalid(format!("'{s}' is not a grouping: use day, event, product or payment"))),
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            GroupBy::Day => "day",
+            GroupBy::Event => "event",
+            GroupBy::Product => "product",
+            GroupBy::Payment => "payment",
+        }
+    }
+}
+
+/// UTC millisecond bounds `[from, to]` of whole days, inclusive.
+fn bounds(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(i64, i64)> {
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            return Err(CoreError::Invalid(format!("--from {f} is after --to {t}: swap them")));
+        }
+    }
+    let start = from.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc().timestamp_millis()).unwrap_or(i64::MIN);
+    let end =
+        to.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc().timestamp_millis() - 1).unwrap_or(i64::MAX);
+    Ok((start, end))
+}
+
+impl Store {
+    pub fn sales_report(&self, by: GroupBy, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<SalesReport> {
+        let (start, end) = bounds(from, to)?;
+        let conn = self.conn();
+        let mut rows: BTreeMap<String, SalesRow> = BTreeMap::new();
+        let blank = |key: String, label: String| SalesRow {
+            key,
+            label,
+            units: 0,
+            gross_cents: 0,
+            discount_cents: 0,
+            tax_cents: 0,
+            refund_cents: 0,
+            net_cents: 0,
+            total_cents: 0,
+        };
+        if by == GroupBy::Payment {
+            let mut stmt = conn.prepare(
+                "SELECT p.method, COUNT(*), SUM(p.amount_cents) FROM sale_payments p JOIN sales s ON s.id = p.sale_id
+                 WHERE s.voided = 0 AND s.at_ms BETWEEN ?1 AND ?2 GROUP BY p.method",
+            )?;
+            for row in stmt.query_map((start, end), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))? {
+                let (method, count, amount) = row?;
+                let e = rows.entry(method.clone()).or_insert_with(|| blank(method.clone(), method));
+                e.units = count;
+                e.total_cents += amount;
+            }
+            let mut stmt = conn.prepare(
+                "SELECT method, SUM(total_cents), SUM((SELECT SUM(tax_cents) FROM refund_lines l WHERE l.refund_id = r.id))
+                 FROM refunds r WHERE at_ms BETWEEN ?1 AND ?2 GROUP BY method",
+            )?;
+            for row in stmt.query_map((start, end), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<i64>>(2)?)))? {
+                let (method, refunded, _) = row?;
+                let e = rows.entry(method.clone()).or_insert_with(|| blank(method.clone(), method));
+                e.refund_cents += refunded;
+                e.total_cents -= refunded;
+            }
+        } else {
+            let (key_expr, label_sql) = match by {
+                GroupBy::Day => ("strftime('%Y-%m-%d', at_ms / 1000, 'unixepoch')", None),
+                GroupBy::Event => (
+                    "COALESCE(event_id, '')",
+                    Some("SELECT COALESCE((SELECT name || ' (' || date || ')' FROM events WHERE id = ?1), 'no event')"),
+                ),
+                GroupBy::Product => ("product_id", Some("SELECT sku || ' ' || name FROM products WHERE id = ?1")),
+                GroupBy::Payment => ("''", None),
+            };
+            let sql = format!(
+                "SELECT {key_expr} AS k, SUM(qty), SUM(gross_cents), SUM(discount_cents), SUM(tax_cents), SUM(net_cents), SUM(total_cents)
+                 FROM sale_lines WHERE voided = 0 AND at_ms BETWEEN ?1 AND ?2 GROUP BY k"
+            );
+            let mut stmt = conn.prepare(&sql)?;
+            for row in stmt.query_map((start, end), |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, i64>(3)?,
+                    r.get::<_, i64>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, i64>(6)?,
+                ))
+            })? {
+                let (k, units, gross, discount, tax, net, total) = row?;
+                let e = rows.entry(k.clone()).or_insert_with(|| blank(k.clone(), k));
+                e.units += units;
+                e.gross_cents += gross;
+                e.discount_cents += discount;
+                e.tax_cents += tax;
+                e.net_cents += net;
+                e.total_cents += total;
+            }
+            let sql = format!(
+                "SELECT {key_expr} AS k, SUM(qty), SUM(amount_cents), SUM(tax_cents) FROM refund_lines
+                 WHERE at_ms BETWEEN ?1 AND ?2 GROUP BY k"
+            );
+            let mut stmt = conn.prepare(&sql)?;
+            for row in stmt
+                .query_map((start, end), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?)))?
+            {
+                let (k, qty, amount, tax) = row?;
+                let e = rows.entry(k.clone()).or_insert_with(|| blank(k.clone(), k));
+                e.units -= qty;
+                e.refund_cents += amount;
+                e.tax_cents -= tax;
+                e.net_cents -= amount - tax;
+                e.total_cents -= amount;
+            }
+            if let Some(label_sql) = label_sql {
+                let mut stmt = conn.prepare(label_sql)?;
+                for row in rows.values_mut() {
+                    if let Ok(label) = stmt.query_row([&row.key], |r| r.get::<_, String>(0)) {
+                        row.label = label;
+                    }
+                }
+            }
+        }
+        let mut rows: Vec<SalesRow> = rows.into_values().collect();
+        if by == GroupBy::Product {
+            rows.sort_by(|a, b| b.total_cents.cmp(&a.total_cents).then(a.label.cmp(&b.label)));
+        }
+        Ok(SalesReport {
+            by: by.name().to_string(),
+            from: from.map(|d| d.to_string()),
+            to: to.map(|d| d.to_string()),
+            total_cents: rows.iter().map(|r| r.total_cents).sum(),
+            rows,
+        })
+    }
+
+    /// Best sellers by units over the period.
+    pub fn top_sellers(&self, limit: usize, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<SalesReport> {
+        let mut report = self.sales_report(GroupBy::Product, from, to)?;
+        report.rows.sort_by(|a, b| b.units.cmp(&a.units).then(b.total_cents.cmp(&a.total_cents)));
+        report.rows.truncate(limit);
+        report.by = "top".into();
+        Ok(report)
+    }
+
+    /// What the stock on hand is worth: supplies at their weighted-average
+    /// purchase cost, products at the average cost of their batches. Each
+    /// item is valued exactly and rounded once, at the totals.
+    pub fn valuation(&self) -> Result<Valuation> {
+        let conn = self.conn();
+        let value = |sql: &str| -> Result<i64> {
+            let mut stmt = conn.prepare(sql)?;
+            let mut micro: i128 = 0;
+            for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))? {
+                let (on_hand, cost, qty) = row?;
+                if on_hand > 0 && qty > 0 {
+                    micro += i128::from(on_hand) * i128::from(cost) * 1_000_000 / i128::from(qty);
+                }
+            }
+            Ok(div_round(micro, 1_000_000) as i64)
+        };
+        let supplies_cents = value(
+            "SELECT (SELECT COALESCE(SUM(qty), 0) FROM stock_movements m WHERE m.item_id = s.id),
+                    COALESCE(SUM(l.cost_cents), 0), COALESCE(SUM(l.qty), 0)
+             FROM supplies s LEFT JOIN supply_lots l ON l.supply_id = s.id WHERE s.archived = 0 GROUP BY s.id",
+        )?;
+        let products_cents = value(
+            "SELECT (SELECT COALESCE(SUM(qty), 0) FROM stock_movements m WHERE m.item_id = p.id),
+                    COALESCE(SUM(b.cost_cents), 0), COALESCE(SUM(b.output_qty), 0)
+             FROM products p LEFT JOIN batches b ON b.product_id = p.id WHERE p.archived = 0 GROUP BY p.id",
+        )?;
+        Ok(Valuation { supplies_cents, products_cents, total_cents: supplies_cents + products_cents })
+    }
+
+    /// Unit cost (average over batches made) and margin at the current price.
+    pub fn margins(&self) -> Result<Vec<MarginRow>> {
+        let mut stmt = self.conn().prepare(
+            "SELECT p.sku, p.name, p.price_cents, SUM(b.cost_cents), SUM(b.output_qty)
+             FROM products p LEFT JOIN batches b ON b.product_id = p.id WHERE p.archived = 0 GROUP BY p.id ORDER BY p.sku",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, Option<i64>>(4)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (sku, name, price_cents, cost, qty) = row?;
+            let unit_cost = match (cost, qty) {
+                (Some(c), Some(q)) if q > 0 => Some(div_round(i128::from(c), i128::from(q)) as i64),
+                _ => None,
+            };
+            let margin = unit_cost.map(|c| price_cents - c);
+            out.push(MarginRow {
+                sku,
+                name,
+                price_cents,
+                unit_cost_cents: unit_cost,
+                margin_cents: margin,
+                margin_bp: margin.filter(|_| price_cents > 0).map(|m| div_round(i128::from(m) * 10_000, i128::from(price_cents)) as i64),
+            });
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,313 @@
+//! Sales, voids and refunds. A completed sale is a fact: it is never edited;
+//! voids and refunds are new operations that reference it (DESIGN rule 4).
+use crate::error::{text, CoreError, Result};
+use crate::store::{Store, Tx};
+use crate::{customer, event, product, settings};
+use rusqlite::OptionalExtension;
+use std::collections::HashMap;
+use wildroot_model::money::div_round;
+use wildroot_model::op::*;
+use wildroot_model::pricing::{self, CartLine, Discount};
+use wildroot_model::views::{RefundReceipt, SaleReceipt};
+use wildroot_model::{Money, ProductId, RefundId, SaleId};
+
+/// One line as rung up: a SKU or barcode, a quantity, optionally a price
+/// other than the shelf price and a line discount.
+#[derive(Clone, Debug)]
+pub struct LineRequest {
+    pub key: String,
+    pub qty: i64,
+    pub unit_price: Option<Money>,
+    pub discount: Option<Discount>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct SaleRequest {
+    pub lines: Vec<LineRequest>,
+    pub discount: Option<Discount>,
+    /// Email, phone or id of a known customer.
+    pub customer: Option<String>,
+    pub payments: Vec<(PayMethod, Money)>,
+}
+
+impl Store {
+    /// Rings up a sale: prices it, checks the payments cover it, takes the
+    /// stock, numbers the receipt and attaches the open event, in one operation.
+    pub fn sell(&mut self, req: SaleRequest) -> Result<SaleReceipt> {
+        self.write(|tx| sell_in(tx, &req))
+    }
+
+    /// Voids a sale rung up in error: it leaves the reports and its stock comes back.
+    pub fn void_sale(&mut self, sale_key: &str, reason: &str) -> Result<SaleId> {
+        let reason = text("reason", reason, 200)?;
+        self.write(|tx| {
+            let (sale_id, voided) = find_sale(tx, sale_key)?;
+            if voided {
+                return Err(CoreError::Invalid(format!("sale {sale_key} is already voided")));
+            }
+            let refunded: bool =
+                tx.query_row("SELECT EXISTS (SELECT 1 FROM refunds WHERE sale_id = ?1)", [sale_id.to_string()], |r| r.get(0))?;
+            if refunded {
+                return Err(CoreError::Invalid(format!("sale {sale_key} has refunds: refund the rest of it instead of voiding")));
+            }
+            tx.record(OpKind::SaleVoided(SaleVoided { sale_id, reason, at_ms: tx.now_ms(), restock: true }))?;
+            Ok(sale_id)
+        })
+    }
+
+    /// Refunds a whole sale (`lines` = None) or some of its lines by SKU and
+    /// quantity; the goods go back on the shelf unless `restock` is false.
+    pub fn refund(&mut self, sale_key: &str, lines: Option<&[(String, i64)]>, restock: bool) -> Result<RefundReceipt> {
+        self.write(|tx| refund_in(tx, sale_key, lines, restock))
+    }
+}
+
+/// Finds a sale by id or receipt number. Returns its id and whether it is voided.
+pub(crate) fn find_sale(tx: &rusqlite::Connection, key: &str) -> Result<(SaleId, bool)> {
+    let key = key.trim();
+    let found: Option<(String, bool)> = tx
+        .query_row("SELECT id, voided FROM sales WHERE id = ?1 OR receipt_no = ?1 LIMIT 1", [key], |r| Ok((r.get(0)?, r.get(1)?)))
+        .optional()?;
+    let (id, voided) = found.ok_or_else(|| CoreError::NotFound {
+        what: "sale",
+        key: key.to_string(),
+        hint: "give its receipt number (like A-000123) or sale id",
+    })?;
+    Ok((id.parse().map_err(|_| CoreError::Corrupt(format!("sale id '{id}'")))?, voided))
+}
+
+fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
+    if req.lines.is_empty() {
+        return Err(CoreError::Invalid("a sale needs at least one line: --line SKU=QTY".into()));
+    }
+    let mut found = Vec::with_capacity(req.lines.len());
+    let mut cart = Vec::with_capacity(req.lines.len());
+    for l in &req.lines {
+        if l.qty <= 0 {
+            return Err(CoreError::Invalid(format!("{}={} sells nothing: give a quantity of 1 or more", l.key, l.qty)));
+        }
+        let p = product::find(tx, &l.key)?;
+        cart.push(CartLine { qty: l.qty, unit_price: l.unit_price.unwrap_or(Money(p.price_cents)), discount: l.discount });
+        found.push(p);
+    }
+    let tax = settings::tax_rule(tx)?;
+    let priced = pricing::price(&cart, req.discount, tax.bp, tax.inclusive)?;
+    let (payments, change) = pricing::settle(priced.total_cents, &req.payments)?;
+
+    // Overselling is allowed (the jar is already in the customer's hand) and
+    // reported, unless the product was set to refuse it.
+    let mut wanted: HashMap<ProductId, (i64, &product::ProductRef)> = HashMap::new();
+    for (p, l) in found.iter().zip(&req.lines) {
+        wanted.entry(p.id).or_insert((0, p)).0 += l.qty;
+    }
+    let mut oversold = Vec::new();
+    for (id, (qty, p)) in &wanted {
+        let have = product::on_hand(tx, *id)?;
+        if have < *qty {
+            if p.no_oversell {
+                return Err(CoreError::Invalid(format!(
+                    "{} has {have} on hand and is set to refuse overselling: sell at most {}",
+                    p.sku,
+                    have.max(0)
+                )));
+            }
+            oversold.push(p.sku.clone());
+        }
+    }
+    oversold.sort();
+
+    let customer_id = match &req.customer {
+        Some(c) => Some(customer::find(tx, c)?.0),
+        None => None,
+    };
+    let (prefix, n): (String, i64) =
+        tx.query_row("SELECT receipt_prefix, next_receipt FROM local_device", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    tx.execute("UPDATE local_device SET next_receipt = next_receipt + 1", [])?;
+    let receipt_no = format!("{prefix}-{n:06}");
+    let sale_id = SaleId::new();
+    let lines = found
+        .iter()
+        .zip(&cart)
+        .zip(&priced.lines)
+        .map(|((p, c), pl)| SaleLine {
+            product_id: p.id,
+            qty: c.qty,
+            unit_price_cents: c.unit_price.0,
+            gross_cents: pl.gross_cents,
+            discount_cents: pl.discount_cents,
+            tax_cents: pl.tax_cents,
+            net_cents: pl.net_cents,
+            total_cents: pl.total_cents,
+        })
+        .collect();
+    tx.record(OpKind::SaleCompleted(SaleCompleted {
+        sale_id,
+        receipt_no: receipt_no.clone(),
+        at_ms: tx.now_ms(),
+        event_id: event::open_event(tx)?.map(|e| e.id),
+        customer_id,
+        lines,
+        tax_bp: tax.bp,
+        tax_inclusive: tax.inclusive,
+        gross_cents: priced.gross_cents,
+        discount_cents: priced.discount_cents,
+        tax_cents: priced.tax_cents,
+        total_cents: priced.total_cents,
+        change_cents: change,
+        payments,
+    }))?;
+    Ok(SaleReceipt {
+        sale_id,
+        receipt_no,
+        gross_cents: priced.gross_cents,
+        discount_cents: priced.discount_cents,
+        tax_cents: priced.tax_cents,
+        total_cents: priced.total_cents,
+        change_cents: change,
+        oversold,
+    })
+}
+
+struct SoldLine {
+    line_no: i64,
+    product_id: ProductId,
+    sku: String,
+    qty: i64,
+    total_cents: i64,
+    tax_cents: i64,
+    refunded_qty: i64,
+    refunded_cents: i64,
+    refunded_tax: i64,
+}
+
+fn refund_in(tx: &Tx<'_>, sale_key: &str, lines: Option<&[(String, i64)]>, restock: bool) -> Result<RefundReceipt> {
+    let (sale_id, voided) = find_sale(tx, sale_key)?;
+    if voided {
+        return Err(CoreError::Invalid(format!("sale {sale_key} was voided: there is nothing to refund")));
+    }
+    let sid = sale_id.to_string();
+    let mut stmt = tx.prepare(
+        "SELECT l.line_no, l.product_id, p.sku, l.qty, l.total_cents, l.tax_cents,
+                COALESCE((SELECT SUM(r.qty) FROM refund_lines r JOIN refunds f ON f.id = r.refund_id WHERE f.sale_id = l.sale_id AND r.line_no = l.line_no), 0),
+                COALESCE((SELECT SUM(r.amount_cents) FROM refund_lines r JOIN refunds f ON f.id = r.refund_id WHERE f.sale_id = l.sale_id AND r.line_no = l.line_no), 0),
+                COALESCE((SELECT SUM(r.tax_cents) FROM refund_lines r JOIN refunds f ON f.id = r.refund_id WHERE f.sale_id = l.sale_id AND r.line_no = l.line_no), 0)
+         FROM sale_lines l JOIN products p ON p.id = l.product_id WHERE l.sale_id = ?1 ORDER BY l.line_no",
+    )?;
+    let sold: Vec<SoldLine> = stmt
+        .query_map([&sid], |r| {
+            let pid: String = r.get(1)?;
+            Ok((pid, r.get(0)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?))
+        })?
+        .map(|row| {
+            let (pid, line_no, sku, qty, total_cents, tax_cents, refunded_qty, refunded_cents, refunded_tax) = row?;
+            Ok(SoldLine {
+                line_no,
+                product_id: pid.parse().map_err(|_| CoreError::Corrupt(format!("product id '{pid}'")))?,
+                sku,
+                qty,
+                total_cents,
+                tax_cents,
+                refunded_qty,
+                refunded_cents,
+                refunded_tax,
+            })
+        })
+        .collect::<Result<_>>()?;
+
+    // (line index, qty to refund)
+    let mut take: Vec<(usize, i64)> = Vec::new();
+    match lines {
+        None => {
+            for (i, l) in sold.iter().enumerate() {
+                if l.qty > l.refunded_qty {
+                    take.push((i, l.qty - l.refunded_qty));
+                }
+            }
+            if take.is_empty() {
+                return Err(CoreError::Invalid(format!("sale {sale_key} is already fully refunded")));
+            }
+        }
+        Some(wanted) => {
+            if wanted.is_empty() {
+                return Err(CoreError::Invalid("give the lines to refund as --line SKU=QTY, or none for the whole sale".into()));
+            }
+            let mut left: Vec<i64> = sold.iter().map(|l| l.qty - l.refunded_qty).collect();
+            for (key, qty) in wanted {
+                if *qty <= 0 {
+                    return Err(CoreError::Invalid(format!("{key}={qty} refunds nothing: give a quantity of 1 or more")));
+                }
+                let p = product::find(tx, key)
+                    .ok()
+                    .map(|p| p.id)
+                    .or_else(|| sold.iter().find(|l| l.sku.eq_ignore_ascii_case(key)).map(|l| l.product_id));
+                let mut need = *qty;
+                for (i, l) in sold.iter().enumerate() {
+                    if Some(l.product_id) == p && left[i] > 0 && need > 0 {
+                        let n = need.min(left[i]);
+                        left[i] -= n;
+                        need -= n;
+                        take.push((i, n));
+                    }
+                }
+                if need > 0 {
+                    let could = qty - need;
+                    return Err(CoreError::Invalid(format!("sale {sale_key} has only {could} of {key} left to refund, not {qty}")));
+                }
+            }
+        }
+    }
+
+    let mut refund_lines = Vec::new();
+    let mut queued: HashMap<usize, (i64, i64, i64)> = HashMap::new();
+    for (i, n) in take {
+        let l = &sold[i];
+        let q = queued.entry(i).or_insert((0, 0, 0));
+        let done_qty = l.refunded_qty + q.0;
+        // The last units of a line return exactly what is left of it, so a
+        // sale refunded in parts adds up to what was paid.
+        let (amount, tax) = if done_qty + n == l.qty {
+            (l.total_cents - l.refunded_cents - q.1, l.tax_cents - l.refunded_tax - q.2)
+        } else {
+            (
+                div_round(i128::from(l.total_cents) * i128::from(n), i128::from(l.qty)) as i64,
+                div_round(i128::from(l.tax_cents) * i128::from(n), i128::from(l.qty)) as i64,
+            )
+        };
+        q.0 += n;
+        q.1 += amount;
+        q.2 += tax;
+        refund_lines.push(RefundLine { line_no: l.line_no, product_id: l.product_id, qty: n, amount_cents: amount, tax_cents: tax });
+    }
+    // Two requests for the same line become one refund line.
+    let mut merged: Vec<RefundLine> = Vec::new();
+    for l in refund_lines {
+        match merged.iter_mut().find(|m| m.line_no == l.line_no) {
+            Some(m) => {
+                m.qty += l.qty;
+                m.amount_cents += l.amount_cents;
+                m.tax_cents += l.tax_cents;
+            }
+            None => merged.push(l),
+        }
+    }
+    let total: i64 = merged.iter().map(|l| l.amount_cents).sum();
+    // Money goes back in cash if any was taken, else the way it came.
+    let method: PayMethod = tx
+        .query_row("SELECT method FROM sale_payments WHERE sale_id = ?1 ORDER BY method = 'cash' DESC, n LIMIT 1", [&sid], |r| {
+            Ok(PayMethod::parse(&r.get::<_, String>(0)?).unwrap_or(PayMethod::Other))
+        })
+        .optional()?
+        .unwrap_or(PayMethod::Cash);
+    let refund_id = RefundId::new();
+    tx.record(OpKind::SaleRefunded(SaleRefunded {
+        refund_id,
+        sale_id,
+        at_ms: tx.now_ms(),
+        event_id: event::open_event(tx)?.map(|e| e.id),
+        restock,
+        method,
+        lines: merged,
+        total_cents: total,
+    }))?;
+    Ok(RefundReceipt { refund_id, sale_id, total_cents: total, method })
+}

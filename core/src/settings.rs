@@ -1,0 +1,92 @@
+//! Business-wide settings: tax rate and whether prices include tax, business name.
+use crate::error::{invalid, Result};
+use crate::store::{Store, Tx};
+use rusqlite::{Connection, OptionalExtension};
+use serde::{Deserialize, Serialize};
+use wildroot_model::op::{OpKind, SettingSet};
+
+pub const TAX_BP: &str = "tax_bp";
+pub const TAX_INCLUSIVE: &str = "tax_inclusive";
+pub const BUSINESS_NAME: &str = "business_name";
+pub const CURRENCY: &str = "currency";
+
+/// How sales are taxed: a rate in basis points (825 = 8.25 %), and whether
+/// shelf prices already include it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxRule {
+    pub bp: i64,
+    pub inclusive: bool,
+}
+
+pub fn get(conn: &Connection, key: &str) -> Result<Option<String>> {
+    Ok(conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+}
+
+pub fn tax_rule(conn: &Connection) -> Result<TaxRule> {
+    let bp = get(conn, TAX_BP)?.and_then(|v| v.parse().ok()).unwrap_or(0);
+    let inclusive = get(conn, TAX_INCLUSIVE)?.is_some_and(|v| v == "true");
+    Ok(TaxRule { bp, inclusive })
+}
+
+/// Parses a percentage typed like `8.25%` or `8.25` into basis points, exactly.
+pub fn parse_percent_bp(input: &str) -> Result<i64> {
+    let s = input.trim().trim_end_matches('%').trim();
+    let bad = || invalid(format!("'{input}' is not a percentage: type it like 8.25%"));
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty() && frac.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return bad();
+    }
+    if frac.len() > 2 {
+        return invalid(format!("'{input}' has more than two decimals: percentages go to 0.01%, like 8.25%"));
+    }
+    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().or_else(|_| bad())? };
+    let frac: i64 = format!("{frac:0<2}").parse().or_else(|_| bad())?;
+    let bp = whole.checked_mul(100).and_then(|w| w.checked_add(frac)).filter(|bp| *bp <= 10_000);
+    match bp {
+        Some(bp) => Ok(bp),
+        None => invalid(format!("'{input}' is more than 100%")),
+    }
+}
+
+pub(crate) fn set_in(tx: &Tx<'_>, key: &str, value: String) -> Result<()> {
+    tx.record(OpKind::SettingSet(SettingSet { key: key.to_string(), value }))?;
+    Ok(())
+}
+
+impl Store {
+    /// Sets the sales tax rate and whether prices include it.
+    pub fn set_tax(&mut self, rule: TaxRule) -> Result<()> {
+        if !(0..=10_000).contains(&rule.bp) {
+            return invalid(format!("a tax rate of {} basis points is outside 0–100%", rule.bp));
+        }
+        self.write(|tx| {
+            set_in(tx, TAX_BP, rule.bp.to_string())?;
+            set_in(tx, TAX_INCLUSIVE, rule.inclusive.to_string())
+        })
+    }
+
+    pub fn set_business_name(&mut self, name: &str) -> Result<()> {
+        let name = crate::error::text("business name", name, 120)?;
+        self.write(|tx| set_in(tx, BUSINESS_NAME, name))
+    }
+
+    pub fn tax_rule(&self) -> Result<TaxRule> {
+        tax_rule(self.conn())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percentages_parse_exactly() {
+        assert_eq!(parse_percent_bp("8.25%").ok(), Some(825));
+        assert_eq!(parse_percent_bp("10").ok(), Some(1000));
+        assert_eq!(parse_percent_bp("0.5%").ok(), Some(50));
+        assert_eq!(parse_percent_bp("100%").ok(), Some(10_000));
+        for bad in ["", "%", "abc", "8.255%", "101%", "-5%"] {
+            assert!(parse_percent_bp(bad).is_err(), "{bad}");
+        }
+    }
+}

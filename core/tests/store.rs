@@ -1,0 +1,241 @@
+//! The core against real SQLite files: the demo, sales, refunds, batches,
+//! the replay invariant and "bad input leaves the database as it was".
+use tempfile::TempDir;
+use wildroot_core::batch::ProduceRequest;
+use wildroot_core::oplog::{dump_tables, op_count, replay_check};
+use wildroot_core::product::NewProduct;
+use wildroot_core::report::GroupBy;
+use wildroot_core::sale::{LineRequest, SaleRequest};
+use wildroot_core::settings::TaxRule;
+use wildroot_core::supply::NewSupply;
+use wildroot_core::{CoreError, Store};
+use wildroot_model::op::PayMethod;
+use wildroot_model::views::AlertKind;
+use wildroot_model::{Money, Unit};
+
+type R = Result<(), CoreError>;
+
+fn store() -> Result<(TempDir, Store), CoreError> {
+    let dir = tempfile::tempdir().map_err(|e| CoreError::Invalid(e.to_string()))?;
+    let store = Store::open(&dir.path().join("shop.db"))?;
+    Ok((dir, store))
+}
+
+fn line(sku: &str, qty: i64) -> LineRequest {
+    LineRequest { key: sku.into(), qty, unit_price: None, discount: None }
+}
+
+fn cash(sku: &str, qty: i64, cents: i64) -> SaleRequest {
+    SaleRequest { lines: vec![line(sku, qty)], payments: vec![(PayMethod::Cash, Money(cents))], ..Default::default() }
+}
+
+/// A salve with a recipe and supplies for it.
+fn salve_shop(s: &mut Store) -> R {
+    s.add_supply(NewSupply { name: "Beeswax".into(), unit: Some(Unit::G), reorder_at: Some("500g".into()), ..Default::default() })?;
+    s.add_supply(NewSupply { name: "Olive oil".into(), unit: Some(Unit::Ml), ..Default::default() })?;
+    s.add_supply(NewSupply { name: "Tin".into(), unit: Some(Unit::Each), ..Default::default() })?;
+    s.receive_supply("Beeswax", "1kg", Money(3000), None)?; // 3.0¢/g
+    s.receive_supply("Beeswax", "2kg", Money(3000), None)?; // average 2.0¢/g
+    s.receive_supply("Olive oil", "3l", Money(3600), None)?; // 1.2¢/ml
+    s.receive_supply("Tin", "100", Money(4500), None)?; // 45¢ each
+    s.add_product(NewProduct {
+        sku: "SALVE".into(),
+        name: "Lavender Salve".into(),
+        price: Money(1400),
+        low_stock_at: Some(5),
+        favorite: true,
+        ..Default::default()
+    })?;
+    s.set_recipe("SALVE", 12, &[("Beeswax".into(), "170g".into()), ("Olive oil".into(), "500ml".into()), ("Tin".into(), "12".into())])?;
+    Ok(())
+}
+
+#[test]
+fn demo_seeds_a_shop_that_replays_exactly() -> R {
+    let (_dir, mut s) = store()?;
+    s.seed_demo()?;
+    assert!(s.list_products(None, None)?.len() >= 6);
+    assert!(s.list_supplies(false)?.len() >= 10);
+    let events = s.list_events()?;
+    assert_eq!(events.len(), 1);
+    let z = s.z_report(&events[0].id.to_string())?;
+    assert_eq!(z.sales_count, 7);
+    assert_eq!(z.over_short_cents, Some(-100), "{z:?}");
+    assert_eq!(replay_check(&s)?, None);
+    // A second seed is refused and changes nothing.
+    let before = dump_tables(s.conn())?;
+    assert!(s.seed_demo().is_err());
+    assert_eq!(dump_tables(s.conn())?, before);
+    Ok(())
+}
+
+#[test]
+fn a_batch_takes_supplies_and_costs_them_exactly() -> R {
+    let (_dir, mut s) = store()?;
+    salve_shop(&mut s)?;
+    let b = s.produce(ProduceRequest { sku: "SALVE".into(), batches: 2, ..Default::default() })?;
+    assert_eq!(b.output_qty, 24);
+    // 340 g × 2¢ + 1000 ml × 1.2¢ + 24 × 45¢ = 680 + 1200 + 1080
+    assert_eq!(b.cost_cents, 2960);
+    assert!(b.lot_code.starts_with("SALVE-"), "{}", b.lot_code);
+    assert_eq!(s.product("SALVE")?.on_hand, 24);
+    assert_eq!(s.supply("Beeswax")?.on_hand, 3000 - 340);
+    assert_eq!(s.supply("Tin")?.on_hand, 76);
+    // Editing the recipe changes no past batch.
+    s.set_recipe("SALVE", 10, &[("Beeswax".into(), "200g".into())])?;
+    assert_eq!(s.list_batches(None)?[0].cost_cents, 2960);
+    assert_eq!(replay_check(&s)?, None);
+    Ok(())
+}
+
+#[test]
+fn a_short_batch_is_refused_with_every_shortage_unless_allowed() -> R {
+    let (_dir, mut s) = store()?;
+    salve_shop(&mut s)?;
+    let before = dump_tables(s.conn())?;
+    let err = s.produce(ProduceRequest { sku: "SALVE".into(), batches: 10, ..Default::default() });
+    let msg = err.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(msg.contains("Tin needs 120 but 100 on hand"), "{msg}");
+    assert!(msg.contains("Olive oil needs 5 l"), "{msg}");
+    assert_eq!(dump_tables(s.conn())?, before);
+    s.produce(ProduceRequest { sku: "SALVE".into(), batches: 10, allow_short: true, ..Default::default() })?;
+    assert_eq!(s.supply("Tin")?.on_hand, -20);
+    assert!(s.alerts()?.iter().any(|a| a.kind == AlertKind::Oversold && a.item == "Tin"));
+    Ok(())
+}
+
+#[test]
+fn sale_change_refund_and_void_move_stock_and_money() -> R {
+    let (_dir, mut s) = store()?;
+    salve_shop(&mut s)?;
+    s.produce(ProduceRequest { sku: "SALVE".into(), batches: 1, ..Default::default() })?;
+    s.open_event("Market", None, None, Money(5000))?;
+    let r = s.sell(cash("SALVE", 2, 3000))?;
+    assert_eq!((r.total_cents, r.change_cents), (2800, 200));
+    assert!(r.receipt_no.ends_with("-000001"), "{}", r.receipt_no);
+    assert_eq!(s.product("SALVE")?.on_hand, 10);
+    let refund = s.refund(&r.receipt_no, Some(&[("SALVE".into(), 1)]), true)?;
+    assert_eq!(refund.total_cents, 1400);
+    assert_eq!(s.product("SALVE")?.on_hand, 11);
+    assert!(s.void_sale(&r.receipt_no, "wrong").is_err(), "a refunded sale cannot be voided");
+    let r2 = s.sell(cash("SALVE", 1, 1400))?;
+    assert!(r2.receipt_no.ends_with("-000002"));
+    s.void_sale(&r2.sale_id.to_string(), "rang twice")?;
+    assert_eq!(s.product("SALVE")?.on_hand, 11);
+    let z = s.close_event(Money(6400))?;
+    // 50.00 float + 28.00 cash − 14.00 refunded = 64.00
+    assert_eq!(z.expected_cash_cents, 6400);
+    assert_eq!(z.over_short_cents, Some(0));
+    assert_eq!(z.sales_count, 1);
+    let report = s.sales_report(GroupBy::Product, None, None)?;
+    assert_eq!(report.total_cents, 1400);
+    assert_eq!(report.rows[0].units, 1);
+    assert_eq!(replay_check(&s)?, None);
+    Ok(())
+}
+
+#[test]
+fn tax_discount_and_split_payment() -> R {
+    let (_dir, mut s) = store()?;
+    salve_shop(&mut s)?;
+    s.set_tax(TaxRule { bp: 825, inclusive: false })?;
+    let r = s.sell(SaleRequest {
+        lines: vec![line("SALVE", 3)],
+        discount: Some(wildroot_model::pricing::Discount::PercentBp(1000)),
+        payments: vec![(PayMethod::Card, Money(2000)), (PayMethod::Cash, Money(2500))],
+        customer: None,
+    })?;
+    // 42.00 − 10% = 37.80; tax 8.25% = 3.1185 → 3.12; total 40.92; change 4.08
+    assert_eq!((r.discount_cents, r.tax_cents, r.total_cents, r.change_cents), (420, 312, 4092, 408));
+    let by_pay = s.sales_report(GroupBy::Payment, None, None)?;
+    assert_eq!(by_pay.total_cents, 4092);
+    // Oversold: allowed, reported, alerted.
+    assert!(r.oversold.contains(&"SALVE".to_string()));
+    assert!(s.alerts()?.iter().any(|a| a.kind == AlertKind::Oversold && a.item == "SALVE"));
+    Ok(())
+}
+
+#[test]
+fn bad_input_leaves_the_database_as_it_was() -> R {
+    let (_dir, mut s) = store()?;
+    salve_shop(&mut s)?;
+    s.produce(ProduceRequest { sku: "SALVE".into(), batches: 1, ..Default::default() })?;
+    s.edit_product("SALVE", wildroot_core::product::ProductEdit { no_oversell: Some(true), ..Default::default() })?;
+    let before = dump_tables(s.conn())?;
+    let ops = op_count(s.conn())?;
+    let failures: Vec<(&str, Result<(), CoreError>)> = vec![
+        ("unknown SKU", s.sell(cash("NOPE", 1, 1000)).map(drop)),
+        ("zero quantity", s.sell(cash("SALVE", 0, 1000)).map(drop)),
+        ("short payment", s.sell(cash("SALVE", 1, 1000)).map(drop)),
+        ("oversell refused", s.sell(cash("SALVE", 13, 100_000)).map(drop)),
+        ("duplicate SKU", s.add_product(NewProduct { sku: "salve".into(), name: "x".into(), ..Default::default() }).map(drop)),
+        (
+            "negative price",
+            s.add_product(NewProduct { sku: "X".into(), name: "x".into(), price: Money(-1), ..Default::default() }).map(drop),
+        ),
+        ("wrong unit", s.receive_supply("Beeswax", "2l", Money(100), None).map(drop)),
+        ("zero receipt", s.receive_supply("Beeswax", "0g", Money(100), None).map(drop)),
+        (
+            "overflow",
+            s.sell(SaleRequest {
+                lines: vec![LineRequest { key: "SALVE".into(), qty: i64::MAX, unit_price: None, discount: None }],
+                ..Default::default()
+            })
+            .map(drop),
+        ),
+        (
+            "card over total",
+            s.sell(SaleRequest { lines: vec![line("SALVE", 1)], payments: vec![(PayMethod::Card, Money(5000))], ..Default::default() })
+                .map(drop),
+        ),
+        (
+            "unknown customer",
+            s.sell(SaleRequest {
+                lines: vec![line("SALVE", 1)],
+                customer: Some("who@example.com".into()),
+                payments: vec![(PayMethod::Cash, Money(1400))],
+                ..Default::default()
+            })
+            .map(drop),
+        ),
+        ("refund unknown sale", s.refund("A-999999", None, true).map(drop)),
+        ("close with no event", s.close_event(Money(0)).map(drop)),
+        ("zero batches", s.produce(ProduceRequest { sku: "SALVE".into(), batches: 0, ..Default::default() }).map(drop)),
+    ];
+    for (what, result) in failures {
+        let err = result.err().map(|e| e.to_string());
+        assert!(err.is_some(), "{what} should fail");
+        assert_eq!(dump_tables(s.conn())?, before, "{what} changed the tables: {err:?}");
+        assert_eq!(op_count(s.conn())?, ops, "{what} logged an operation");
+    }
+    Ok(())
+}
+
+#[test]
+fn search_finds_by_prefix_of_sku_name_or_barcode() -> R {
+    let (_dir, mut s) = store()?;
+    s.seed_demo()?;
+    let skus = |q: &str| -> Result<Vec<String>, CoreError> { Ok(s.list_products(Some(q), None)?.into_iter().map(|p| p.sku).collect()) };
+    assert_eq!(skus("soap")?, vec!["SOAP-LAV", "SOAP-OAT"]);
+    assert_eq!(skus("lavender")?, vec!["SALVE-LAV-2OZ", "SOAP-LAV"]);
+    assert_eq!(skus("LAVENDER C")?, vec!["SALVE-LAV-2OZ"]);
+    assert_eq!(skus("086000101003")?, vec!["SOAP-OAT"]);
+    assert!(skus("%")?.is_empty(), "LIKE wildcards are matched literally");
+    Ok(())
+}
+
+#[test]
+fn last_writer_wins_field_by_field_whatever_the_order() -> R {
+    use wildroot_core::oplog::{all_ops, apply_foreign};
+    let (_dir, mut a) = store()?;
+    a.add_product(NewProduct { sku: "S".into(), name: "Salve".into(), price: Money(1000), ..Default::default() })?;
+    a.edit_product("S", wildroot_core::product::ProductEdit { price: Some(Money(1200)), ..Default::default() })?;
+    a.edit_product("S", wildroot_core::product::ProductEdit { name: Some("Big Salve".into()), ..Default::default() })?;
+    let mut ops = all_ops(a.conn())?;
+    ops.reverse();
+    let mut b = Store::open_in_memory()?;
+    apply_foreign(&mut b, &ops)?;
+    let p = b.product("S")?;
+    assert_eq!((p.name.as_str(), p.price_cents), ("Big Salve", 1200));
+    Ok(())
+}
