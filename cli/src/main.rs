@@ -1,0 +1,973 @@
+//! `wildroot`: the whole shop from a terminal, over the same core as the app.
+//!
+//! Arguments are parsed here into typed requests (amounts exactly, dates,
+//! `SKU=QTY` pairs); every rule lives in `wildroot-core`.
+#![forbid(unsafe_code)]
+
+mod output;
+
+use anyhow::{anyhow, bail, Context, Result};
+use chrono::NaiveDate;
+use clap::{Args, Parser, Subcommand};
+use output::{json, money, when, Format, Table};
+use std::path::PathBuf;
+use wildroot_core::batch::ProduceRequest;
+use wildroot_core::customer::CustomerInput;
+use wildroot_core::product::{NewProduct, ProductEdit};
+use wildroot_core::report::GroupBy;
+use wildroot_core::sale::{LineRequest, SaleRequest};
+use wildroot_core::settings::{self, TaxRule};
+use wildroot_core::supply::{NewSupply, SupplyEdit};
+use wildroot_core::Store;
+use wildroot_model::op::PayMethod;
+use wildroot_model::pricing::Discount;
+use wildroot_model::views::*;
+use wildroot_model::{Money, Quantity, Unit};
+
+#[derive(Parser)]
+#[command(name = "wildroot", version, about = "Point of sale and inventory for makers of handmade botanical goods")]
+struct Cli {
+    /// The local database (default: the platform data dir, e.g. ~/.local/share/wildroot/wildroot.db).
+    #[arg(long, global = true, env = "WILDROOT_DB")]
+    db: Option<PathBuf>,
+    /// Print JSON for programs: money as integer cents in keys ending _cents, quantities in base units.
+    #[arg(long, global = true)]
+    json: bool,
+    /// Print tables as CSV, for spreadsheets.
+    #[arg(long, global = true, conflicts_with = "json")]
+    csv: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Create the database (with --demo, a believable maker's shop to explore).
+    Init {
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Raw materials: beeswax, oils, jars.
+    #[command(subcommand)]
+    Supply(SupplyCmd),
+    /// What you sell.
+    #[command(subcommand)]
+    Product(ProductCmd),
+    /// Bills of materials.
+    #[command(subcommand)]
+    Recipe(RecipeCmd),
+    /// Production batches.
+    #[command(subcommand)]
+    Batch(BatchCmd),
+    /// Market days.
+    #[command(subcommand)]
+    Event(EventCmd),
+    /// Ring up a sale: --line SKU=QTY … --pay cash=AMOUNT …
+    Sell(SellArgs),
+    /// Refund a sale, whole or some lines.
+    Refund {
+        /// Receipt number (A-000123) or sale id.
+        sale: String,
+        /// SKU=QTY to refund; none refunds the whole sale.
+        #[arg(long = "line")]
+        lines: Vec<String>,
+        /// Do not put the goods back in stock (damaged, used).
+        #[arg(long)]
+        no_restock: bool,
+    },
+    /// Void a sale rung up in error: it leaves the reports and its stock returns.
+    Void {
+        sale: String,
+        #[arg(long, default_value = "voided")]
+        reason: String,
+    },
+    /// Customers and their purchases.
+    #[command(subcommand)]
+    Customer(CustomerCmd),
+    /// Stock on hand of every product and supply.
+    Stock,
+    /// Low stock, reorder, oversold and expiring alerts.
+    Alerts,
+    /// Sales, valuation, margins, production and event reports.
+    #[command(subcommand)]
+    Report(ReportCmd),
+    /// Tax rate, business name, this device's receipt prefix.
+    #[command(subcommand)]
+    Settings(SettingsCmd),
+}
+
+#[derive(Subcommand)]
+enum SupplyCmd {
+    Add {
+        #[arg(long)]
+        name: String,
+        /// g, ml or each
+        #[arg(long)]
+        unit: String,
+        /// Reorder when stock falls to this (e.g. 500g).
+        #[arg(long)]
+        reorder_at: Option<String>,
+        #[arg(long)]
+        supplier: Option<String>,
+        #[arg(long)]
+        notes: Option<String>,
+    },
+    Edit {
+        name: String,
+        #[arg(long = "name")]
+        new_name: Option<String>,
+        #[arg(long)]
+        reorder_at: Option<String>,
+        #[arg(long)]
+        supplier: Option<String>,
+        #[arg(long)]
+        notes: Option<String>,
+    },
+    Archive {
+        name: String,
+    },
+    /// Receive a purchase: quantity (2kg, 1.5l, 12) and what it cost in total.
+    Receive {
+        name: String,
+        #[arg(long)]
+        qty: String,
+        #[arg(long)]
+        cost: String,
+        #[arg(long)]
+        lot: Option<String>,
+    },
+    /// Correct the stock by a signed amount (-50g, +1kg) with a reason.
+    Adjust {
+        name: String,
+        #[arg(long, allow_hyphen_values = true)]
+        qty: String,
+        #[arg(long)]
+        reason: String,
+    },
+    List {
+        /// Include archived supplies.
+        #[arg(long)]
+        all: bool,
+    },
+}
+
+#[derive(Args)]
+struct ProductFieldsArgs {
+    #[arg(long)]
+    name: Option<String>,
+    #[arg(long)]
+    price: Option<String>,
+    #[arg(long)]
+    category: Option<String>,
+    #[arg(long)]
+    barcode: Option<String>,
+    /// Alert when stock falls to this many.
+    #[arg(long)]
+    low_stock: Option<i64>,
+}
+
+#[derive(Subcommand)]
+enum ProductCmd {
+    Add {
+        #[arg(long)]
+        sku: String,
+        #[command(flatten)]
+        fields: ProductFieldsArgs,
+        /// Show on the POS favourites grid.
+        #[arg(long)]
+        favorite: bool,
+        /// Refuse to sell more than is on hand.
+        #[arg(long)]
+        no_oversell: bool,
+    },
+    Edit {
+        sku: String,
+        #[arg(long = "sku")]
+        new_sku: Option<String>,
+        #[command(flatten)]
+        fields: ProductFieldsArgs,
+        #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+        favorite: Option<bool>,
+        #[arg(long, num_args = 0..=1, default_missing_value = "true")]
+        no_oversell: Option<bool>,
+    },
+    /// Correct the stock by a signed number (-2, +5) with a reason.
+    Adjust {
+        sku: String,
+        #[arg(long, allow_hyphen_values = true)]
+        qty: String,
+        #[arg(long)]
+        reason: String,
+    },
+    Archive {
+        sku: String,
+    },
+    List {
+        /// SKU, name or barcode prefix.
+        #[arg(long)]
+        search: Option<String>,
+    },
+    Show {
+        sku: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum RecipeCmd {
+    /// Set what one batch takes (--line SUPPLY=QTY …) and yields.
+    Set {
+        sku: String,
+        #[arg(long = "yield")]
+        yield_qty: i64,
+        #[arg(long = "line", required = true)]
+        lines: Vec<String>,
+    },
+    Show {
+        sku: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum BatchCmd {
+    /// Make K batches: supplies out, product in, one lot.
+    Produce {
+        sku: String,
+        #[arg(long, default_value_t = 1)]
+        batches: i64,
+        #[arg(long)]
+        lot: Option<String>,
+        /// Expiry date, YYYY-MM-DD.
+        #[arg(long)]
+        expires: Option<String>,
+        /// Make it even if supplies go below zero.
+        #[arg(long)]
+        allow_short: bool,
+    },
+    List,
+}
+
+#[derive(Subcommand)]
+enum EventCmd {
+    Open {
+        name: String,
+        #[arg(long)]
+        location: Option<String>,
+        /// Opening cash float.
+        #[arg(long, default_value = "0")]
+        float: String,
+        /// YYYY-MM-DD (default today).
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// Close this device's open event with the counted cash; prints the Z report.
+    Close {
+        #[arg(long, default_value = "0")]
+        counted: String,
+    },
+    List,
+}
+
+#[derive(Args)]
+struct SellArgs {
+    /// SKU=QTY, optionally SKU=QTY@PRICE and/or ~DISCOUNT (SALVE=2~10%).
+    #[arg(long = "line", required = true)]
+    lines: Vec<String>,
+    /// Whole-sale discount: 10% or an amount.
+    #[arg(long)]
+    discount: Option<String>,
+    /// Customer email, phone or id.
+    #[arg(long)]
+    customer: Option<String>,
+    /// cash=AMOUNT, card=AMOUNT or other=AMOUNT; repeat to split.
+    #[arg(long = "pay")]
+    payments: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum CustomerCmd {
+    Add {
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        notes: Option<String>,
+    },
+    Edit {
+        /// Email, phone or id.
+        customer: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        notes: Option<String>,
+    },
+    /// Details, purchase history and lifetime spend.
+    Show { customer: String },
+    List {
+        #[arg(long)]
+        search: Option<String>,
+    },
+}
+
+#[derive(Args)]
+struct Period {
+    /// First day, YYYY-MM-DD (UTC).
+    #[arg(long)]
+    from: Option<String>,
+    /// Last day, YYYY-MM-DD (UTC), inclusive.
+    #[arg(long)]
+    to: Option<String>,
+}
+
+#[derive(Subcommand)]
+enum ReportCmd {
+    /// Sales by day, event, product or payment method.
+    Sales {
+        #[arg(long, default_value = "day")]
+        by: String,
+        #[command(flatten)]
+        period: Period,
+    },
+    /// Best sellers by units.
+    Top {
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[command(flatten)]
+        period: Period,
+    },
+    /// What stock on hand is worth at cost.
+    Valuation,
+    /// Unit cost and margin per product.
+    Margins,
+    /// Production history.
+    Production,
+    /// The Z report of an event (id or name).
+    Event { event: String },
+}
+
+#[derive(Subcommand)]
+enum SettingsCmd {
+    Show,
+    /// Sales tax: --rate 8.25% [--inclusive]
+    Tax {
+        #[arg(long)]
+        rate: String,
+        /// Prices already include the tax.
+        #[arg(long)]
+        inclusive: bool,
+    },
+    BusinessName {
+        name: String,
+    },
+    /// This device's receipt series prefix (A gives A-000001, A-000002 …).
+    ReceiptPrefix {
+        prefix: String,
+    },
+}
+
+fn main() {
+    let cli = Cli::parse();
+    let format = if cli.json {
+        Format::Json
+    } else if cli.csv {
+        Format::Csv
+    } else {
+        Format::Table
+    };
+    match run(cli, format) {
+        Ok(out) => print!("{out}"),
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::exit(1);
+        }
+    }
+}
+
+fn default_db() -> Result<PathBuf> {
+    let dir = dirs::data_dir().ok_or_else(|| anyhow!("no data directory on this system: give --db PATH"))?;
+    Ok(dir.join("wildroot").join("wildroot.db"))
+}
+
+fn date(s: &str, flag: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| anyhow!("{flag} '{s}' is not a date: type it like 2026-05-30"))
+}
+
+fn opt_date(s: &Option<String>, flag: &str) -> Result<Option<NaiveDate>> {
+    s.as_deref().map(|s| date(s, flag)).transpose()
+}
+
+fn amount(s: &str, flag: &str) -> Result<Money> {
+    Money::parse(s).with_context(|| flag.to_string())
+}
+
+fn count(s: &str, what: &str) -> Result<i64> {
+    let q = Quantity::parse(s, Unit::Each).map_err(|_| anyhow!("{what} '{s}' is not a whole number: type it like 3, -2 or +5"))?;
+    Ok(q.0)
+}
+
+/// Splits `KEY=VALUE`, naming the flag in the error.
+fn pair<'a>(s: &'a str, flag: &str, example: &str) -> Result<(&'a str, &'a str)> {
+    match s.split_once('=') {
+        Some((k, v)) if !k.trim().is_empty() && !v.trim().is_empty() => Ok((k.trim(), v.trim())),
+        _ => bail!("{flag} '{s}' is not KEY=VALUE: type it like {example}"),
+    }
+}
+
+fn sale_line(s: &str) -> Result<LineRequest> {
+    let (sku, rest) = pair(s, "--line", "SALVE=2")?;
+    let (rest, discount) = match rest.split_once('~') {
+        Some((r, d)) => (r, Some(Discount::parse(d)?)),
+        None => (rest, None),
+    };
+    let (qty, price) = match rest.split_once('@') {
+        Some((q, p)) => (q, Some(amount(p, "the price after @")?)),
+        None => (rest, None),
+    };
+    Ok(LineRequest { key: sku.to_string(), qty: count(qty, &format!("the quantity in --line {s}"))?, unit_price: price, discount })
+}
+
+fn refund_lines(lines: &[String]) -> Result<Vec<(String, i64)>> {
+    lines
+        .iter()
+        .map(|l| {
+            let (sku, q) = pair(l, "--line", "SALVE=1")?;
+            Ok((sku.to_string(), count(q, &format!("the quantity in --line {l}"))?))
+        })
+        .collect()
+}
+
+fn run(cli: Cli, format: Format) -> Result<String> {
+    let path = match cli.db {
+        Some(p) => p,
+        None => default_db()?,
+    };
+    let fresh = !path.exists();
+    if fresh && !matches!(cli.command, Command::Init { .. }) {
+        bail!(
+            "there is no database at {}: create one with `wildroot init` (or `wildroot init --demo` to explore), or give --db PATH",
+            path.display()
+        );
+    }
+    let mut store = Store::open(&path).with_context(|| format!("opening {}", path.display()))?;
+    let j = format == Format::Json;
+    Ok(match cli.command {
+        Command::Init { demo } => {
+            if demo {
+                store.seed_demo()?;
+            }
+            let products = store.list_products(None, None)?.len();
+            if j {
+                json(&serde_json::json!({ "db": path, "created": fresh, "demo": demo, "products": products }))?
+            } else {
+                let what = if fresh { "Created" } else { "Opened" };
+                let mut s = format!("{what} {} ({products} products).\n", path.display());
+                if demo {
+                    s.push_str("Demo shop ready. Try: wildroot stock · wildroot alerts · wildroot report sales --by product\n");
+                }
+                s
+            }
+        }
+        Command::Supply(cmd) => supply(&mut store, cmd, format)?,
+        Command::Product(cmd) => product(&mut store, cmd, format)?,
+        Command::Recipe(cmd) => match cmd {
+            RecipeCmd::Set { sku, yield_qty, lines } => {
+                let lines = lines
+                    .iter()
+                    .map(|l| pair(l, "--line", "Beeswax=170g").map(|(a, b)| (a.to_string(), b.to_string())))
+                    .collect::<Result<Vec<_>>>()?;
+                recipe_out(&store.set_recipe(&sku, yield_qty, &lines)?, format)?
+            }
+            RecipeCmd::Show { sku } => recipe_out(&store.recipe(&sku)?, format)?,
+        },
+        Command::Batch(cmd) => match cmd {
+            BatchCmd::Produce { sku, batches, lot, expires, allow_short } => {
+                let b = store.produce(ProduceRequest {
+                    sku,
+                    batches,
+                    lot_code: lot,
+                    expires_on: opt_date(&expires, "--expires")?,
+                    allow_short,
+                })?;
+                if j {
+                    json(&b)?
+                } else {
+                    format!(
+                        "Made {} × {} as lot {} for {} ({} each).\n",
+                        b.output_qty,
+                        b.sku,
+                        b.lot_code,
+                        money(b.cost_cents),
+                        money(b.unit_cost_cents)
+                    )
+                }
+            }
+            BatchCmd::List => batches_out(&store.list_batches(None)?, format)?,
+        },
+        Command::Event(cmd) => match cmd {
+            EventCmd::Open { name, location, float, date: d } => {
+                let e = store.open_event(&name, location.as_deref(), opt_date(&d, "--date")?, amount(&float, "--float")?)?;
+                if j {
+                    json(&e)?
+                } else {
+                    format!("Opened {} on {} with a float of {}.\n", e.name, e.date, money(e.float_cents))
+                }
+            }
+            EventCmd::Close { counted } => z_out(&store.close_event(amount(&counted, "--counted")?)?, format)?,
+            EventCmd::List => {
+                let events = store.list_events()?;
+                if j {
+                    json(&serde_json::json!({ "events": events }))?
+                } else {
+                    let mut t = Table::new(&["date", "name", "location", "float", "counted", "status", "id"]);
+                    for e in events {
+                        t.row(vec![
+                            e.date,
+                            e.name,
+                            e.location,
+                            money(e.float_cents),
+                            e.counted_cents.map(money).unwrap_or_default(),
+                            if e.open { "open".into() } else { "closed".into() },
+                            e.id.to_string(),
+                        ]);
+                    }
+                    t.render(format)
+                }
+            }
+        },
+        Command::Sell(args) => {
+            let lines = args.lines.iter().map(|l| sale_line(l)).collect::<Result<Vec<_>>>()?;
+            let payments = args
+                .payments
+                .iter()
+                .map(|p| {
+                    let (m, a) = pair(p, "--pay", "cash=20")?;
+                    let method = PayMethod::parse(m)
+                        .ok_or_else(|| anyhow!("--pay '{p}': '{m}' is not a payment method: use cash, card or other"))?;
+                    Ok((method, amount(a, &format!("--pay {p}"))?))
+                })
+                .collect::<Result<Vec<_>>>()?;
+            let discount = args.discount.as_deref().map(Discount::parse).transpose()?;
+            let r = store.sell(SaleRequest { lines, discount, customer: args.customer, payments })?;
+            if j {
+                json(&r)?
+            } else {
+                let mut s = format!("Sale {}: total {}", r.receipt_no, money(r.total_cents));
+                if r.change_cents > 0 {
+                    s.push_str(&format!(", change {}", money(r.change_cents)));
+                }
+                s.push_str(".\n");
+                if !r.oversold.is_empty() {
+                    s.push_str(&format!("Oversold: {} (stock is now below zero; count the shelf).\n", r.oversold.join(", ")));
+                }
+                s
+            }
+        }
+        Command::Refund { sale, lines, no_restock } => {
+            let lines = refund_lines(&lines)?;
+            let r = store.refund(&sale, if lines.is_empty() { None } else { Some(&lines) }, !no_restock)?;
+            if j {
+                json(&r)?
+            } else {
+                format!("Refunded {} in {}.\n", money(r.total_cents), r.method.as_str())
+            }
+        }
+        Command::Void { sale, reason } => {
+            let id = store.void_sale(&sale, &reason)?;
+            if j {
+                json(&serde_json::json!({ "sale_id": id, "voided": true }))?
+            } else {
+                format!("Voided sale {sale}; its stock is back.\n")
+            }
+        }
+        Command::Customer(cmd) => customer(&mut store, cmd, format)?,
+        Command::Stock => {
+            let products = store.list_products(None, None)?;
+            let supplies = store.list_supplies(false)?;
+            if j {
+                json(&serde_json::json!({ "products": products, "supplies": supplies }))?
+            } else {
+                let mut t = Table::new(&["kind", "item", "on hand", "alert at", "name"]);
+                for p in products {
+                    t.row(vec!["product".into(), p.sku, p.on_hand.to_string(), p.low_stock_at.to_string(), p.name]);
+                }
+                for s in supplies {
+                    t.row(vec![
+                        "supply".into(),
+                        s.name,
+                        Quantity(s.on_hand).display(s.unit),
+                        Quantity(s.reorder_at).display(s.unit),
+                        String::new(),
+                    ]);
+                }
+                t.render(format)
+            }
+        }
+        Command::Alerts => {
+            let alerts = store.alerts()?;
+            if j {
+                json(&alerts)?
+            } else if alerts.is_empty() && format == Format::Table {
+                "No alerts: stock, supplies and expiry dates are fine.\n".into()
+            } else {
+                let mut t = Table::new(&["kind", "item", "message"]);
+                for a in alerts {
+                    t.row(vec![serde_json::to_value(a.kind)?.as_str().unwrap_or_default().to_string(), a.item, a.message]);
+                }
+                t.render(format)
+            }
+        }
+        Command::Report(cmd) => report(&store, cmd, format)?,
+        Command::Settings(cmd) => match cmd {
+            SettingsCmd::Show => settings_out(&store, format)?,
+            SettingsCmd::Tax { rate, inclusive } => {
+                store.set_tax(TaxRule { bp: settings::parse_percent_bp(&rate)?, inclusive })?;
+                settings_out(&store, format)?
+            }
+            SettingsCmd::BusinessName { name } => {
+                store.set_business_name(&name)?;
+                settings_out(&store, format)?
+            }
+            SettingsCmd::ReceiptPrefix { prefix } => {
+                store.set_receipt_prefix(&prefix)?;
+                settings_out(&store, format)?
+            }
+        },
+    })
+}
+
+fn settings_out(store: &Store, format: Format) -> Result<String> {
+    let tax = store.tax_rule()?;
+    let name = settings::get(store.conn(), settings::BUSINESS_NAME)?.unwrap_or_default();
+    let prefix = store.receipt_prefix()?;
+    if format == Format::Json {
+        return json(&serde_json::json!({
+            "business_name": name, "tax_bp": tax.bp, "tax_inclusive": tax.inclusive,
+            "receipt_prefix": prefix, "device": store.device(),
+        }));
+    }
+    let mut t = Table::new(&["setting", "value"]);
+    t.row(vec!["business name".into(), name]);
+    t.row(vec![
+        "tax".into(),
+        format!("{}.{:02}% {}", tax.bp / 100, tax.bp % 100, if tax.inclusive { "included in prices" } else { "added to prices" }),
+    ]);
+    t.row(vec!["receipt prefix".into(), prefix]);
+    t.row(vec!["device".into(), store.device().to_string()]);
+    Ok(t.render(format))
+}
+
+fn supply(store: &mut Store, cmd: SupplyCmd, format: Format) -> Result<String> {
+    let view = match cmd {
+        SupplyCmd::Add { name, unit, reorder_at, supplier, notes } => {
+            let unit: Unit = unit.parse()?;
+            store.add_supply(NewSupply { name, unit: Some(unit), reorder_at, supplier, notes })?
+        }
+        SupplyCmd::Edit { name, new_name, reorder_at, supplier, notes } => {
+            store.edit_supply(&name, SupplyEdit { name: new_name, reorder_at, supplier, notes })?
+        }
+        SupplyCmd::Archive { name } => {
+            store.archive_supply(&name)?;
+            return Ok(if format == Format::Json {
+                json(&serde_json::json!({ "archived": name }))?
+            } else {
+                format!("Archived {name}.\n")
+            });
+        }
+        SupplyCmd::Receive { name, qty, cost, lot } => {
+            let (lot_id, code) = store.receive_supply(&name, &qty, amount(&cost, "--cost")?, lot.as_deref())?;
+            let s = store.supply(&name)?;
+            return Ok(if format == Format::Json {
+                json(&serde_json::json!({ "lot_id": lot_id, "lot_code": code, "supply": s }))?
+            } else {
+                format!("Received {qty} of {} as lot {code}; {} on hand.\n", s.name, Quantity(s.on_hand).display(s.unit))
+            });
+        }
+        SupplyCmd::Adjust { name, qty, reason } => store.adjust_supply(&name, &qty, &reason)?,
+        SupplyCmd::List { all } => return supplies_out(&store.list_supplies(all)?, format),
+    };
+    supplies_out(&[view], format)
+}
+
+fn supplies_out(list: &[SupplyView], format: Format) -> Result<String> {
+    if format == Format::Json {
+        return json(&serde_json::json!({ "supplies": list }));
+    }
+    let mut t = Table::new(&["name", "unit", "on hand", "reorder at", "cost per kg/l/1000", "value", "supplier"]);
+    for s in list {
+        t.row(vec![
+            s.name.clone(),
+            s.unit.to_string(),
+            Quantity(s.on_hand).display(s.unit),
+            Quantity(s.reorder_at).display(s.unit),
+            money(s.cost_per_1000_cents),
+            money(s.value_cents),
+            s.supplier.clone().unwrap_or_default(),
+        ]);
+    }
+    Ok(t.render(format))
+}
+
+fn product(store: &mut Store, cmd: ProductCmd, format: Format) -> Result<String> {
+    let view = match cmd {
+        ProductCmd::Add { sku, fields, favorite, no_oversell } => store.add_product(NewProduct {
+            sku,
+            name: fields.name.ok_or_else(|| anyhow!("a product needs --name"))?,
+            price: amount(&fields.price.ok_or_else(|| anyhow!("a product needs --price, like --price 14.00"))?, "--price")?,
+            category: fields.category,
+            barcode: fields.barcode,
+            low_stock_at: fields.low_stock,
+            favorite,
+            no_oversell,
+        })?,
+        ProductCmd::Edit { sku, new_sku, fields, favorite, no_oversell } => store.edit_product(
+            &sku,
+            ProductEdit {
+                sku: new_sku,
+                name: fields.name,
+                price: fields.price.as_deref().map(|p| amount(p, "--price")).transpose()?,
+                category: fields.category,
+                barcode: fields.barcode,
+                low_stock_at: fields.low_stock,
+                favorite,
+                no_oversell,
+            },
+        )?,
+        ProductCmd::Adjust { sku, qty, reason } => store.adjust_product(&sku, count(&qty, "--qty")?, &reason)?,
+        ProductCmd::Archive { sku } => {
+            store.archive_product(&sku)?;
+            return Ok(if format == Format::Json { json(&serde_json::json!({ "archived": sku }))? } else { format!("Archived {sku}.\n") });
+        }
+        ProductCmd::List { search } => return products_out(&store.list_products(search.as_deref(), None)?, format),
+        ProductCmd::Show { sku } => store.product(&sku)?,
+    };
+    products_out(&[view], format)
+}
+
+fn products_out(list: &[ProductView], format: Format) -> Result<String> {
+    if format == Format::Json {
+        return json(&serde_json::json!({ "products": list }));
+    }
+    let mut t = Table::new(&["sku", "name", "price", "on hand", "low at", "category", "barcode", "fav"]);
+    for p in list {
+        t.row(vec![
+            p.sku.clone(),
+            p.name.clone(),
+            money(p.price_cents),
+            p.on_hand.to_string(),
+            p.low_stock_at.to_string(),
+            p.category.clone().unwrap_or_default(),
+            p.barcode.clone().unwrap_or_default(),
+            if p.favorite { "★".into() } else { String::new() },
+        ]);
+    }
+    Ok(t.render(format))
+}
+
+fn recipe_out(r: &RecipeView, format: Format) -> Result<String> {
+    if format == Format::Json {
+        return json(r);
+    }
+    let mut t = Table::new(&["supply", "per batch"]);
+    for l in &r.lines {
+        t.row(vec![l.supply.clone(), Quantity(l.qty).display(l.unit)]);
+    }
+    let head = if format == Format::Table {
+        format!("{}: one batch makes {}, costs {} at today's supply costs.\n", r.sku, r.yield_qty, money(r.batch_cost_cents))
+    } else {
+        String::new()
+    };
+    Ok(head + &t.render(format))
+}
+
+fn batches_out(list: &[BatchView], format: Format) -> Result<String> {
+    if format == Format::Json {
+        return json(&serde_json::json!({ "batches": list }));
+    }
+    let mut t = Table::new(&["made", "lot", "sku", "batches", "made qty", "cost", "unit cost", "expires"]);
+    for b in list {
+        t.row(vec![
+            when(b.made_at_ms),
+            b.lot_code.clone(),
+            b.sku.clone(),
+            b.batches.to_string(),
+            b.output_qty.to_string(),
+            money(b.cost_cents),
+            money(b.unit_cost_cents),
+            b.expires_on.clone().unwrap_or_default(),
+        ]);
+    }
+    Ok(t.render(format))
+}
+
+fn z_out(z: &ZReport, format: Format) -> Result<String> {
+    if format == Format::Json {
+        return json(z);
+    }
+    let mut s = String::new();
+    if format == Format::Table {
+        s.push_str(&format!(
+            "Z report: {} — {} ({})\n{} sales, {} taken, {} refunded\nCash: float {} → expected {}",
+            z.event.name,
+            z.event.date,
+            z.event.location,
+            z.sales_count,
+            money(z.total_cents),
+            money(z.refunds_cents),
+            money(z.event.float_cents),
+            money(z.expected_cash_cents)
+        ));
+        match (z.counted_cash_cents, z.over_short_cents) {
+            (Some(c), Some(d)) => {
+                let word = if d > 0 {
+                    "over"
+                } else if d < 0 {
+                    "short"
+                } else {
+                    "exact"
+                };
+                s.push_str(&format!(", counted {} ({word} {})\n", money(c), money(d.abs())));
+            }
+            _ => s.push_str(" (still open)\n"),
+        }
+        let mut t = Table::new(&["method", "taken", "refunded"]);
+        for p in &z.payments {
+            t.row(vec![p.method.as_str().into(), money(p.amount_cents), money(p.refunded_cents)]);
+        }
+        s.push_str(&t.render(format));
+    }
+    let mut t = Table::new(&["sku", "name", "units", "total"]);
+    for u in &z.units {
+        t.row(vec![u.sku.clone(), u.name.clone(), u.units.to_string(), money(u.total_cents)]);
+    }
+    s.push_str(&t.render(format));
+    Ok(s)
+}
+
+fn report(store: &Store, cmd: ReportCmd, format: Format) -> Result<String> {
+    let j = format == Format::Json;
+    match cmd {
+        ReportCmd::Sales { by, period } => {
+            let r = store.sales_report(GroupBy::parse(&by)?, opt_date(&period.from, "--from")?, opt_date(&period.to, "--to")?)?;
+            sales_out(&r, format)
+        }
+        ReportCmd::Top { limit, period } => {
+            let r = store.top_sellers(limit, opt_date(&period.from, "--from")?, opt_date(&period.to, "--to")?)?;
+            sales_out(&r, format)
+        }
+        ReportCmd::Valuation => {
+            let v = store.valuation()?;
+            if j {
+                return json(&v);
+            }
+            let mut t = Table::new(&["stock", "value at cost"]);
+            t.row(vec!["supplies".into(), money(v.supplies_cents)]);
+            t.row(vec!["products".into(), money(v.products_cents)]);
+            t.row(vec!["total".into(), money(v.total_cents)]);
+            Ok(t.render(format))
+        }
+        ReportCmd::Margins => {
+            let rows = store.margins()?;
+            if j {
+                return json(&serde_json::json!({ "products": rows }));
+            }
+            let mut t = Table::new(&["sku", "name", "price", "unit cost", "margin", "margin %"]);
+            for r in rows {
+                t.row(vec![
+                    r.sku,
+                    r.name,
+                    money(r.price_cents),
+                    r.unit_cost_cents.map(money).unwrap_or_else(|| "-".into()),
+                    r.margin_cents.map(money).unwrap_or_else(|| "-".into()),
+                    r.margin_bp.map(|bp| format!("{}.{:02}%", bp / 100, (bp % 100).abs())).unwrap_or_else(|| "-".into()),
+                ]);
+            }
+            Ok(t.render(format))
+        }
+        ReportCmd::Production => batches_out(&store.list_batches(None)?, format),
+        ReportCmd::Event { event } => z_out(&store.z_report(&event)?, format),
+    }
+}
+
+fn sales_out(r: &SalesReport, format: Format) -> Result<String> {
+    if format == Format::Json {
+        return json(r);
+    }
+    let mut t =
+        Table::new(&[if r.by == "top" { "product" } else { "group" }, "units", "gross", "discounts", "tax", "refunds", "net", "total"]);
+    for row in &r.rows {
+        t.row(vec![
+            row.label.clone(),
+            row.units.to_string(),
+            money(row.gross_cents),
+            money(row.discount_cents),
+            money(row.tax_cents),
+            money(row.refund_cents),
+            money(row.net_cents),
+            money(row.total_cents),
+        ]);
+    }
+    let mut s = t.render(format);
+    if format == Format::Table {
+        s.push_str(&format!("Total: {}\n", money(r.total_cents)));
+    }
+    Ok(s)
+}
+
+fn customer(store: &mut Store, cmd: CustomerCmd, format: Format) -> Result<String> {
+    let view = match cmd {
+        CustomerCmd::Add { name, email, phone, notes } => store.add_customer(CustomerInput { name: Some(name), email, phone, notes })?,
+        CustomerCmd::Edit { customer, name, email, phone, notes } => {
+            store.edit_customer(&customer, CustomerInput { name, email, phone, notes })?
+        }
+        CustomerCmd::Show { customer } => store.customer(&customer)?,
+        CustomerCmd::List { search } => {
+            let list = store.list_customers(search.as_deref())?;
+            if format == Format::Json {
+                return json(&serde_json::json!({ "customers": list }));
+            }
+            let mut t = Table::new(&["name", "email", "phone", "purchases", "lifetime spend"]);
+            for c in list {
+                t.row(vec![
+                    c.name,
+                    c.email.unwrap_or_default(),
+                    c.phone.unwrap_or_default(),
+                    c.purchases.len().to_string(),
+                    money(c.lifetime_spend_cents),
+                ]);
+            }
+            return Ok(t.render(format));
+        }
+    };
+    if format == Format::Json {
+        return json(&view);
+    }
+    let mut s = String::new();
+    if format == Format::Table {
+        s.push_str(&format!(
+            "{} · {} · {}\nLifetime spend {} over {} purchases\n",
+            view.name,
+            view.email.clone().unwrap_or_else(|| "no email".into()),
+            view.phone.clone().unwrap_or_else(|| "no phone".into()),
+            money(view.lifetime_spend_cents),
+            view.purchases.iter().filter(|p| !p.voided).count()
+        ));
+    }
+    let mut t = Table::new(&["when", "receipt", "total", "refunded", "status"]);
+    for p in &view.purchases {
+        t.row(vec![
+            when(p.at_ms),
+            p.receipt_no.clone(),
+            money(p.total_cents),
+            money(p.refunded_cents),
+            if p.voided { "voided".into() } else { String::new() },
+        ]);
+    }
+    s.push_str(&t.render(format));
+    Ok(s)
+}
