@@ -105,7 +105,7 @@ enum SupplyCmd {
         #[arg(long)]
         unit: String,
         /// Reorder when stock falls to this (e.g. 500g).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         reorder_at: Option<String>,
         #[arg(long)]
         supplier: Option<String>,
@@ -116,7 +116,7 @@ enum SupplyCmd {
         name: String,
         #[arg(long = "name")]
         new_name: Option<String>,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         reorder_at: Option<String>,
         #[arg(long)]
         supplier: Option<String>,
@@ -129,9 +129,9 @@ enum SupplyCmd {
     /// Receive a purchase: quantity (2kg, 1.5l, 12) and what it cost in total.
     Receive {
         name: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         qty: String,
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         cost: String,
         #[arg(long)]
         lot: Option<String>,
@@ -155,14 +155,14 @@ enum SupplyCmd {
 struct ProductFieldsArgs {
     #[arg(long)]
     name: Option<String>,
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     price: Option<String>,
     #[arg(long)]
     category: Option<String>,
     #[arg(long)]
     barcode: Option<String>,
     /// Alert when stock falls to this many.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true)]
     low_stock: Option<i64>,
 }
 
@@ -253,7 +253,7 @@ enum EventCmd {
         #[arg(long)]
         location: Option<String>,
         /// Opening cash float.
-        #[arg(long, default_value = "0")]
+        #[arg(long, default_value = "0", allow_hyphen_values = true)]
         float: String,
         /// YYYY-MM-DD (default today).
         #[arg(long)]
@@ -261,7 +261,7 @@ enum EventCmd {
     },
     /// Close this device's open event with the counted cash; prints the Z report.
     Close {
-        #[arg(long, default_value = "0")]
+        #[arg(long, default_value = "0", allow_hyphen_values = true)]
         counted: String,
     },
     List,

@@ -14,11 +14,11 @@ pub enum CoreError {
     Duplicate { what: &'static str, key: String, hint: &'static str },
     #[error("not enough supplies for this batch (use --allow-short to make it anyway): {}", .0.join("; "))]
     Short(Vec<String>),
-    #[error("{0}")]
+    #[error(transparent)]
     Quantity(#[from] ParseQuantityError),
-    #[error("{0}")]
+    #[error(transparent)]
     Money(#[from] ParseMoneyError),
-    #[error("{0}")]
+    #[error(transparent)]
     Pricing(#[from] PricingError),
     #[error("the database could not be used: {0}")]
     Db(#[from] rusqlite::Error),

@@ -1,0 +1,202 @@
+//! The `wildroot` binary against real SQLite files: the JSON contract other
+//! issues rely on, exit codes, error messages, and bad input leaving the
+//! database exactly as it was.
+#![allow(clippy::unwrap_used)]
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+struct Shop {
+    _dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Shop {
+    fn new() -> Shop {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("shop.db");
+        Shop { _dir: dir, db }
+    }
+
+    fn demo() -> Shop {
+        let shop = Shop::new();
+        shop.ok(&["init", "--demo"]);
+        shop
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_wildroot")).arg("--db").arg(&self.db).args(args).env_remove("WILDROOT_DB").output().unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        let mut all = vec!["--json"];
+        all.extend_from_slice(args);
+        serde_json::from_str(&self.ok(&all)).unwrap()
+    }
+
+    /// Runs a command that must fail; returns stderr and checks nothing changed.
+    fn refused(&self, args: &[&str]) -> String {
+        let before = snapshot(&self.db);
+        let out = self.run(args);
+        assert!(!out.status.success(), "{args:?} should have failed: {}", String::from_utf8_lossy(&out.stdout));
+        let err = String::from_utf8(out.stderr).unwrap();
+        assert!(err.starts_with("error: "), "{err}");
+        assert_eq!(err.trim_end().lines().count(), 1, "one clear sentence: {err}");
+        assert_eq!(snapshot(&self.db), before, "{args:?} changed the database");
+        err
+    }
+}
+
+/// Every row of every business table, and the length of the log.
+fn snapshot(db: &Path) -> Vec<String> {
+    let store = wildroot_core::Store::open(db).unwrap();
+    let mut out: Vec<String> =
+        wildroot_core::oplog::dump_tables(store.conn()).unwrap().into_iter().map(|(t, rows)| format!("{t}: {}", rows.join("\n"))).collect();
+    out.push(format!("ops: {}", wildroot_core::oplog::op_count(store.conn()).unwrap()));
+    out
+}
+
+fn on_hand(shop: &Shop, sku: &str) -> i64 {
+    let v = shop.json(&["product", "list", "--search", sku]);
+    v["products"].as_array().unwrap().iter().find(|p| p["sku"] == sku).unwrap()["on_hand"].as_i64().unwrap()
+}
+
+#[test]
+fn a_market_day_from_the_command_line() {
+    let shop = Shop::new();
+    shop.ok(&["init"]);
+    shop.ok(&["supply", "add", "--name", "Beeswax", "--unit", "g", "--reorder-at", "500g"]);
+    shop.ok(&["supply", "add", "--name", "Olive oil", "--unit", "ml"]);
+    shop.ok(&["supply", "receive", "Beeswax", "--qty", "2kg", "--cost", "36.00"]);
+    shop.ok(&["supply", "receive", "Olive oil", "--qty", "1.5l", "--cost", "18"]);
+    let p =
+        shop.json(&["product", "add", "--sku", "SALVE", "--name", "Lavender Salve", "--price", "14.00", "--low-stock", "5", "--favorite"]);
+    assert_eq!(p["products"][0]["price_cents"], 1400);
+    shop.ok(&["recipe", "set", "SALVE", "--yield", "12", "--line", "Beeswax=170g", "--line", "Olive oil=500ml"]);
+    let b = shop.json(&["batch", "produce", "SALVE", "--batches", "2", "--expires", "2030-01-01"]);
+    // 340 g × 1.8¢ + 1000 ml × 1.2¢ = 612 + 1200
+    assert_eq!(b["cost_cents"], 1812);
+    assert_eq!(on_hand(&shop, "SALVE"), 24);
+    let stock = shop.json(&["stock"]);
+    let wax = stock["supplies"].as_array().unwrap().iter().find(|s| s["name"] == "Beeswax").unwrap().clone();
+    assert_eq!(wax["on_hand"], 2000 - 340);
+
+    shop.ok(&["event", "open", "Saturday Market", "--float", "50"]);
+    let sale = shop.json(&["sell", "--line", "SALVE=2", "--pay", "cash=30"]);
+    assert_eq!(sale["total_cents"], 2800);
+    assert_eq!(sale["change_cents"], 200);
+    assert!(sale["sale_id"].is_string());
+    let split = shop.json(&["sell", "--line", "SALVE=1", "--pay", "card=10", "--pay", "cash=5"]);
+    assert_eq!(split["change_cents"], 100);
+    assert_eq!(on_hand(&shop, "SALVE"), 21);
+    let refund = shop.json(&["refund", sale["receipt_no"].as_str().unwrap(), "--line", "SALVE=1"]);
+    assert_eq!(refund["total_cents"], 1400);
+    assert_eq!(on_hand(&shop, "SALVE"), 22);
+    let z = shop.json(&["event", "close", "--counted", "77.50"]);
+    // 50 float + 28 + 4 cash − 14 refunded = 68; counted 77.50 → 9.50 over
+    assert_eq!(z["expected_cash_cents"], 6800);
+    assert_eq!(z["over_short_cents"], 950);
+
+    let report = shop.json(&["report", "sales", "--by", "product"]);
+    assert_eq!(report["total_cents"], 2800 + 1400 - 1400);
+    assert_eq!(report["rows"][0]["units"], 2);
+    let by_pay = shop.json(&["report", "sales", "--by", "payment"]);
+    assert_eq!(by_pay["total_cents"], report["total_cents"]);
+    let valuation = shop.json(&["report", "valuation"]);
+    assert_eq!(
+        valuation["total_cents"].as_i64(),
+        Some(valuation["supplies_cents"].as_i64().unwrap() + valuation["products_cents"].as_i64().unwrap())
+    );
+    let csv = shop.ok(&["--csv", "report", "sales", "--by", "day"]);
+    assert!(csv.starts_with("group,units,gross,discounts,tax,refunds,net,total\n"), "{csv}");
+}
+
+#[test]
+fn alerts_appear_and_clear() {
+    let shop = Shop::demo();
+    let kinds = |shop: &Shop| -> Vec<(String, String)> {
+        shop.json(&["alerts"])
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| (a["kind"].as_str().unwrap().to_string(), a["item"].as_str().unwrap().to_string()))
+            .collect()
+    };
+    assert!(kinds(&shop).contains(&("reorder".into(), "Calendula-infused oil".into())));
+    let left = on_hand(&shop, "BUTTER-SHEA-4OZ");
+    shop.ok(&["sell", "--line", &format!("BUTTER-SHEA-4OZ={}", left - 2), "--pay", "cash=500"]);
+    assert!(kinds(&shop).contains(&("low_stock".into(), "BUTTER-SHEA-4OZ".into())));
+    shop.ok(&["sell", "--line", "BUTTER-SHEA-4OZ=3", "--pay", "card=66"]);
+    assert!(kinds(&shop).contains(&("oversold".into(), "BUTTER-SHEA-4OZ".into())));
+    shop.ok(&["product", "adjust", "BUTTER-SHEA-4OZ", "--qty", "+20", "--reason", "counted the shelf"]);
+    assert!(!kinds(&shop).iter().any(|(_, item)| item == "BUTTER-SHEA-4OZ"));
+}
+
+#[test]
+fn customers_keep_their_history() {
+    let shop = Shop::demo();
+    shop.ok(&["customer", "add", "--name", "Ada", "--email", "ADA@example.com"]);
+    shop.ok(&["sell", "--line", "SOAP-OAT=2", "--customer", "ada@example.com", "--pay", "cash=20"]);
+    let c = shop.json(&["customer", "show", "ada@example.com"]);
+    assert_eq!(c["lifetime_spend_cents"], 1800);
+    assert_eq!(c["purchases"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn errors_name_the_bad_value_and_change_nothing() {
+    let shop = Shop::demo();
+    let cases: &[(&[&str], &str)] = &[
+        (&["sell", "--line", "NOPE=1", "--pay", "cash=10"], "NOPE"),
+        (&["sell", "--line", "SOAP-OAT=0", "--pay", "cash=10"], "SOAP-OAT=0"),
+        (&["sell", "--line", "SOAP-OAT=-1", "--pay", "cash=10"], "SOAP-OAT=-1"),
+        (&["sell", "--line", "SOAP-OAT=1", "--pay", "cash=5"], "short"),
+        (&["sell", "--line", "SOAP-OAT=1", "--pay", "cash=1.234"], "1.234"),
+        (&["sell", "--line", "SOAP-OAT=1", "--pay", "bitcoin=9"], "bitcoin"),
+        (&["sell", "--line", "SOAP-OAT=99999999999999999999", "--pay", "cash=9"], "99999999999999999999"),
+        (&["sell", "--line", "SOAP-OAT=9223372036854775807", "--pay", "cash=9"], "too large"),
+        (&["sell", "--line", "SOAP-OAT", "--pay", "cash=9"], "SOAP-OAT"),
+        (&["product", "add", "--sku", "SOAP-OAT", "--name", "Again", "--price", "1"], "SOAP-OAT"),
+        (&["product", "add", "--sku", "NEW", "--name", "New", "--price", "abc"], "abc"),
+        (&["product", "add", "--sku", "NEW", "--name", "New", "--price", "-3"], "-3"),
+        (&["product", "adjust", "SOAP-OAT", "--qty", "1.5", "--reason", "x"], "1.5"),
+        (&["supply", "receive", "Beeswax", "--qty", "2l", "--cost", "5"], "2l"),
+        (&["supply", "receive", "Beeswax", "--qty", "-2kg", "--cost", "5"], "-2kg"),
+        (&["supply", "add", "--name", "Tallow", "--unit", "lbs"], "lbs"),
+        (&["recipe", "set", "SOAP-OAT", "--yield", "0", "--line", "Beeswax=1g"], "yield"),
+        (&["batch", "produce", "SOAP-OAT", "--expires", "31/12/2027"], "31/12/2027"),
+        (&["batch", "produce", "TINC-CHAM-1OZ", "--batches", "50"], "short"),
+        (&["refund", "Z-000001"], "Z-000001"),
+        (&["event", "close", "--counted", "10"], "no event is open"),
+        (&["report", "sales", "--by", "week"], "week"),
+        (&["report", "sales", "--from", "2026-12-01", "--to", "2026-11-01"], "swap"),
+        (&["customer", "add", "--name", "X", "--email", "not-an-email"], "not-an-email"),
+    ];
+    for (args, needle) in cases {
+        let err = shop.refused(args);
+        assert!(err.contains(needle), "{args:?}: '{err}' should mention {needle}");
+    }
+}
+
+#[test]
+fn a_missing_database_is_not_created_by_accident() {
+    let shop = Shop::new();
+    let out = shop.run(&["stock"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wildroot init"));
+    assert!(!shop.db.exists());
+}
+
+#[test]
+fn receipts_number_in_the_device_series() {
+    let shop = Shop::demo();
+    shop.ok(&["settings", "receipt-prefix", "b2"]);
+    let a = shop.json(&["sell", "--line", "LIP-HONEY=1", "--pay", "cash=5"]);
+    assert_eq!(a["receipt_no"], "B2-000008", "the demo rang up 7 sales");
+    shop.refused(&["settings", "receipt-prefix", "no spaces"]);
+}
