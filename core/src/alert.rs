@@ -16,7 +16,7 @@ impl Store {
         let mut stmt = conn.prepare(
             "SELECT sku, name, low_stock_at, on_hand FROM (
                  SELECT p.sku, p.name, p.low_stock_at,
-                        (SELECT COALESCE(SUM(qty), 0) FROM stock_movements m WHERE m.item_id = p.id) AS on_hand
+                        COALESCE((SELECT on_hand FROM stock_levels sl WHERE sl.item_id = p.id), 0) AS on_hand
                  FROM products p WHERE p.archived = 0)
              WHERE on_hand < 0 OR (low_stock_at > 0 AND on_hand <= low_stock_at) ORDER BY on_hand, sku",
         )?;
@@ -45,7 +45,7 @@ impl Store {
         let mut stmt = conn.prepare(
             "SELECT name, unit, reorder_at, on_hand FROM (
                  SELECT s.name, s.unit, s.reorder_at,
-                        (SELECT COALESCE(SUM(qty), 0) FROM stock_movements m WHERE m.item_id = s.id) AS on_hand
+                        COALESCE((SELECT on_hand FROM stock_levels sl WHERE sl.item_id = s.id), 0) AS on_hand
                  FROM supplies s WHERE s.archived = 0)
              WHERE on_hand < 0 OR (reorder_at > 0 AND on_hand <= reorder_at) ORDER BY name",
         )?;
@@ -73,7 +73,7 @@ impl Store {
         let mut stmt = conn.prepare(
             "SELECT b.lot_code, p.name, b.expires_on FROM batches b JOIN products p ON p.id = b.product_id
              WHERE p.archived = 0 AND b.expires_on IS NOT NULL AND b.expires_on <= ?1
-               AND (SELECT COALESCE(SUM(qty), 0) FROM stock_movements m WHERE m.item_id = p.id) > 0
+               AND COALESCE((SELECT on_hand FROM stock_levels sl WHERE sl.item_id = p.id), 0) > 0
              ORDER BY b.expires_on",
         )?;
         let rows = stmt.query_map([horizon.format("%Y-%m-%d").to_string()], |r| {

@@ -111,34 +111,53 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
         OpKind::SaleCompleted(p) => apply_sale(conn, &op_id, op, p)?,
         OpKind::SaleVoided(p) => {
             let sale = p.sale_id.to_string();
-            conn.execute("UPDATE sales SET voided = 1 WHERE id = ?1", [&sale])?;
-            conn.execute("UPDATE sale_lines SET voided = 1 WHERE sale_id = ?1", [&sale])?;
-            if p.restock {
-                let mut stmt = conn.prepare("SELECT line_no, product_id, qty FROM sale_lines WHERE sale_id = ?1 ORDER BY line_no")?;
-                let lines: Vec<(i64, String, i64)> =
-                    stmt.query_map([&sale], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
-                for (line_no, product, qty) in lines {
-                    movement(conn, &op_id, line_no, "product", &product, qty, "void", Some(&p.reason), None, p.at_ms)?;
+            // Only the first void of a sale takes it out of the totals.
+            if conn.execute("UPDATE sales SET voided = 1 WHERE id = ?1 AND voided = 0", [&sale])? == 1 {
+                conn.execute("UPDATE sale_lines SET voided = 1 WHERE sale_id = ?1", [&sale])?;
+                let sold_at: i64 = conn.query_row("SELECT at_ms FROM sales WHERE id = ?1", [&sale], |r| r.get(0))?;
+                let mut stmt = conn.prepare(
+                    "SELECT line_no, product_id, event_id, qty, gross_cents, discount_cents, tax_cents, net_cents, total_cents
+                     FROM sale_lines WHERE sale_id = ?1 ORDER BY line_no",
+                )?;
+                let lines: Vec<(i64, String, Option<String>, [i64; 6])> = stmt
+                    .query_map([&sale], |r| {
+                        Ok((r.get(0)?, r.get(1)?, r.get(2)?, [r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?]))
+                    })?
+                    .collect::<rusqlite::Result<_>>()?;
+                for (line_no, product, event, figures) in lines {
+                    add_sales(conn, sold_at, &product, event.as_deref(), figures.map(|v| -v))?;
+                    if p.restock {
+                        movement(conn, &op_id, line_no, "product", &product, figures[0], "void", Some(&p.reason), None, p.at_ms)?;
+                    }
+                }
+                let mut stmt = conn.prepare("SELECT method, amount_cents FROM sale_payments WHERE sale_id = ?1")?;
+                let pays: Vec<(String, i64)> = stmt.query_map([&sale], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
+                for (method, amount) in pays {
+                    add_payments(conn, sold_at, &method, -1, -amount, 0)?;
                 }
             }
         }
         OpKind::SaleRefunded(p) => {
             let refund = p.refund_id.to_string();
             let event = p.event_id.map(|e| e.to_string());
-            conn.execute(
+            let inserted = conn.execute(
                 "INSERT OR IGNORE INTO refunds (id, sale_id, at_ms, event_id, restock, method, total_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 (&refund, p.sale_id.to_string(), p.at_ms, &event, p.restock, p.method.as_str(), p.total_cents),
             )?;
-            for line in &p.lines {
-                let product = line.product_id.to_string();
-                conn.execute(
-                    "INSERT OR IGNORE INTO refund_lines (refund_id, line_no, product_id, qty, amount_cents, tax_cents, at_ms, event_id)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                    (&refund, line.line_no, &product, line.qty, line.amount_cents, line.tax_cents, p.at_ms, &event),
-                )?;
-                if p.restock {
-                    movement(conn, &op_id, line.line_no, "product", &product, line.qty, "refund", None, None, p.at_ms)?;
+            if inserted == 1 {
+                for line in &p.lines {
+                    let product = line.product_id.to_string();
+                    conn.execute(
+                        "INSERT OR IGNORE INTO refund_lines (refund_id, line_no, product_id, qty, amount_cents, tax_cents, at_ms, event_id)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                        (&refund, line.line_no, &product, line.qty, line.amount_cents, line.tax_cents, p.at_ms, &event),
+                    )?;
+                    add_refund(conn, p.at_ms, &product, event.as_deref(), line)?;
+                    if p.restock {
+                        movement(conn, &op_id, line.line_no, "product", &product, line.qty, "refund", None, None, p.at_ms)?;
+                    }
                 }
+                add_payments(conn, p.at_ms, p.method.as_str(), 0, 0, p.total_cents)?;
             }
         }
         OpKind::CustomerCreated(p) => {
@@ -215,11 +234,19 @@ fn apply_sale(conn: &Connection, op_id: &str, op: &Operation, p: &SaleCompleted)
             &event
         ])?;
         movement(conn, op_id, i as i64, "product", &product, -l.qty, "sale", None, None, p.at_ms)?;
+        add_sales(
+            conn,
+            p.at_ms,
+            &product,
+            event.as_deref(),
+            [l.qty, l.gross_cents, l.discount_cents, l.tax_cents, l.net_cents, l.total_cents],
+        )?;
     }
     let mut pay_stmt =
         conn.prepare_cached("INSERT INTO sale_payments (sale_id, n, method, amount_cents, tendered_cents) VALUES (?1, ?2, ?3, ?4, ?5)")?;
     for (i, pay) in p.payments.iter().enumerate() {
         pay_stmt.execute((&sale, i as i64, pay.method.as_str(), pay.amount_cents, pay.tendered_cents))?;
+        add_payments(conn, p.at_ms, pay.method.as_str(), 1, pay.amount_cents, 0)?;
     }
     Ok(())
 }
@@ -241,7 +268,55 @@ fn movement(
         "INSERT OR IGNORE INTO stock_movements (op_id, line, item_kind, item_id, qty, reason, note, lot_id, at_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
-    stmt.execute(rusqlite::params![op_id, line, item_kind, item_id, qty, reason, note, lot_id, at_ms])?;
+    // The running total moves only with a movement's first insertion, so a
+    // repeated operation changes neither.
+    if stmt.execute(rusqlite::params![op_id, line, item_kind, item_id, qty, reason, note, lot_id, at_ms])? == 1 {
+        let mut level = conn.prepare_cached(
+            "INSERT INTO stock_levels (item_id, on_hand) VALUES (?1, ?2)
+             ON CONFLICT (item_id) DO UPDATE SET on_hand = on_hand + excluded.on_hand",
+        )?;
+        level.execute((item_id, qty))?;
+    }
+    Ok(())
+}
+
+/// The UTC day of a timestamp, the key of the daily rollups.
+pub(crate) fn day(at_ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(at_ms).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
+}
+
+/// Adds a sale line's `[units, gross, discount, tax, net, total]` (negated for a void) to `sales_daily`.
+fn add_sales(conn: &Connection, at_ms: i64, product: &str, event: Option<&str>, f: [i64; 6]) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO sales_daily (day, product_id, event_id, units, gross_cents, discount_cents, tax_cents, net_cents, total_cents)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
+         ON CONFLICT (day, product_id, event_id) DO UPDATE SET
+             units = units + excluded.units, gross_cents = gross_cents + excluded.gross_cents,
+             discount_cents = discount_cents + excluded.discount_cents, tax_cents = tax_cents + excluded.tax_cents,
+             net_cents = net_cents + excluded.net_cents, total_cents = total_cents + excluded.total_cents",
+    )?;
+    stmt.execute(rusqlite::params![day(at_ms), product, event.unwrap_or(""), f[0], f[1], f[2], f[3], f[4], f[5]])?;
+    Ok(())
+}
+
+fn add_refund(conn: &Connection, at_ms: i64, product: &str, event: Option<&str>, line: &RefundLine) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO sales_daily (day, product_id, event_id, refund_units, refund_cents, refund_tax_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (day, product_id, event_id) DO UPDATE SET
+             refund_units = refund_units + excluded.refund_units, refund_cents = refund_cents + excluded.refund_cents,
+             refund_tax_cents = refund_tax_cents + excluded.refund_tax_cents",
+    )?;
+    stmt.execute(rusqlite::params![day(at_ms), product, event.unwrap_or(""), line.qty, line.amount_cents, line.tax_cents])?;
+    Ok(())
+}
+
+fn add_payments(conn: &Connection, at_ms: i64, method: &str, payments: i64, amount: i64, refunded: i64) -> Result<()> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT INTO payments_daily (day, method, payments, amount_cents, refund_cents) VALUES (?1, ?2, ?3, ?4, ?5)
+         ON CONFLICT (day, method) DO UPDATE SET payments = payments + excluded.payments,
+             amount_cents = amount_cents + excluded.amount_cents, refund_cents = refund_cents + excluded.refund_cents",
+    )?;
+    stmt.execute(rusqlite::params![day(at_ms), method, payments, amount, refunded])?;
     Ok(())
 }
 

@@ -149,11 +149,9 @@ impl Store {
         let cash = payments.iter().find(|p| p.method == PayMethod::Cash).map(|p| p.amount_cents - p.refunded_cents).unwrap_or(0);
         let expected_cash_cents = event.float_cents + cash;
         let mut stmt = conn.prepare(
-            "SELECT p.sku, p.name, SUM(u.qty), SUM(u.total) FROM (
-                 SELECT product_id, qty, total_cents AS total FROM sale_lines WHERE event_id = ?1 AND voided = 0
-                 UNION ALL
-                 SELECT product_id, -qty, -amount_cents FROM refund_lines WHERE event_id = ?1
-             ) u JOIN products p ON p.id = u.product_id GROUP BY p.id ORDER BY SUM(u.qty) DESC, p.sku",
+            "SELECT p.sku, p.name, SUM(d.units) - SUM(d.refund_units), SUM(d.total_cents) - SUM(d.refund_cents)
+             FROM sales_daily d JOIN products p ON p.id = d.product_id WHERE d.event_id = ?1
+             GROUP BY p.id ORDER BY 3 DESC, p.sku",
         )?;
         let units = stmt
             .query_map([&eid], |r| Ok(UnitsSold { sku: r.get(0)?, name: r.get(1)?, units: r.get(2)?, total_cents: r.get(3)? }))?

@@ -77,9 +77,13 @@ pub fn op_count(conn: &Connection) -> Result<i64> {
 }
 
 /// Applies `ops` to `target` as received from elsewhere (another device, a
-/// backup, a replay): each applied and logged once, in one transaction.
+/// backup, a replay): each applied and logged once, in one transaction, and
+/// their stamps merged into this device's clock (DESIGN rule 7), so what this
+/// device does next is stamped after everything it has seen.
 pub fn apply_foreign(target: &mut Store, ops: &[Operation]) -> Result<usize> {
     target.write(|tx| {
+        let (ms, counter): (i64, u32) = tx.query_row("SELECT hlc_ms, hlc_counter FROM local_device", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let mut clock = Hlc { ms, counter };
         let mut applied = 0;
         for op in ops {
             let seen: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM ops WHERE id = ?1)", [op.id.to_string()], |r| r.get(0))?;
@@ -88,8 +92,10 @@ pub fn apply_foreign(target: &mut Store, ops: &[Operation]) -> Result<usize> {
             }
             apply(tx, op)?;
             append(tx, op)?;
+            clock = clock.merge(op.hlc, tx.now_ms());
             applied += 1;
         }
+        tx.execute("UPDATE local_device SET hlc_ms = ?1, hlc_counter = ?2", (clock.ms, clock.counter))?;
         Ok(applied)
     })
 }
@@ -113,6 +119,9 @@ pub const REPLICATED_TABLES: &[&str] = &[
     "refunds",
     "refund_lines",
     "field_clock",
+    "stock_levels",
+    "sales_daily",
+    "payments_daily",
 ];
 
 /// Every row of every replicated table, as text, sorted: two stores with
@@ -150,6 +159,57 @@ pub fn replay_check(store: &Store) -> Result<Option<String>> {
         if a != b {
             let diff = a.iter().filter(|r| !b.contains(r)).chain(b.iter().filter(|r| !a.contains(r))).next().cloned();
             return Ok(Some(format!("table {table} differs after replay (e.g. row {})", diff.unwrap_or_default())));
+        }
+    }
+    Ok(None)
+}
+
+/// Pairs of queries that must return the same set of rows: each running
+/// total kept by `apply` against the rows it totals.
+const TOTALS: &[(&str, &str, &str)] = &[
+    ("stock_levels", "SELECT item_id, on_hand FROM stock_levels", "SELECT item_id, SUM(qty) FROM stock_movements GROUP BY item_id"),
+    (
+        "sales_daily",
+        "SELECT day, product_id, event_id, units, gross_cents, discount_cents, tax_cents, net_cents, total_cents,
+                refund_units, refund_cents, refund_tax_cents
+         FROM sales_daily WHERE units != 0 OR gross_cents != 0 OR total_cents != 0 OR refund_units != 0 OR refund_cents != 0",
+        "SELECT d, p, e, SUM(u), SUM(g), SUM(dc), SUM(t), SUM(n), SUM(tot), SUM(ru), SUM(rc), SUM(rt) FROM (
+             SELECT strftime('%Y-%m-%d', at_ms / 1000, 'unixepoch') d, product_id p, COALESCE(event_id, '') e, qty u, gross_cents g,
+                    discount_cents dc, tax_cents t, net_cents n, total_cents tot, 0 ru, 0 rc, 0 rt
+             FROM sale_lines WHERE voided = 0
+             UNION ALL
+             SELECT strftime('%Y-%m-%d', at_ms / 1000, 'unixepoch'), product_id, COALESCE(event_id, ''), 0, 0, 0, 0, 0, 0,
+                    qty, amount_cents, tax_cents
+             FROM refund_lines)
+         GROUP BY d, p, e",
+    ),
+    (
+        "payments_daily",
+        "SELECT day, method, payments, amount_cents, refund_cents FROM payments_daily
+         WHERE payments != 0 OR amount_cents != 0 OR refund_cents != 0",
+        "SELECT d, m, SUM(n), SUM(a), SUM(r) FROM (
+             SELECT strftime('%Y-%m-%d', s.at_ms / 1000, 'unixepoch') d, p.method m, 1 n, p.amount_cents a, 0 r
+             FROM sale_payments p JOIN sales s ON s.id = p.sale_id WHERE s.voided = 0
+             UNION ALL
+             SELECT strftime('%Y-%m-%d', at_ms / 1000, 'unixepoch'), method, 0, 0, total_cents FROM refunds)
+         GROUP BY d, m",
+    ),
+];
+
+/// Checks every running total against the rows it totals; names the first
+/// that disagrees.
+pub fn totals_check(conn: &Connection) -> Result<Option<String>> {
+    for (name, kept, recomputed) in TOTALS {
+        let differs: bool = conn.query_row(
+            &format!(
+                "SELECT EXISTS (SELECT * FROM ({kept}) EXCEPT SELECT * FROM ({recomputed}))
+                     OR EXISTS (SELECT * FROM ({recomputed}) EXCEPT SELECT * FROM ({kept}))"
+            ),
+            [],
+            |r| r.get(0),
+        )?;
+        if differs {
+            return Ok(Some(format!("{name} does not match the rows it totals")));
         }
     }
     Ok(None)

@@ -60,7 +60,7 @@ pub(crate) fn find(conn: &Connection, key: &str) -> Result<ProductRef> {
 }
 
 pub(crate) fn on_hand(conn: &Connection, id: ProductId) -> Result<i64> {
-    let mut stmt = conn.prepare_cached("SELECT COALESCE(SUM(qty), 0) FROM stock_movements WHERE item_id = ?1")?;
+    let mut stmt = conn.prepare_cached("SELECT COALESCE((SELECT on_hand FROM stock_levels WHERE item_id = ?1), 0)")?;
     Ok(stmt.query_row([id.to_string()], |r| r.get(0))?)
 }
 
@@ -197,7 +197,7 @@ impl Store {
     fn query_products(&self, filter: &str, params: &[&dyn rusqlite::ToSql], limit: &str) -> Result<Vec<ProductView>> {
         let sql = format!(
             "SELECT p.id, p.sku, p.name, p.category, p.price_cents, p.barcode, p.low_stock_at, p.favorite, p.no_oversell, p.archived,
-                    (SELECT COALESCE(SUM(qty), 0) FROM stock_movements m WHERE m.item_id = p.id)
+                    COALESCE((SELECT on_hand FROM stock_levels sl WHERE sl.item_id = p.id), 0)
              FROM products p {filter} ORDER BY p.sku {limit}"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;

@@ -3,7 +3,6 @@
 use crate::error::{CoreError, Result};
 use crate::store::Store;
 use chrono::NaiveDate;
-use std::collections::BTreeMap;
 use wildroot_model::money::div_round;
 use wildroot_model::views::{MarginRow, SalesReport, SalesRow, Valuation};
 
@@ -37,117 +36,91 @@ impl GroupBy {
     }
 }
 
-/// UTC millisecond bounds `[from, to]` of whole days, inclusive.
-fn bounds(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(i64, i64)> {
+/// Inclusive `[from, to]` UTC days as rollup keys (`YYYY-MM-DD` sorts as text).
+fn bounds(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(String, String)> {
     if let (Some(f), Some(t)) = (from, to) {
         if f > t {
             return Err(CoreError::Invalid(format!("--from {f} is after --to {t}: swap them")));
         }
     }
-    let start = from.and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc().timestamp_millis()).unwrap_or(i64::MIN);
-    let end =
-        to.and_then(|d| d.succ_opt()).and_then(|d| d.and_hms_opt(0, 0, 0)).map(|d| d.and_utc().timestamp_millis() - 1).unwrap_or(i64::MAX);
-    Ok((start, end))
+    let from = from.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "0000-01-01".into());
+    let to = to.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "9999-12-31".into());
+    Ok((from, to))
+}
+
+fn blank(key: String) -> SalesRow {
+    SalesRow {
+        label: key.clone(),
+        key,
+        units: 0,
+        gross_cents: 0,
+        discount_cents: 0,
+        tax_cents: 0,
+        refund_cents: 0,
+        net_cents: 0,
+        total_cents: 0,
+    }
 }
 
 impl Store {
+    /// Sales over whole UTC days, from the daily rollups that `apply`
+    /// maintains, so the cost follows days × products, not sale lines.
     pub fn sales_report(&self, by: GroupBy, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<SalesReport> {
         let (start, end) = bounds(from, to)?;
         let conn = self.conn();
-        let mut rows: BTreeMap<String, SalesRow> = BTreeMap::new();
-        let blank = |key: String, label: String| SalesRow {
-            key,
-            label,
-            units: 0,
-            gross_cents: 0,
-            discount_cents: 0,
-            tax_cents: 0,
-            refund_cents: 0,
-            net_cents: 0,
-            total_cents: 0,
-        };
+        let mut rows: Vec<SalesRow> = Vec::new();
         if by == GroupBy::Payment {
             let mut stmt = conn.prepare(
-                "SELECT p.method, COUNT(*), SUM(p.amount_cents) FROM sale_payments p JOIN sales s ON s.id = p.sale_id
-                 WHERE s.voided = 0 AND s.at_ms BETWEEN ?1 AND ?2 GROUP BY p.method",
+                "SELECT method, SUM(payments), SUM(amount_cents), SUM(refund_cents) FROM payments_daily
+                 WHERE day BETWEEN ?1 AND ?2 GROUP BY method ORDER BY method",
             )?;
-            for row in stmt.query_map((start, end), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))? {
-                let (method, count, amount) = row?;
-                let e = rows.entry(method.clone()).or_insert_with(|| blank(method.clone(), method));
+            for row in stmt.query_map((&start, &end), |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?))
+            })? {
+                let (method, count, amount, refunded) = row?;
+                let mut e = blank(method);
                 e.units = count;
-                e.total_cents += amount;
-            }
-            let mut stmt = conn.prepare(
-                "SELECT method, SUM(total_cents), SUM((SELECT SUM(tax_cents) FROM refund_lines l WHERE l.refund_id = r.id))
-                 FROM refunds r WHERE at_ms BETWEEN ?1 AND ?2 GROUP BY method",
-            )?;
-            for row in stmt.query_map((start, end), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<i64>>(2)?)))? {
-                let (method, refunded, _) = row?;
-                let e = rows.entry(method.clone()).or_insert_with(|| blank(method.clone(), method));
-                e.refund_cents += refunded;
-                e.total_cents -= refunded;
+                e.refund_cents = refunded;
+                e.total_cents = amount - refunded;
+                rows.push(e);
             }
         } else {
-            let (key_expr, label_sql) = match by {
-                GroupBy::Day => ("strftime('%Y-%m-%d', at_ms / 1000, 'unixepoch')", None),
-                GroupBy::Event => (
-                    "COALESCE(event_id, '')",
-                    Some("SELECT COALESCE((SELECT name || ' (' || date || ')' FROM events WHERE id = ?1), 'no event')"),
-                ),
-                GroupBy::Product => ("product_id", Some("SELECT sku || ' ' || name FROM products WHERE id = ?1")),
-                GroupBy::Payment => ("''", None),
+            let (key, label_sql) = match by {
+                GroupBy::Day => ("day", None),
+                GroupBy::Event => {
+                    ("event_id", Some("SELECT COALESCE((SELECT name || ' (' || date || ')' FROM events WHERE id = ?1), 'no event')"))
+                }
+                _ => ("product_id", Some("SELECT sku || ' ' || name FROM products WHERE id = ?1")),
             };
             let sql = format!(
-                "SELECT {key_expr} AS k, SUM(qty), SUM(gross_cents), SUM(discount_cents), SUM(tax_cents), SUM(net_cents), SUM(total_cents)
-                 FROM sale_lines WHERE voided = 0 AND at_ms BETWEEN ?1 AND ?2 GROUP BY k"
+                "SELECT {key}, SUM(units) - SUM(refund_units), SUM(gross_cents), SUM(discount_cents), SUM(tax_cents) - SUM(refund_tax_cents),
+                        SUM(refund_cents), SUM(net_cents) - SUM(refund_cents) + SUM(refund_tax_cents), SUM(total_cents) - SUM(refund_cents)
+                 FROM sales_daily WHERE day BETWEEN ?1 AND ?2 GROUP BY {key} ORDER BY {key}"
             );
             let mut stmt = conn.prepare(&sql)?;
-            for row in stmt.query_map((start, end), |r| {
-                Ok((
-                    r.get::<_, String>(0)?,
-                    r.get::<_, i64>(1)?,
-                    r.get::<_, i64>(2)?,
-                    r.get::<_, i64>(3)?,
-                    r.get::<_, i64>(4)?,
-                    r.get::<_, i64>(5)?,
-                    r.get::<_, i64>(6)?,
-                ))
-            })? {
-                let (k, units, gross, discount, tax, net, total) = row?;
-                let e = rows.entry(k.clone()).or_insert_with(|| blank(k.clone(), k));
-                e.units += units;
-                e.gross_cents += gross;
-                e.discount_cents += discount;
-                e.tax_cents += tax;
-                e.net_cents += net;
-                e.total_cents += total;
-            }
-            let sql = format!(
-                "SELECT {key_expr} AS k, SUM(qty), SUM(amount_cents), SUM(tax_cents) FROM refund_lines
-                 WHERE at_ms BETWEEN ?1 AND ?2 GROUP BY k"
-            );
-            let mut stmt = conn.prepare(&sql)?;
-            for row in stmt
-                .query_map((start, end), |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?)))?
-            {
-                let (k, qty, amount, tax) = row?;
-                let e = rows.entry(k.clone()).or_insert_with(|| blank(k.clone(), k));
-                e.units -= qty;
-                e.refund_cents += amount;
-                e.tax_cents -= tax;
-                e.net_cents -= amount - tax;
-                e.total_cents -= amount;
-            }
-            if let Some(label_sql) = label_sql {
-                let mut stmt = conn.prepare(label_sql)?;
-                for row in rows.values_mut() {
-                    if let Ok(label) = stmt.query_row([&row.key], |r| r.get::<_, String>(0)) {
-                        row.label = label;
-                    }
-                }
+            let mut label = label_sql.map(|q| conn.prepare(q)).transpose()?;
+            let found = stmt.query_map((&start, &end), |r| {
+                Ok(SalesRow {
+                    key: r.get(0)?,
+                    label: String::new(),
+                    units: r.get(1)?,
+                    gross_cents: r.get(2)?,
+                    discount_cents: r.get(3)?,
+                    tax_cents: r.get(4)?,
+                    refund_cents: r.get(5)?,
+                    net_cents: r.get(6)?,
+                    total_cents: r.get(7)?,
+                })
+            })?;
+            for row in found {
+                let mut row = row?;
+                row.label = match label.as_mut() {
+                    Some(stmt) => stmt.query_row([&row.key], |r| r.get::<_, String>(0)).unwrap_or_else(|_| row.key.clone()),
+                    None => row.key.clone(),
+                };
+                rows.push(row);
             }
         }
-        let mut rows: Vec<SalesRow> = rows.into_values().collect();
         if by == GroupBy::Product {
             rows.sort_by(|a, b| b.total_cents.cmp(&a.total_cents).then(a.label.cmp(&b.label)));
         }
@@ -186,12 +159,12 @@ impl Store {
             Ok(div_round(micro, 1_000_000) as i64)
         };
         let supplies_cents = value(
-            "SELECT (SELECT COALESCE(SUM(qty), 0) FROM stock_movements m WHERE m.item_id = s.id),
+            "SELECT COALESCE((SELECT on_hand FROM stock_levels sl WHERE sl.item_id = s.id), 0),
                     COALESCE(SUM(l.cost_cents), 0), COALESCE(SUM(l.qty), 0)
              FROM supplies s LEFT JOIN supply_lots l ON l.supply_id = s.id WHERE s.archived = 0 GROUP BY s.id",
         )?;
         let products_cents = value(
-            "SELECT (SELECT COALESCE(SUM(qty), 0) FROM stock_movements m WHERE m.item_id = p.id),
+            "SELECT COALESCE((SELECT on_hand FROM stock_levels sl WHERE sl.item_id = p.id), 0),
                     COALESCE(SUM(b.cost_cents), 0), COALESCE(SUM(b.output_qty), 0)
              FROM products p LEFT JOIN batches b ON b.product_id = p.id WHERE p.archived = 0 GROUP BY p.id",
         )?;

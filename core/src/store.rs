@@ -8,7 +8,10 @@ use wildroot_model::{DeviceId, OpKind, Operation};
 
 /// Migrations of the local store, in order. Append only.
 fn migrations() -> Migrations<'static> {
-    Migrations::new(vec![M::up(include_str!("../../migrations/0001_local_store.sql"))])
+    Migrations::new(vec![
+        M::up(include_str!("../../migrations/0001_local_store.sql")),
+        M::up(include_str!("../../migrations/0002_running_totals.sql")),
+    ])
 }
 
 /// A device's local database.
@@ -156,6 +159,30 @@ mod tests {
     #[test]
     fn migrations_are_valid() {
         assert!(migrations().validate().is_ok());
+    }
+
+    /// A store made before the running totals existed gets them backfilled.
+    #[test]
+    fn running_totals_are_backfilled_from_existing_rows() -> Result<()> {
+        let mut conn = Connection::open_in_memory()?;
+        migrations().to_version(&mut conn, 1)?;
+        conn.execute_batch(
+            "INSERT INTO stock_movements VALUES ('op1', 0, 'product', 'p1', 10, 'batch_output', NULL, NULL, 1764000000000);
+             INSERT INTO stock_movements VALUES ('op2', 0, 'product', 'p1', -3, 'sale', NULL, NULL, 1764000000000);
+             INSERT INTO sales VALUES ('s1', 'A-000001', 'd', 1764000000000, NULL, NULL, 0, 0, 3000, 0, 0, 3000, 0, 0);
+             INSERT INTO sale_lines VALUES ('s1', 0, 'p1', 3, 1000, 3000, 0, 0, 3000, 3000, 1764000000000, NULL, 0);
+             INSERT INTO sale_payments VALUES ('s1', 0, 'cash', 3000, 3000);
+             INSERT INTO refunds VALUES ('r1', 's1', 1764000000000, NULL, 1, 'cash', 1000);
+             INSERT INTO refund_lines VALUES ('r1', 0, 'p1', 1, 1000, 0, 1764000000000, NULL);",
+        )?;
+        migrations().to_latest(&mut conn)?;
+        let on_hand: i64 = conn.query_row("SELECT on_hand FROM stock_levels WHERE item_id = 'p1'", [], |r| r.get(0))?;
+        assert_eq!(on_hand, 7);
+        let (units, refunded): (i64, i64) =
+            conn.query_row("SELECT units, refund_units FROM sales_daily WHERE product_id = 'p1'", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        assert_eq!((units, refunded), (3, 1));
+        assert_eq!(crate::oplog::totals_check(&conn)?, None);
+        Ok(())
     }
 
     #[test]

@@ -70,7 +70,7 @@ pub(crate) fn find(conn: &Connection, key: &str) -> Result<SupplyRef> {
 }
 
 pub(crate) fn on_hand(conn: &Connection, id: SupplyId) -> Result<i64> {
-    Ok(conn.query_row("SELECT COALESCE(SUM(qty), 0) FROM stock_movements WHERE item_id = ?1", [id.to_string()], |r| r.get(0))?)
+    Ok(conn.query_row("SELECT COALESCE((SELECT on_hand FROM stock_levels WHERE item_id = ?1), 0)", [id.to_string()], |r| r.get(0))?)
 }
 
 pub(crate) fn avg_cost(conn: &Connection, id: SupplyId) -> Result<AvgCost> {
@@ -192,7 +192,7 @@ impl Store {
     fn query_supplies(&self, filter: &str, params: &[&dyn rusqlite::ToSql]) -> Result<Vec<SupplyView>> {
         let sql = format!(
             "SELECT s.id, s.name, s.unit, s.reorder_at, s.supplier, s.notes, s.archived,
-                    (SELECT COALESCE(SUM(qty), 0) FROM stock_movements m WHERE m.item_id = s.id),
+                    COALESCE((SELECT on_hand FROM stock_levels sl WHERE sl.item_id = s.id), 0),
                     (SELECT COALESCE(SUM(cost_cents), 0) FROM supply_lots l WHERE l.supply_id = s.id),
                     (SELECT COALESCE(SUM(qty), 0) FROM supply_lots l WHERE l.supply_id = s.id)
              FROM supplies s {filter} ORDER BY s.name"

@@ -2,7 +2,7 @@
 //! the replay invariant and "bad input leaves the database as it was".
 use tempfile::TempDir;
 use wildroot_core::batch::ProduceRequest;
-use wildroot_core::oplog::{dump_tables, op_count, replay_check};
+use wildroot_core::oplog::{dump_tables, op_count, replay_check, totals_check};
 use wildroot_core::product::NewProduct;
 use wildroot_core::report::GroupBy;
 use wildroot_core::sale::{LineRequest, SaleRequest};
@@ -62,6 +62,7 @@ fn demo_seeds_a_shop_that_replays_exactly() -> R {
     assert_eq!(z.sales_count, 7);
     assert_eq!(z.over_short_cents, Some(-100), "{z:?}");
     assert_eq!(replay_check(&s)?, None);
+    assert_eq!(totals_check(s.conn())?, None);
     // A second seed is refused and changes nothing.
     let before = dump_tables(s.conn())?;
     assert!(s.seed_demo().is_err());
@@ -85,6 +86,7 @@ fn a_batch_takes_supplies_and_costs_them_exactly() -> R {
     s.set_recipe("SALVE", 10, &[("Beeswax".into(), "200g".into())])?;
     assert_eq!(s.list_batches(None)?[0].cost_cents, 2960);
     assert_eq!(replay_check(&s)?, None);
+    assert_eq!(totals_check(s.conn())?, None);
     Ok(())
 }
 
@@ -131,6 +133,7 @@ fn sale_change_refund_and_void_move_stock_and_money() -> R {
     assert_eq!(report.total_cents, 1400);
     assert_eq!(report.rows[0].units, 1);
     assert_eq!(replay_check(&s)?, None);
+    assert_eq!(totals_check(s.conn())?, None);
     Ok(())
 }
 
@@ -237,5 +240,55 @@ fn last_writer_wins_field_by_field_whatever_the_order() -> R {
     apply_foreign(&mut b, &ops)?;
     let p = b.product("S")?;
     assert_eq!((p.name.as_str(), p.price_cents), ("Big Salve", 1200));
+    Ok(())
+}
+
+#[test]
+fn the_totals_check_notices_drift() -> R {
+    let (_dir, mut s) = store()?;
+    s.seed_demo()?;
+    assert_eq!(totals_check(s.conn())?, None);
+    s.conn().execute("UPDATE stock_levels SET on_hand = on_hand + 1 WHERE item_id = (SELECT MIN(item_id) FROM stock_levels)", [])?;
+    assert!(totals_check(s.conn())?.is_some_and(|m| m.contains("stock_levels")));
+    Ok(())
+}
+
+#[test]
+fn repeated_operations_change_nothing() -> R {
+    use wildroot_core::oplog::{all_ops, apply_foreign};
+    let (_dir, mut s) = store()?;
+    s.seed_demo()?;
+    let r = s.sell(cash("SOAP-OAT", 2, 2000))?;
+    s.refund(&r.receipt_no, Some(&[("SOAP-OAT".into(), 1)]), true)?;
+    let v = s.sell(cash("LIP-HONEY", 1, 500))?;
+    s.void_sale(&v.receipt_no, "mistake")?;
+    let ops = all_ops(s.conn())?;
+    let mut copy = Store::open_in_memory()?;
+    apply_foreign(&mut copy, &ops)?;
+    let once = dump_tables(copy.conn())?;
+    // The same operations again, as a repeated sync would deliver them.
+    let conn = copy.conn();
+    for op in &ops {
+        wildroot_core::apply::apply(conn, op)?;
+    }
+    assert_eq!(dump_tables(copy.conn())?, once);
+    assert_eq!(totals_check(copy.conn())?, None);
+    Ok(())
+}
+
+#[test]
+fn a_stamp_from_the_future_moves_this_device_clock_forward() -> R {
+    use wildroot_core::oplog::{all_ops, apply_foreign};
+    let (_dir, mut a) = store()?;
+    let far = a.now_ms() + 3_600_000;
+    a.set_clock(Some(far));
+    a.add_product(NewProduct { sku: "S".into(), name: "From the future".into(), price: Money(100), ..Default::default() })?;
+    let (_dir2, mut b) = store()?;
+    apply_foreign(&mut b, &all_ops(a.conn())?)?;
+    // B's own clock is an hour behind, yet its edit must win: it saw A's write first.
+    b.edit_product("S", wildroot_core::product::ProductEdit { name: Some("Renamed after".into()), ..Default::default() })?;
+    assert_eq!(b.product("S")?.name, "Renamed after");
+    let mine = all_ops(b.conn())?.pop().map(|op| op.hlc);
+    assert!(mine.is_some_and(|h| h.ms >= far), "{mine:?}");
     Ok(())
 }
