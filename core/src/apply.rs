@@ -321,76 +321,33 @@ fn add_payments(conn: &Connection, at_ms: i64, method: &str, payments: i64, amou
 }
 
 /// An empty string clears an optional text field.
-fn opt_text(s: &str) -> Option<&str> {
-    if s.is_empty() {
-        None
-    } else {
-        Some(s)
-    }
+fn opt_text(s: &Option<String>) -> Option<Option<&str>> {
+    s.as_deref().map(|v| if v.is_empty() { None } else { Some(v) })
 }
 
 fn supply_fields(conn: &Connection, id: &str, f: &SupplyFields, op: &Operation) -> Result<()> {
-    if let Some(v) = &f.name {
-        lww::set(conn, "supplies", id, "name", v, op)?;
-    }
-    if let Some(v) = f.reorder_at {
-        lww::set(conn, "supplies", id, "reorder_at", &v, op)?;
-    }
-    if let Some(v) = &f.supplier {
-        lww::set(conn, "supplies", id, "supplier", &opt_text(v), op)?;
-    }
-    if let Some(v) = &f.notes {
-        lww::set(conn, "supplies", id, "notes", &opt_text(v), op)?;
-    }
-    if let Some(v) = f.archived {
-        lww::set(conn, "supplies", id, "archived", &v, op)?;
-    }
-    Ok(())
+    lww::set(conn, "supplies", id, "name", f.name.as_deref(), op)?;
+    lww::set(conn, "supplies", id, "reorder_at", f.reorder_at, op)?;
+    lww::set(conn, "supplies", id, "supplier", opt_text(&f.supplier), op)?;
+    lww::set(conn, "supplies", id, "notes", opt_text(&f.notes), op)?;
+    lww::set(conn, "supplies", id, "archived", f.archived, op)
 }
 
 fn product_fields(conn: &Connection, id: &str, f: &ProductFields, op: &Operation) -> Result<()> {
-    if let Some(v) = &f.sku {
-        lww::set(conn, "products", id, "sku", v, op)?;
-    }
-    if let Some(v) = &f.name {
-        lww::set(conn, "products", id, "name", v, op)?;
-    }
-    if let Some(v) = &f.category {
-        lww::set(conn, "products", id, "category", &opt_text(v), op)?;
-    }
-    if let Some(v) = f.price_cents {
-        lww::set(conn, "products", id, "price_cents", &v, op)?;
-    }
-    if let Some(v) = &f.barcode {
-        lww::set(conn, "products", id, "barcode", &opt_text(v), op)?;
-    }
-    if let Some(v) = f.low_stock_at {
-        lww::set(conn, "products", id, "low_stock_at", &v, op)?;
-    }
-    if let Some(v) = f.favorite {
-        lww::set(conn, "products", id, "favorite", &v, op)?;
-    }
-    if let Some(v) = f.no_oversell {
-        lww::set(conn, "products", id, "no_oversell", &v, op)?;
-    }
-    if let Some(v) = f.archived {
-        lww::set(conn, "products", id, "archived", &v, op)?;
-    }
-    Ok(())
+    lww::set(conn, "products", id, "sku", f.sku.as_deref(), op)?;
+    lww::set(conn, "products", id, "name", f.name.as_deref(), op)?;
+    lww::set(conn, "products", id, "category", opt_text(&f.category), op)?;
+    lww::set(conn, "products", id, "price_cents", f.price_cents, op)?;
+    lww::set(conn, "products", id, "barcode", opt_text(&f.barcode), op)?;
+    lww::set(conn, "products", id, "low_stock_at", f.low_stock_at, op)?;
+    lww::set(conn, "products", id, "favorite", f.favorite, op)?;
+    lww::set(conn, "products", id, "no_oversell", f.no_oversell, op)?;
+    lww::set(conn, "products", id, "archived", f.archived, op)
 }
 
 fn customer_fields(conn: &Connection, id: &str, f: &CustomerFields, op: &Operation) -> Result<()> {
-    if let Some(v) = &f.name {
-        lww::set(conn, "customers", id, "name", v, op)?;
-    }
-    if let Some(v) = &f.email {
-        lww::set(conn, "customers", id, "email", &opt_text(v), op)?;
-    }
-    if let Some(v) = &f.phone {
-        lww::set(conn, "customers", id, "phone", &opt_text(v), op)?;
-    }
-    if let Some(v) = &f.notes {
-        lww::set(conn, "customers", id, "notes", &opt_text(v), op)?;
-    }
-    Ok(())
+    lww::set(conn, "customers", id, "name", f.name.as_deref(), op)?;
+    lww::set(conn, "customers", id, "email", opt_text(&f.email), op)?;
+    lww::set(conn, "customers", id, "phone", opt_text(&f.phone), op)?;
+    lww::set(conn, "customers", id, "notes", opt_text(&f.notes), op)
 }

@@ -29,11 +29,21 @@ pub(crate) fn claim(conn: &Connection, entity: &str, id: &str, field: &str, op: 
     Ok(wins)
 }
 
-/// Sets `table.column` of row `id` to `value` if `op` wins the register.
-/// `table` and `column` are compile-time names, never user input.
-pub(crate) fn set(conn: &Connection, table: &'static str, id: &str, column: &'static str, value: &dyn ToSql, op: &Operation) -> Result<()> {
-    if claim(conn, table, id, column, op)? {
-        conn.execute(&format!("UPDATE {table} SET {column} = ?1 WHERE id = ?2"), (value, id))?;
+/// Sets `table.column` of row `id` to `value`, if the operation carries a
+/// value for it and wins the register. `table` and `column` are compile-time
+/// names, never user input.
+pub(crate) fn set<T: ToSql>(
+    conn: &Connection,
+    table: &'static str,
+    id: &str,
+    column: &'static str,
+    value: Option<T>,
+    op: &Operation,
+) -> Result<()> {
+    if let Some(value) = value {
+        if claim(conn, table, id, column, op)? {
+            conn.execute(&format!("UPDATE {table} SET {column} = ?1 WHERE id = ?2"), (value, id))?;
+        }
     }
     Ok(())
 }
