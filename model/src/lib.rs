@@ -12,6 +12,7 @@ pub mod money;
 pub mod op;
 pub mod pricing;
 pub mod quantity;
+pub mod sync;
 pub mod views;
 
 pub use hlc::Hlc;

@@ -47,6 +47,26 @@ pub enum OpKind {
     SettingSet(SettingSet),
 }
 
+/// The wire names of every kind this build knows.
+pub const KIND_NAMES: &[&str] = &[
+    "supply_created",
+    "supply_edited",
+    "supply_received",
+    "stock_adjusted",
+    "product_created",
+    "product_edited",
+    "recipe_set",
+    "batch_produced",
+    "event_opened",
+    "event_closed",
+    "sale_completed",
+    "sale_voided",
+    "sale_refunded",
+    "customer_created",
+    "customer_edited",
+    "setting_set",
+];
+
 impl OpKind {
     /// The wire name of this kind, as stored in the log's `kind` column.
     pub fn name(&self) -> &'static str {

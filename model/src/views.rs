@@ -212,3 +212,38 @@ pub struct MarginRow {
     /// Margin as basis points of the price.
     pub margin_bp: Option<i64>,
 }
+
+/// Where this device stands with the server, for a status that is always visible.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SyncStatus {
+    /// `not_configured`, `synced`, `pending` (unsynced changes, last try fine), `offline` (last try failed).
+    pub state: String,
+    pub server_url: Option<String>,
+    pub device_name: Option<String>,
+    pub user_email: Option<String>,
+    /// This device's operations the server has not acknowledged.
+    pub pending: i64,
+    /// Operations the server refused for good, with its reasons.
+    pub refused: Vec<RefusedOp>,
+    pub last_attempt_ms: Option<i64>,
+    pub last_success_ms: Option<i64>,
+    pub last_error: Option<String>,
+    /// The last server sequence applied here.
+    pub pulled_through: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RefusedOp {
+    pub op_id: OpId,
+    pub kind: String,
+    pub reason: String,
+}
+
+/// What one sync did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SyncReport {
+    pub pushed: usize,
+    pub refused: Vec<RefusedOp>,
+    pub pulled: usize,
+    pub applied: usize,
+}

@@ -1,0 +1,208 @@
+//! The sync protocol, `/api/v1`: what devices and the server say to each
+//! other. These cross app versions, so operations travel as [`WireOp`]: the
+//! envelope is fixed and the payload is opaque JSON, which lets the server
+//! store and serve kinds it does not know, and lets an older device keep an
+//! operation of a newer kind until it is upgraded (DESIGN rule 9).
+use crate::hlc::Hlc;
+use crate::ids::{DeviceId, OpId};
+use crate::op::{OpKind, Operation};
+use serde::{Deserialize, Serialize};
+
+/// Protocol version spoken by this build.
+pub const PROTOCOL_VERSION: u32 = 1;
+
+/// Most operations in one push or one pull page.
+pub const MAX_PAGE: usize = 1000;
+
+/// An operation as it travels: envelope plus opaque payload.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WireOp {
+    pub id: OpId,
+    pub device: DeviceId,
+    pub device_seq: i64,
+    pub hlc: Hlc,
+    pub version: u32,
+    pub kind: String,
+    pub payload: serde_json::Value,
+}
+
+impl WireOp {
+    pub fn from_op(op: &Operation) -> Result<WireOp, serde_json::Error> {
+        let mut tagged = serde_json::to_value(&op.kind)?;
+        let payload = tagged.get_mut("payload").map(serde_json::Value::take).unwrap_or(serde_json::Value::Null);
+        Ok(WireOp {
+            id: op.id,
+            device: op.device,
+            device_seq: op.device_seq,
+            hlc: op.hlc,
+            version: op.version,
+            kind: op.kind.name().to_string(),
+            payload,
+        })
+    }
+
+    /// Decodes the payload; fails for a kind or version this build does not know.
+    pub fn to_op(&self) -> Result<Operation, serde_json::Error> {
+        let kind: OpKind = serde_json::from_value(serde_json::json!({ "kind": self.kind, "payload": self.payload }))?;
+        Ok(Operation { id: self.id, device: self.device, device_seq: self.device_seq, hlc: self.hlc, version: self.version, kind })
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Owner,
+    Vendor,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Vendor => "vendor",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Role> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "owner" => Some(Role::Owner),
+            "vendor" => Some(Role::Vendor),
+            _ => None,
+        }
+    }
+
+    /// Whether this role may record operations of `kind` (DESIGN: roles).
+    /// A vendor sells, refunds, voids, runs events and records customers at
+    /// the booth; prices, costs, recipes, stock and settings are the owner's.
+    pub fn may(self, kind: &str) -> bool {
+        match self {
+            Role::Owner => true,
+            Role::Vendor => matches!(
+                kind,
+                "sale_completed"
+                    | "sale_refunded"
+                    | "sale_voided"
+                    | "event_opened"
+                    | "event_closed"
+                    | "customer_created"
+                    | "customer_edited"
+            ),
+        }
+    }
+}
+
+/// What an operation kind does, in words for people ("edit products").
+pub fn describe_kind(kind: &str) -> &str {
+    match kind {
+        "supply_created" => "add supplies",
+        "supply_edited" => "edit supplies",
+        "supply_received" => "receive supply purchases",
+        "stock_adjusted" => "adjust stock",
+        "product_created" => "add products",
+        "product_edited" => "edit products (prices, names, archiving)",
+        "recipe_set" => "change recipes",
+        "batch_produced" => "record production batches",
+        "event_opened" => "open market events",
+        "event_closed" => "close market events",
+        "sale_completed" => "record sales",
+        "sale_voided" => "void sales",
+        "sale_refunded" => "refund sales",
+        "customer_created" => "add customers",
+        "customer_edited" => "edit customers",
+        "setting_set" => "change settings",
+        other => other,
+    }
+}
+
+/// Why `role` may not record `kind`, for the user.
+pub fn refusal_reason(role: Role, kind: &str) -> String {
+    format!("a {} may not {}: ask the owner to do it", role.as_str(), describe_kind(kind))
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct LoginResponse {
+    /// Short-lived bearer token for account calls (registering a device, managing devices).
+    pub token: String,
+    pub expires_at_ms: i64,
+    pub role: Role,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RegisterDeviceRequest {
+    pub device_id: DeviceId,
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct RegisterDeviceResponse {
+    /// Long-lived token for sync calls; shown once, stored hashed on the server.
+    pub device_token: String,
+    pub role: Role,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    pub device_id: DeviceId,
+    pub name: String,
+    pub user_email: String,
+    pub role: Role,
+    pub revoked: bool,
+    pub last_seen_ms: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PushRequest {
+    pub protocol: u32,
+    /// This device's operations in `device_seq` order.
+    pub ops: Vec<WireOp>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Ack {
+    pub id: OpId,
+    pub server_seq: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Refusal {
+    pub id: OpId,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    pub acked: Vec<Ack>,
+    /// Operations the server will never store, with the reason to show the user.
+    pub refused: Vec<Refusal>,
+    /// Set when the push skipped some of this device's sequence: send from here.
+    pub expected_seq: Option<i64>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PulledOp {
+    pub server_seq: i64,
+    pub op: WireOp,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct PullResponse {
+    pub ops: Vec<PulledOp>,
+    /// The cursor to pull after next time.
+    pub next_after: i64,
+    /// More operations wait after `next_after`.
+    pub more: bool,
+}
+
+/// Every error the server returns: what went wrong, in words a person can act on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ApiError {
+    pub code: String,
+    pub message: String,
+    pub retryable: bool,
+}
