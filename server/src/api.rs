@@ -1,0 +1,283 @@
+//! The HTTP API under `/api/v1`, plus `/health` and `/metrics`. Handlers
+//! parse and check; storage stores. Every failure is an [`ApiError`] with a
+//! status, in words that say what to do.
+use crate::auth;
+use crate::metrics::Metrics;
+use crate::storage::{DeviceAuth, Judged, Storage, StorageError};
+use axum::body::Bytes;
+use axum::extract::{Path, Query, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+use std::time::Instant;
+use tower_http::compression::CompressionLayer;
+use tower_http::decompression::RequestDecompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use wildroot_model::op::KIND_NAMES;
+use wildroot_model::sync::*;
+
+/// How far ahead of the server's clock a stamp may be (DESIGN rule 7).
+pub const MAX_CLOCK_AHEAD_MS: i64 = 5 * 60 * 1000;
+/// Largest request body accepted, compressed or not.
+pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+pub struct AppState<S> {
+    pub storage: S,
+    pub jwt_secret: String,
+    pub metrics: Metrics,
+}
+
+/// An error on the wire.
+pub struct Fail(StatusCode, ApiError);
+
+impl Fail {
+    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Fail {
+        Fail(status, ApiError { code: code.into(), message: message.into(), retryable: status.is_server_error() })
+    }
+}
+
+impl IntoResponse for Fail {
+    fn into_response(self) -> Response {
+        (self.0, Json(self.1)).into_response()
+    }
+}
+
+impl From<StorageError> for Fail {
+    fn from(e: StorageError) -> Fail {
+        match e {
+            StorageError::Conflict(m) => Fail::new(StatusCode::CONFLICT, "conflict", m),
+            StorageError::NotFound(m) => Fail::new(StatusCode::NOT_FOUND, "not_found", m),
+            StorageError::Backend(m) => {
+                tracing::error!("storage: {m}");
+                Fail::new(StatusCode::INTERNAL_SERVER_ERROR, "storage", "the server's database failed; try again shortly")
+            }
+        }
+    }
+}
+
+type ApiResult<T> = Result<T, Fail>;
+
+fn parse<T: DeserializeOwned>(body: &Bytes, what: &str) -> ApiResult<T> {
+    serde_json::from_slice(body).map_err(|e| Fail::new(StatusCode::BAD_REQUEST, "bad_request", format!("the {what} is not valid: {e}")))
+}
+
+fn bearer(headers: &HeaderMap) -> ApiResult<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| Fail::new(StatusCode::UNAUTHORIZED, "unauthorized", "sign in first: this call needs an Authorization: Bearer token"))
+}
+
+fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+async fn device<S: Storage>(state: &AppState<S>, headers: &HeaderMap) -> ApiResult<DeviceAuth> {
+    let token = bearer(headers)?;
+    let found = state.storage.device_by_token(&auth::token_hash(token), now_ms()).await?;
+    match found {
+        Some(d) if !d.revoked => Ok(d),
+        Some(_) => {
+            state.metrics.auth_failures.fetch_add(1, Relaxed);
+            Err(Fail::new(StatusCode::UNAUTHORIZED, "revoked", "this device was revoked by the owner: it can no longer sync"))
+        }
+        None => {
+            state.metrics.auth_failures.fetch_add(1, Relaxed);
+            Err(Fail::new(StatusCode::UNAUTHORIZED, "unauthorized", "this device token is not known: log in again"))
+        }
+    }
+}
+
+fn user(state: &AppState<impl Storage>, headers: &HeaderMap) -> ApiResult<auth::Claims> {
+    let token = bearer(headers)?;
+    auth::check_jwt(&state.jwt_secret, token).ok_or_else(|| {
+        state.metrics.auth_failures.fetch_add(1, Relaxed);
+        Fail::new(StatusCode::UNAUTHORIZED, "unauthorized", "the login token is wrong or expired: log in again")
+    })
+}
+
+fn owner(state: &AppState<impl Storage>, headers: &HeaderMap) -> ApiResult<auth::Claims> {
+    let claims = user(state, headers)?;
+    if claims.role != Role::Owner {
+        return Err(Fail::new(StatusCode::FORBIDDEN, "forbidden", "only the owner may manage devices"));
+    }
+    Ok(claims)
+}
+
+pub fn router<S: Storage>(state: Arc<AppState<S>>) -> Router {
+    Router::new()
+        .route("/health", get(|| async { Json(serde_json::json!({ "status": "ok" })) }))
+        .route("/metrics", get(metrics::<S>))
+        .route("/api/v1/openapi.json", get(|| async { ([(header::CONTENT_TYPE, "application/json")], include_str!("openapi.json")) }))
+        .route("/api/v1/auth/login", post(login::<S>))
+        .route("/api/v1/devices", post(register_device::<S>).get(list_devices::<S>))
+        .route("/api/v1/devices/{id}/revoke", post(revoke_device::<S>))
+        .route("/api/v1/sync/push", post(push::<S>))
+        .route("/api/v1/sync/pull", get(pull::<S>))
+        .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
+        .layer(RequestDecompressionLayer::new())
+        .layer(CompressionLayer::new())
+        .with_state(state)
+}
+
+async fn metrics<S: Storage>(State(state): State<Arc<AppState<S>>>) -> ApiResult<String> {
+    let devices = state.storage.list_devices().await?.iter().filter(|d| d.last_seen_ms.is_some()).count();
+    Ok(state.metrics.render(devices, state.storage.op_count().await?))
+}
+
+async fn login<S: Storage>(State(state): State<Arc<AppState<S>>>, body: Bytes) -> ApiResult<Json<LoginResponse>> {
+    let req: LoginRequest = parse(&body, "login request")?;
+    let wrong = || Fail::new(StatusCode::UNAUTHORIZED, "wrong_login", "wrong email or password");
+    let Some(user) = state.storage.user_by_email(&req.email).await? else {
+        state.metrics.auth_failures.fetch_add(1, Relaxed);
+        return Err(wrong());
+    };
+    let hash = user.password_hash.clone();
+    // argon2 is deliberately slow: keep it off the async workers.
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&req.password, &hash)).await.unwrap_or(false);
+    if !ok {
+        state.metrics.auth_failures.fetch_add(1, Relaxed);
+        return Err(wrong());
+    }
+    let (token, expires_at_ms) = auth::issue_jwt(&state.jwt_secret, &user.email, user.role, now_ms())
+        .map_err(|m| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", m))?;
+    Ok(Json(LoginResponse { token, expires_at_ms, role: user.role }))
+}
+
+async fn register_device<S: Storage>(
+    State(state): State<Arc<AppState<S>>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> ApiResult<Json<RegisterDeviceResponse>> {
+    let claims = user(&state, &headers)?;
+    let req: RegisterDeviceRequest = parse(&body, "device registration")?;
+    let name = req.name.trim();
+    if name.is_empty() || name.chars().count() > 80 {
+        return Err(Fail::new(StatusCode::BAD_REQUEST, "bad_request", "give the device a name of 1 to 80 characters, like 'Booth phone'"));
+    }
+    let user = state
+        .storage
+        .user_by_email(&claims.sub)
+        .await?
+        .ok_or_else(|| Fail::new(StatusCode::UNAUTHORIZED, "unauthorized", "this user no longer exists"))?;
+    let token = auth::new_device_token().map_err(|m| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", m))?;
+    state.storage.register_device(req.device_id, user.id, name, &auth::token_hash(&token)).await?;
+    Ok(Json(RegisterDeviceResponse { device_token: token, role: user.role }))
+}
+
+async fn list_devices<S: Storage>(State(state): State<Arc<AppState<S>>>, headers: HeaderMap) -> ApiResult<Json<Vec<DeviceInfo>>> {
+    owner(&state, &headers)?;
+    Ok(Json(state.storage.list_devices().await?))
+}
+
+async fn revoke_device<S: Storage>(
+    State(state): State<Arc<AppState<S>>>,
+    headers: HeaderMap,
+    Path(id): Path<String>,
+) -> ApiResult<Json<serde_json::Value>> {
+    owner(&state, &headers)?;
+    let id = state.storage.revoke_device(&id).await?;
+    Ok(Json(serde_json::json!({ "device_id": id, "revoked": true })))
+}
+
+/// Decides, before storage, whether the server will ever take `op` from a
+/// device of `role`.
+fn judge(op: &WireOp, role: Role) -> Result<(), String> {
+    if !role.may(&op.kind) {
+        return Err(refusal_reason(role, &op.kind));
+    }
+    if KIND_NAMES.contains(&op.kind.as_str()) {
+        if let Err(e) = op.to_op() {
+            return Err(format!("the {} operation is malformed ({e}): update the app", op.kind));
+        }
+    }
+    // A kind this server does not know comes from a newer app: stored and
+    // served as it is, for devices that know it.
+    Ok(())
+}
+
+async fn push<S: Storage>(State(state): State<Arc<AppState<S>>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<PushResponse>> {
+    let started = Instant::now();
+    let dev = device(&state, &headers).await?;
+    let req: PushRequest = parse(&body, "push")?;
+    if req.protocol != PROTOCOL_VERSION {
+        return Err(Fail::new(
+            StatusCode::BAD_REQUEST,
+            "protocol",
+            format!("protocol {} is not spoken here (this server speaks {PROTOCOL_VERSION}): update the app", req.protocol),
+        ));
+    }
+    if req.ops.len() > MAX_PAGE {
+        return Err(Fail::new(StatusCode::PAYLOAD_TOO_LARGE, "too_many", format!("push at most {MAX_PAGE} operations at a time")));
+    }
+    let now = now_ms();
+    let mut judged = Vec::with_capacity(req.ops.len());
+    for op in req.ops {
+        if op.device != dev.device_id {
+            return Err(Fail::new(
+                StatusCode::FORBIDDEN,
+                "wrong_device",
+                format!("operation {} belongs to device {}, not this one", op.id, op.device),
+            ));
+        }
+        if op.device_seq < 1 {
+            return Err(Fail::new(
+                StatusCode::BAD_REQUEST,
+                "bad_request",
+                format!("operation {} has sequence number {}: they start at 1", op.id, op.device_seq),
+            ));
+        }
+        if op.hlc.ms > now + MAX_CLOCK_AHEAD_MS {
+            // Not refused for good: the operation (maybe a sale) must not be
+            // lost. It goes through once the server's clock reaches it.
+            let ahead = (op.hlc.ms - now) / 60_000;
+            let mut fail = Fail::new(
+                StatusCode::CONFLICT,
+                "clock_ahead",
+                format!("this device's clock is {ahead} minutes ahead of the server's: set the date and time on the device"),
+            );
+            fail.1.retryable = true;
+            return Err(fail);
+        }
+        let verdict = judge(&op, dev.role);
+        judged.push(Judged { op, verdict });
+    }
+    let resp = state.storage.push(dev.device_id, judged, now).await?;
+    state.metrics.ops_received.fetch_add(resp.acked.len() as u64, Relaxed);
+    state.metrics.ops_refused.fetch_add(resp.refused.len() as u64, Relaxed);
+    state.metrics.push_requests.fetch_add(1, Relaxed);
+    state.metrics.push_micros.fetch_add(started.elapsed().as_micros() as u64, Relaxed);
+    Ok(Json(resp))
+}
+
+#[derive(Deserialize)]
+struct PullQuery {
+    after: Option<i64>,
+    limit: Option<usize>,
+}
+
+async fn pull<S: Storage>(
+    State(state): State<Arc<AppState<S>>>,
+    headers: HeaderMap,
+    Query(q): Query<PullQuery>,
+) -> ApiResult<Json<PullResponse>> {
+    let started = Instant::now();
+    device(&state, &headers).await?;
+    let after = q.after.unwrap_or(0);
+    if after < 0 {
+        return Err(Fail::new(StatusCode::BAD_REQUEST, "bad_request", "after must be 0 or a server sequence number"));
+    }
+    let limit = q.limit.unwrap_or(500).clamp(1, MAX_PAGE);
+    let resp = state.storage.pull(after, limit).await?;
+    state.metrics.pull_requests.fetch_add(1, Relaxed);
+    state.metrics.pull_micros.fetch_add(started.elapsed().as_micros() as u64, Relaxed);
+    Ok(Json(resp))
+}

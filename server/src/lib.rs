@@ -1,0 +1,42 @@
+//! Wildroot's central server: users and devices, and the one ordered log of
+//! operations that every device pushes to and pulls from. It stores and
+//! orders operations and checks each one's kind against its author's role;
+//! it keeps no copy of the business tables (devices apply operations with
+//! the core's code).
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod auth;
+pub mod metrics;
+pub mod sqlite;
+pub mod storage;
+
+use std::future::Future;
+use std::sync::Arc;
+use storage::{Storage, StorageError};
+
+const JWT_SECRET_KEY: &str = "jwt_secret";
+
+/// Builds the shared state, creating the login-token secret on first start.
+pub async fn state<S: Storage>(storage: S) -> Result<Arc<api::AppState<S>>, StorageError> {
+    let secret = match storage.get_setting(JWT_SECRET_KEY).await? {
+        Some(s) => s,
+        None => {
+            let s = auth::random_hex(32).map_err(StorageError::Backend)?;
+            storage.set_setting(JWT_SECRET_KEY, &s).await?;
+            s
+        }
+    };
+    Ok(Arc::new(api::AppState { storage, jwt_secret: secret, metrics: Default::default() }))
+}
+
+/// Serves the API on `listener` until `shutdown` resolves, then finishes
+/// the requests in flight.
+pub async fn serve<S: Storage>(
+    storage: S,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), StorageError> {
+    let app = api::router(state(storage).await?);
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await.map_err(|e| StorageError::Backend(format!("the server stopped: {e}")))
+}

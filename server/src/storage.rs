@@ -1,0 +1,88 @@
+//! Storage behind one trait, so the server is the same program over SQLite
+//! (one file, the default) or PostgreSQL (many devices, a managed database).
+//! Every backend runs the same test suite.
+use std::future::Future;
+use thiserror::Error;
+use wildroot_model::sync::{DeviceInfo, PullResponse, PushResponse, Role, WireOp};
+use wildroot_model::DeviceId;
+
+#[derive(Debug, Error)]
+pub enum StorageError {
+    #[error("the server database failed: {0}")]
+    Backend(String),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("{0}")]
+    NotFound(String),
+}
+
+impl From<rusqlite::Error> for StorageError {
+    fn from(e: rusqlite::Error) -> Self {
+        StorageError::Backend(e.to_string())
+    }
+}
+
+impl From<rusqlite_migration::Error> for StorageError {
+    fn from(e: rusqlite_migration::Error) -> Self {
+        StorageError::Backend(e.to_string())
+    }
+}
+
+pub type StorageResult<T> = Result<T, StorageError>;
+
+#[derive(Clone, Debug)]
+pub struct UserRecord {
+    pub id: i64,
+    pub email: String,
+    pub password_hash: String,
+    pub role: Role,
+}
+
+/// The device behind a sync token.
+#[derive(Clone, Debug)]
+pub struct DeviceAuth {
+    pub device_id: DeviceId,
+    pub user_email: String,
+    pub role: Role,
+    pub revoked: bool,
+}
+
+/// One pushed operation with the server's verdict on it, decided before
+/// storage: `Err(reason)` is refused for good.
+#[derive(Clone, Debug)]
+pub struct Judged {
+    pub op: WireOp,
+    pub verdict: Result<(), String>,
+}
+
+pub trait Storage: Send + Sync + 'static {
+    fn get_setting(&self, key: &str) -> impl Future<Output = StorageResult<Option<String>>> + Send;
+    fn set_setting(&self, key: &str, value: &str) -> impl Future<Output = StorageResult<()>> + Send;
+
+    fn add_user(&self, email: &str, password_hash: &str, role: Role) -> impl Future<Output = StorageResult<()>> + Send;
+    fn user_by_email(&self, email: &str) -> impl Future<Output = StorageResult<Option<UserRecord>>> + Send;
+    fn user_count(&self) -> impl Future<Output = StorageResult<i64>> + Send;
+
+    /// Registers (or re-registers, replacing its token) a device for a user.
+    fn register_device(
+        &self,
+        device: DeviceId,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+    ) -> impl Future<Output = StorageResult<()>> + Send;
+    /// Looks a device up by the hash of its token, and notes that it was seen.
+    fn device_by_token(&self, token_hash: &str, now_ms: i64) -> impl Future<Output = StorageResult<Option<DeviceAuth>>> + Send;
+    fn list_devices(&self) -> impl Future<Output = StorageResult<Vec<DeviceInfo>>> + Send;
+    /// Revokes a device by id or a unique prefix of it. Returns the full id.
+    fn revoke_device(&self, device: &str) -> impl Future<Output = StorageResult<DeviceId>> + Send;
+
+    /// Stores a device's judged operations in one transaction, in
+    /// `device_seq` order: each id once, refusals recorded, stopping at the
+    /// first gap in the device's sequence.
+    fn push(&self, device: DeviceId, ops: Vec<Judged>, now_ms: i64) -> impl Future<Output = StorageResult<PushResponse>> + Send;
+    /// Operations after `after` in server order, at most `limit`.
+    fn pull(&self, after: i64, limit: usize) -> impl Future<Output = StorageResult<PullResponse>> + Send;
+    /// How many operations the server holds.
+    fn op_count(&self) -> impl Future<Output = StorageResult<i64>> + Send;
+}

@@ -1,0 +1,355 @@
+//! Devices syncing through a real server on 127.0.0.1, every store a real
+//! SQLite file: convergence, refusals, revocation, bootstrap, idempotency,
+//! gaps and paging.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, Mutex};
+use tempfile::TempDir;
+use wildroot_core::oplog::{dump_tables, replay_check, totals_check};
+use wildroot_core::product::{NewProduct, ProductEdit};
+use wildroot_core::sale::{LineRequest, SaleRequest};
+use wildroot_core::sync::{self, SyncClient};
+use wildroot_core::{CoreError, Store};
+use wildroot_model::op::PayMethod;
+use wildroot_model::sync::{Role, WireOp};
+use wildroot_model::Money;
+use wildroot_server::sqlite::SqliteStorage;
+use wildroot_server::storage::Storage;
+
+struct Server {
+    url: String,
+    storage: SqliteStorage,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+    dir: TempDir,
+}
+
+impl Server {
+    async fn start() -> Server {
+        let dir = tempfile::tempdir().unwrap();
+        Self::start_in(dir, 0).await
+    }
+
+    async fn start_in(dir: TempDir, port: u16) -> Server {
+        let storage = SqliteStorage::open(&dir.path().join("server.db")).unwrap();
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
+        let url = format!("http://{}", listener.local_addr().unwrap());
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let s = storage.clone();
+        let task = tokio::spawn(async move {
+            wildroot_server::serve(s, listener, async {
+                let _ = stopped.await;
+            })
+            .await
+            .unwrap();
+        });
+        Server { url, storage, stop: Some(stop), task: Some(task), dir }
+    }
+
+    async fn user(&self, email: &str, role: Role) {
+        let hash = wildroot_server::auth::hash_password("pw-").unwrap();
+        self.storage.add_user(email, &hash, role).await.unwrap();
+    }
+
+    /// Stops the server and waits until its port is free.
+    async fn stop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.task.take() {
+            t.await.unwrap();
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+struct Device {
+    store: Arc<Mutex<Store>>,
+    _dir: TempDir,
+}
+
+impl Device {
+    fn new() -> Device {
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::open(&dir.path().join("device.db")).unwrap();
+        Device { store: Arc::new(Mutex::new(store)), _dir: dir }
+    }
+
+    async fn login(server: &Server, email: &str, name: &str) -> Device {
+        let d = Device::new();
+        sync::login(&d.store, &server.url, email, "pw-", name).await.unwrap();
+        d
+    }
+
+    fn s(&self) -> std::sync::MutexGuard<'_, Store> {
+        self.store.lock().unwrap()
+    }
+
+    async fn sync(&self) -> Result<wildroot_model::views::SyncReport, CoreError> {
+        sync::sync_once(&self.store, &mut |_| {}).await
+    }
+
+    fn tables(&self) -> Vec<(String, Vec<String>)> {
+        dump_tables(self.s().conn()).unwrap()
+    }
+
+    fn on_hand(&self, sku: &str) -> i64 {
+        self.s().product(sku).unwrap().on_hand
+    }
+
+    fn sell(&self, sku: &str, qty: i64, cash: i64) {
+        self.s()
+            .sell(SaleRequest {
+                lines: vec![LineRequest { key: sku.into(), qty, unit_price: None, discount: None }],
+                payments: vec![(PayMethod::Cash, Money(cash))],
+                ..Default::default()
+            })
+            .unwrap();
+    }
+}
+
+/// An owner device with one product in stock, synced.
+async fn owner_shop(server: &Server) -> Device {
+    server.user("owner@shop.test", Role::Owner).await;
+    let owner = Device::login(server, "owner@shop.test", "Laptop").await;
+    {
+        let mut s = owner.s();
+        s.add_product(NewProduct { sku: "SALVE".into(), name: "Salve".into(), price: Money(1400), ..Default::default() }).unwrap();
+        s.adjust_product("SALVE", 1, "first count").unwrap();
+    }
+    owner.sync().await.unwrap();
+    owner
+}
+
+fn assert_converged(devices: &[&Device]) {
+    let first = devices[0].tables();
+    for d in devices {
+        assert_eq!(d.tables(), first, "devices differ");
+        assert_eq!(replay_check(&d.s()).unwrap(), None);
+        assert_eq!(totals_check(d.s().conn()).unwrap(), None);
+    }
+}
+
+#[tokio::test]
+async fn two_booths_sell_the_last_jar_offline_and_converge() {
+    let server = Server::start().await;
+    let owner = owner_shop(&server).await;
+    server.user("vendor@shop.test", Role::Vendor).await;
+    let booth = Device::login(&server, "vendor@shop.test", "Booth phone").await;
+    booth.sync().await.unwrap();
+    assert_eq!(booth.on_hand("SALVE"), 1);
+
+    // No signal: both sell the last jar.
+    owner.sell("SALVE", 1, 1400);
+    booth.sell("SALVE", 1, 2000);
+    // The network comes back, in any order.
+    booth.sync().await.unwrap();
+    owner.sync().await.unwrap();
+    booth.sync().await.unwrap();
+    assert_eq!(owner.on_hand("SALVE"), -1, "both sales count: oversold, not lost");
+    assert_converged(&[&owner, &booth]);
+    let alerts = booth.s().alerts().unwrap();
+    assert!(alerts.iter().any(|a| a.item == "SALVE" && format!("{:?}", a.kind) == "Oversold"));
+}
+
+#[tokio::test]
+async fn concurrent_price_edits_end_on_one_value_everywhere() {
+    let server = Server::start().await;
+    let laptop = owner_shop(&server).await;
+    let phone = Device::login(&server, "owner@shop.test", "Owner phone").await;
+    phone.sync().await.unwrap();
+    laptop.s().edit_product("SALVE", ProductEdit { price: Some(Money(1500)), ..Default::default() }).unwrap();
+    phone
+        .s()
+        .edit_product("SALVE", ProductEdit { price: Some(Money(1600)), name: Some("Big Salve".into()), ..Default::default() })
+        .unwrap();
+    phone.sync().await.unwrap();
+    laptop.sync().await.unwrap();
+    phone.sync().await.unwrap();
+    assert_converged(&[&laptop, &phone]);
+    let p = laptop.s().product("SALVE").unwrap();
+    assert!(p.price_cents == 1500 || p.price_cents == 1600);
+    assert_eq!(p.name, "Big Salve");
+}
+
+#[tokio::test]
+async fn a_vendor_price_edit_is_refused_with_a_reason_while_its_sales_land() {
+    let server = Server::start().await;
+    let owner = owner_shop(&server).await;
+    server.user("vendor@shop.test", Role::Vendor).await;
+    let booth = Device::login(&server, "vendor@shop.test", "Booth").await;
+    booth.sync().await.unwrap();
+    // Signed in as a vendor, the device itself refuses owner-only changes.
+    let local = booth.s().edit_product("SALVE", ProductEdit { price: Some(Money(100)), ..Default::default() }).unwrap_err();
+    assert!(local.to_string().contains("signed in as a vendor: a vendor may not edit products"), "{local}");
+    // The server is the authority all the same: a device that believes it
+    // is the owner (an older build, a tampered file) is refused there.
+    booth.s().conn().execute("UPDATE sync_state SET role = 'owner'", []).unwrap();
+    booth.s().adjust_product("SALVE", 10, "found a box").unwrap();
+    booth.s().edit_product("SALVE", ProductEdit { price: Some(Money(100)), ..Default::default() }).unwrap();
+    booth.sell("SALVE", 2, 5000);
+    let report = booth.sync().await.unwrap();
+    let kinds: Vec<&str> = report.refused.iter().map(|r| r.kind.as_str()).collect();
+    assert_eq!(kinds, vec!["stock_adjusted", "product_edited"]);
+    assert!(report.refused[1].reason.contains("a vendor may not edit products"), "{}", report.refused[1].reason);
+    // The booth's tables no longer include what was refused; the sale stays.
+    let p = booth.s().product("SALVE").unwrap();
+    assert_eq!((p.price_cents, p.on_hand), (1400, -1));
+    let status = booth.s().sync_status().unwrap();
+    assert_eq!((status.state.as_str(), status.pending, status.refused.len()), ("synced", 0, 2));
+    owner.sync().await.unwrap();
+    assert_eq!(owner.on_hand("SALVE"), -1);
+    assert_converged(&[&owner, &booth]);
+    // Refusals are final: the next sync pushes nothing and refuses nothing new.
+    let again = booth.sync().await.unwrap();
+    assert_eq!((again.pushed, again.refused.len()), (0, 0));
+}
+
+#[tokio::test]
+async fn a_revoked_device_is_refused() {
+    let server = Server::start().await;
+    let owner = owner_shop(&server).await;
+    let spare = Device::login(&server, "owner@shop.test", "Old tablet").await;
+    spare.sync().await.unwrap();
+    let id = spare.s().device().to_string();
+    let client = SyncClient::new(&server.url).unwrap();
+    let session = client.login("owner@shop.test", "pw-").await.unwrap();
+    client.revoke_device(&session.token, &id[..13]).await.unwrap();
+    let err = spare.sync().await.unwrap_err();
+    assert!(matches!(&err, CoreError::Server { status: 401, code, .. } if code == "revoked"), "{err}");
+    assert_eq!(spare.s().sync_status().unwrap().state, "offline");
+    owner.sync().await.unwrap();
+    let devices = client.list_devices(&session.token).await.unwrap();
+    assert!(devices.iter().any(|d| d.device_id.to_string() == id && d.revoked));
+}
+
+#[tokio::test]
+async fn a_new_device_bootstraps_the_whole_history_in_pages() {
+    let server = Server::start().await;
+    let owner = owner_shop(&server).await;
+    owner.s().adjust_product("SALVE", 2000, "big batch").unwrap();
+    for _ in 0..1100 {
+        owner.sell("SALVE", 1, 1400);
+    }
+    owner.sync().await.unwrap();
+    let fresh = Device::login(&server, "owner@shop.test", "New phone").await;
+    let mut pages = Vec::new();
+    sync::sync_once(&fresh.store, &mut |p| pages.push(p)).await.unwrap();
+    assert!(pages.len() >= 3, "pulled in pages: {pages:?}");
+    assert_eq!(fresh.on_hand("SALVE"), 1 + 2000 - 1100);
+    assert_converged(&[&owner, &fresh]);
+}
+
+#[tokio::test]
+async fn repeated_pushes_store_each_operation_once() {
+    let server = Server::start().await;
+    let owner = owner_shop(&server).await;
+    owner.sell("SALVE", 1, 1400);
+    let token = owner.s().sync_config().unwrap().unwrap().device_token;
+    let ops: Vec<WireOp> = owner.s().pending_ops(100).unwrap();
+    let client = SyncClient::new(&server.url).unwrap();
+    // The response was lost after the server committed: the device pushes again.
+    let first = client.push(&token, ops.clone()).await.unwrap();
+    let second = client.push(&token, ops).await.unwrap();
+    assert_eq!(first, second);
+    let count = server.storage.op_count().await.unwrap();
+    owner.sync().await.unwrap();
+    assert_eq!(server.storage.op_count().await.unwrap(), count);
+    assert_eq!(owner.s().sync_status().unwrap().pending, 0);
+}
+
+#[tokio::test]
+async fn a_gap_in_a_device_sequence_is_reported_not_stored() {
+    let server = Server::start().await;
+    let owner = owner_shop(&server).await;
+    owner.sell("SALVE", 1, 1400);
+    owner.sell("SALVE", 1, 1400);
+    let token = owner.s().sync_config().unwrap().unwrap().device_token;
+    let ops = owner.s().pending_ops(100).unwrap();
+    let client = SyncClient::new(&server.url).unwrap();
+    let resp = client.push(&token, vec![ops[1].clone()]).await.unwrap();
+    assert_eq!(resp.expected_seq, Some(ops[0].device_seq));
+    assert!(resp.acked.is_empty());
+    owner.sync().await.unwrap();
+    assert_eq!(owner.s().sync_status().unwrap().pending, 0);
+}
+
+#[tokio::test]
+async fn pages_end_exactly_on_a_multiple_of_the_page_size() {
+    let server = Server::start().await;
+    let owner = owner_shop(&server).await; // 2 operations
+    owner.s().adjust_product("SALVE", 1, "x").unwrap();
+    owner.s().adjust_product("SALVE", 1, "y").unwrap();
+    owner.sync().await.unwrap();
+    let token = owner.s().sync_config().unwrap().unwrap().device_token;
+    let client = SyncClient::new(&server.url).unwrap();
+    let p1 = client.pull(&token, 0, 2).await.unwrap();
+    assert!(p1.more);
+    let p2 = client.pull(&token, p1.next_after, 2).await.unwrap();
+    assert_eq!((p2.ops.len(), p2.more), (2, false));
+    let p3 = client.pull(&token, p2.next_after, 2).await.unwrap();
+    assert_eq!((p3.ops.len(), p3.more, p3.next_after), (0, false, p2.next_after));
+}
+
+#[tokio::test]
+async fn bad_tokens_and_clocks_get_clear_refusals() {
+    let server = Server::start().await;
+    let owner = owner_shop(&server).await;
+    let client = SyncClient::new(&server.url).unwrap();
+    let err = client.pull("wrd_nope", 0, 10).await.unwrap_err();
+    assert!(matches!(&err, CoreError::Server { status: 401, .. }), "{err}");
+    let err = client.login("owner@shop.test", "wrong").await.unwrap_err();
+    assert!(err.to_string().contains("wrong email or password"), "{err}");
+    let err = client.list_devices("not-a-jwt").await.unwrap_err();
+    assert!(matches!(&err, CoreError::Server { status: 401, .. }), "{err}");
+    // A device whose clock is a day ahead keeps its sale and is told why.
+    {
+        let mut s = owner.s();
+        let ahead = s.now_ms() + 86_400_000;
+        s.set_clock(Some(ahead));
+    }
+    owner.sell("SALVE", 1, 1400);
+    owner.s().set_clock(None);
+    let err = owner.sync().await.unwrap_err();
+    assert!(err.to_string().contains("minutes ahead"), "{err}");
+    assert_eq!(owner.s().sync_status().unwrap().pending, 1);
+}
+
+#[tokio::test]
+async fn the_background_loop_syncs_after_a_change_and_survives_the_server_going_away() {
+    let mut server = Server::start().await;
+    let owner = owner_shop(&server).await;
+    let looped = Device::login(&server, "owner@shop.test", "Tablet").await;
+    let engine = sync::SyncLoop::spawn(looped.store.clone(), std::time::Duration::from_millis(200), std::time::Duration::from_secs(1));
+    owner.sell("SALVE", 1, 1400);
+    owner.sync().await.unwrap();
+    wait_for(|| looped.on_hand("SALVE") == 0).await;
+    // The server goes away: the loop records the failure and keeps going.
+    let port: u16 = server.url.rsplit(':').next().unwrap().parse().unwrap();
+    server.stop().await;
+    looped.sell("SALVE", 1, 1400);
+    engine.sync_now();
+    wait_for(|| looped.s().sync_status().unwrap().state == "offline").await;
+    // It comes back on the same address: the sale goes through.
+    let dir = std::mem::replace(&mut server.dir, tempfile::tempdir().unwrap());
+    let _server = Server::start_in(dir, port).await;
+    wait_for(|| looped.s().sync_status().unwrap().state == "synced").await;
+    engine.stop().await;
+}
+
+async fn wait_for(mut cond: impl FnMut() -> bool) {
+    for _ in 0..200 {
+        if cond() {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("condition not met within 10 s");
+}
