@@ -28,6 +28,12 @@ pub enum CoreError {
     Json(#[from] serde_json::Error),
     #[error("a stored value is corrupt: {0}")]
     Corrupt(String),
+    #[error("cannot reach the server: {0}")]
+    Offline(String),
+    #[error("the server said: {message}")]
+    Server { status: u16, code: String, message: String, retryable: bool },
+    #[error("this device is not connected to a server: log in with `wildroot login --server URL --email E`")]
+    NotConnected,
 }
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;

@@ -22,6 +22,7 @@ pub mod sale;
 pub mod settings;
 pub mod store;
 pub mod supply;
+pub mod sync;
 
 pub use error::{CoreError, Result};
 pub use store::{Store, Tx};

@@ -2,7 +2,7 @@
 //! back, and replaying a log into a fresh store.
 use crate::apply::apply;
 use crate::error::{CoreError, Result};
-use crate::store::Store;
+use crate::store::{Store, Tx};
 use rusqlite::{Connection, Row};
 use wildroot_model::{DeviceId, Hlc, OpId, OpKind, Operation, OP_VERSION};
 
@@ -82,22 +82,68 @@ pub fn op_count(conn: &Connection) -> Result<i64> {
 /// device does next is stamped after everything it has seen.
 pub fn apply_foreign(target: &mut Store, ops: &[Operation]) -> Result<usize> {
     target.write(|tx| {
-        let (ms, counter): (i64, u32) = tx.query_row("SELECT hlc_ms, hlc_counter FROM local_device", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
-        let mut clock = Hlc { ms, counter };
+        let mut clock = Clock::load(tx)?;
         let mut applied = 0;
         for op in ops {
-            let seen: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM ops WHERE id = ?1)", [op.id.to_string()], |r| r.get(0))?;
-            if seen {
-                continue;
+            if absorb(tx, &mut clock, op, None)? {
+                applied += 1;
             }
-            apply(tx, op)?;
-            append(tx, op)?;
-            clock = clock.merge(op.hlc, tx.now_ms());
-            applied += 1;
         }
-        tx.execute("UPDATE local_device SET hlc_ms = ?1, hlc_counter = ?2", (clock.ms, clock.counter))?;
+        clock.save(tx)?;
         Ok(applied)
     })
+}
+
+/// This device's hybrid logical clock, merged with what it receives.
+pub(crate) struct Clock {
+    hlc: Hlc,
+    now_ms: i64,
+}
+
+impl Clock {
+    pub(crate) fn load(tx: &Tx<'_>) -> Result<Clock> {
+        let (ms, counter) = tx.query_row("SELECT hlc_ms, hlc_counter FROM local_device", [], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(Clock { hlc: Hlc { ms, counter }, now_ms: tx.now_ms() })
+    }
+
+    pub(crate) fn merge(&mut self, remote: Hlc) {
+        self.hlc = self.hlc.merge(remote, self.now_ms);
+    }
+
+    pub(crate) fn save(&self, tx: &Tx<'_>) -> Result<()> {
+        tx.execute("UPDATE local_device SET hlc_ms = ?1, hlc_counter = ?2", (self.hlc.ms, self.hlc.counter))?;
+        Ok(())
+    }
+}
+
+/// Applies and logs one received operation unless the log has it already.
+/// Returns whether it was new.
+pub(crate) fn absorb(tx: &Tx<'_>, clock: &mut Clock, op: &Operation, server_seq: Option<i64>) -> Result<bool> {
+    let seen: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM ops WHERE id = ?1)", [op.id.to_string()], |r| r.get(0))?;
+    if seen {
+        return Ok(false);
+    }
+    apply(tx, op)?;
+    append(tx, op)?;
+    if let Some(seq) = server_seq {
+        tx.execute("UPDATE ops SET server_seq = ?1 WHERE id = ?2", (seq, op.id.to_string()))?;
+    }
+    clock.merge(op.hlc);
+    Ok(true)
+}
+
+/// Empties the replicated tables and applies every applied operation of the
+/// log again, in order: used after the server refused an operation this
+/// device had already applied, so the tables no longer include it.
+pub(crate) fn rebuild(tx: &Tx<'_>) -> Result<()> {
+    let ops = all_ops(tx)?;
+    for table in REPLICATED_TABLES {
+        tx.execute(&format!("DELETE FROM {table}"), [])?;
+    }
+    for op in &ops {
+        apply(tx, op)?;
+    }
+    Ok(())
 }
 
 /// The business tables, in a stable order: what a replay must reproduce.

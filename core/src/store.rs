@@ -4,6 +4,7 @@ use crate::oplog;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 use std::path::Path;
+use wildroot_model::sync::{refusal_reason, Role};
 use wildroot_model::{DeviceId, OpKind, Operation};
 
 /// Migrations of the local store, in order. Append only.
@@ -11,6 +12,7 @@ fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/0001_local_store.sql")),
         M::up(include_str!("../../migrations/0002_running_totals.sql")),
+        M::up(include_str!("../../migrations/0003_sync.sql")),
     ])
 }
 
@@ -41,6 +43,15 @@ impl Tx<'_> {
     /// Records `kind` as a new operation of this device: stamps it, applies it
     /// to the tables and appends it to the log.
     pub fn record(&self, kind: OpKind) -> Result<Operation> {
+        // Mirror of the server's role check (the server is the authority):
+        // a vendor's device refuses owner-only changes at once rather than
+        // applying them until the next sync reverts them.
+        let role: Option<String> = self.tx.query_row("SELECT role FROM sync_state", [], |r| r.get(0)).optional()?;
+        if let Some(role) = role.as_deref().and_then(Role::parse) {
+            if !role.may(kind.name()) {
+                return Err(CoreError::Invalid(format!("signed in as a {}: {}", role.as_str(), refusal_reason(role, kind.name()))));
+            }
+        }
         oplog::record(&self.tx, self.device, self.now_ms, kind)
     }
 
@@ -80,7 +91,10 @@ impl Store {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         migrations().to_latest(&mut conn)?;
         let device = Self::ensure_device(&conn)?;
-        Ok(Store { conn, device, clock_override: None })
+        let mut store = Store { conn, device, clock_override: None };
+        // Operations of kinds an older build could not apply (DESIGN rule 9).
+        store.apply_kept_ops()?;
+        Ok(store)
     }
 
     fn ensure_device(conn: &Connection) -> Result<DeviceId> {

@@ -1,0 +1,538 @@
+//! Syncing a device with the central server (DESIGN rule 5).
+//!
+//! Push: this device's unacknowledged operations, in `device_seq` order; the
+//! server stores each id once and answers with acknowledgements, refusals or
+//! the sequence number it expected. Pull: everything after this device's
+//! cursor, page by page; each page is applied and the cursor advanced in one
+//! transaction. Every step is safe to repeat, so a crash, a lost response or
+//! a retried request changes nothing.
+use crate::error::{CoreError, Result};
+use crate::oplog::{self, Clock};
+use crate::store::Store;
+use rusqlite::OptionalExtension;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+use wildroot_model::sync::*;
+use wildroot_model::views::{RefusedOp, SyncReport, SyncStatus};
+use wildroot_model::{DeviceId, Hlc};
+
+/// Operations per push and per pull page.
+pub const PAGE: usize = 500;
+
+/// Where and as whom this device syncs.
+#[derive(Clone, Debug)]
+pub struct SyncConfig {
+    pub server_url: String,
+    pub device_token: String,
+    pub device_name: String,
+    pub user_email: String,
+    pub role: Role,
+}
+
+/// The HTTP side: one client per server.
+#[derive(Clone)]
+pub struct SyncClient {
+    base: String,
+    http: reqwest::Client,
+}
+
+impl SyncClient {
+    pub fn new(server_url: &str) -> Result<SyncClient> {
+        let base = server_url.trim().trim_end_matches('/').to_string();
+        if !(base.starts_with("http://") || base.starts_with("https://")) || base.len() < 10 {
+            return Err(CoreError::Invalid(format!("'{server_url}' is not a server address: type it like https://sync.example.com")));
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(10))
+            .timeout(Duration::from_secs(60))
+            .build()
+            .map_err(|e| CoreError::Offline(format!("cannot start the HTTP client: {e}")))?;
+        Ok(SyncClient { base, http })
+    }
+
+    pub fn server_url(&self) -> &str {
+        &self.base
+    }
+
+    async fn send<T: serde::de::DeserializeOwned>(&self, req: reqwest::RequestBuilder) -> Result<T> {
+        let resp = req.send().await.map_err(|e| CoreError::Offline(describe(&e)))?;
+        let status = resp.status();
+        let body = resp.bytes().await.map_err(|e| CoreError::Offline(describe(&e)))?;
+        if status.is_success() {
+            return serde_json::from_slice(&body).map_err(|e| CoreError::Server {
+                status: status.as_u16(),
+                code: "bad_response".into(),
+                message: format!("an answer this app cannot read ({e})"),
+                retryable: true,
+            });
+        }
+        Err(match serde_json::from_slice::<ApiError>(&body) {
+            Ok(e) => CoreError::Server { status: status.as_u16(), code: e.code, message: e.message, retryable: e.retryable },
+            Err(_) => CoreError::Server {
+                status: status.as_u16(),
+                code: "http".into(),
+                message: format!("HTTP {status}"),
+                retryable: status.is_server_error() || status.as_u16() == 429,
+            },
+        })
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Result<LoginResponse> {
+        let req = LoginRequest { email: email.trim().to_string(), password: password.to_string() };
+        self.send(self.http.post(format!("{}/api/v1/auth/login", self.base)).json(&req)).await
+    }
+
+    pub async fn register_device(&self, login_token: &str, device_id: DeviceId, name: &str) -> Result<RegisterDeviceResponse> {
+        let req = RegisterDeviceRequest { device_id, name: name.to_string() };
+        self.send(self.http.post(format!("{}/api/v1/devices", self.base)).bearer_auth(login_token).json(&req)).await
+    }
+
+    pub async fn list_devices(&self, login_token: &str) -> Result<Vec<DeviceInfo>> {
+        self.send(self.http.get(format!("{}/api/v1/devices", self.base)).bearer_auth(login_token)).await
+    }
+
+    pub async fn revoke_device(&self, login_token: &str, device: &str) -> Result<serde_json::Value> {
+        self.send(self.http.post(format!("{}/api/v1/devices/{device}/revoke", self.base)).bearer_auth(login_token)).await
+    }
+
+    /// Pushes operations, the body gzip-compressed.
+    pub async fn push(&self, device_token: &str, ops: Vec<WireOp>) -> Result<PushResponse> {
+        let body = gzip(&serde_json::to_vec(&PushRequest { protocol: PROTOCOL_VERSION, ops })?)?;
+        let req = self
+            .http
+            .post(format!("{}/api/v1/sync/push", self.base))
+            .bearer_auth(device_token)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .header(reqwest::header::CONTENT_ENCODING, "gzip")
+            .body(body);
+        self.send(req).await
+    }
+
+    pub async fn pull(&self, device_token: &str, after: i64, limit: usize) -> Result<PullResponse> {
+        self.send(self.http.get(format!("{}/api/v1/sync/pull?after={after}&limit={limit}", self.base)).bearer_auth(device_token)).await
+    }
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "the server did not answer in time".into()
+    } else if e.is_connect() {
+        "no connection to the server (offline, or the server is down)".into()
+    } else {
+        e.to_string()
+    }
+}
+
+/// Gzip for request bodies; a typical sale compresses to about a third.
+pub fn gzip(bytes: &[u8]) -> Result<Vec<u8>> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    enc.write_all(bytes).and_then(|_| enc.finish()).map_err(|e| CoreError::Invalid(format!("cannot compress: {e}")))
+}
+
+fn role_of(s: &str) -> Result<Role> {
+    Role::parse(s).ok_or_else(|| CoreError::Corrupt(format!("role '{s}'")))
+}
+
+/// Reads `id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload` of `ops`.
+fn wire_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<WireOp>> {
+    let (id, device): (String, String) = (r.get(0)?, r.get(1)?);
+    let (device_seq, hlc, version) = (r.get(2)?, Hlc { ms: r.get(3)?, counter: r.get(4)? }, r.get(5)?);
+    let (kind, payload): (String, String) = (r.get(6)?, r.get(7)?);
+    Ok((|| {
+        Ok(WireOp {
+            id: id.parse().map_err(|_| CoreError::Corrupt(format!("op id '{id}'")))?,
+            device: device.parse().map_err(|_| CoreError::Corrupt(format!("device id '{device}'")))?,
+            device_seq,
+            hlc,
+            version,
+            kind,
+            payload: serde_json::from_str(&payload)?,
+        })
+    })())
+}
+
+/// The `sync_state` row as read for a status.
+type StateRow = (String, String, String, i64, Option<i64>, Option<i64>, Option<String>);
+
+impl Store {
+    pub fn sync_config(&self) -> Result<Option<SyncConfig>> {
+        let row: Option<(String, String, String, String, String)> = self
+            .conn()
+            .query_row("SELECT server_url, device_token, device_name, user_email, role FROM sync_state", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+            })
+            .optional()?;
+        row.map(|(server_url, device_token, device_name, user_email, role)| {
+            Ok(SyncConfig { server_url, device_token, device_name, user_email, role: role_of(&role)? })
+        })
+        .transpose()
+    }
+
+    /// Connects this device to a server. Moving to another server starts its cursor over.
+    pub fn connect(&mut self, cfg: &SyncConfig) -> Result<()> {
+        let previous = self.sync_config()?.map(|c| c.server_url);
+        let keep_cursor = previous.as_deref() == Some(cfg.server_url.as_str());
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO sync_state (singleton, server_url, device_token, device_name, user_email, role) VALUES (1, ?1, ?2, ?3, ?4, ?5)
+                 ON CONFLICT (singleton) DO UPDATE SET server_url = excluded.server_url, device_token = excluded.device_token,
+                     device_name = excluded.device_name, user_email = excluded.user_email, role = excluded.role, last_error = NULL",
+                (&cfg.server_url, &cfg.device_token, &cfg.device_name, &cfg.user_email, cfg.role.as_str()),
+            )?;
+            if !keep_cursor {
+                tx.execute("UPDATE sync_state SET pull_after = 0", [])?;
+                tx.execute("UPDATE ops SET server_seq = NULL WHERE device = ?1", [tx.device().to_string()])?;
+            }
+            Ok(())
+        })
+    }
+
+    pub fn sync_status(&self) -> Result<SyncStatus> {
+        let conn = self.conn();
+        let pending: i64 = conn.query_row(
+            "SELECT COUNT(*) FROM ops WHERE device = ?1 AND server_seq IS NULL AND refused_reason IS NULL",
+            [self.device().to_string()],
+            |r| r.get(0),
+        )?;
+        let mut stmt = conn.prepare("SELECT id, kind, refused_reason FROM ops WHERE refused_reason IS NOT NULL ORDER BY seq")?;
+        let refused = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+            .map(|row| {
+                let (id, kind, reason) = row?;
+                Ok(RefusedOp { op_id: id.parse().map_err(|_| CoreError::Corrupt(format!("op id '{id}'")))?, kind, reason })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        let state: Option<StateRow> = conn
+            .query_row(
+                "SELECT server_url, device_name, user_email, pull_after, last_attempt_ms, last_success_ms, last_error FROM sync_state",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+            )
+            .optional()?;
+        Ok(match state {
+            None => SyncStatus {
+                state: "not_configured".into(),
+                server_url: None,
+                device_name: None,
+                user_email: None,
+                pending,
+                refused,
+                last_attempt_ms: None,
+                last_success_ms: None,
+                last_error: None,
+                pulled_through: 0,
+            },
+            Some((url, name, email, after, attempt, success, error)) => SyncStatus {
+                state: if error.is_some() {
+                    "offline"
+                } else if pending > 0 {
+                    "pending"
+                } else {
+                    "synced"
+                }
+                .into(),
+                server_url: Some(url),
+                device_name: Some(name),
+                user_email: Some(email),
+                pending,
+                refused,
+                last_attempt_ms: attempt,
+                last_success_ms: success,
+                last_error: error,
+                pulled_through: after,
+            },
+        })
+    }
+
+    /// This device's operations the server has not acknowledged, oldest first.
+    pub fn pending_ops(&self, limit: usize) -> Result<Vec<WireOp>> {
+        let mut stmt = self.conn().prepare_cached(
+            "SELECT id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload FROM ops
+             WHERE device = ?1 AND server_seq IS NULL AND refused_reason IS NULL ORDER BY device_seq LIMIT ?2",
+        )?;
+        let rows = stmt.query_map((self.device().to_string(), limit as i64), wire_from_row)?;
+        rows.map(|row| row?).collect()
+    }
+
+    /// Records the server's answer to a push: acknowledged operations get
+    /// their server sequence; refused ones leave the tables (which are
+    /// rebuilt without them) but stay in the log with the reason; a gap the
+    /// server found makes those operations pending again.
+    pub fn record_push(&mut self, resp: &PushResponse) -> Result<Vec<RefusedOp>> {
+        self.write(|tx| {
+            for ack in &resp.acked {
+                tx.execute("UPDATE ops SET server_seq = ?1 WHERE id = ?2", (ack.server_seq, ack.id.to_string()))?;
+            }
+            let mut refused = Vec::new();
+            for r in &resp.refused {
+                let kind: Option<String> = tx
+                    .query_row(
+                        "UPDATE ops SET applied = 0, refused_reason = ?1 WHERE id = ?2 AND refused_reason IS NULL RETURNING kind",
+                        (&r.reason, r.id.to_string()),
+                        |row| row.get(0),
+                    )
+                    .optional()?;
+                if let Some(kind) = kind {
+                    refused.push(RefusedOp { op_id: r.id, kind, reason: r.reason.clone() });
+                }
+            }
+            if !refused.is_empty() {
+                oplog::rebuild(tx)?;
+            }
+            if let Some(expected) = resp.expected_seq {
+                let have: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM ops WHERE device = ?1 AND device_seq = ?2)",
+                    (tx.device().to_string(), expected),
+                    |r| r.get(0),
+                )?;
+                if !have {
+                    return Err(CoreError::Invalid(format!(
+                        "the server is missing this device's operation {expected}, which this device no longer has: restore this device from a backup"
+                    )));
+                }
+                tx.execute("UPDATE ops SET server_seq = NULL WHERE device = ?1 AND device_seq >= ?2", (tx.device().to_string(), expected))?;
+            }
+            Ok(refused)
+        })
+    }
+
+    pub fn pull_cursor(&self) -> Result<i64> {
+        Ok(self.conn().query_row("SELECT pull_after FROM sync_state", [], |r| r.get(0)).optional()?.unwrap_or(0))
+    }
+
+    /// Applies one pulled page and advances the cursor, in one transaction.
+    /// Returns how many operations were new here.
+    pub fn apply_pulled(&mut self, page: &PullResponse) -> Result<usize> {
+        self.write(|tx| {
+            let mut clock = Clock::load(tx)?;
+            let mut applied = 0;
+            for pulled in &page.ops {
+                let id = pulled.op.id.to_string();
+                let known: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM ops WHERE id = ?1)", [&id], |r| r.get(0))?;
+                if known {
+                    tx.execute("UPDATE ops SET server_seq = ?1 WHERE id = ?2 AND server_seq IS NULL", (pulled.server_seq, &id))?;
+                    continue;
+                }
+                match pulled.op.to_op() {
+                    Ok(op) => {
+                        if oplog::absorb(tx, &mut clock, &op, Some(pulled.server_seq))? {
+                            applied += 1;
+                        }
+                    }
+                    // A kind from a newer app: kept, applied after an upgrade (DESIGN rule 9).
+                    Err(_) => {
+                        let w = &pulled.op;
+                        tx.execute(
+                            "INSERT OR IGNORE INTO ops (id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload, applied, server_seq)
+                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, ?9)",
+                            rusqlite::params![
+                                &id,
+                                w.device.to_string(),
+                                w.device_seq,
+                                w.hlc.ms,
+                                w.hlc.counter,
+                                w.version,
+                                &w.kind,
+                                w.payload.to_string(),
+                                pulled.server_seq
+                            ],
+                        )?;
+                        clock.merge(w.hlc);
+                    }
+                }
+            }
+            clock.save(tx)?;
+            tx.execute("UPDATE sync_state SET pull_after = MAX(pull_after, ?1)", [page.next_after])?;
+            Ok(applied)
+        })
+    }
+
+    fn note_sync(&mut self, outcome: std::result::Result<(), String>) -> Result<()> {
+        let now = self.now_ms();
+        match outcome {
+            Ok(()) => self.conn().execute("UPDATE sync_state SET last_attempt_ms = ?1, last_success_ms = ?1, last_error = NULL", [now])?,
+            Err(e) => self.conn().execute("UPDATE sync_state SET last_attempt_ms = ?1, last_error = ?2", (now, e))?,
+        };
+        Ok(())
+    }
+
+    /// Kept operations of kinds this build did not know when they arrived,
+    /// applied now if it knows them (after an upgrade).
+    pub fn apply_kept_ops(&mut self) -> Result<usize> {
+        self.write(|tx| {
+            let mut stmt = tx.prepare(
+                "SELECT id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload FROM ops
+                 WHERE applied = 0 AND refused_reason IS NULL ORDER BY seq",
+            )?;
+            let rows: Vec<Result<WireOp>> = stmt.query_map([], wire_from_row)?.collect::<rusqlite::Result<_>>()?;
+            let mut applied = 0;
+            for wire in rows {
+                if let Ok(op) = wire?.to_op() {
+                    crate::apply::apply(tx, &op)?;
+                    tx.execute("UPDATE ops SET applied = 1 WHERE id = ?1", [op.id.to_string()])?;
+                    applied += 1;
+                }
+            }
+            Ok(applied)
+        })
+    }
+}
+
+fn lock(store: &Mutex<Store>) -> Result<std::sync::MutexGuard<'_, Store>> {
+    store.lock().map_err(|_| CoreError::Invalid("the local store is unavailable after an earlier failure: restart the app".into()))
+}
+
+/// Progress of a sync, for a bootstrap that pulls a long history.
+#[derive(Clone, Debug)]
+pub enum Progress {
+    Pushed { total: usize },
+    Pulled { total: usize, through: i64, more: bool },
+}
+
+/// One full sync: push everything pending, then pull everything new.
+pub async fn sync_once(store: &Mutex<Store>, progress: &mut (dyn FnMut(Progress) + Send)) -> Result<SyncReport> {
+    let cfg = lock(store)?.sync_config()?.ok_or(CoreError::NotConnected)?;
+    let client = SyncClient::new(&cfg.server_url)?;
+    let result = run(store, &client, &cfg.device_token, progress).await;
+    lock(store)?.note_sync(result.as_ref().map(|_| ()).map_err(|e| e.to_string()))?;
+    result
+}
+
+async fn run(store: &Mutex<Store>, client: &SyncClient, token: &str, progress: &mut (dyn FnMut(Progress) + Send)) -> Result<SyncReport> {
+    let mut report = SyncReport::default();
+    loop {
+        let ops = lock(store)?.pending_ops(PAGE)?;
+        if ops.is_empty() {
+            break;
+        }
+        let sent = ops.len();
+        let resp = client.push(token, ops).await?;
+        report.refused.extend(lock(store)?.record_push(&resp)?);
+        report.pushed += resp.acked.len();
+        progress(Progress::Pushed { total: report.pushed });
+        if resp.acked.len() + resp.refused.len() < sent && resp.expected_seq.is_none() {
+            return Err(CoreError::Server {
+                status: 200,
+                code: "no_progress".into(),
+                message: "the server took only part of the push without saying why".into(),
+                retryable: true,
+            });
+        }
+    }
+    loop {
+        let after = lock(store)?.pull_cursor()?;
+        let page = client.pull(token, after, PAGE).await?;
+        report.pulled += page.ops.len();
+        report.applied += lock(store)?.apply_pulled(&page)?;
+        progress(Progress::Pulled { total: report.pulled, through: page.next_after, more: page.more });
+        if !page.more || page.ops.is_empty() {
+            break;
+        }
+    }
+    Ok(report)
+}
+
+/// Logs this device in: a login token, then a device token kept in the
+/// store. Returns the role the server gave.
+pub async fn login(store: &Mutex<Store>, server_url: &str, email: &str, password: &str, device_name: &str) -> Result<Role> {
+    let client = SyncClient::new(server_url)?;
+    let session = client.login(email, password).await?;
+    let device = lock(store)?.device();
+    let reg = client.register_device(&session.token, device, device_name).await?;
+    lock(store)?.connect(&SyncConfig {
+        server_url: client.server_url().to_string(),
+        device_token: reg.device_token,
+        device_name: device_name.to_string(),
+        user_email: email.trim().to_string(),
+        role: reg.role,
+    })?;
+    Ok(reg.role)
+}
+
+/// The background sync of the app: every `interval`, right after a local
+/// change ([`SyncLoop::sync_now`]), and after failures with exponential
+/// backoff and jitter. Stops cleanly.
+pub struct SyncLoop {
+    wake: Arc<tokio::sync::Notify>,
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl SyncLoop {
+    pub fn spawn(store: Arc<Mutex<Store>>, interval: Duration, max_backoff: Duration) -> SyncLoop {
+        let wake = Arc::new(tokio::sync::Notify::new());
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        let woken = wake.clone();
+        let task = tokio::spawn(async move {
+            let mut failures: u32 = 0;
+            loop {
+                let connected = lock(&store).ok().and_then(|s| s.sync_config().ok().flatten()).is_some();
+                let wait = if !connected {
+                    interval
+                } else {
+                    match sync_once(&store, &mut |_| {}).await {
+                        Ok(_) => {
+                            failures = 0;
+                            interval
+                        }
+                        Err(_) => {
+                            failures = failures.saturating_add(1);
+                            backoff(failures, interval, max_backoff)
+                        }
+                    }
+                };
+                tokio::select! {
+                    _ = tokio::time::sleep(wait) => {}
+                    _ = woken.notified() => {}
+                    _ = stopped.changed() => break,
+                }
+                if *stopped.borrow() {
+                    break;
+                }
+            }
+        });
+        SyncLoop { wake, stop, task }
+    }
+
+    /// Sync as soon as possible (after a sale, say).
+    pub fn sync_now(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Stops the loop, waiting for a sync in flight to finish.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// `base × 2^(failures−1)`, capped, plus up to half again of jitter so
+/// devices that lost the network together do not come back together.
+pub fn backoff(failures: u32, base: Duration, max: Duration) -> Duration {
+    let exp = base.saturating_mul(1u32 << failures.saturating_sub(1).min(16)).min(max);
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
+    let jitter = exp.mul_f64(f64::from(nanos % 1000) / 2000.0);
+    exp + jitter
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_and_caps() {
+        let b = Duration::from_secs(1);
+        let max = Duration::from_secs(60);
+        assert!(backoff(1, b, max) >= b && backoff(1, b, max) <= b.mul_f64(1.5));
+        assert!(backoff(3, b, max) >= Duration::from_secs(4));
+        assert!(backoff(30, b, max) <= max.mul_f64(1.5));
+    }
+
+    #[test]
+    fn server_addresses_are_checked() {
+        assert!(SyncClient::new("ftp://x").is_err());
+        assert!(SyncClient::new("localhost:8080").is_err());
+        assert!(SyncClient::new("http://127.0.0.1:8080/").is_ok_and(|c| c.server_url() == "http://127.0.0.1:8080"));
+    }
+}
