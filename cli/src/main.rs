@@ -94,6 +94,70 @@ enum Command {
     /// Tax rate, business name, this device's receipt prefix.
     #[command(subcommand)]
     Settings(SettingsCmd),
+    /// Run the central sync server (--db is the server's database).
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080", env = "WILDROOT_LISTEN")]
+        listen: String,
+        /// PostgreSQL instead of the SQLite file.
+        #[arg(long, env = "WILDROOT_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+    /// Manage the server's users and devices (--db is the server's database).
+    #[command(subcommand)]
+    Server(ServerCmd),
+    /// Connect this device to a server (password from stdin or a prompt), then sync.
+    Login {
+        #[arg(long)]
+        server: String,
+        #[arg(long)]
+        email: String,
+        /// This device's name as the owner will see it.
+        #[arg(long)]
+        device: Option<String>,
+    },
+    /// Push this device's changes and pull everyone else's; `sync status` shows where it stands.
+    Sync {
+        #[command(subcommand)]
+        cmd: Option<SyncCmd>,
+    },
+}
+
+#[derive(Subcommand)]
+enum ServerCmd {
+    /// Users who may log in.
+    #[command(subcommand)]
+    User(UserCmd),
+    /// Devices registered with the server.
+    Devices {
+        #[arg(long, env = "WILDROOT_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+    /// Revoke a device (id or a unique prefix): it can no longer sync.
+    Revoke {
+        device: String,
+        #[arg(long, env = "WILDROOT_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum UserCmd {
+    /// Add a user; the password is read from stdin or a prompt.
+    Add {
+        #[arg(long)]
+        email: String,
+        /// owner or vendor
+        #[arg(long)]
+        role: String,
+        #[arg(long, env = "WILDROOT_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
+enum SyncCmd {
+    /// Online or not, pending changes, last success, refusals and errors.
+    Status,
 }
 
 #[derive(Subcommand)]
@@ -443,6 +507,11 @@ fn refund_lines(lines: &[String]) -> Result<Vec<(String, i64)>> {
 }
 
 fn run(cli: Cli, format: Format) -> Result<String> {
+    match cli.command {
+        Command::Serve { listen, database_url } => return serve_cmd(cli.db, &listen, database_url),
+        Command::Server(cmd) => return server_cmd(cli.db, cmd, format),
+        _ => {}
+    }
     let path = match cli.db {
         Some(p) => p,
         None => default_db()?,
@@ -623,6 +692,41 @@ fn run(cli: Cli, format: Format) -> Result<String> {
             }
         }
         Command::Report(cmd) => report(&store, cmd, format)?,
+        Command::Serve { .. } | Command::Server(_) => bail!("server commands do not use a local store"),
+        Command::Login { server, email, device } => {
+            let password = read_password("Password: ")?;
+            let name = device.unwrap_or_else(|| std::env::var("HOSTNAME").unwrap_or_else(|_| "This device".into()));
+            let store = std::sync::Mutex::new(store);
+            let rt = runtime()?;
+            let role = rt.block_on(wildroot_core::sync::login(&store, &server, &email, &password, &name))?;
+            eprintln!("Logged in as {email} ({}); syncing…", role.as_str());
+            let report = rt.block_on(sync_with_progress(&store))?;
+            sync_out(&report, j, format!("Connected to {server} as {email} ({}).\n", role.as_str()))?
+        }
+        Command::Sync { cmd: None } => {
+            let store = std::sync::Mutex::new(store);
+            let report = runtime()?.block_on(sync_with_progress(&store))?;
+            sync_out(&report, j, String::new())?
+        }
+        Command::Sync { cmd: Some(SyncCmd::Status) } => {
+            let st = store.sync_status()?;
+            if j {
+                json(&st)?
+            } else {
+                let mut t = Table::new(&["sync", ""]);
+                t.row(vec!["state".into(), st.state.clone()]);
+                t.row(vec!["server".into(), st.server_url.clone().unwrap_or_else(|| "none: wildroot login --server URL --email E".into())]);
+                t.row(vec!["signed in as".into(), st.user_email.clone().unwrap_or_default()]);
+                t.row(vec!["pending changes".into(), st.pending.to_string()]);
+                t.row(vec!["last success".into(), st.last_success_ms.map(when).unwrap_or_else(|| "never".into())]);
+                t.row(vec!["last error".into(), st.last_error.clone().unwrap_or_default()]);
+                let mut s = t.render(format);
+                for r in &st.refused {
+                    s.push_str(&format!("refused {}: {}\n", r.kind, r.reason));
+                }
+                s
+            }
+        }
         Command::Settings(cmd) => match cmd {
             SettingsCmd::Show => settings_out(&store, format)?,
             SettingsCmd::Tax { rate, inclusive } => {
@@ -970,4 +1074,162 @@ fn customer(store: &mut Store, cmd: CustomerCmd, format: Format) -> Result<Strin
     }
     s.push_str(&t.render(format));
     Ok(s)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build()?)
+}
+
+/// A password from the terminal without echo, or the first line of stdin
+/// when it is piped (scripts, tests).
+fn read_password(prompt: &str) -> Result<String> {
+    use std::io::{BufRead, IsTerminal};
+    let password = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password(prompt)?
+    } else {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        line.trim_end_matches(['\r', '\n']).to_string()
+    };
+    if password.is_empty() {
+        bail!("no password given: type it at the prompt or pipe it on stdin");
+    }
+    Ok(password)
+}
+
+async fn sync_with_progress(store: &std::sync::Mutex<Store>) -> Result<wildroot_model::views::SyncReport> {
+    let report = wildroot_core::sync::sync_once(store, &mut |p| {
+        if let wildroot_core::sync::Progress::Pulled { total, more: true, .. } = p {
+            eprintln!("pulled {total} operations…");
+        }
+    })
+    .await?;
+    Ok(report)
+}
+
+fn sync_out(r: &wildroot_model::views::SyncReport, j: bool, head: String) -> Result<String> {
+    if j {
+        return json(r);
+    }
+    let mut s = head;
+    s.push_str(&format!("Synced: {} pushed, {} pulled ({} new here).\n", r.pushed, r.pulled, r.applied));
+    for refused in &r.refused {
+        s.push_str(&format!("Refused by the server, {}: {}\n", refused.kind, refused.reason));
+    }
+    Ok(s)
+}
+
+fn server_db(db: Option<PathBuf>, database_url: &Option<String>) -> Result<PathBuf> {
+    if let Some(url) = database_url {
+        let scheme = url.split(':').next().unwrap_or("");
+        bail!("--database-url {scheme}://… is not supported by this build yet: use the SQLite file (--db PATH)");
+    }
+    match db {
+        Some(p) => Ok(p),
+        None => Ok(dirs::data_dir()
+            .ok_or_else(|| anyhow!("no data directory on this system: give --db PATH"))?
+            .join("wildroot")
+            .join("server.db")),
+    }
+}
+
+fn serve_cmd(db: Option<PathBuf>, listen: &str, database_url: Option<String>) -> Result<String> {
+    use wildroot_server::storage::Storage;
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
+        .init();
+    let path = server_db(db, &database_url)?;
+    let addr: std::net::SocketAddr =
+        listen.parse().map_err(|_| anyhow!("--listen '{listen}' is not an address: type it like 127.0.0.1:8080"))?;
+    let storage = wildroot_server::sqlite::SqliteStorage::open(&path)?;
+    runtime()?.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
+        let url = format!("http://{}", listener.local_addr()?);
+        eprintln!("Wildroot server on {url} (database {})", path.display());
+        if storage.user_count().await? == 0 {
+            eprintln!(
+                "No users yet. Create the owner:\n  wildroot server user add --db {} --email you@example.com --role owner",
+                path.display()
+            );
+        }
+        let shutdown = async {
+            let ctrl_c = tokio::signal::ctrl_c();
+            #[cfg(unix)]
+            {
+                let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                    Ok(t) => t,
+                    Err(_) => return std::future::pending::<()>().await,
+                };
+                tokio::select! { _ = ctrl_c => {}, _ = term.recv() => {} }
+            }
+            #[cfg(not(unix))]
+            let _ = ctrl_c.await;
+            eprintln!("Stopping: finishing requests in flight…");
+        };
+        wildroot_server::serve(storage, listener, shutdown).await?;
+        Ok::<_, anyhow::Error>(())
+    })?;
+    Ok(String::new())
+}
+
+fn server_cmd(db: Option<PathBuf>, cmd: ServerCmd, format: Format) -> Result<String> {
+    use wildroot_server::storage::Storage;
+    let url = match &cmd {
+        ServerCmd::User(UserCmd::Add { database_url, .. })
+        | ServerCmd::Devices { database_url }
+        | ServerCmd::Revoke { database_url, .. } => database_url.clone(),
+    };
+    let path = server_db(db, &url)?;
+    if !path.exists() {
+        bail!("there is no server database at {}: start the server once with `wildroot serve --db {}`", path.display(), path.display());
+    }
+    let storage = wildroot_server::sqlite::SqliteStorage::open(&path)?;
+    let rt = runtime()?;
+    match cmd {
+        ServerCmd::User(UserCmd::Add { email, role, .. }) => {
+            let role =
+                wildroot_model::sync::Role::parse(&role).ok_or_else(|| anyhow!("--role '{role}' is not a role: use owner or vendor"))?;
+            let email = email.trim().to_ascii_lowercase();
+            if !email.contains('@') || email.contains(' ') {
+                bail!("--email '{email}' is not an email address: type it like you@example.com");
+            }
+            let password = read_password("New password: ")?;
+            if password.chars().count() < 8 {
+                bail!("the password is shorter than 8 characters: choose a longer one");
+            }
+            let hash = wildroot_server::auth::hash_password(&password).map_err(|m| anyhow!(m))?;
+            rt.block_on(storage.add_user(&email, &hash, role))?;
+            Ok(if format == Format::Json {
+                json(&serde_json::json!({ "email": email, "role": role }))?
+            } else {
+                format!("Added {email} ({}).\n", role.as_str())
+            })
+        }
+        ServerCmd::Devices { .. } => {
+            let devices = rt.block_on(storage.list_devices())?;
+            if format == Format::Json {
+                return json(&serde_json::json!({ "devices": devices }));
+            }
+            let mut t = Table::new(&["device", "name", "user", "role", "last seen", "status"]);
+            for d in devices {
+                t.row(vec![
+                    d.device_id.to_string(),
+                    d.name,
+                    d.user_email,
+                    d.role.as_str().into(),
+                    d.last_seen_ms.map(when).unwrap_or_else(|| "never".into()),
+                    if d.revoked { "revoked".into() } else { "active".into() },
+                ]);
+            }
+            Ok(t.render(format))
+        }
+        ServerCmd::Revoke { device, .. } => {
+            let id = rt.block_on(storage.revoke_device(&device))?;
+            Ok(if format == Format::Json {
+                json(&serde_json::json!({ "device_id": id, "revoked": true }))?
+            } else {
+                format!("Revoked {id}: it can no longer sync.\n")
+            })
+        }
+    }
 }

@@ -1,7 +1,7 @@
 //! The `wildroot` binary against real SQLite files: the JSON contract other
 //! issues rely on, exit codes, error messages, and bad input leaving the
 //! database exactly as it was.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
