@@ -111,7 +111,11 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
         OpKind::SaleCompleted(p) => apply_sale(conn, &op_id, op, p)?,
         OpKind::SaleVoided(p) => {
             let sale = p.sale_id.to_string();
-            // Only the first void of a sale takes it out of the totals.
+            // Two devices may void the same sale concurrently. Whichever void
+            // a device applies first, the effect must be the same: restock
+            // movements are keyed by the sale, not the void, and carry the
+            // earliest void's time.
+            let movement_key = format!("void:{sale}");
             if conn.execute("UPDATE sales SET voided = 1 WHERE id = ?1 AND voided = 0", [&sale])? == 1 {
                 conn.execute("UPDATE sale_lines SET voided = 1 WHERE sale_id = ?1", [&sale])?;
                 let sold_at: i64 = conn.query_row("SELECT at_ms FROM sales WHERE id = ?1", [&sale], |r| r.get(0))?;
@@ -127,7 +131,7 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                 for (line_no, product, event, figures) in lines {
                     add_sales(conn, sold_at, &product, event.as_deref(), figures.map(|v| -v))?;
                     if p.restock {
-                        movement(conn, &op_id, line_no, "product", &product, figures[0], "void", Some(&p.reason), None, p.at_ms)?;
+                        movement(conn, &movement_key, line_no, "product", &product, figures[0], "void", None, None, p.at_ms)?;
                     }
                 }
                 let mut stmt = conn.prepare("SELECT method, amount_cents FROM sale_payments WHERE sale_id = ?1")?;
@@ -135,6 +139,8 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                 for (method, amount) in pays {
                     add_payments(conn, sold_at, &method, -1, -amount, 0)?;
                 }
+            } else {
+                conn.execute("UPDATE stock_movements SET at_ms = MIN(at_ms, ?1) WHERE op_id = ?2", (p.at_ms, &movement_key))?;
             }
         }
         OpKind::SaleRefunded(p) => {
