@@ -302,9 +302,20 @@ impl Store {
     }
 
     /// Applies one pulled page and advances the cursor, in one transaction.
-    /// Returns how many operations were new here.
+    /// Returns how many operations were new here. A page that does not
+    /// answer this device's current cursor is refused: applying it could
+    /// move the cursor past operations never seen.
     pub fn apply_pulled(&mut self, page: &PullResponse) -> Result<usize> {
         self.write(|tx| {
+            let cursor: i64 = tx.query_row("SELECT pull_after FROM sync_state", [], |r| r.get(0)).optional()?.unwrap_or(0);
+            if page.after != cursor || page.next_after < page.after || page.ops.iter().any(|o| o.server_seq <= page.after || o.server_seq > page.next_after) {
+                return Err(CoreError::Server {
+                    status: 200,
+                    code: "stale_page".into(),
+                    message: format!("a page for position {} arrived while this device is at {cursor}; it was ignored", page.after),
+                    retryable: true,
+                });
+            }
             let mut clock = Clock::load(tx)?;
             let mut applied = 0;
             for pulled in &page.ops {
@@ -343,7 +354,7 @@ impl Store {
                 }
             }
             clock.save(tx)?;
-            tx.execute("UPDATE sync_state SET pull_after = MAX(pull_after, ?1)", [page.next_after])?;
+            tx.execute("UPDATE sync_state SET pull_after = ?1", [page.next_after])?;
             Ok(applied)
         })
     }
@@ -390,16 +401,48 @@ pub enum Progress {
     Pulled { total: usize, through: i64, more: bool },
 }
 
-/// One full sync: push everything pending, then pull everything new.
+/// How a device reaches the server: HTTP in the app, an in-process network
+/// with injected faults in the simulation tests.
+pub trait Transport: Sync {
+    fn push(&self, device_token: &str, ops: Vec<WireOp>) -> impl std::future::Future<Output = Result<PushResponse>> + Send;
+    fn pull(&self, device_token: &str, after: i64, limit: usize) -> impl std::future::Future<Output = Result<PullResponse>> + Send;
+}
+
+impl Transport for SyncClient {
+    async fn push(&self, device_token: &str, ops: Vec<WireOp>) -> Result<PushResponse> {
+        SyncClient::push(self, device_token, ops).await
+    }
+
+    async fn pull(&self, device_token: &str, after: i64, limit: usize) -> Result<PullResponse> {
+        SyncClient::pull(self, device_token, after, limit).await
+    }
+}
+
+/// One full sync over HTTP: push everything pending, then pull everything new.
 pub async fn sync_once(store: &Mutex<Store>, progress: &mut (dyn FnMut(Progress) + Send)) -> Result<SyncReport> {
     let cfg = lock(store)?.sync_config()?.ok_or(CoreError::NotConnected)?;
     let client = SyncClient::new(&cfg.server_url)?;
-    let result = run(store, &client, &cfg.device_token, progress).await;
+    sync_with(store, &client, progress).await
+}
+
+/// One full sync over any transport, with the outcome noted for the status.
+pub async fn sync_with<T: Transport>(
+    store: &Mutex<Store>,
+    transport: &T,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<SyncReport> {
+    let cfg = lock(store)?.sync_config()?.ok_or(CoreError::NotConnected)?;
+    let result = run(store, transport, &cfg.device_token, progress).await;
     lock(store)?.note_sync(result.as_ref().map(|_| ()).map_err(|e| e.to_string()))?;
     result
 }
 
-async fn run(store: &Mutex<Store>, client: &SyncClient, token: &str, progress: &mut (dyn FnMut(Progress) + Send)) -> Result<SyncReport> {
+async fn run<T: Transport>(
+    store: &Mutex<Store>,
+    client: &T,
+    token: &str,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<SyncReport> {
     let mut report = SyncReport::default();
     loop {
         let ops = lock(store)?.pending_ops(PAGE)?;

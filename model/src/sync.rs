@@ -192,6 +192,9 @@ pub struct PulledOp {
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PullResponse {
+    /// The cursor this page answers: a device applies a page only after
+    /// exactly this cursor, so a stale or misrouted page can never skip operations.
+    pub after: i64,
     pub ops: Vec<PulledOp>,
     /// The cursor to pull after next time.
     pub next_after: i64,

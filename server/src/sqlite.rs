@@ -300,7 +300,7 @@ impl Storage for SqliteStorage {
             let more = ops.len() > limit;
             ops.truncate(limit);
             let next_after = ops.last().map(|o| o.server_seq).unwrap_or(after);
-            Ok(PullResponse { ops, next_after, more })
+            Ok(PullResponse { after, ops, next_after, more })
         })
         .await
     }
