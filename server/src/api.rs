@@ -33,7 +33,8 @@ pub struct AppState<S> {
 }
 
 /// An error on the wire.
-pub struct Fail(StatusCode, ApiError);
+#[derive(Debug)]
+pub struct Fail(pub StatusCode, pub ApiError);
 
 impl Fail {
     fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Fail {
@@ -60,7 +61,7 @@ impl From<StorageError> for Fail {
     }
 }
 
-type ApiResult<T> = Result<T, Fail>;
+pub type ApiResult<T> = Result<T, Fail>;
 
 fn parse<T: DeserializeOwned>(body: &Bytes, what: &str) -> ApiResult<T> {
     serde_json::from_slice(body).map_err(|e| Fail::new(StatusCode::BAD_REQUEST, "bad_request", format!("the {what} is not valid: {e}")))
@@ -81,7 +82,11 @@ fn now_ms() -> i64 {
 }
 
 async fn device<S: Storage>(state: &AppState<S>, headers: &HeaderMap) -> ApiResult<DeviceAuth> {
-    let token = bearer(headers)?;
+    device_for_token(state, bearer(headers)?).await
+}
+
+/// The live device behind a sync token.
+pub async fn device_for_token<S: Storage>(state: &AppState<S>, token: &str) -> ApiResult<DeviceAuth> {
     let found = state.storage.device_by_token(&auth::token_hash(token), now_ms()).await?;
     match found {
         Some(d) if !d.revoked => Ok(d),
@@ -208,6 +213,15 @@ async fn push<S: Storage>(State(state): State<Arc<AppState<S>>>, headers: Header
     let started = Instant::now();
     let dev = device(&state, &headers).await?;
     let req: PushRequest = parse(&body, "push")?;
+    let resp = push_ops(&state, &dev, req).await?;
+    state.metrics.push_requests.fetch_add(1, Relaxed);
+    state.metrics.push_micros.fetch_add(started.elapsed().as_micros() as u64, Relaxed);
+    Ok(Json(resp))
+}
+
+/// Judges and stores a device's push: the whole of the push endpoint but
+/// HTTP, so the simulation tests run the same code.
+pub async fn push_ops<S: Storage>(state: &AppState<S>, dev: &DeviceAuth, req: PushRequest) -> ApiResult<PushResponse> {
     if req.protocol != PROTOCOL_VERSION {
         return Err(Fail::new(
             StatusCode::BAD_REQUEST,
@@ -253,9 +267,7 @@ async fn push<S: Storage>(State(state): State<Arc<AppState<S>>>, headers: Header
     let resp = state.storage.push(dev.device_id, judged, now).await?;
     state.metrics.ops_received.fetch_add(resp.acked.len() as u64, Relaxed);
     state.metrics.ops_refused.fetch_add(resp.refused.len() as u64, Relaxed);
-    state.metrics.push_requests.fetch_add(1, Relaxed);
-    state.metrics.push_micros.fetch_add(started.elapsed().as_micros() as u64, Relaxed);
-    Ok(Json(resp))
+    Ok(resp)
 }
 
 #[derive(Deserialize)]
@@ -271,13 +283,16 @@ async fn pull<S: Storage>(
 ) -> ApiResult<Json<PullResponse>> {
     let started = Instant::now();
     device(&state, &headers).await?;
-    let after = q.after.unwrap_or(0);
-    if after < 0 {
-        return Err(Fail::new(StatusCode::BAD_REQUEST, "bad_request", "after must be 0 or a server sequence number"));
-    }
-    let limit = q.limit.unwrap_or(500).clamp(1, MAX_PAGE);
-    let resp = state.storage.pull(after, limit).await?;
+    let resp = pull_ops(&state, q.after.unwrap_or(0), q.limit.unwrap_or(500)).await?;
     state.metrics.pull_requests.fetch_add(1, Relaxed);
     state.metrics.pull_micros.fetch_add(started.elapsed().as_micros() as u64, Relaxed);
     Ok(Json(resp))
+}
+
+/// A page of the log after `after`: the pull endpoint but HTTP.
+pub async fn pull_ops<S: Storage>(state: &AppState<S>, after: i64, limit: usize) -> ApiResult<PullResponse> {
+    if after < 0 {
+        return Err(Fail::new(StatusCode::BAD_REQUEST, "bad_request", "after must be 0 or a server sequence number"));
+    }
+    Ok(state.storage.pull(after, limit.clamp(1, MAX_PAGE)).await?)
 }
