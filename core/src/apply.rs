@@ -195,11 +195,13 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
 fn apply_sale(conn: &Connection, op_id: &str, op: &Operation, p: &SaleCompleted) -> Result<()> {
     let sale = p.sale_id.to_string();
     let event = p.event_id.map(|e| e.to_string());
-    let inserted = conn.execute(
-        "INSERT OR IGNORE INTO sales (id, receipt_no, device, at_ms, event_id, customer_id, tax_bp, tax_inclusive,
-             gross_cents, discount_cents, tax_cents, total_cents, change_cents)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-        rusqlite::params![
+    let inserted = conn
+        .prepare_cached(
+            "INSERT OR IGNORE INTO sales (id, receipt_no, device, at_ms, event_id, customer_id, tax_bp, tax_inclusive,
+                 gross_cents, discount_cents, tax_cents, total_cents, change_cents)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+        )?
+        .execute(rusqlite::params![
             &sale,
             &p.receipt_no,
             op.device.to_string(),
@@ -213,8 +215,7 @@ fn apply_sale(conn: &Connection, op_id: &str, op: &Operation, p: &SaleCompleted)
             p.tax_cents,
             p.total_cents,
             p.change_cents
-        ],
-    )?;
+        ])?;
     if inserted == 0 {
         return Ok(());
     }

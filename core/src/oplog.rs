@@ -21,12 +21,27 @@ pub(crate) fn record(conn: &Connection, device: DeviceId, now_ms: i64, kind: OpK
 
 /// Appends an already-applied operation to the log. A repeated id is a no-op.
 pub(crate) fn append(conn: &Connection, op: &Operation) -> Result<bool> {
-    let payload = payload_json(&op.kind)?;
-    let n = conn.execute(
-        "INSERT OR IGNORE INTO ops (id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        (op.id.to_string(), op.device.to_string(), op.device_seq, op.hlc.ms, op.hlc.counter, op.version, op.kind.name(), payload),
+    append_as(conn, op, &payload_json(&op.kind)?, None)
+}
+
+/// Appends with the payload JSON as received (no re-encoding) and, for a
+/// pulled operation, its server sequence.
+pub(crate) fn append_as(conn: &Connection, op: &Operation, payload: &str, server_seq: Option<i64>) -> Result<bool> {
+    let mut stmt = conn.prepare_cached(
+        "INSERT OR IGNORE INTO ops (id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload, server_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?;
+    let n = stmt.execute(rusqlite::params![
+        op.id.to_string(),
+        op.device.to_string(),
+        op.device_seq,
+        op.hlc.ms,
+        op.hlc.counter,
+        op.version,
+        op.kind.name(),
+        payload,
+        server_seq
+    ])?;
     Ok(n == 1)
 }
 
@@ -119,15 +134,12 @@ impl Clock {
 /// Applies and logs one received operation unless the log has it already.
 /// Returns whether it was new.
 pub(crate) fn absorb(tx: &Tx<'_>, clock: &mut Clock, op: &Operation, server_seq: Option<i64>) -> Result<bool> {
-    let seen: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM ops WHERE id = ?1)", [op.id.to_string()], |r| r.get(0))?;
+    let seen: bool = tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM ops WHERE id = ?1)")?.query_row([op.id.to_string()], |r| r.get(0))?;
     if seen {
         return Ok(false);
     }
     apply(tx, op)?;
-    append(tx, op)?;
-    if let Some(seq) = server_seq {
-        tx.execute("UPDATE ops SET server_seq = ?1 WHERE id = ?2", (seq, op.id.to_string()))?;
-    }
+    append_as(tx, op, &payload_json(&op.kind)?, server_seq)?;
     clock.merge(op.hlc);
     Ok(true)
 }

@@ -18,7 +18,7 @@ use wildroot_model::views::{RefusedOp, SyncReport, SyncStatus};
 use wildroot_model::{DeviceId, Hlc};
 
 /// Operations per push and per pull page.
-pub const PAGE: usize = 500;
+pub const PAGE: usize = MAX_PAGE;
 
 /// Where and as whom this device syncs.
 #[derive(Clone, Debug)]
@@ -320,16 +320,18 @@ impl Store {
             let mut applied = 0;
             for pulled in &page.ops {
                 let id = pulled.op.id.to_string();
-                let known: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM ops WHERE id = ?1)", [&id], |r| r.get(0))?;
-                if known {
-                    tx.execute("UPDATE ops SET server_seq = ?1 WHERE id = ?2 AND server_seq IS NULL", (pulled.server_seq, &id))?;
+                // An operation already here (this device's own, or pulled before) only learns its place.
+                if tx.prepare_cached("UPDATE ops SET server_seq = ?1 WHERE id = ?2 AND server_seq IS NULL")?.execute((pulled.server_seq, &id))? == 1
+                    || tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM ops WHERE id = ?1)")?.query_row([&id], |r| r.get::<_, bool>(0))?
+                {
                     continue;
                 }
                 match pulled.op.to_op() {
                     Ok(op) => {
-                        if oplog::absorb(tx, &mut clock, &op, Some(pulled.server_seq))? {
-                            applied += 1;
-                        }
+                        crate::apply::apply(tx, &op)?;
+                        oplog::append_as(tx, &op, &pulled.op.payload.to_string(), Some(pulled.server_seq))?;
+                        clock.merge(op.hlc);
+                        applied += 1;
                     }
                     // A kind from a newer app: kept, applied after an upgrade (DESIGN rule 9).
                     Err(_) => {

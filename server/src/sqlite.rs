@@ -200,7 +200,7 @@ impl Storage for SqliteStorage {
                 let id = op.id.to_string();
                 if op.device_seq <= last_seq {
                     // Seen before: answer as the first time.
-                    if let Some(seq) = tx.query_row("SELECT server_seq FROM ops WHERE id = ?1", [&id], |r| r.get(0)).optional()? {
+                    if let Some(seq) = tx.prepare_cached("SELECT server_seq FROM ops WHERE id = ?1")?.query_row([&id], |r| r.get(0)).optional()? {
                         out.acked.push(Ack { id: op.id, server_seq: seq });
                     } else if let Some(reason) =
                         tx.query_row("SELECT reason FROM refusals WHERE id = ?1", [&id], |r| r.get(0)).optional()?
@@ -220,10 +220,12 @@ impl Storage for SqliteStorage {
                 }
                 match verdict {
                     Ok(()) => {
-                        let inserted = tx.execute(
-                            "INSERT OR IGNORE INTO ops (id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload, received_ms)
-                             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                            rusqlite::params![
+                        let inserted = tx
+                            .prepare_cached(
+                                "INSERT OR IGNORE INTO ops (id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload, received_ms)
+                                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                            )?
+                            .execute(rusqlite::params![
                                 &id,
                                 &dev,
                                 op.device_seq,
@@ -233,8 +235,7 @@ impl Storage for SqliteStorage {
                                 &op.kind,
                                 op.payload.to_string(),
                                 now_ms
-                            ],
-                        )?;
+                            ])?;
                         let seq: i64 = if inserted == 1 {
                             tx.last_insert_rowid()
                         } else {

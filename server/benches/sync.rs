@@ -1,0 +1,163 @@
+//! Sync performance on loopback (issue: sync). A plain harness, not
+//! criterion: each figure is an end-to-end run, repeated, median reported.
+//!
+//! `cargo bench -p wildroot-server --bench sync`
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use wildroot_core::product::NewProduct;
+use wildroot_core::sale::{LineRequest, SaleRequest};
+use wildroot_core::sync::{self, gzip, SyncClient};
+use wildroot_core::Store;
+use wildroot_model::op::PayMethod;
+use wildroot_model::sync::{PushRequest, Role, WireOp, PROTOCOL_VERSION};
+use wildroot_model::Money;
+use wildroot_server::sqlite::SqliteStorage;
+use wildroot_server::storage::Storage;
+
+const RUNS: usize = 5;
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+async fn server(dir: &std::path::Path) -> (String, SqliteStorage, tokio::sync::oneshot::Sender<()>) {
+    let storage = SqliteStorage::open(&dir.join("server.db")).unwrap();
+    let hash = wildroot_server::auth::hash_password("benchmark").unwrap();
+    storage.add_user("owner@bench", &hash, Role::Owner).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let s = storage.clone();
+    tokio::spawn(async move {
+        wildroot_server::serve(s, listener, async {
+            let _ = stopped.await;
+        })
+        .await
+        .unwrap()
+    });
+    (url, storage, stop)
+}
+
+/// A device with `n` operations made offline: one product, its stock, sales.
+fn offline_device(dir: &std::path::Path, name: &str, n: usize) -> Arc<Mutex<Store>> {
+    let mut s = Store::open(&dir.join(format!("{name}.db"))).unwrap();
+    s.add_product(NewProduct { sku: "SALVE".into(), name: "Salve".into(), price: Money(1400), ..Default::default() }).unwrap();
+    s.adjust_product("SALVE", n as i64, "stock").unwrap();
+    for _ in 0..n - 2 {
+        s.sell(SaleRequest {
+            lines: vec![LineRequest { key: "SALVE".into(), qty: 1, unit_price: None, discount: None }],
+            payments: vec![(PayMethod::Cash, Money(2000))],
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    Arc::new(Mutex::new(s))
+}
+
+async fn push_then_pull(n: usize) -> Duration {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, _storage, stop) = server(dir.path()).await;
+    let a = offline_device(dir.path(), "a", n);
+    sync::login(&a, &url, "owner@bench", "benchmark", "A").await.unwrap();
+    let b = Arc::new(Mutex::new(Store::open(&dir.path().join("b.db")).unwrap()));
+    sync::login(&b, &url, "owner@bench", "benchmark", "B").await.unwrap();
+    let started = Instant::now();
+    let pushed = sync::sync_once(&a, &mut |_| {}).await.unwrap();
+    let pulled = sync::sync_once(&b, &mut |_| {}).await.unwrap();
+    let took = started.elapsed();
+    assert_eq!((pushed.pushed, pulled.applied), (n, n));
+    let _ = stop.send(());
+    took
+}
+
+/// Pre-built sale operations of one device, as its app would push them.
+fn device_ops(n: usize) -> (Store, Vec<WireOp>) {
+    let mut s = Store::open_in_memory().unwrap();
+    s.add_product(NewProduct { sku: "SALVE".into(), name: "Salve".into(), price: Money(1400), ..Default::default() }).unwrap();
+    for _ in 0..n - 1 {
+        s.sell(SaleRequest {
+            lines: vec![
+                LineRequest { key: "SALVE".into(), qty: 2, unit_price: None, discount: None },
+                LineRequest { key: "SALVE".into(), qty: 1, unit_price: Some(Money(1200)), discount: None },
+            ],
+            payments: vec![(PayMethod::Cash, Money(5000))],
+            ..Default::default()
+        })
+        .unwrap();
+    }
+    let ops = s.pending_ops(n).unwrap();
+    (s, ops)
+}
+
+async fn concurrent_ingest(devices: usize, per_device: usize) -> (Duration, usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, storage, stop) = server(dir.path()).await;
+    let user = storage.user_by_email("owner@bench").await.unwrap().unwrap();
+    let mut work = Vec::new();
+    for d in 0..devices {
+        let (store, ops) = device_ops(per_device);
+        let token = format!("wrd_bench_{d}");
+        storage.register_device(store.device(), user.id, &format!("d{d}"), &wildroot_server::auth::token_hash(&token)).await.unwrap();
+        work.push((token, ops));
+    }
+    let started = Instant::now();
+    let tasks: Vec<_> = work
+        .into_iter()
+        .map(|(token, ops)| {
+            let client = SyncClient::new(&url).unwrap();
+            tokio::spawn(async move {
+                for chunk in ops.chunks(sync::PAGE) {
+                    let resp = client.push(&token, chunk.to_vec()).await.unwrap();
+                    assert_eq!(resp.acked.len(), chunk.len());
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let took = started.elapsed();
+    let stored = storage.op_count().await.unwrap() as usize;
+    let _ = stop.send(());
+    (took, stored)
+}
+
+fn main() {
+    // `cargo test --benches` runs this with --test: a smoke run only.
+    let smoke = std::env::args().any(|a| a == "--test");
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    let runs = if smoke { 1 } else { RUNS };
+    let n = if smoke { 200 } else { 10_000 };
+
+    let times: Vec<Duration> = (0..runs).map(|_| rt.block_on(push_then_pull(n))).collect();
+    println!(
+        "push {n} offline operations from one device, pull them on another: median {:.3} s over {runs} runs (target ≤ 2 s)",
+        median(times).as_secs_f64()
+    );
+
+    let (devices, per) = if smoke { (4, 50) } else { (20, 1000) };
+    let mut rates = Vec::new();
+    for _ in 0..runs {
+        let (took, stored) = rt.block_on(concurrent_ingest(devices, per));
+        assert_eq!(stored, devices * per);
+        rates.push(Duration::from_secs_f64(took.as_secs_f64() / stored as f64));
+    }
+    let per_op = median(rates);
+    println!(
+        "{devices} devices pushing {per} operations each concurrently: median ingest {:.0} operations/s over {runs} runs (target ≥ 5,000 on SQLite)",
+        1.0 / per_op.as_secs_f64()
+    );
+
+    let (_s, ops) = device_ops(501);
+    let one = serde_json::to_vec(&PushRequest { protocol: PROTOCOL_VERSION, ops: vec![ops[1].clone()] }).unwrap();
+    let batch = serde_json::to_vec(&PushRequest { protocol: PROTOCOL_VERSION, ops: ops[1..].to_vec() }).unwrap();
+    println!(
+        "a typical two-line cash sale on the wire: {} bytes as JSON, {} gzipped alone, {} per sale gzipped in a push of 500",
+        one.len(),
+        gzip(&one).unwrap().len(),
+        gzip(&batch).unwrap().len() / 500
+    );
+}
