@@ -208,6 +208,12 @@ enum SupplyCmd {
         #[arg(long)]
         reason: String,
     },
+    /// Record a count (1.2kg): stored as the difference from the books.
+    Count {
+        name: String,
+        #[arg(long)]
+        counted: String,
+    },
     List {
         /// Include archived supplies.
         #[arg(long)]
@@ -265,6 +271,13 @@ enum ProductCmd {
     },
     Archive {
         sku: String,
+    },
+    /// Record a shelf count: stored as the difference from the books, so
+    /// sales on other devices still count.
+    Count {
+        sku: String,
+        #[arg(long, allow_hyphen_values = true)]
+        counted: String,
     },
     List {
         /// SKU, name or barcode prefix.
@@ -793,6 +806,7 @@ fn supply(store: &mut Store, cmd: SupplyCmd, format: Format) -> Result<String> {
             });
         }
         SupplyCmd::Adjust { name, qty, reason } => store.adjust_supply(&name, &qty, &reason)?,
+        SupplyCmd::Count { name, counted } => store.count_supply(&name, &counted)?,
         SupplyCmd::List { all } => return supplies_out(&store.list_supplies(all)?, format),
     };
     supplies_out(&[view], format)
@@ -843,6 +857,7 @@ fn product(store: &mut Store, cmd: ProductCmd, format: Format) -> Result<String>
             },
         )?,
         ProductCmd::Adjust { sku, qty, reason } => store.adjust_product(&sku, count(&qty, "--qty")?, &reason)?,
+        ProductCmd::Count { sku, counted } => store.count_product(&sku, count(&counted, "--counted")?)?,
         ProductCmd::Archive { sku } => {
             store.archive_product(&sku)?;
             return Ok(if format == Format::Json { json(&serde_json::json!({ "archived": sku }))? } else { format!("Archived {sku}.\n") });

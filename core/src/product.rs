@@ -170,6 +170,29 @@ impl Store {
         self.product(&id.to_string())
     }
 
+    /// Records a shelf count. Stored as the difference from what this
+    /// device knew was on hand, never as a new total, so sales made on other
+    /// devices meanwhile still count when they sync in.
+    pub fn count_product(&mut self, key: &str, counted: i64) -> Result<ProductView> {
+        if counted < 0 {
+            return Err(CoreError::Invalid(format!("a count of {counted} is negative: count what is on the shelf, 0 or more")));
+        }
+        let id = self.write(|tx| {
+            let p = find(tx, key)?;
+            let known = on_hand(tx, p.id)?;
+            if counted != known {
+                tx.record(OpKind::StockAdjusted(StockAdjusted {
+                    item: Item::Product(p.id),
+                    qty: counted - known,
+                    reason: format!("count: {counted} on the shelf, {known} on the books"),
+                    at_ms: tx.now_ms(),
+                }))?;
+            }
+            Ok(p.id)
+        })?;
+        self.product(&id.to_string())
+    }
+
     pub fn product(&self, key: &str) -> Result<ProductView> {
         let p = find(self.conn(), key)?;
         let mut list = self.query_products("WHERE p.id = ?1", &[&p.id.to_string()], "")?;

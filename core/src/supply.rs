@@ -179,6 +179,29 @@ impl Store {
         self.supply(&id.to_string())
     }
 
+    /// Records a count of a supply (typed with units) as the difference from
+    /// what this device knew, like [`Store::count_product`].
+    pub fn count_supply(&mut self, key: &str, counted: &str) -> Result<SupplyView> {
+        let id = self.write(|tx| {
+            let s = find(tx, key)?;
+            let q = Quantity::parse(counted, s.unit)?;
+            if q.0 < 0 {
+                return Err(CoreError::Invalid(format!("a count of '{counted}' is negative: count what is there, 0 or more")));
+            }
+            let known = on_hand(tx, s.id)?;
+            if q.0 != known {
+                tx.record(OpKind::StockAdjusted(StockAdjusted {
+                    item: Item::Supply(s.id),
+                    qty: q.0 - known,
+                    reason: format!("count: {} there, {} on the books", q.display(s.unit), Quantity(known).display(s.unit)),
+                    at_ms: tx.now_ms(),
+                }))?;
+            }
+            Ok(s.id)
+        })?;
+        self.supply(&id.to_string())
+    }
+
     pub fn supply(&self, key: &str) -> Result<SupplyView> {
         let s = find(self.conn(), key)?;
         let mut list = self.query_supplies("WHERE s.id = ?1", &[&s.id.to_string()])?;

@@ -355,3 +355,21 @@ async fn wait_for(mut cond: impl FnMut() -> bool) {
     }
     panic!("condition not met within 10 s");
 }
+
+#[tokio::test]
+async fn a_shelf_count_is_a_difference_so_sales_elsewhere_still_count() {
+    let server = Server::start().await;
+    let laptop = owner_shop(&server).await; // 1 on hand
+    laptop.s().adjust_product("SALVE", 9, "delivery").unwrap();
+    laptop.sync().await.unwrap();
+    let booth = Device::login(&server, "owner@shop.test", "Booth").await;
+    booth.sync().await.unwrap();
+    // Offline: the booth sells 3 while the owner counts the shelf at home.
+    booth.sell("SALVE", 3, 5000);
+    laptop.s().count_product("SALVE", 12).unwrap(); // it knew 10: +2
+    booth.sync().await.unwrap();
+    laptop.sync().await.unwrap();
+    booth.sync().await.unwrap();
+    assert_eq!(laptop.on_hand("SALVE"), 10 + 2 - 3);
+    assert_converged(&[&laptop, &booth]);
+}
