@@ -1134,11 +1134,7 @@ fn sync_out(r: &wildroot_model::views::SyncReport, j: bool, head: String) -> Res
     Ok(s)
 }
 
-fn server_db(db: Option<PathBuf>, database_url: &Option<String>) -> Result<PathBuf> {
-    if let Some(url) = database_url {
-        let scheme = url.split(':').next().unwrap_or("");
-        bail!("--database-url {scheme}://… is not supported by this build yet: use the SQLite file (--db PATH)");
-    }
+fn server_db(db: Option<PathBuf>) -> Result<PathBuf> {
     match db {
         Some(p) => Ok(p),
         None => Ok(dirs::data_dir()
@@ -1148,24 +1144,33 @@ fn server_db(db: Option<PathBuf>, database_url: &Option<String>) -> Result<PathB
     }
 }
 
+/// The server's storage: PostgreSQL at `database_url`, or the SQLite file.
+async fn server_storage(db: Option<PathBuf>, database_url: Option<String>, must_exist: bool) -> Result<wildroot_server::any::AnyStorage> {
+    let path = server_db(db)?;
+    if database_url.is_none() && must_exist && !path.exists() {
+        bail!("there is no server database at {}: start the server once with `wildroot serve --db {}`", path.display(), path.display());
+    }
+    Ok(wildroot_server::any::AnyStorage::open(&path, database_url.as_deref()).await?)
+}
+
 fn serve_cmd(db: Option<PathBuf>, listen: &str, database_url: Option<String>) -> Result<String> {
     use wildroot_server::storage::Storage;
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
         .init();
-    let path = server_db(db, &database_url)?;
     let addr: std::net::SocketAddr =
         listen.parse().map_err(|_| anyhow!("--listen '{listen}' is not an address: type it like 127.0.0.1:8080"))?;
-    let storage = wildroot_server::sqlite::SqliteStorage::open(&path)?;
+    let where_ = match &database_url {
+        Some(_) => "--database-url URL".to_string(),
+        None => format!("--db {}", server_db(db.clone())?.display()),
+    };
     runtime()?.block_on(async move {
+        let storage = server_storage(db, database_url, false).await?;
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
         let url = format!("http://{}", listener.local_addr()?);
-        eprintln!("Wildroot server on {url} (database {})", path.display());
+        eprintln!("Wildroot server on {url} ({} storage, {where_})", storage.describe());
         if storage.user_count().await? == 0 {
-            eprintln!(
-                "No users yet. Create the owner:\n  wildroot server user add --db {} --email you@example.com --role owner",
-                path.display()
-            );
+            eprintln!("No users yet. Create the owner:\n  wildroot server user add {where_} --email you@example.com --role owner");
         }
         let shutdown = async {
             let ctrl_c = tokio::signal::ctrl_c();
@@ -1194,12 +1199,8 @@ fn server_cmd(db: Option<PathBuf>, cmd: ServerCmd, format: Format) -> Result<Str
         | ServerCmd::Devices { database_url }
         | ServerCmd::Revoke { database_url, .. } => database_url.clone(),
     };
-    let path = server_db(db, &url)?;
-    if !path.exists() {
-        bail!("there is no server database at {}: start the server once with `wildroot serve --db {}`", path.display(), path.display());
-    }
-    let storage = wildroot_server::sqlite::SqliteStorage::open(&path)?;
     let rt = runtime()?;
+    let storage = rt.block_on(server_storage(db, url, true))?;
     match cmd {
         ServerCmd::User(UserCmd::Add { email, role, .. }) => {
             let role =

@@ -13,7 +13,7 @@ use wildroot_core::Store;
 use wildroot_model::op::PayMethod;
 use wildroot_model::sync::{PushRequest, Role, WireOp, PROTOCOL_VERSION};
 use wildroot_model::Money;
-use wildroot_server::sqlite::SqliteStorage;
+use wildroot_server::any::AnyStorage;
 use wildroot_server::storage::Storage;
 
 const RUNS: usize = 5;
@@ -23,8 +23,19 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-async fn server(dir: &std::path::Path) -> (String, SqliteStorage, tokio::sync::oneshot::Sender<()>) {
-    let storage = SqliteStorage::open(&dir.join("server.db")).unwrap();
+/// A fresh schema of the PostgreSQL at `WILDROOT_BENCH_DATABASE_URL`.
+async fn postgres_url(run: &str) -> Option<String> {
+    let base = std::env::var("WILDROOT_BENCH_DATABASE_URL").ok()?;
+    let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(conn);
+    let schema = format!("bench_{run}");
+    client.batch_execute(&format!("DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}")).await.unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Some(format!("{base}{sep}options=-csearch_path%3D{schema}"))
+}
+
+async fn server(dir: &std::path::Path, database_url: Option<String>) -> (String, AnyStorage, tokio::sync::oneshot::Sender<()>) {
+    let storage = AnyStorage::open(&dir.join("server.db"), database_url.as_deref()).await.unwrap();
     let hash = wildroot_server::auth::hash_password("benchmark").unwrap();
     storage.add_user("owner@bench", &hash, Role::Owner).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -59,7 +70,7 @@ fn offline_device(dir: &std::path::Path, name: &str, n: usize) -> Arc<Mutex<Stor
 
 async fn push_then_pull(n: usize) -> Duration {
     let dir = tempfile::tempdir().unwrap();
-    let (url, _storage, stop) = server(dir.path()).await;
+    let (url, _storage, stop) = server(dir.path(), None).await;
     let a = offline_device(dir.path(), "a", n);
     sync::login(&a, &url, "owner@bench", "benchmark", "A").await.unwrap();
     let b = Arc::new(Mutex::new(Store::open(&dir.path().join("b.db")).unwrap()));
@@ -92,9 +103,9 @@ fn device_ops(n: usize) -> (Store, Vec<WireOp>) {
     (s, ops)
 }
 
-async fn concurrent_ingest(devices: usize, per_device: usize) -> (Duration, usize) {
+async fn concurrent_ingest(devices: usize, per_device: usize, database_url: Option<String>) -> (Duration, usize) {
     let dir = tempfile::tempdir().unwrap();
-    let (url, storage, stop) = server(dir.path()).await;
+    let (url, storage, stop) = server(dir.path(), database_url).await;
     let user = storage.user_by_email("owner@bench").await.unwrap().unwrap();
     let mut work = Vec::new();
     for d in 0..devices {
@@ -139,17 +150,24 @@ fn main() {
     );
 
     let (devices, per) = if smoke { (4, 50) } else { (20, 1000) };
-    let mut rates = Vec::new();
-    for _ in 0..runs {
-        let (took, stored) = rt.block_on(concurrent_ingest(devices, per));
-        assert_eq!(stored, devices * per);
-        rates.push(Duration::from_secs_f64(took.as_secs_f64() / stored as f64));
+    let postgres = std::env::var("WILDROOT_BENCH_DATABASE_URL").is_ok();
+    for backend in ["SQLite", "PostgreSQL"] {
+        if backend == "PostgreSQL" && !postgres {
+            println!("PostgreSQL ingest: set WILDROOT_BENCH_DATABASE_URL=postgres://… to measure it");
+            continue;
+        }
+        let mut rates = Vec::new();
+        for run in 0..runs {
+            let url = if backend == "PostgreSQL" { rt.block_on(postgres_url(&format!("r{run}"))) } else { None };
+            let (took, stored) = rt.block_on(concurrent_ingest(devices, per, url));
+            assert_eq!(stored, devices * per);
+            rates.push(Duration::from_secs_f64(took.as_secs_f64() / stored as f64));
+        }
+        println!(
+            "{devices} devices pushing {per} operations each concurrently, {backend}: median ingest {:.0} operations/s over {runs} runs (target ≥ 5,000 on SQLite)",
+            1.0 / median(rates).as_secs_f64()
+        );
     }
-    let per_op = median(rates);
-    println!(
-        "{devices} devices pushing {per} operations each concurrently: median ingest {:.0} operations/s over {runs} runs (target ≥ 5,000 on SQLite)",
-        1.0 / per_op.as_secs_f64()
-    );
 
     let (_s, ops) = device_ops(501);
     let one = serde_json::to_vec(&PushRequest { protocol: PROTOCOL_VERSION, ops: vec![ops[1].clone()] }).unwrap();

@@ -53,7 +53,7 @@ impl From<StorageError> for Fail {
         match e {
             StorageError::Conflict(m) => Fail::new(StatusCode::CONFLICT, "conflict", m),
             StorageError::NotFound(m) => Fail::new(StatusCode::NOT_FOUND, "not_found", m),
-            StorageError::Backend(m) => {
+            StorageError::Backend(m) | StorageError::Config(m) => {
                 tracing::error!("storage: {m}");
                 Fail::new(StatusCode::INTERNAL_SERVER_ERROR, "storage", "the server's database failed; try again shortly")
             }

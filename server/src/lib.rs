@@ -5,9 +5,11 @@
 //! the core's code).
 #![forbid(unsafe_code)]
 
+pub mod any;
 pub mod api;
 pub mod auth;
 pub mod metrics;
+pub mod postgres;
 pub mod sqlite;
 pub mod storage;
 

@@ -10,6 +10,9 @@ use wildroot_model::DeviceId;
 pub enum StorageError {
     #[error("the server database failed: {0}")]
     Backend(String),
+    /// A setting the operator must correct (a malformed database URL).
+    #[error("{0}")]
+    Config(String),
     #[error("{0}")]
     Conflict(String),
     #[error("{0}")]

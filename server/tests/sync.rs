@@ -1,6 +1,10 @@
 //! Devices syncing through a real server on 127.0.0.1, every store a real
 //! SQLite file: convergence, refusals, revocation, bootstrap, idempotency,
 //! gaps and paging.
+//!
+//! The server's storage is SQLite, or PostgreSQL when
+//! `WILDROOT_TEST_DATABASE_URL` is set (each test then gets its own schema):
+//! `scripts/test` runs this suite against both.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::sync::{Arc, Mutex};
@@ -13,12 +17,12 @@ use wildroot_core::{CoreError, Store};
 use wildroot_model::op::PayMethod;
 use wildroot_model::sync::{Role, WireOp};
 use wildroot_model::Money;
-use wildroot_server::sqlite::SqliteStorage;
+use wildroot_server::any::AnyStorage;
 use wildroot_server::storage::Storage;
 
 struct Server {
     url: String,
-    storage: SqliteStorage,
+    storage: AnyStorage,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<()>>,
     dir: TempDir,
@@ -31,7 +35,7 @@ impl Server {
     }
 
     async fn start_in(dir: TempDir, port: u16) -> Server {
-        let storage = SqliteStorage::open(&dir.path().join("server.db")).unwrap();
+        let storage = AnyStorage::open(&dir.path().join("server.db"), postgres_schema(&dir).await.as_deref()).await.unwrap();
         let listener = tokio::net::TcpListener::bind(("127.0.0.1", port)).await.unwrap();
         let url = format!("http://{}", listener.local_addr().unwrap());
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
@@ -68,6 +72,19 @@ impl Drop for Server {
             let _ = s.send(());
         }
     }
+}
+
+/// With `WILDROOT_TEST_DATABASE_URL` set, a URL for a schema of this test's
+/// own (named after its temporary directory, so a restart finds it again).
+async fn postgres_schema(dir: &TempDir) -> Option<String> {
+    let base = std::env::var("WILDROOT_TEST_DATABASE_URL").ok()?;
+    let name: String = dir.path().file_name()?.to_string_lossy().chars().filter(|c| c.is_ascii_alphanumeric()).collect();
+    let schema = format!("test_{}", name.to_ascii_lowercase());
+    let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(conn);
+    client.batch_execute(&format!("CREATE SCHEMA IF NOT EXISTS {schema}")).await.unwrap();
+    let sep = if base.contains('?') { '&' } else { '?' };
+    Some(format!("{base}{sep}options=-csearch_path%3D{schema}"))
 }
 
 struct Device {
@@ -372,4 +389,61 @@ async fn a_shelf_count_is_a_difference_so_sales_elsewhere_still_count() {
     booth.sync().await.unwrap();
     assert_eq!(laptop.on_hand("SALVE"), 10 + 2 - 3);
     assert_converged(&[&laptop, &booth]);
+}
+
+/// The pitfall of server sequences taken before commit: a pull running
+/// while pushes commit out of order must never step past an operation that
+/// commits later. Many devices push at once while another keeps pulling; if
+/// anything were skipped, the puller would end with fewer than the server.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn pulls_during_concurrent_pushes_miss_nothing() {
+    let server = Server::start().await;
+    let owner = owner_shop(&server).await;
+    let mut pushers = Vec::new();
+    for i in 0..6 {
+        let d = Device::login(&server, "owner@shop.test", &format!("Till {i}")).await;
+        d.sync().await.unwrap();
+        for _ in 0..60 {
+            d.sell("SALVE", 1, 1400);
+        }
+        pushers.push(d);
+    }
+    let watcher = Device::login(&server, "owner@shop.test", "Watcher").await;
+    let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let (w, flag) = (watcher.store.clone(), done.clone());
+    let pulling = tokio::spawn(async move {
+        while !flag.load(std::sync::atomic::Ordering::Relaxed) {
+            let _ = sync::sync_once(&w, &mut |_| {}).await;
+        }
+    });
+    let tasks: Vec<_> = pushers
+        .iter()
+        .map(|d| {
+            let store = d.store.clone();
+            tokio::spawn(async move {
+                // Small pushes, so commits of different devices interleave.
+                loop {
+                    let ops = store.lock().unwrap().pending_ops(5).unwrap();
+                    if ops.is_empty() {
+                        break;
+                    }
+                    let cfg = store.lock().unwrap().sync_config().unwrap().unwrap();
+                    let resp = SyncClient::new(&cfg.server_url).unwrap().push(&cfg.device_token, ops).await.unwrap();
+                    store.lock().unwrap().record_push(&resp).unwrap();
+                }
+            })
+        })
+        .collect();
+    for t in tasks {
+        t.await.unwrap();
+    }
+    done.store(true, std::sync::atomic::Ordering::Relaxed);
+    pulling.await.unwrap();
+    watcher.sync().await.unwrap();
+    let stored = server.storage.op_count().await.unwrap();
+    let applied: i64 = watcher.s().conn().query_row("SELECT COUNT(*) FROM ops WHERE applied = 1", [], |r| r.get(0)).unwrap();
+    assert_eq!(applied, stored, "the watcher skipped operations committed late");
+    assert_eq!(watcher.on_hand("SALVE"), 1 - 6 * 60);
+    owner.sync().await.unwrap();
+    assert_converged(&[&owner, &watcher]);
 }

@@ -1,0 +1,304 @@
+//! The PostgreSQL backend, for a business with many devices or a managed
+//! database. Same contract and same test suite as the SQLite backend.
+use crate::storage::*;
+use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use tokio_postgres::error::SqlState;
+use tokio_postgres::NoTls;
+use wildroot_model::sync::{Ack, DeviceInfo, PullResponse, PulledOp, PushResponse, Refusal, Role, WireOp};
+use wildroot_model::{DeviceId, Hlc};
+
+/// Numbered migrations, applied in order, each once.
+const MIGRATIONS: &[&str] = &[include_str!("../migrations/postgres/0001_server.sql")];
+
+#[derive(Clone)]
+pub struct PgStorage {
+    pool: Pool,
+}
+
+impl From<tokio_postgres::Error> for StorageError {
+    fn from(e: tokio_postgres::Error) -> Self {
+        StorageError::Backend(e.to_string())
+    }
+}
+
+impl From<deadpool_postgres::PoolError> for StorageError {
+    fn from(e: deadpool_postgres::PoolError) -> Self {
+        StorageError::Backend(format!("no database connection: {e}"))
+    }
+}
+
+fn role(s: &str) -> StorageResult<Role> {
+    Role::parse(s).ok_or_else(|| StorageError::Backend(format!("unknown role '{s}' in the database")))
+}
+
+fn device_id(s: &str) -> StorageResult<DeviceId> {
+    s.parse().map_err(|_| StorageError::Backend(format!("bad device id '{s}' in the database")))
+}
+
+impl PgStorage {
+    /// Connects to `url` (`postgres://user:password@host/db`) and migrates.
+    pub async fn connect(url: &str) -> StorageResult<PgStorage> {
+        let config: tokio_postgres::Config = url.parse().map_err(|e| {
+            StorageError::Backend(format!("the database URL is not valid ({e}): type it like postgres://user:password@host/db"))
+        })?;
+        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let pool = Pool::builder(manager).max_size(16).build().map_err(|e| StorageError::Backend(e.to_string()))?;
+        let storage = PgStorage { pool };
+        storage.migrate().await?;
+        Ok(storage)
+    }
+
+    async fn migrate(&self) -> StorageResult<()> {
+        let mut client = self.pool.get().await?;
+        let tx = client.transaction().await?;
+        // One migrator at a time, even with several servers starting together.
+        tx.execute("SELECT pg_advisory_xact_lock(7361420)", &[]).await?;
+        tx.batch_execute("CREATE TABLE IF NOT EXISTS wildroot_schema (version INTEGER NOT NULL)").await?;
+        let done: i64 = tx.query_one("SELECT COUNT(*) FROM wildroot_schema", &[]).await?.get(0);
+        for (i, sql) in MIGRATIONS.iter().enumerate().skip(done as usize) {
+            tx.batch_execute(sql).await?;
+            tx.execute("INSERT INTO wildroot_schema (version) VALUES ($1)", &[&(i as i32 + 1)]).await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+impl Storage for PgStorage {
+    async fn get_setting(&self, key: &str) -> StorageResult<Option<String>> {
+        let c = self.pool.get().await?;
+        Ok(c.query_opt("SELECT value FROM settings WHERE key = $1", &[&key]).await?.map(|r| r.get(0)))
+    }
+
+    async fn set_setting(&self, key: &str, value: &str) -> StorageResult<()> {
+        let c = self.pool.get().await?;
+        c.execute(
+            "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            &[&key, &value],
+        )
+        .await?;
+        Ok(())
+    }
+
+    async fn add_user(&self, email: &str, password_hash: &str, r: Role) -> StorageResult<()> {
+        let c = self.pool.get().await?;
+        let now = chrono::Utc::now().timestamp_millis();
+        match c
+            .execute(
+                "INSERT INTO users (email, password_hash, role, created_at_ms) VALUES ($1, $2, $3, $4)",
+                &[&email, &password_hash, &r.as_str(), &now],
+            )
+            .await
+        {
+            Ok(_) => Ok(()),
+            Err(e) if e.code() == Some(&SqlState::UNIQUE_VIOLATION) => {
+                Err(StorageError::Conflict(format!("a user with the email {email} already exists")))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    async fn user_by_email(&self, email: &str) -> StorageResult<Option<UserRecord>> {
+        let c = self.pool.get().await?;
+        let row = c.query_opt("SELECT id, email, password_hash, role FROM users WHERE lower(email) = lower($1)", &[&email.trim()]).await?;
+        row.map(|r| Ok(UserRecord { id: r.get(0), email: r.get(1), password_hash: r.get(2), role: role(r.get(3))? })).transpose()
+    }
+
+    async fn user_count(&self) -> StorageResult<i64> {
+        let c = self.pool.get().await?;
+        Ok(c.query_one("SELECT COUNT(*) FROM users", &[]).await?.get(0))
+    }
+
+    async fn register_device(&self, device: DeviceId, user_id: i64, name: &str, token_hash: &str) -> StorageResult<()> {
+        let mut c = self.pool.get().await?;
+        let tx = c.transaction().await?;
+        let id = device.to_string();
+        let owner = tx.query_opt("SELECT user_id, revoked FROM devices WHERE id = $1 FOR UPDATE", &[&id]).await?;
+        match owner.map(|r| (r.get::<_, i64>(0), r.get::<_, bool>(1))) {
+            Some((_, true)) => {
+                return Err(StorageError::Conflict(format!("device {device} was revoked: start this device with a new database")))
+            }
+            Some((uid, false)) if uid != user_id => {
+                return Err(StorageError::Conflict(format!("device {device} belongs to another user: log in as that user")))
+            }
+            Some(_) => {
+                tx.execute("UPDATE devices SET token_hash = $1, name = $2 WHERE id = $3", &[&token_hash, &name, &id]).await?;
+            }
+            None => {
+                let now = chrono::Utc::now().timestamp_millis();
+                tx.execute(
+                    "INSERT INTO devices (id, user_id, name, token_hash, created_at_ms) VALUES ($1, $2, $3, $4, $5)",
+                    &[&id, &user_id, &name, &token_hash, &now],
+                )
+                .await?;
+            }
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn device_by_token(&self, token_hash: &str, now_ms: i64) -> StorageResult<Option<DeviceAuth>> {
+        let c = self.pool.get().await?;
+        let row = c
+            .query_opt(
+                "SELECT d.id, u.email, u.role, d.revoked FROM devices d JOIN users u ON u.id = d.user_id WHERE d.token_hash = $1",
+                &[&token_hash],
+            )
+            .await?;
+        let Some(r) = row else { return Ok(None) };
+        let (id, email, rl, revoked): (String, String, String, bool) = (r.get(0), r.get(1), r.get(2), r.get(3));
+        if !revoked {
+            c.execute("UPDATE devices SET last_seen_ms = $1 WHERE id = $2", &[&now_ms, &id]).await?;
+        }
+        Ok(Some(DeviceAuth { device_id: device_id(&id)?, user_email: email, role: role(&rl)?, revoked }))
+    }
+
+    async fn list_devices(&self) -> StorageResult<Vec<DeviceInfo>> {
+        let c = self.pool.get().await?;
+        let rows = c
+            .query(
+                "SELECT d.id, d.name, u.email, u.role, d.revoked, d.last_seen_ms FROM devices d JOIN users u ON u.id = d.user_id ORDER BY d.created_at_ms",
+                &[],
+            )
+            .await?;
+        rows.iter()
+            .map(|r| {
+                Ok(DeviceInfo {
+                    device_id: device_id(r.get(0))?,
+                    name: r.get(1),
+                    user_email: r.get(2),
+                    role: role(r.get(3))?,
+                    revoked: r.get(4),
+                    last_seen_ms: r.get(5),
+                })
+            })
+            .collect()
+    }
+
+    async fn revoke_device(&self, device: &str) -> StorageResult<DeviceId> {
+        let key = device.trim().to_ascii_lowercase();
+        let c = self.pool.get().await?;
+        let pattern = format!("{}%", key.replace(['%', '_'], ""));
+        let rows = c.query("SELECT id FROM devices WHERE id LIKE $1", &[&pattern]).await?;
+        match rows.as_slice() {
+            [] => Err(StorageError::NotFound(format!("no device '{key}': see `wildroot server devices`"))),
+            [r] => {
+                let id: String = r.get(0);
+                c.execute("UPDATE devices SET revoked = TRUE WHERE id = $1", &[&id]).await?;
+                device_id(&id)
+            }
+            _ => Err(StorageError::Conflict(format!("'{key}' matches {} devices: give more of the id", rows.len()))),
+        }
+    }
+
+    async fn push(&self, device: DeviceId, ops: Vec<Judged>, now_ms: i64) -> StorageResult<PushResponse> {
+        let mut c = self.pool.get().await?;
+        let tx = c.transaction().await?;
+        let dev = device.to_string();
+        // One push per device at a time: its sequence is checked and moved here.
+        let mut last_seq: i64 = tx.query_one("SELECT last_seq FROM devices WHERE id = $1 FOR UPDATE", &[&dev]).await?.get(0);
+        let mut out = PushResponse { acked: Vec::new(), refused: Vec::new(), expected_seq: None };
+        let mut ops = ops;
+        ops.sort_by_key(|j| j.op.device_seq);
+        // Operations past last_seq cannot be stored yet (this device's row is
+        // locked), so they are stored together below; earlier ones are repeats.
+        let mut fresh: Vec<WireOp> = Vec::new();
+        for Judged { op, verdict } in ops {
+            let id = op.id.to_string();
+            if op.device_seq <= last_seq {
+                if let Some(r) = tx.query_opt("SELECT server_seq FROM ops WHERE id = $1", &[&id]).await? {
+                    out.acked.push(Ack { id: op.id, server_seq: r.get(0) });
+                } else if let Some(r) = tx.query_opt("SELECT reason FROM refusals WHERE id = $1", &[&id]).await? {
+                    out.refused.push(Refusal { id: op.id, reason: r.get(0) });
+                } else {
+                    out.refused.push(Refusal {
+                        id: op.id,
+                        reason: format!("sequence number {} of this device was already used by another operation", op.device_seq),
+                    });
+                }
+                continue;
+            }
+            if op.device_seq > last_seq + 1 {
+                out.expected_seq = Some(last_seq + 1);
+                break;
+            }
+            let seq = op.device_seq;
+            match verdict {
+                Ok(()) => fresh.push(op),
+                Err(reason) => {
+                    tx.execute(
+                        "INSERT INTO refusals (id, device, device_seq, reason) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
+                        &[&id, &dev, &op.device_seq, &reason],
+                    )
+                    .await?;
+                    out.refused.push(Refusal { id: op.id, reason });
+                }
+            }
+            last_seq = seq;
+        }
+        if !fresh.is_empty() {
+            // The counter row stays locked until commit: numbers follow commit order.
+            let n = fresh.len() as i64;
+            let end: i64 =
+                tx.query_one("UPDATE counters SET value = value + $1 WHERE name = 'server_seq' RETURNING value", &[&n]).await?.get(0);
+            let seqs: Vec<i64> = (end - n + 1..=end).collect();
+            let ids: Vec<String> = fresh.iter().map(|o| o.id.to_string()).collect();
+            let devices: Vec<&str> = fresh.iter().map(|_| dev.as_str()).collect();
+            let dseqs: Vec<i64> = fresh.iter().map(|o| o.device_seq).collect();
+            let ms: Vec<i64> = fresh.iter().map(|o| o.hlc.ms).collect();
+            let counters: Vec<i64> = fresh.iter().map(|o| i64::from(o.hlc.counter)).collect();
+            let versions: Vec<i32> = fresh.iter().map(|o| o.version as i32).collect();
+            let kinds: Vec<&str> = fresh.iter().map(|o| o.kind.as_str()).collect();
+            let payloads: Vec<String> = fresh.iter().map(|o| o.payload.to_string()).collect();
+            let received: Vec<i64> = fresh.iter().map(|_| now_ms).collect();
+            tx.execute(
+                "INSERT INTO ops (server_seq, id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload, received_ms)
+                 SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::BIGINT[], $5::BIGINT[], $6::BIGINT[], $7::INTEGER[],
+                                      $8::TEXT[], $9::TEXT[], $10::BIGINT[])",
+                &[&seqs, &ids, &devices, &dseqs, &ms, &counters, &versions, &kinds, &payloads, &received],
+            )
+            .await?;
+            out.acked.extend(fresh.iter().zip(&seqs).map(|(o, s)| Ack { id: o.id, server_seq: *s }));
+        }
+        tx.execute("UPDATE devices SET last_seq = $1 WHERE id = $2", &[&last_seq, &dev]).await?;
+        tx.commit().await?;
+        Ok(out)
+    }
+
+    async fn pull(&self, after: i64, limit: usize) -> StorageResult<PullResponse> {
+        let c = self.pool.get().await?;
+        let rows = c
+            .query(
+                "SELECT server_seq, id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload
+                 FROM ops WHERE server_seq > $1 ORDER BY server_seq LIMIT $2",
+                &[&after, &(limit as i64 + 1)],
+            )
+            .await?;
+        let mut ops = Vec::with_capacity(rows.len());
+        for r in &rows {
+            let id: String = r.get(1);
+            let payload: String = r.get(8);
+            ops.push(PulledOp {
+                server_seq: r.get(0),
+                op: WireOp {
+                    id: id.parse().map_err(|_| StorageError::Backend(format!("bad op id '{id}'")))?,
+                    device: device_id(r.get(2))?,
+                    device_seq: r.get(3),
+                    hlc: Hlc { ms: r.get(4), counter: u32::try_from(r.get::<_, i64>(5)).unwrap_or(u32::MAX) },
+                    version: u32::try_from(r.get::<_, i32>(6)).unwrap_or(0),
+                    kind: r.get(7),
+                    payload: serde_json::from_str(&payload).map_err(|e| StorageError::Backend(format!("stored payload of {id}: {e}")))?,
+                },
+            });
+        }
+        let more = ops.len() > limit;
+        ops.truncate(limit);
+        let next_after = ops.last().map(|o| o.server_seq).unwrap_or(after);
+        Ok(PullResponse { after, ops, next_after, more })
+    }
+
+    async fn op_count(&self) -> StorageResult<i64> {
+        let c = self.pool.get().await?;
+        Ok(c.query_one("SELECT COUNT(*) FROM ops", &[]).await?.get(0))
+    }
+}
