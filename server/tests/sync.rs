@@ -447,3 +447,32 @@ async fn pulls_during_concurrent_pushes_miss_nothing() {
     owner.sync().await.unwrap();
     assert_converged(&[&owner, &watcher]);
 }
+
+#[tokio::test]
+async fn health_metrics_and_the_api_description_are_served() {
+    let server = Server::start().await;
+    let owner = owner_shop(&server).await;
+    owner.sell("SALVE", 1, 1400);
+    owner.sync().await.unwrap();
+    let http = reqwest::Client::new();
+    let health: serde_json::Value = http.get(format!("{}/health", server.url)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(health["status"], "ok");
+    let metrics = http.get(format!("{}/metrics", server.url)).send().await.unwrap().text().await.unwrap();
+    let value = |name: &str| -> f64 {
+        metrics.lines().find(|l| l.starts_with(&format!("{name} "))).and_then(|l| l.split(' ').nth(1)).and_then(|v| v.parse().ok()).unwrap()
+    };
+    assert_eq!(value("wildroot_ops_received_total"), 3.0);
+    assert_eq!(value("wildroot_devices_seen"), 1.0);
+    assert!(value("wildroot_push_seconds_count") >= 2.0 && value("wildroot_pull_seconds_count") >= 2.0);
+    let api: serde_json::Value = http.get(format!("{}/api/v1/openapi.json", server.url)).send().await.unwrap().json().await.unwrap();
+    assert_eq!(api["openapi"], "3.0.3");
+    for path in ["/api/v1/auth/login", "/api/v1/devices", "/api/v1/devices/{id}/revoke", "/api/v1/sync/push", "/api/v1/sync/pull"] {
+        assert!(api["paths"][path].is_object(), "{path} is not described");
+    }
+    // A body that is not JSON gets a clear 400, not a 500.
+    let token = owner.s().sync_config().unwrap().unwrap().device_token;
+    let resp = http.post(format!("{}/api/v1/sync/push", server.url)).bearer_auth(&token).body("{not json").send().await.unwrap();
+    assert_eq!(resp.status(), 400);
+    let err: serde_json::Value = resp.json().await.unwrap();
+    assert!(err["message"].as_str().unwrap().contains("push is not valid"), "{err}");
+}
