@@ -14,7 +14,8 @@ fn event_from_row(r: &Row<'_>) -> rusqlite::Result<(String, EventView)> {
     Ok((
         r.get(0)?,
         EventView {
-            id: EventId::default(),
+            // Set from column 0 by the caller; nil until then.
+            id: EventId(uuid::Uuid::nil()),
             name: r.get(1)?,
             location: r.get(2)?,
             date: r.get(3)?,

@@ -228,7 +228,8 @@ impl Store {
             Ok((
                 r.get::<_, String>(0)?,
                 ProductView {
-                    id: ProductId::default(),
+                    // Set from column 0 by the caller; nil until then.
+                    id: ProductId(uuid::Uuid::nil()),
                     sku: r.get(1)?,
                     name: r.get(2)?,
                     category: r.get(3)?,

@@ -114,24 +114,15 @@ impl Storage for PgStorage {
         let tx = c.transaction().await?;
         let id = device.to_string();
         let owner = tx.query_opt("SELECT user_id, revoked FROM devices WHERE id = $1 FOR UPDATE", &[&id]).await?;
-        match owner.map(|r| (r.get::<_, i64>(0), r.get::<_, bool>(1))) {
-            Some((_, true)) => {
-                return Err(StorageError::Conflict(format!("device {device} was revoked: start this device with a new database")))
-            }
-            Some((uid, false)) if uid != user_id => {
-                return Err(StorageError::Conflict(format!("device {device} belongs to another user: log in as that user")))
-            }
-            Some(_) => {
-                tx.execute("UPDATE devices SET token_hash = $1, name = $2 WHERE id = $3", &[&token_hash, &name, &id]).await?;
-            }
-            None => {
-                let now = chrono::Utc::now().timestamp_millis();
-                tx.execute(
-                    "INSERT INTO devices (id, user_id, name, token_hash, created_at_ms) VALUES ($1, $2, $3, $4, $5)",
-                    &[&id, &user_id, &name, &token_hash, &now],
-                )
-                .await?;
-            }
+        if check_registration(device, owner.map(|r| (r.get::<_, i64>(0), r.get::<_, bool>(1))), user_id)? {
+            tx.execute("UPDATE devices SET token_hash = $1, name = $2 WHERE id = $3", &[&token_hash, &name, &id]).await?;
+        } else {
+            let now = chrono::Utc::now().timestamp_millis();
+            tx.execute(
+                "INSERT INTO devices (id, user_id, name, token_hash, created_at_ms) VALUES ($1, $2, $3, $4, $5)",
+                &[&id, &user_id, &name, &token_hash, &now],
+            )
+            .await?;
         }
         tx.commit().await?;
         Ok(())

@@ -112,22 +112,13 @@ impl Storage for SqliteStorage {
             let owner: Option<(i64, bool)> = tx
                 .query_row("SELECT user_id, revoked FROM devices WHERE id = ?1", [device.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
-            match owner {
-                Some((_, true)) => {
-                    return Err(StorageError::Conflict(format!("device {device} was revoked: start this device with a new database")))
-                }
-                Some((uid, false)) if uid != user_id => {
-                    return Err(StorageError::Conflict(format!("device {device} belongs to another user: log in as that user")))
-                }
-                Some(_) => {
-                    tx.execute("UPDATE devices SET token_hash = ?1, name = ?2 WHERE id = ?3", (&hash, &name, device.to_string()))?;
-                }
-                None => {
-                    tx.execute(
-                        "INSERT INTO devices (id, user_id, name, token_hash, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
-                        (device.to_string(), user_id, &name, &hash, chrono::Utc::now().timestamp_millis()),
-                    )?;
-                }
+            if check_registration(device, owner, user_id)? {
+                tx.execute("UPDATE devices SET token_hash = ?1, name = ?2 WHERE id = ?3", (&hash, &name, device.to_string()))?;
+            } else {
+                tx.execute(
+                    "INSERT INTO devices (id, user_id, name, token_hash, created_at_ms) VALUES (?1, ?2, ?3, ?4, ?5)",
+                    (device.to_string(), user_id, &name, &hash, chrono::Utc::now().timestamp_millis()),
+                )?;
             }
             tx.commit()?;
             Ok(())

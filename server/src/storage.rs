@@ -58,6 +58,20 @@ pub struct Judged {
     pub verdict: Result<(), String>,
 }
 
+/// The rule for (re-)registering `device` for `user_id`, given who holds it
+/// now and whether it was revoked: `Ok(true)` to replace its token,
+/// `Ok(false)` to add it. Shared by every backend.
+pub(crate) fn check_registration(device: DeviceId, holder: Option<(i64, bool)>, user_id: i64) -> StorageResult<bool> {
+    match holder {
+        Some((_, true)) => Err(StorageError::Conflict(format!("device {device} was revoked: start this device with a new database"))),
+        Some((uid, false)) if uid != user_id => {
+            Err(StorageError::Conflict(format!("device {device} belongs to another user: log in as that user")))
+        }
+        Some(_) => Ok(true),
+        None => Ok(false),
+    }
+}
+
 pub trait Storage: Send + Sync + 'static {
     fn get_setting(&self, key: &str) -> impl Future<Output = StorageResult<Option<String>>> + Send;
     fn set_setting(&self, key: &str, value: &str) -> impl Future<Output = StorageResult<()>> + Send;
