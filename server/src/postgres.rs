@@ -2,6 +2,8 @@
 //! database. Same contract and same test suite as the SQLite backend.
 use crate::storage::*;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use std::path::Path;
+use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::NoTls;
 use wildroot_model::sync::{Ack, DeviceInfo, PullResponse, PulledOp, PushResponse, Refusal, Role, WireOp};
@@ -23,7 +25,14 @@ impl From<tokio_postgres::Error> for StorageError {
 
 impl From<deadpool_postgres::PoolError> for StorageError {
     fn from(e: deadpool_postgres::PoolError) -> Self {
-        StorageError::Backend(format!("no database connection: {e}"))
+        // The cause (a refused certificate, a wrong password) is deep in the chain.
+        let mut message = format!("no database connection: {e}");
+        let mut source = std::error::Error::source(&e);
+        while let Some(cause) = source {
+            message.push_str(&format!(": {cause}"));
+            source = cause.source();
+        }
+        StorageError::Backend(message)
     }
 }
 
@@ -35,13 +44,52 @@ fn device_id(s: &str) -> StorageResult<DeviceId> {
     s.parse().map_err(|_| StorageError::Backend(format!("bad device id '{s}' in the database")))
 }
 
+/// A TLS connector that verifies the server's certificate against Mozilla's
+/// roots and, if given, the PEM certificates in `extra_ca` (a managed
+/// database's own CA).
+fn tls(extra_ca: Option<&Path>) -> StorageResult<tokio_postgres_rustls::MakeRustlsConnect> {
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+    if let Some(path) = extra_ca {
+        let certs = rustls::pki_types::CertificateDer::pem_file_iter(path)
+            .map_err(|e| StorageError::Config(format!("cannot read the database CA file {}: {e}", path.display())))?;
+        for cert in certs {
+            let cert = cert.map_err(|e| StorageError::Config(format!("the database CA file {} is not PEM: {e}", path.display())))?;
+            roots
+                .add(cert)
+                .map_err(|e| StorageError::Config(format!("the database CA file {} holds a bad certificate: {e}", path.display())))?;
+        }
+    }
+    let config = rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+        .with_safe_default_protocol_versions()
+        .map_err(|e| StorageError::Config(format!("TLS setup failed: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
+}
+
 impl PgStorage {
     /// Connects to `url` (`postgres://user:password@host/db`) and migrates.
+    /// With `?sslmode=require` the connection is TLS and the server's
+    /// certificate is verified (stricter than libpq's `require`): against
+    /// Mozilla's roots, plus the CA file in `WILDROOT_DATABASE_CA` if set.
     pub async fn connect(url: &str) -> StorageResult<PgStorage> {
+        let ca = std::env::var_os("WILDROOT_DATABASE_CA").map(std::path::PathBuf::from);
+        Self::connect_with_ca(url, ca.as_deref()).await
+    }
+
+    /// [`PgStorage::connect`] with the extra CA given explicitly.
+    pub async fn connect_with_ca(url: &str, extra_ca: Option<&Path>) -> StorageResult<PgStorage> {
         let config: tokio_postgres::Config = url.parse().map_err(|e| {
-            StorageError::Backend(format!("the database URL is not valid ({e}): type it like postgres://user:password@host/db"))
+            StorageError::Config(format!("the database URL is not valid ({e}): type it like postgres://user:password@host/db"))
         })?;
-        let manager = Manager::from_config(config, NoTls, ManagerConfig { recycling_method: RecyclingMethod::Fast });
+        let mc = ManagerConfig { recycling_method: RecyclingMethod::Fast };
+        let manager = if config.get_ssl_mode() == SslMode::Require {
+            Manager::from_config(config, tls(extra_ca)?, mc)
+        } else {
+            Manager::from_config(config, NoTls, mc)
+        };
         let pool = Pool::builder(manager).max_size(16).build().map_err(|e| StorageError::Backend(e.to_string()))?;
         let storage = PgStorage { pool };
         storage.migrate().await?;

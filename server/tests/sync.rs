@@ -476,3 +476,20 @@ async fn health_metrics_and_the_api_description_are_served() {
     let err: serde_json::Value = resp.json().await.unwrap();
     assert!(err["message"].as_str().unwrap().contains("push is not valid"), "{err}");
 }
+
+/// With PostgreSQL under test: `sslmode=require` connects over TLS verified
+/// against the given CA, and the same server is refused without that CA
+/// (its certificate is then from an unknown issuer).
+#[tokio::test]
+async fn postgres_over_tls_is_verified() {
+    let (Ok(base), Ok(ca)) = (std::env::var("WILDROOT_TEST_DATABASE_URL"), std::env::var("WILDROOT_TEST_DATABASE_CA")) else {
+        eprintln!("skipped: WILDROOT_TEST_DATABASE_URL and WILDROOT_TEST_DATABASE_CA are not set");
+        return;
+    };
+    let sep = if base.contains('?') { '&' } else { '?' };
+    let url = format!("{base}{sep}sslmode=require");
+    let pg = wildroot_server::postgres::PgStorage::connect_with_ca(&url, Some(std::path::Path::new(&ca))).await.unwrap();
+    pg.op_count().await.unwrap();
+    let err = wildroot_server::postgres::PgStorage::connect_with_ca(&url, None).await.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("UnknownIssuer"), "connected without trusting the CA, or failed otherwise: {err}");
+}
