@@ -115,11 +115,24 @@ enum Command {
         #[arg(long)]
         device: Option<String>,
     },
+    /// Copy the database safely (even while the app runs), or restore a copy.
+    #[command(subcommand)]
+    Backup(BackupCmd),
+    /// Check the database: integrity, replay, running totals, sync, clock.
+    Doctor,
     /// Push this device's changes and pull everyone else's; `sync status` shows where it stands.
     Sync {
         #[command(subcommand)]
         cmd: Option<SyncCmd>,
     },
+}
+
+#[derive(Subcommand)]
+enum BackupCmd {
+    /// Write a consistent copy (default: the data dir's backups/ folder).
+    Create { path: Option<PathBuf> },
+    /// Check a backup, then put it in place of the database (the old one is kept).
+    Restore { path: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -529,6 +542,16 @@ fn run(cli: Cli, format: Format) -> Result<String> {
         Some(p) => p,
         None => default_db()?,
     };
+    if let Command::Backup(BackupCmd::Restore { path: from }) = &cli.command {
+        // Nothing may hold the store open while it is replaced.
+        let kept = wildroot_core::backup::restore(&path, from)?;
+        return Ok(if format == Format::Json {
+            json(&serde_json::json!({ "restored": from, "db": path, "kept": kept }))?
+        } else {
+            let kept = kept.map(|k| format!(" The database it replaced is kept as {}.", k.display())).unwrap_or_default();
+            format!("Restored {} into {}.{kept}\n", from.display(), path.display())
+        });
+    }
     let fresh = !path.exists();
     if fresh && !matches!(cli.command, Command::Init { .. }) {
         bail!(
@@ -705,7 +728,66 @@ fn run(cli: Cli, format: Format) -> Result<String> {
             }
         }
         Command::Report(cmd) => report(&store, cmd, format)?,
-        Command::Serve { .. } | Command::Server(_) => bail!("server commands do not use a local store"),
+        Command::Serve { .. } | Command::Server(_) | Command::Backup(BackupCmd::Restore { .. }) => {
+            bail!("this command does not use an open local store")
+        }
+        Command::Backup(BackupCmd::Create { path: to }) => {
+            let to = match to {
+                Some(p) => p,
+                None => path
+                    .parent()
+                    .unwrap_or(std::path::Path::new("."))
+                    .join("backups")
+                    .join(format!("wildroot-{}.db", chrono::Utc::now().format("%Y%m%d-%H%M%S"))),
+            };
+            store.backup_to(&to)?;
+            if j {
+                json(&serde_json::json!({ "backup": to }))?
+            } else {
+                format!("Backed up to {}.\n", to.display())
+            }
+        }
+        Command::Doctor => {
+            let check = store.checkup()?;
+            let skew = match store.sync_config()? {
+                Some(cfg) => {
+                    let client = wildroot_core::sync::SyncClient::new(&cfg.server_url)?;
+                    runtime()?.block_on(client.server_time_ms()).ok().map(|server| store.now_ms() - server)
+                }
+                None => None,
+            };
+            let skew_ok = skew.is_none_or(|s| s.abs() < 5 * 60 * 1000);
+            let ok = check.ok && skew_ok;
+            let out = if j {
+                json(&serde_json::json!({ "ok": ok, "checks": check, "clock_skew_ms": skew }))?
+            } else {
+                let mut t = Table::new(&["check", "result"]);
+                t.row(vec!["integrity".into(), check.integrity.clone()]);
+                t.row(vec!["tables = replay of the log".into(), check.replay.clone().unwrap_or_else(|| "ok".into())]);
+                t.row(vec!["running totals".into(), check.totals.clone().unwrap_or_else(|| "ok".into())]);
+                t.row(vec!["waiting to sync".into(), check.pending.to_string()]);
+                t.row(vec!["refused by the server".into(), check.refused.to_string()]);
+                t.row(vec![
+                    "clock against the server".into(),
+                    skew.map(|s| format!("{:+.1} s", s as f64 / 1000.0)).unwrap_or_else(|| "not checked (no server reachable)".into()),
+                ]);
+                let verdict = if ok {
+                    "All good: the records are whole and consistent.\n".to_string()
+                } else if !skew_ok {
+                    "This device's clock is off by more than 5 minutes: set its date and time.\n".to_string()
+                } else if check.refused > 0 && check.integrity == "ok" && check.replay.is_none() && check.totals.is_none() {
+                    "The records are whole, but the server refused some changes: see `wildroot sync status`.\n".to_string()
+                } else {
+                    "Something is wrong with this database: restore the latest backup (`wildroot backup restore FILE`) or log in again to rebuild it from the server.\n".to_string()
+                };
+                t.render(format) + &verdict
+            };
+            if !ok {
+                print!("{out}");
+                std::process::exit(2);
+            }
+            out
+        }
         Command::Login { server, email, device } => {
             let password = read_password("Password: ")?;
             let name = device.unwrap_or_else(|| std::env::var("HOSTNAME").unwrap_or_else(|_| "This device".into()));

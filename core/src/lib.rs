@@ -8,6 +8,7 @@
 
 pub mod alert;
 pub mod apply;
+pub mod backup;
 pub mod batch;
 pub mod customer;
 pub mod demo;

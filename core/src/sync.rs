@@ -78,6 +78,17 @@ impl SyncClient {
         })
     }
 
+    /// The server's clock, from `/health`.
+    pub async fn server_time_ms(&self) -> Result<i64> {
+        let health: serde_json::Value = self.send(self.http.get(format!("{}/health", self.base))).await?;
+        health["time_ms"].as_i64().ok_or_else(|| CoreError::Server {
+            status: 200,
+            code: "bad_response".into(),
+            message: "the server did not say its time".into(),
+            retryable: false,
+        })
+    }
+
     pub async fn login(&self, email: &str, password: &str) -> Result<LoginResponse> {
         let req = LoginRequest { email: email.trim().to_string(), password: password.to_string() };
         self.send(self.http.post(format!("{}/api/v1/auth/login", self.base)).json(&req)).await

@@ -119,7 +119,7 @@ fn owner(state: &AppState<impl Storage>, headers: &HeaderMap) -> ApiResult<auth:
 
 pub fn router<S: Storage>(state: Arc<AppState<S>>) -> Router {
     Router::new()
-        .route("/health", get(|| async { Json(serde_json::json!({ "status": "ok" })) }))
+        .route("/health", get(|| async { Json(serde_json::json!({ "status": "ok", "time_ms": now_ms() })) }))
         .route("/metrics", get(metrics::<S>))
         .route("/api/v1/openapi.json", get(|| async { ([(header::CONTENT_TYPE, "application/json")], include_str!("openapi.json")) }))
         .route("/api/v1/auth/login", post(login::<S>))

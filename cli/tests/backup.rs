@@ -1,0 +1,71 @@
+//! `wildroot backup create | restore` and `wildroot doctor` on real files.
+#![allow(clippy::unwrap_used)]
+
+use std::path::Path;
+use std::process::{Command, Output};
+
+fn run(db: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_wildroot")).arg("--db").arg(db).args(args).env_remove("WILDROOT_DB").output().unwrap()
+}
+
+fn ok(db: &Path, args: &[&str]) -> String {
+    let out = run(db, args);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn on_hand(db: &Path, sku: &str) -> i64 {
+    let v: serde_json::Value = serde_json::from_str(&ok(db, &["--json", "product", "show", sku])).unwrap();
+    v["products"][0]["on_hand"].as_i64().unwrap()
+}
+
+#[test]
+fn a_backup_restores_the_shop_as_it_was_and_keeps_what_it_replaced() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, backup) = (dir.path().join("shop.db"), dir.path().join("monday.db"));
+    ok(&db, &["init", "--demo"]);
+    let before = on_hand(&db, "SOAP-OAT");
+    ok(&db, &["backup", "create", backup.to_str().unwrap()]);
+    let again = run(&db, &["backup", "create", backup.to_str().unwrap()]);
+    assert!(String::from_utf8_lossy(&again.stderr).contains("already exists"));
+    ok(&db, &["sell", "--line", "SOAP-OAT=5", "--pay", "cash=50"]);
+    assert_eq!(on_hand(&db, "SOAP-OAT"), before - 5);
+
+    let restored: serde_json::Value = serde_json::from_str(&ok(&db, &["--json", "backup", "restore", backup.to_str().unwrap()])).unwrap();
+    assert_eq!(on_hand(&db, "SOAP-OAT"), before);
+    let kept = Path::new(restored["kept"].as_str().unwrap());
+    assert_eq!(on_hand(kept, "SOAP-OAT"), before - 5, "the replaced store is kept whole");
+    let doctor: serde_json::Value = serde_json::from_str(&ok(&db, &["--json", "doctor"])).unwrap();
+    assert_eq!(doctor["ok"], true);
+}
+
+#[test]
+fn a_bad_backup_is_refused_and_a_damaged_store_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    ok(&db, &["init", "--demo"]);
+    let before = on_hand(&db, "SOAP-OAT");
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, b"not a database at all").unwrap();
+    let out = run(&db, &["backup", "restore", junk.to_str().unwrap()]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a Wildroot backup"));
+    assert_eq!(on_hand(&db, "SOAP-OAT"), before, "a refused restore changes nothing");
+
+    // Damage a copy in the middle of its pages.
+    let damaged = dir.path().join("damaged.db");
+    ok(&db, &["backup", "create", damaged.to_str().unwrap()]);
+    let mut bytes = std::fs::read(&damaged).unwrap();
+    for b in bytes.iter_mut().skip(4096 * 3 + 100).take(3000) {
+        *b = 0xff;
+    }
+    std::fs::write(&damaged, &bytes).unwrap();
+    let out = run(&damaged, &["doctor"]);
+    assert_eq!(out.status.code(), Some(2));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("Something is wrong with this database"), "{text}");
+    assert!(text.lines().count() < 15, "a short report, not thousands of lines: {text}");
+    let out = run(&db, &["backup", "restore", damaged.to_str().unwrap()]);
+    assert!(!out.status.success(), "a damaged backup must not replace the store");
+    assert_eq!(on_hand(&db, "SOAP-OAT"), before);
+}
