@@ -93,7 +93,12 @@ impl Store {
         let device = Self::ensure_device(&conn)?;
         let mut store = Store { conn, device, clock_override: None };
         // Operations of kinds an older build could not apply (DESIGN rule 9).
-        store.apply_kept_ops()?;
+        // Checked first, so that opening takes no write lock when there are none.
+        let kept: bool =
+            store.conn.query_row("SELECT EXISTS (SELECT 1 FROM ops WHERE applied = 0 AND refused_reason IS NULL)", [], |r| r.get(0))?;
+        if kept {
+            store.apply_kept_ops()?;
+        }
         Ok(store)
     }
 

@@ -292,3 +292,35 @@ fn a_stamp_from_the_future_moves_this_device_clock_forward() -> R {
     assert!(mine.is_some_and(|h| h.ms >= far), "{mine:?}");
     Ok(())
 }
+
+/// DESIGN rule 9: an operation of a kind this build does not know is kept,
+/// not applied, and applied once a build that knows it opens the store.
+#[test]
+fn unknown_kinds_are_kept_then_applied_after_an_upgrade() -> R {
+    use wildroot_model::sync::{PullResponse, PulledOp, WireOp};
+    let (dir, mut s) = store()?;
+    let future = WireOp {
+        id: wildroot_model::OpId::new(),
+        device: wildroot_model::DeviceId::new(),
+        device_seq: 1,
+        hlc: wildroot_model::Hlc { ms: s.now_ms(), counter: 0 },
+        version: 9,
+        kind: "loyalty_points_awarded".into(),
+        payload: serde_json::json!({ "points": 10 }),
+    };
+    let before = dump_tables(s.conn())?;
+    s.apply_pulled(&PullResponse { after: 0, ops: vec![PulledOp { server_seq: 1, op: future }], next_after: 1, more: false })?;
+    assert_eq!(dump_tables(s.conn())?, before, "an unknown kind changes no table");
+    let kept: i64 = s.conn().query_row("SELECT COUNT(*) FROM ops WHERE applied = 0", [], |r| r.get(0))?;
+    assert_eq!(kept, 1);
+    assert_eq!(replay_check(&s)?, None);
+
+    // Pretend a later build knows the kind: rewrite the kept row into a known one.
+    let payload = serde_json::json!({ "product_id": wildroot_model::ProductId::new(), "fields": { "sku": "LATER", "name": "Arrived later", "price_cents": 100 } });
+    s.conn().execute("UPDATE ops SET kind = 'product_created', version = 1, payload = ?1 WHERE applied = 0", [payload.to_string()])?;
+    drop(s);
+    let s = Store::open(&dir.path().join("shop.db"))?;
+    assert_eq!(s.product("LATER")?.name, "Arrived later");
+    assert_eq!(replay_check(&s)?, None);
+    Ok(())
+}
