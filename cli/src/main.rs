@@ -145,6 +145,12 @@ enum ServerCmd {
         #[arg(long, env = "WILDROOT_DATABASE_URL")]
         database_url: Option<String>,
     },
+    /// Copy the server's SQLite database while it runs (PostgreSQL: use pg_dump).
+    Backup {
+        path: Option<PathBuf>,
+        #[arg(long, env = "WILDROOT_DATABASE_URL")]
+        database_url: Option<String>,
+    },
     /// Revoke a device (id or a unique prefix): it can no longer sync.
     Revoke {
         device: String,
@@ -1279,6 +1285,7 @@ fn server_cmd(db: Option<PathBuf>, cmd: ServerCmd, format: Format) -> Result<Str
     let url = match &cmd {
         ServerCmd::User(UserCmd::Add { database_url, .. })
         | ServerCmd::Devices { database_url }
+        | ServerCmd::Backup { database_url, .. }
         | ServerCmd::Revoke { database_url, .. } => database_url.clone(),
     };
     let rt = runtime()?;
@@ -1301,6 +1308,28 @@ fn server_cmd(db: Option<PathBuf>, cmd: ServerCmd, format: Format) -> Result<Str
                 json(&serde_json::json!({ "email": email, "role": role }))?
             } else {
                 format!("Added {email} ({}).\n", role.as_str())
+            })
+        }
+        ServerCmd::Backup { path, .. } => {
+            let wildroot_server::any::AnyStorage::Sqlite(sqlite) = &storage else {
+                bail!("this server keeps its data in PostgreSQL: back it up with pg_dump (see the README)");
+            };
+            let to = match path {
+                Some(p) => p,
+                None => dirs::data_dir()
+                    .ok_or_else(|| anyhow!("no data directory on this system: give a backup path"))?
+                    .join("wildroot")
+                    .join("server-backups")
+                    .join(format!("server-{}.db", chrono::Utc::now().format("%Y%m%d-%H%M%S"))),
+            };
+            rt.block_on(sqlite.backup_to(&to))?;
+            Ok(if format == Format::Json {
+                json(&serde_json::json!({ "backup": to }))?
+            } else {
+                format!(
+                    "Backed up the server to {}. To restore: stop the server, put this file in place of its database, start it.\n",
+                    to.display()
+                )
             })
         }
         ServerCmd::Devices { .. } => {

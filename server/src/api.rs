@@ -30,6 +30,50 @@ pub struct AppState<S> {
     pub storage: S,
     pub jwt_secret: String,
     pub metrics: Metrics,
+    pub logins: LoginLimiter,
+}
+
+/// Failed logins allowed per email within [`LOGIN_WINDOW_MS`].
+pub const MAX_FAILED_LOGINS: u32 = 10;
+pub const LOGIN_WINDOW_MS: i64 = 15 * 60 * 1000;
+
+/// Slows password guessing: after [`MAX_FAILED_LOGINS`] wrong passwords for
+/// an email, its logins are refused until the window passes, even with the
+/// right password. Kept in memory: a restart forgets, which is acceptable
+/// for a limiter.
+#[derive(Default)]
+pub struct LoginLimiter {
+    failures: std::sync::Mutex<std::collections::HashMap<String, (u32, i64)>>,
+}
+
+impl LoginLimiter {
+    /// Minutes to wait if `email` is locked out now.
+    pub fn locked(&self, email: &str, now: i64) -> Option<i64> {
+        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        match map.get(&email.to_ascii_lowercase()) {
+            Some((n, since)) if *n >= MAX_FAILED_LOGINS && now - since < LOGIN_WINDOW_MS => {
+                Some((LOGIN_WINDOW_MS - (now - since)) / 60_000 + 1)
+            }
+            _ => None,
+        }
+    }
+
+    pub fn failed(&self, email: &str, now: i64) {
+        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+        if map.len() > 100_000 {
+            // Bound the memory an attacker can make us use.
+            map.retain(|_, (_, since)| now - *since < LOGIN_WINDOW_MS);
+        }
+        let entry = map.entry(email.to_ascii_lowercase()).or_insert((0, now));
+        if now - entry.1 >= LOGIN_WINDOW_MS {
+            *entry = (0, now);
+        }
+        entry.0 += 1;
+    }
+
+    pub fn succeeded(&self, email: &str) {
+        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(&email.to_ascii_lowercase());
+    }
 }
 
 /// An error on the wire.
@@ -140,18 +184,33 @@ async fn metrics<S: Storage>(State(state): State<Arc<AppState<S>>>) -> ApiResult
 
 async fn login<S: Storage>(State(state): State<Arc<AppState<S>>>, body: Bytes) -> ApiResult<Json<LoginResponse>> {
     let req: LoginRequest = parse(&body, "login request")?;
-    let wrong = || Fail::new(StatusCode::UNAUTHORIZED, "wrong_login", "wrong email or password");
+    let now = now_ms();
+    if let Some(minutes) = state.logins.locked(req.email.trim(), now) {
+        let mut fail = Fail::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_logins",
+            format!("too many wrong passwords for this email: try again in {minutes} minutes"),
+        );
+        fail.1.retryable = true;
+        return Err(fail);
+    }
+    let wrong = || {
+        state.logins.failed(req.email.trim(), now);
+        Fail::new(StatusCode::UNAUTHORIZED, "wrong_login", "wrong email or password")
+    };
     let Some(user) = state.storage.user_by_email(&req.email).await? else {
         state.metrics.auth_failures.fetch_add(1, Relaxed);
         return Err(wrong());
     };
     let hash = user.password_hash.clone();
+    let password = req.password.clone();
     // argon2 is deliberately slow: keep it off the async workers.
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&req.password, &hash)).await.unwrap_or(false);
+    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await.unwrap_or(false);
     if !ok {
         state.metrics.auth_failures.fetch_add(1, Relaxed);
         return Err(wrong());
     }
+    state.logins.succeeded(&user.email);
     let (token, expires_at_ms) = auth::issue_jwt(&state.jwt_secret, &user.email, user.role, now_ms())
         .map_err(|m| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", m))?;
     Ok(Json(LoginResponse { token, expires_at_ms, role: user.role }))

@@ -29,7 +29,7 @@ pub async fn state<S: Storage>(storage: S) -> Result<Arc<api::AppState<S>>, Stor
             s
         }
     };
-    Ok(Arc::new(api::AppState { storage, jwt_secret: secret, metrics: Default::default() }))
+    Ok(Arc::new(api::AppState { storage, jwt_secret: secret, metrics: Default::default(), logins: Default::default() }))
 }
 
 /// Serves the API on `listener` until `shutdown` resolves, then finishes

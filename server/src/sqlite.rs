@@ -32,6 +32,30 @@ impl SqliteStorage {
         Ok(SqliteStorage { conn: Arc::new(Mutex::new(conn)) })
     }
 
+    /// Writes a consistent copy of the server's database to `path` (which
+    /// must not exist) while the server keeps running; checks the copy.
+    pub async fn backup_to(&self, path: &Path) -> StorageResult<()> {
+        if path.exists() {
+            return Err(StorageError::Config(format!("{} already exists: choose a new backup file name", path.display())));
+        }
+        let path = path.to_path_buf();
+        self.with(move |c| {
+            if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                std::fs::create_dir_all(dir).map_err(|e| StorageError::Config(format!("cannot create {}: {e}", dir.display())))?;
+            }
+            let mut target = Connection::open(&path)?;
+            rusqlite::backup::Backup::new(c, &mut target)?.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
+            let check: String = target.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+            if check != "ok" {
+                drop(target);
+                let _ = std::fs::remove_file(&path);
+                return Err(StorageError::Backend(format!("the backup failed its integrity check ({check}); nothing was kept")));
+            }
+            Ok(())
+        })
+        .await
+    }
+
     async fn with<T: Send + 'static>(&self, f: impl FnOnce(&mut Connection) -> StorageResult<T> + Send + 'static) -> StorageResult<T> {
         let conn = self.conn.clone();
         tokio::task::spawn_blocking(move || {

@@ -493,3 +493,42 @@ async fn postgres_over_tls_is_verified() {
     let err = wildroot_server::postgres::PgStorage::connect_with_ca(&url, None).await.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.contains("UnknownIssuer"), "connected without trusting the CA, or failed otherwise: {err}");
 }
+
+#[tokio::test]
+async fn password_guessing_is_slowed_down() {
+    let server = Server::start().await;
+    server.user("owner@shop.test", Role::Owner).await;
+    let client = SyncClient::new(&server.url).unwrap();
+    for _ in 0..wildroot_server::api::MAX_FAILED_LOGINS {
+        let err = client.login("Owner@shop.test", "guess").await.unwrap_err();
+        assert!(matches!(&err, CoreError::Server { status: 401, .. }), "{err}");
+    }
+    // Locked out now, even with the right password; other users are not.
+    let err = client.login("owner@shop.test", "pw-").await.unwrap_err();
+    assert!(matches!(&err, CoreError::Server { status: 429, .. }), "{err}");
+    assert!(err.to_string().contains("try again in 15 minutes"), "{err}");
+    server.user("booth@shop.test", Role::Vendor).await;
+    client.login("booth@shop.test", "pw-").await.unwrap();
+}
+
+/// `wildroot server backup` of the SQLite backend: a server started from
+/// the copy serves the whole history, with the same logins.
+#[tokio::test]
+async fn a_server_restored_from_its_backup_serves_everything() {
+    let server = Server::start().await;
+    let AnyStorage::Sqlite(sqlite) = &server.storage else {
+        eprintln!("skipped: the SQLite backend's backup (PostgreSQL uses pg_dump)");
+        return;
+    };
+    let owner = owner_shop(&server).await;
+    owner.sell("SALVE", 1, 1400);
+    owner.sync().await.unwrap();
+    let copy = tempfile::tempdir().unwrap();
+    sqlite.backup_to(&copy.path().join("server.db")).await.unwrap();
+    assert!(sqlite.backup_to(&copy.path().join("server.db")).await.is_err(), "never overwrites");
+    let restored = Server::start_in(copy, 0).await;
+    let fresh = Device::login(&restored, "owner@shop.test", "Replacement laptop").await;
+    fresh.sync().await.unwrap();
+    assert_eq!(fresh.on_hand("SALVE"), owner.on_hand("SALVE"));
+    assert_converged(&[&owner, &fresh]);
+}
