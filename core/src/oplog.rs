@@ -26,7 +26,7 @@ pub(crate) fn append(conn: &Connection, op: &Operation) -> Result<bool> {
 
 /// Appends with the payload JSON as received (no re-encoding) and, for a
 /// pulled operation, its server sequence.
-pub(crate) fn append_as(conn: &Connection, op: &Operation, payload: &str, server_seq: Option<i64>) -> Result<bool> {
+fn append_as(conn: &Connection, op: &Operation, payload: &str, server_seq: Option<i64>) -> Result<bool> {
     let mut stmt = conn.prepare_cached(
         "INSERT OR IGNORE INTO ops (id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload, server_seq)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
@@ -138,10 +138,17 @@ pub(crate) fn absorb(tx: &Tx<'_>, clock: &mut Clock, op: &Operation, server_seq:
     if seen {
         return Ok(false);
     }
-    apply(tx, op)?;
-    append_as(tx, op, &payload_json(&op.kind)?, server_seq)?;
-    clock.merge(op.hlc);
+    ingest(tx, clock, op, &payload_json(&op.kind)?, server_seq)?;
     Ok(true)
+}
+
+/// Applies a received operation the log does not have yet, logs it with its
+/// payload as received, and merges its stamp into the clock.
+pub(crate) fn ingest(tx: &Tx<'_>, clock: &mut Clock, op: &Operation, payload: &str, server_seq: Option<i64>) -> Result<()> {
+    apply(tx, op)?;
+    append_as(tx, op, payload, server_seq)?;
+    clock.merge(op.hlc);
+    Ok(())
 }
 
 /// Empties the replicated tables and applies every applied operation of the

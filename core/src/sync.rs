@@ -339,9 +339,7 @@ impl Store {
                 }
                 match pulled.op.to_op() {
                     Ok(op) => {
-                        crate::apply::apply(tx, &op)?;
-                        oplog::append_as(tx, &op, &pulled.op.payload.to_string(), Some(pulled.server_seq))?;
-                        clock.merge(op.hlc);
+                        oplog::ingest(tx, &mut clock, &op, &pulled.op.payload.to_string(), Some(pulled.server_seq))?;
                         applied += 1;
                     }
                     // A kind from a newer app: kept, applied after an upgrade (DESIGN rule 9).
