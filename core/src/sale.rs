@@ -188,10 +188,12 @@ fn refund_in(tx: &Tx<'_>, sale_key: &str, lines: Option<&[(String, i64)]>, resto
     let sid = sale_id.to_string();
     let mut stmt = tx.prepare(
         "SELECT l.line_no, l.product_id, p.sku, l.qty, l.total_cents, l.tax_cents,
-                COALESCE((SELECT SUM(r.qty) FROM refund_lines r JOIN refunds f ON f.id = r.refund_id WHERE f.sale_id = l.sale_id AND r.line_no = l.line_no), 0),
-                COALESCE((SELECT SUM(r.amount_cents) FROM refund_lines r JOIN refunds f ON f.id = r.refund_id WHERE f.sale_id = l.sale_id AND r.line_no = l.line_no), 0),
-                COALESCE((SELECT SUM(r.tax_cents) FROM refund_lines r JOIN refunds f ON f.id = r.refund_id WHERE f.sale_id = l.sale_id AND r.line_no = l.line_no), 0)
-         FROM sale_lines l JOIN products p ON p.id = l.product_id WHERE l.sale_id = ?1 ORDER BY l.line_no",
+                COALESCE(r.qty, 0), COALESCE(r.amount, 0), COALESCE(r.tax, 0)
+         FROM sale_lines l JOIN products p ON p.id = l.product_id
+         LEFT JOIN (SELECT rl.line_no, SUM(rl.qty) AS qty, SUM(rl.amount_cents) AS amount, SUM(rl.tax_cents) AS tax
+                    FROM refund_lines rl JOIN refunds f ON f.id = rl.refund_id WHERE f.sale_id = ?1 GROUP BY rl.line_no) r
+                ON r.line_no = l.line_no
+         WHERE l.sale_id = ?1 ORDER BY l.line_no",
     )?;
     let sold: Vec<SoldLine> = stmt
         .query_map([&sid], |r| {

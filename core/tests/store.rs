@@ -324,3 +324,28 @@ fn unknown_kinds_are_kept_then_applied_after_an_upgrade() -> R {
     assert_eq!(replay_check(&s)?, None);
     Ok(())
 }
+
+/// A line refunded in parts returns exactly what was paid for it, tax and
+/// rounding included, and no more.
+#[test]
+fn partial_refunds_add_up_to_what_was_paid() -> R {
+    let (_dir, mut s) = store()?;
+    s.seed_demo()?;
+    s.set_tax(TaxRule { bp: 825, inclusive: false })?;
+    let sale = s.sell(SaleRequest {
+        lines: vec![LineRequest {
+            key: "SOAP-OAT".into(),
+            qty: 3,
+            unit_price: None,
+            discount: Some(wildroot_model::pricing::Discount::PercentBp(1000)),
+        }],
+        payments: vec![(PayMethod::Cash, Money(5000))],
+        ..Default::default()
+    })?;
+    let first = s.refund(&sale.receipt_no, Some(&[("SOAP-OAT".into(), 1)]), true)?;
+    let rest = s.refund(&sale.receipt_no, Some(&[("SOAP-OAT".into(), 2)]), true)?;
+    assert_eq!(first.total_cents + rest.total_cents, sale.total_cents);
+    assert!(s.refund(&sale.receipt_no, Some(&[("SOAP-OAT".into(), 1)]), true).is_err());
+    assert_eq!(totals_check(s.conn())?, None);
+    Ok(())
+}
