@@ -1105,20 +1105,30 @@ fn sales_out(r: &SalesReport, format: Format) -> Result<String> {
     if format == Format::Json {
         return json(r);
     }
-    let mut t =
-        Table::new(&[if r.by == "top" { "product" } else { "group" }, "units", "gross", "discounts", "tax", "refunds", "net", "total"]);
-    for row in &r.rows {
-        t.row(vec![
-            row.label.clone(),
-            row.units.to_string(),
-            money(row.gross_cents),
-            money(row.discount_cents),
-            money(row.tax_cents),
-            money(row.refund_cents),
-            money(row.net_cents),
-            money(row.total_cents),
-        ]);
-    }
+    let t = if r.by == "payment" {
+        // Payments are not split by line: gross, discounts and tax do not apply.
+        let mut t = Table::new(&["method", "payments", "refunds", "total"]);
+        for row in &r.rows {
+            t.row(vec![row.label.clone(), row.units.to_string(), money(row.refund_cents), money(row.total_cents)]);
+        }
+        t
+    } else {
+        let mut t =
+            Table::new(&[if r.by == "top" { "product" } else { "group" }, "units", "gross", "discounts", "tax", "refunds", "net", "total"]);
+        for row in &r.rows {
+            t.row(vec![
+                row.label.clone(),
+                row.units.to_string(),
+                money(row.gross_cents),
+                money(row.discount_cents),
+                money(row.tax_cents),
+                money(row.refund_cents),
+                money(row.net_cents),
+                money(row.total_cents),
+            ]);
+        }
+        t
+    };
     let mut s = t.render(format);
     if format == Format::Table {
         s.push_str(&format!("Total: {}\n", money(r.total_cents)));
