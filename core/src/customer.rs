@@ -70,6 +70,26 @@ impl Store {
         self.customer(&id.to_string())
     }
 
+    /// The customer with this email or phone, added under it if new: a booth
+    /// takes a contact for a receipt without a form to fill in.
+    pub fn customer_by_contact(&mut self, contact: &str) -> Result<CustomerView> {
+        let contact = contact.trim();
+        if let Ok((id, _)) = find(self.conn(), contact) {
+            return self.customer(&id.to_string());
+        }
+        let input = if contact.contains('@') {
+            CustomerInput { name: Some(contact.to_string()), email: Some(contact.to_string()), ..Default::default() }
+        } else {
+            if contact.chars().filter(char::is_ascii_digit).count() < 5 {
+                return Err(CoreError::Invalid(format!(
+                    "'{contact}' is neither an email address nor a phone number: type one or the other"
+                )));
+            }
+            CustomerInput { name: Some(contact.to_string()), phone: Some(contact.to_string()), ..Default::default() }
+        };
+        self.add_customer(input)
+    }
+
     pub fn edit_customer(&mut self, key: &str, input: CustomerInput) -> Result<CustomerView> {
         let id = self.write(|tx| {
             let (id, _) = find(tx, key)?;

@@ -8,8 +8,8 @@ use std::collections::HashMap;
 use wildroot_model::money::div_round;
 use wildroot_model::op::*;
 use wildroot_model::pricing::{self, CartLine, Discount};
-use wildroot_model::views::{RefundReceipt, SaleReceipt};
-use wildroot_model::{Money, ProductId, RefundId, SaleId};
+use wildroot_model::views::{RefundReceipt, SaleReceipt, SaleSummary, SoldLine as SoldLineView};
+use wildroot_model::{EventId, Money, ProductId, RefundId, SaleId};
 
 /// One line as rung up: a SKU or barcode, a quantity, optionally a price
 /// other than the shelf price and a line discount.
@@ -312,4 +312,70 @@ fn refund_in(tx: &Tx<'_>, sale_key: &str, lines: Option<&[(String, i64)]>, resto
         total_cents: total,
     }))?;
     Ok(RefundReceipt { refund_id, sale_id, total_cents: total, method })
+}
+
+impl Store {
+    /// The newest sales first, with their lines and payments: those of one
+    /// event, or of every event when `event` is None. For a booth's history list.
+    pub fn recent_sales(&self, event: Option<EventId>, limit: usize) -> Result<Vec<SaleSummary>> {
+        let conn = self.conn();
+        let limit = i64::try_from(limit.min(1000)).unwrap_or(1000);
+        let mut stmt = conn.prepare_cached(
+            "SELECT s.id, s.receipt_no, s.at_ms, s.event_id, c.name, s.total_cents, s.change_cents, s.voided,
+                    COALESCE((SELECT SUM(total_cents) FROM refunds r WHERE r.sale_id = s.id), 0)
+             FROM sales s LEFT JOIN customers c ON c.id = s.customer_id
+             WHERE ?1 IS NULL OR s.event_id = ?1
+             ORDER BY s.at_ms DESC, s.receipt_no DESC LIMIT ?2",
+        )?;
+        let rows = stmt
+            .query_map((event.map(|e| e.to_string()), limit), |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, i64>(2)?,
+                    r.get::<_, Option<String>>(3)?,
+                    r.get::<_, Option<String>>(4)?,
+                    r.get::<_, i64>(5)?,
+                    r.get::<_, i64>(6)?,
+                    r.get::<_, bool>(7)?,
+                    r.get::<_, i64>(8)?,
+                ))
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut lines_stmt = conn.prepare_cached(
+            "SELECT p.sku, p.name, l.qty, l.total_cents FROM sale_lines l JOIN products p ON p.id = l.product_id
+             WHERE l.sale_id = ?1 ORDER BY l.line_no",
+        )?;
+        let mut pay_stmt =
+            conn.prepare_cached("SELECT method, amount_cents, tendered_cents FROM sale_payments WHERE sale_id = ?1 ORDER BY n")?;
+        let corrupt = |what: &str, v: &str| CoreError::Corrupt(format!("{what} '{v}'"));
+        rows.into_iter()
+            .map(|(id, receipt_no, at_ms, event_id, customer, total_cents, change_cents, voided, refunded_cents)| {
+                let lines = lines_stmt
+                    .query_map([&id], |r| Ok(SoldLineView { sku: r.get(0)?, name: r.get(1)?, qty: r.get(2)?, total_cents: r.get(3)? }))?
+                    .collect::<rusqlite::Result<Vec<_>>>()?;
+                let payments = pay_stmt
+                    .query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?
+                    .map(|row| {
+                        let (method, amount_cents, tendered_cents) = row?;
+                        let method = PayMethod::parse(&method).ok_or_else(|| corrupt("payment method", &method))?;
+                        Ok(Payment { method, amount_cents, tendered_cents })
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                Ok(SaleSummary {
+                    sale_id: id.parse().map_err(|_| corrupt("sale id", &id))?,
+                    receipt_no,
+                    at_ms,
+                    event_id: event_id.map(|e| e.parse().map_err(|_| corrupt("event id", &e))).transpose()?,
+                    customer,
+                    total_cents,
+                    change_cents,
+                    refunded_cents,
+                    voided,
+                    lines,
+                    payments,
+                })
+            })
+            .collect()
+    }
 }

@@ -509,6 +509,7 @@ pub async fn login(store: &Mutex<Store>, server_url: &str, email: &str, password
 /// backoff and jitter. Stops cleanly.
 pub struct SyncLoop {
     wake: Arc<tokio::sync::Notify>,
+    busy: Arc<std::sync::atomic::AtomicBool>,
     stop: tokio::sync::watch::Sender<bool>,
     task: tokio::task::JoinHandle<()>,
 }
@@ -518,6 +519,8 @@ impl SyncLoop {
         let wake = Arc::new(tokio::sync::Notify::new());
         let (stop, mut stopped) = tokio::sync::watch::channel(false);
         let woken = wake.clone();
+        let busy = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let in_flight = busy.clone();
         let task = tokio::spawn(async move {
             let mut failures: u32 = 0;
             loop {
@@ -525,7 +528,10 @@ impl SyncLoop {
                 let wait = if !connected {
                     interval
                 } else {
-                    match sync_once(&store, &mut |_| {}).await {
+                    in_flight.store(true, std::sync::atomic::Ordering::Relaxed);
+                    let outcome = sync_once(&store, &mut |_| {}).await;
+                    in_flight.store(false, std::sync::atomic::Ordering::Relaxed);
+                    match outcome {
                         Ok(_) => {
                             failures = 0;
                             interval
@@ -546,7 +552,12 @@ impl SyncLoop {
                 }
             }
         });
-        SyncLoop { wake, stop, task }
+        SyncLoop { wake, busy, stop, task }
+    }
+
+    /// Whether a sync is talking to the server right now, for a "syncing" status.
+    pub fn is_syncing(&self) -> bool {
+        self.busy.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// Sync as soon as possible (after a sale, say).

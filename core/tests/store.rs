@@ -349,3 +349,54 @@ fn partial_refunds_add_up_to_what_was_paid() -> R {
     assert_eq!(totals_check(s.conn())?, None);
     Ok(())
 }
+
+#[test]
+fn recent_sales_list_one_event_newest_first_with_refunds_and_voids() -> R {
+    let (_dir, mut s) = store()?;
+    salve_shop(&mut s)?;
+    s.produce(ProduceRequest { sku: "SALVE".into(), batches: 1, ..Default::default() })?;
+    let before = s.sell(cash("SALVE", 1, 1400))?;
+    let event = s.open_event("Market", None, None, Money(5000))?;
+    let fern = s.customer_by_contact("fern@example.com")?;
+    let a = s.sell(SaleRequest {
+        lines: vec![line("SALVE", 2)],
+        payments: vec![(PayMethod::Card, Money(1000)), (PayMethod::Cash, Money(2000))],
+        customer: fern.email,
+        ..Default::default()
+    })?;
+    let b = s.sell(cash("SALVE", 1, 1400))?;
+    s.refund(&a.receipt_no, Some(&[("SALVE".into(), 1)]), true)?;
+    s.void_sale(&b.receipt_no, "rang twice")?;
+
+    let listed = s.recent_sales(Some(event.id), 10)?;
+    let receipts: Vec<_> = listed.iter().map(|x| x.receipt_no.as_str()).collect();
+    assert_eq!(receipts, [b.receipt_no.as_str(), a.receipt_no.as_str()], "only the event's sales, newest first");
+    assert!(listed[0].voided);
+    let first = &listed[1];
+    assert_eq!((first.total_cents, first.change_cents, first.refunded_cents), (2800, 200, 1400));
+    assert_eq!(first.customer.as_deref(), Some("fern@example.com"));
+    assert_eq!(first.lines.len(), 1);
+    assert_eq!((first.lines[0].sku.as_str(), first.lines[0].qty), ("SALVE", 2));
+    let paid: Vec<_> = first.payments.iter().map(|p| (p.method, p.amount_cents)).collect();
+    assert_eq!(paid, [(PayMethod::Card, 1000), (PayMethod::Cash, 1800)]);
+
+    let all = s.recent_sales(None, 10)?;
+    assert_eq!(all.len(), 3);
+    assert_eq!(all[2].receipt_no, before.receipt_no);
+    assert_eq!(s.recent_sales(None, 1)?.len(), 1);
+    Ok(())
+}
+
+#[test]
+fn a_contact_at_the_booth_finds_or_adds_one_customer() -> R {
+    let (_dir, mut s) = store()?;
+    let fern = s.customer_by_contact(" fern@example.com ")?;
+    assert_eq!(s.customer_by_contact("fern@example.com")?.id, fern.id, "the same email is the same customer");
+    let phone = s.customer_by_contact("+1 555 0100")?;
+    assert_eq!(phone.phone.as_deref(), Some("+1 555 0100"));
+    assert_ne!(phone.id, fern.id);
+    let Err(err) = s.customer_by_contact("Fern") else { panic!("a bare name is not a contact") };
+    assert!(err.to_string().contains("neither an email address nor a phone number"), "{err}");
+    assert_eq!(s.list_customers(None)?.len(), 2);
+    Ok(())
+}

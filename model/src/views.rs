@@ -247,3 +247,28 @@ pub struct SyncReport {
     pub pulled: usize,
     pub applied: usize,
 }
+
+/// A sale as a history list shows it: what was sold, how it was paid, and
+/// what has been refunded or voided since.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SaleSummary {
+    pub sale_id: SaleId,
+    pub receipt_no: String,
+    pub at_ms: i64,
+    pub event_id: Option<EventId>,
+    pub customer: Option<String>,
+    pub total_cents: i64,
+    pub change_cents: i64,
+    pub refunded_cents: i64,
+    pub voided: bool,
+    pub lines: Vec<SoldLine>,
+    pub payments: Vec<crate::op::Payment>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SoldLine {
+    pub sku: String,
+    pub name: String,
+    pub qty: i64,
+    pub total_cents: i64,
+}
