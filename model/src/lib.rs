@@ -6,6 +6,7 @@
 //! Leptos UI, the Tauri shell, the core and the server all speak one language.
 #![forbid(unsafe_code)]
 
+pub mod app;
 pub mod hlc;
 pub mod ids;
 pub mod money;
