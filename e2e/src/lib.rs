@@ -1,0 +1,351 @@
+//! Drives the real Wildroot app (the `wildroot-app` binary in its WebKitGTK
+//! webview) over WebDriver: `tauri-driver` in front of `WebKitWebDriver`,
+//! spoken to with fantoccini. Each [`App`] gets its own driver on free
+//! loopback ports and its own database file, so tests cannot see each
+//! other's sales. [`TestServer`] is a real sync server on 127.0.0.1.
+//!
+//! Needs a display: run under `xvfb-run -a` (scripts/test does).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use anyhow::{anyhow, bail, Context, Result};
+use fantoccini::elements::Element;
+use fantoccini::{Client, ClientBuilder, Locator};
+use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use wildroot_core::Store;
+use wildroot_model::sync::Role;
+use wildroot_server::any::AnyStorage;
+use wildroot_server::storage::Storage;
+
+/// How long any one expected change on screen may take before a test fails.
+pub const PATIENCE: Duration = Duration::from_secs(15);
+
+/// The app binary: `WILDROOT_APP_BIN`, else the workspace's debug build.
+pub fn app_binary() -> Result<PathBuf> {
+    let path = match std::env::var_os("WILDROOT_APP_BIN") {
+        Some(p) => PathBuf::from(p),
+        None => {
+            let target = std::env::var_os("CARGO_TARGET_DIR")
+                .map(PathBuf::from)
+                .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+            target.join("debug/wildroot-app")
+        }
+    };
+    if !path.exists() {
+        bail!("{} does not exist: build the app first (`scripts/build-ui && cargo build -p wildroot-app`)", path.display());
+    }
+    Ok(path)
+}
+
+/// A port nobody listens on right now.
+pub fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?.port())
+}
+
+fn wait_for_port(port: u16, within: Duration) -> Result<()> {
+    let start = Instant::now();
+    while start.elapsed() < within {
+        if TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok() {
+            return Ok(());
+        }
+        std::thread::sleep(Duration::from_millis(25));
+    }
+    bail!("nothing listened on 127.0.0.1:{port} within {within:?}")
+}
+
+/// How to start the app.
+#[derive(Debug, Clone)]
+pub struct Launch {
+    pub db: PathBuf,
+    /// Seconds between background syncs (the app's default is 30).
+    pub sync_interval_secs: u64,
+}
+
+/// One running app and the WebDriver session that drives it.
+pub struct App {
+    pub client: Client,
+    /// When the WebDriver session (which launches the app) was asked for.
+    pub launched_at: Instant,
+    driver: Child,
+}
+
+impl App {
+    /// Starts tauri-driver with the app's environment, opens a session
+    /// (which starts the app) and waits until the POS screen is interactive.
+    pub async fn launch(launch: &Launch) -> Result<App> {
+        let app = Self::start(launch).await?;
+        if let Err(e) = app.find(".tile").await {
+            let shown = app.client.execute("return document.body.innerText", vec![]).await.unwrap_or_default();
+            bail!("the POS screen never showed its product tiles ({e}); the window showed: {shown}");
+        }
+        Ok(app)
+    }
+
+    /// Like [`App::launch`] without waiting for anything on screen.
+    pub async fn start(launch: &Launch) -> Result<App> {
+        let binary = app_binary()?;
+        let port = free_port()?;
+        let native = free_port()?;
+        let driver = Command::new(std::env::var_os("TAURI_DRIVER").unwrap_or_else(|| "tauri-driver".into()))
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .env("WILDROOT_APP_DB", &launch.db)
+            .env("WILDROOT_SYNC_INTERVAL_SECS", launch.sync_interval_secs.to_string())
+            // WebKitGTK's DMA-BUF renderer draws nothing under Xvfb.
+            .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .context("could not start tauri-driver (is it installed? scripts/setup-app installs it)")?;
+        let mut guard = DriverGuard(Some(driver));
+        wait_for_port(port, PATIENCE)?;
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), "wry".into());
+        caps.insert("tauri:options".into(), serde_json::json!({ "application": binary }));
+        // Installing twice is harmless: the second call is refused.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let launched_at = Instant::now();
+        let client = ClientBuilder::rustls()?
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .map_err(|e| anyhow!("WebDriver session did not start: {e}"))?;
+        let driver = guard.0.take().ok_or_else(|| anyhow!("driver vanished"))?;
+        Ok(App { client, launched_at, driver })
+    }
+
+    /// Waits for an element matching `css`.
+    pub async fn find(&self, css: &str) -> Result<Element> {
+        self.client
+            .wait()
+            .at_most(PATIENCE)
+            .every(Duration::from_millis(20))
+            .for_element(Locator::Css(css))
+            .await
+            .with_context(|| format!("no element matches `{css}`"))
+    }
+
+    pub async fn click(&self, css: &str) -> Result<()> {
+        self.find(css).await?.click().await.with_context(|| format!("could not click `{css}`"))
+    }
+
+    /// Replaces the text of an input.
+    pub async fn fill(&self, css: &str, text: &str) -> Result<()> {
+        let el = self.find(css).await?;
+        el.clear().await?;
+        el.send_keys(text).await.with_context(|| format!("could not type into `{css}`"))
+    }
+
+    pub async fn text(&self, css: &str) -> Result<String> {
+        Ok(self.find(css).await?.text().await?.trim().to_string())
+    }
+
+    pub async fn attr(&self, css: &str, name: &str) -> Result<Option<String>> {
+        Ok(self.find(css).await?.attr(name).await?)
+    }
+
+    /// Waits until `read` (the text, or an attribute with `@name`) of the
+    /// element at `css` satisfies `ok`; returns the last value read.
+    pub async fn wait_until(&self, css: &str, what: &str, ok: impl Fn(&str) -> bool) -> Result<String> {
+        let start = Instant::now();
+        let mut last = String::new();
+        while start.elapsed() < PATIENCE {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await {
+                let value = match what.strip_prefix('@') {
+                    Some(attr) => el.attr(attr).await.ok().flatten(),
+                    None => el.text().await.ok(),
+                };
+                if let Some(v) = value {
+                    last = v.trim().to_string();
+                    if ok(&last) {
+                        return Ok(last);
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        bail!("`{css}` {what} never became what the test waited for (last seen: {last:?})")
+    }
+
+    /// Waits until the text of `css` equals `expected`.
+    pub async fn wait_text(&self, css: &str, expected: &str) -> Result<String> {
+        self.wait_until(css, "text", |t| t == expected).await
+    }
+
+    /// Waits until nothing matches `css`.
+    pub async fn wait_gone(&self, css: &str) -> Result<()> {
+        let start = Instant::now();
+        while start.elapsed() < PATIENCE {
+            if self.client.find(Locator::Css(css)).await.is_err() {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        bail!("`{css}` is still on screen")
+    }
+
+    /// Saves a screenshot of the app window to `target/screenshots/<name>.png`.
+    pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
+        let png = self.client.screenshot().await?;
+        let dir = screenshots_dir();
+        std::fs::create_dir_all(&dir)?;
+        let path = dir.join(format!("{name}.png"));
+        std::fs::write(&path, png)?;
+        Ok(path)
+    }
+
+    /// Ends the session (closing the app) and stops the driver.
+    pub async fn quit(mut self) -> Result<()> {
+        let result = self.client.clone().close().await;
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+        result.map_err(|e| anyhow!("closing the session: {e}"))
+    }
+
+    /// The process id of the app itself (the driver's grandchild).
+    pub fn app_pid(&self) -> Option<u32> {
+        descendants(self.driver.id()).into_iter().find(|pid| process_name(*pid).as_deref() == Some("wildroot-app"))
+    }
+
+    /// The app's processes: the shell and WebKit's web and network processes
+    /// it starts, with their names.
+    pub fn app_processes(&self) -> Vec<(u32, String)> {
+        let Some(app) = self.app_pid() else { return Vec::new() };
+        std::iter::once(app).chain(descendants(app)).filter_map(|pid| Some((pid, process_name(pid)?))).collect()
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        let _ = self.driver.kill();
+        let _ = self.driver.wait();
+    }
+}
+
+struct DriverGuard(Option<Child>);
+
+impl Drop for DriverGuard {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.0.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+pub fn screenshots_dir() -> PathBuf {
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map(PathBuf::from).unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
+    target.join("screenshots")
+}
+
+fn process_name(pid: u32) -> Option<String> {
+    Some(std::fs::read_to_string(format!("/proc/{pid}/comm")).ok()?.trim().to_string())
+}
+
+fn descendants(root: u32) -> Vec<u32> {
+    let mut out = Vec::new();
+    let mut frontier = vec![root];
+    while let Some(parent) = frontier.pop() {
+        let Ok(children) = std::fs::read_to_string(format!("/proc/{parent}/task/{parent}/children")) else { continue };
+        for pid in children.split_whitespace().filter_map(|p| p.parse().ok()) {
+            out.push(pid);
+            frontier.push(pid);
+        }
+    }
+    out
+}
+
+/// Resident memory of a process in KiB (VmRSS).
+pub fn rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// A sync server on 127.0.0.1 backed by a SQLite file, that can be stopped
+/// and started again on the same port.
+pub struct TestServer {
+    pub url: String,
+    port: u16,
+    path: PathBuf,
+    storage: AnyStorage,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<()>>,
+}
+
+impl TestServer {
+    pub async fn start(path: &Path) -> Result<TestServer> {
+        Self::start_on(path, 0).await
+    }
+
+    async fn start_on(path: &Path, port: u16) -> Result<TestServer> {
+        let storage = AnyStorage::open(path, None).await?;
+        let listener = tokio::net::TcpListener::bind((Ipv4Addr::LOCALHOST, port)).await?;
+        let port = listener.local_addr()?.port();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let s = storage.clone();
+        let task = tokio::spawn(async move {
+            if let Err(e) = wildroot_server::serve(s, listener, async {
+                let _ = stopped.await;
+            })
+            .await
+            {
+                eprintln!("test server: {e}");
+            }
+        });
+        Ok(TestServer {
+            url: format!("http://127.0.0.1:{port}"),
+            port,
+            path: path.to_path_buf(),
+            storage,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    pub async fn add_user(&self, email: &str, password: &str, role: Role) -> Result<()> {
+        let hash = wildroot_server::auth::hash_password(password).map_err(|e| anyhow!(e))?;
+        Ok(self.storage.add_user(email, &hash, role).await?)
+    }
+
+    /// Stops serving and waits until the port is free.
+    pub async fn stop(&mut self) -> Result<()> {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+        if let Some(t) = self.task.take() {
+            t.await?;
+        }
+        Ok(())
+    }
+
+    /// Serves again on the same port, from the same file.
+    pub async fn restart(&mut self) -> Result<()> {
+        self.stop().await?;
+        *self = Self::start_on(&self.path.clone(), self.port).await?;
+        Ok(())
+    }
+}
+
+impl Drop for TestServer {
+    fn drop(&mut self) {
+        if let Some(s) = self.stop.take() {
+            let _ = s.send(());
+        }
+    }
+}
+
+/// Creates the app's database at `db` (with the demo catalogue, as a first
+/// start would) and connects it to `server` as `email`, the way the
+/// Settings screen does.
+pub async fn connected_db(db: &Path, server: &TestServer, email: &str, password: &str) -> Result<()> {
+    let mut store = Store::open(db)?;
+    store.seed_demo()?;
+    let store = Mutex::new(store);
+    wildroot_core::sync::login(&store, &server.url, email, password, "e2e booth").await?;
+    Ok(())
+}

@@ -1,0 +1,238 @@
+//! What each command does, as plain functions over the shell's state so they
+//! can be tested without a window. Each one reads a request from
+//! `wildroot_model::app` and calls the core; none holds business rules or SQL.
+use crate::shell::Shell;
+use wildroot_core::sale::{LineRequest, SaleRequest};
+use wildroot_core::{settings, CoreError, Result, Store};
+use wildroot_model::app::*;
+use wildroot_model::views::*;
+use wildroot_model::{Money, SaleId};
+
+pub fn home(store: &Store, _: Home) -> Result<HomeView> {
+    let event = store.current_event()?;
+    let totals = match &event {
+        Some(e) => Some(store.z_report(&e.id.to_string())?),
+        None => None,
+    };
+    let tax = store.tax_rule()?;
+    Ok(HomeView {
+        business_name: business_name(store)?,
+        products: store.list_products(None, None)?,
+        event,
+        totals,
+        tax_bp: tax.bp,
+        tax_inclusive: tax.inclusive,
+    })
+}
+
+fn business_name(store: &Store) -> Result<String> {
+    Ok(settings::get(store.conn(), settings::BUSINESS_NAME)?.unwrap_or_else(|| "My shop".to_string()))
+}
+
+pub fn search(store: &Store, req: Search) -> Result<Vec<ProductView>> {
+    store.list_products(Some(&req.query), Some(50))
+}
+
+pub fn sell(store: &mut Store, req: Sell) -> Result<SaleReceipt> {
+    let customer = match req.customer.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(contact) => Some(store.customer_by_contact(contact)?.id.to_string()),
+        None => None,
+    };
+    store.sell(SaleRequest {
+        lines: req.lines.into_iter().map(|l| LineRequest { key: l.sku, qty: l.qty, unit_price: None, discount: l.discount }).collect(),
+        discount: req.discount,
+        customer,
+        payments: req.payments.into_iter().map(|(m, cents)| (m, Money(cents))).collect(),
+    })
+}
+
+pub fn recent_sales(store: &Store, req: RecentSales) -> Result<Vec<SaleSummary>> {
+    let event = store.current_event()?.map(|e| e.id);
+    store.recent_sales(event, req.limit)
+}
+
+pub fn void_sale(store: &mut Store, req: VoidSale) -> Result<SaleId> {
+    store.void_sale(&req.sale_id.to_string(), &req.reason)
+}
+
+pub fn refund_sale(store: &mut Store, req: RefundSale) -> Result<RefundReceipt> {
+    store.refund(&req.sale_id.to_string(), None, req.restock)
+}
+
+pub fn open_event(store: &mut Store, req: OpenEvent) -> Result<EventView> {
+    let location = Some(req.location.trim()).filter(|l| !l.is_empty());
+    store.open_event(&req.name, location, None, Money(req.float_cents))
+}
+
+pub fn close_event(store: &mut Store, req: CloseEvent) -> Result<ZReport> {
+    store.close_event(Money(req.counted_cents))
+}
+
+pub fn list_events(store: &Store, _: ListEvents) -> Result<Vec<EventView>> {
+    store.list_events()
+}
+
+pub fn event_report(store: &Store, req: EventReport) -> Result<ZReport> {
+    store.z_report(&req.event_id.to_string())
+}
+
+pub fn get_settings(shell: &Shell, _: GetSettings) -> Result<SettingsView> {
+    let store = shell.store()?;
+    let tax = store.tax_rule()?;
+    Ok(SettingsView {
+        business_name: business_name(&store)?,
+        receipt_prefix: store.receipt_prefix()?,
+        tax_bp: tax.bp,
+        tax_inclusive: tax.inclusive,
+        database_path: shell.db_path().display().to_string(),
+    })
+}
+
+pub fn get_sync(shell: &Shell, _: GetSync) -> Result<AppSync> {
+    Ok(AppSync { status: shell.store()?.sync_status()?, syncing: shell.is_syncing() })
+}
+
+pub fn sync_now(shell: &Shell, _: SyncNow) -> Result<AppSync> {
+    if !shell.wake_sync() {
+        return Err(CoreError::Invalid("this device is not connected to a server: connect it in Settings first".into()));
+    }
+    get_sync(shell, GetSync {})
+}
+
+pub fn start_fresh(shell: &Shell, req: StartFresh) -> Result<SettingsView> {
+    shell.start_fresh(&req.business_name)?;
+    get_settings(shell, GetSettings {})
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wildroot_model::op::PayMethod;
+    use wildroot_model::pricing::Discount;
+
+    fn demo() -> Result<Store> {
+        let mut store = Store::open_in_memory()?;
+        store.seed_demo()?;
+        Ok(store)
+    }
+
+    fn item(sku: &str, qty: i64) -> CartItem {
+        CartItem { sku: sku.into(), qty, discount: None }
+    }
+
+    #[test]
+    fn a_sale_from_the_pos_lands_in_the_history_with_its_customer() -> Result<()> {
+        let mut store = demo()?;
+        let before = home(&store, Home {})?;
+        let p = &before.products[0];
+        let receipt = sell(
+            &mut store,
+            Sell {
+                lines: vec![item(&p.sku, 2)],
+                discount: Some(Discount::Amount(Money(100))),
+                customer: Some("jo@example.com".into()),
+                payments: vec![(PayMethod::Card, 500), (PayMethod::Cash, 10_000)],
+            },
+        )?;
+        assert_eq!(receipt.total_cents, p.price_cents * 2 - 100 + receipt.tax_cents * i64::from(!before.tax_inclusive));
+        assert_eq!(receipt.change_cents, 500 + 10_000 - receipt.total_cents);
+        let after = home(&store, Home {})?;
+        assert_eq!(after.products[0].on_hand, p.on_hand - 2);
+        let history = recent_sales(&store, RecentSales { limit: 5 })?;
+        assert_eq!(history[0].receipt_no, receipt.receipt_no);
+        assert_eq!(history[0].customer.as_deref(), Some("jo@example.com"));
+        assert_eq!(history[0].payments.len(), 2);
+        assert_eq!(history[0].lines[0].qty, 2);
+        // The same contact again is the same customer, not a second one.
+        sell(
+            &mut store,
+            Sell {
+                lines: vec![item(&p.sku, 1)],
+                discount: None,
+                customer: Some("JO@example.com".into()),
+                payments: vec![(PayMethod::Cash, 100_000)],
+            },
+        )?;
+        assert_eq!(store.list_customers(Some("jo@"))?.len(), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn refund_and_void_bring_the_stock_back() -> Result<()> {
+        let mut store = demo()?;
+        let sku = home(&store, Home {})?.products[1].sku.clone();
+        let start = store_on_hand(&store, &sku);
+        let a = sell(
+            &mut store,
+            Sell { lines: vec![item(&sku, 1)], discount: None, customer: None, payments: vec![(PayMethod::Cash, 100_000)] },
+        )?;
+        let b = sell(&mut store, Sell { lines: vec![item(&sku, 2)], discount: None, customer: None, payments: vec![(PayMethod::Card, 0)] })
+            .err()
+            .map(|e| e.to_string());
+        assert!(b.is_some_and(|m| m.contains("not positive")), "a zero card payment is refused");
+        assert_eq!(store_on_hand(&store, &sku), start - 1);
+        let r = refund_sale(&mut store, RefundSale { sale_id: a.sale_id, restock: true })?;
+        assert_eq!(r.total_cents, a.total_cents);
+        assert_eq!(store_on_hand(&store, &sku), start);
+        let c = sell(
+            &mut store,
+            Sell { lines: vec![item(&sku, 3)], discount: None, customer: None, payments: vec![(PayMethod::Cash, 100_000)] },
+        )?;
+        void_sale(&mut store, VoidSale { sale_id: c.sale_id, reason: "rang up twice".into() })?;
+        assert_eq!(store_on_hand(&store, &sku), start);
+        assert!(void_sale(&mut store, VoidSale { sale_id: c.sale_id, reason: "again".into() }).is_err());
+        Ok(())
+    }
+
+    fn store_on_hand(store: &Store, sku: &str) -> i64 {
+        store.product(sku).map(|p| p.on_hand).unwrap_or(i64::MIN)
+    }
+
+    #[test]
+    fn a_market_day_opens_totals_and_closes() -> Result<()> {
+        let mut store = demo()?;
+        let ev = open_event(&mut store, OpenEvent { name: "Tuesday market".into(), location: " ".into(), float_cents: 5000 })?;
+        assert!(ev.open);
+        assert!(open_event(&mut store, OpenEvent { name: "Another".into(), location: String::new(), float_cents: 0 }).is_err());
+        let sku = home(&store, Home {})?.products[0].sku.clone();
+        let sale = sell(
+            &mut store,
+            Sell { lines: vec![item(&sku, 1)], discount: None, customer: None, payments: vec![(PayMethod::Cash, 100_000)] },
+        )?;
+        let h = home(&store, Home {})?;
+        let totals = h.totals.ok_or_else(|| CoreError::Invalid("no totals".into()))?;
+        assert_eq!((totals.sales_count, totals.total_cents), (1, sale.total_cents));
+        assert_eq!(recent_sales(&store, RecentSales { limit: 50 })?.len(), 1, "only the open event's sales");
+        let z = close_event(&mut store, CloseEvent { counted_cents: 5000 + sale.total_cents - 100 })?;
+        assert_eq!(z.over_short_cents, Some(-100));
+        assert!(home(&store, Home {})?.event.is_none());
+        assert_eq!(event_report(&store, EventReport { event_id: ev.id })?.over_short_cents, Some(-100));
+        Ok(())
+    }
+
+    #[test]
+    fn bad_input_says_what_to_fix_and_changes_nothing() -> Result<()> {
+        let mut store = demo()?;
+        let before = store_ops(&store);
+        let err = |r: Result<SaleReceipt>| r.err().map(|e| e.to_string()).unwrap_or_default();
+        let cash = vec![(PayMethod::Cash, 100_000)];
+        assert!(err(sell(&mut store, Sell { lines: vec![], discount: None, customer: None, payments: cash.clone() }))
+            .contains("at least one line"));
+        assert!(err(sell(&mut store, Sell { lines: vec![item("NOPE", 1)], discount: None, customer: None, payments: cash.clone() }))
+            .contains("NOPE"));
+        let sku = home(&store, Home {})?.products[0].sku.clone();
+        assert!(err(sell(&mut store, Sell { lines: vec![item(&sku, 1)], discount: None, customer: Some("hi".into()), payments: cash }))
+            .contains("neither an email"));
+        assert!(err(sell(
+            &mut store,
+            Sell { lines: vec![item(&sku, 1)], discount: None, customer: None, payments: vec![(PayMethod::Cash, 1)] }
+        ))
+        .contains("short"));
+        assert_eq!(store_ops(&store), before);
+        Ok(())
+    }
+
+    fn store_ops(store: &Store) -> i64 {
+        store.conn().query_row("SELECT COUNT(*) FROM ops", [], |r| r.get(0)).unwrap_or(-1)
+    }
+}

@@ -1,0 +1,3 @@
+fn main() {
+    wildroot_app_lib::run()
+}

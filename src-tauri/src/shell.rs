@@ -1,0 +1,160 @@
+//! The shell's state: the local store, where it lives, and the background sync.
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+use wildroot_core::sync::SyncLoop;
+use wildroot_core::{CoreError, Result, Store};
+
+/// How often the background sync runs when nothing wakes it sooner.
+const DEFAULT_SYNC_INTERVAL: Duration = Duration::from_secs(30);
+const MAX_BACKOFF: Duration = Duration::from_secs(300);
+
+pub struct Shell {
+    store: Arc<Mutex<Store>>,
+    db_path: PathBuf,
+    sync: Mutex<Option<SyncLoop>>,
+    sync_interval: Duration,
+}
+
+impl Shell {
+    /// Opens the store at `db_path`. A database that did not exist yet is
+    /// created with the demo shop, so a first start has something to sell.
+    pub fn open(db_path: PathBuf, sync_interval: Option<Duration>) -> Result<Shell> {
+        let fresh = !db_path.exists();
+        if let Some(dir) = db_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| CoreError::Invalid(format!("cannot create the data folder {}: {e}", dir.display())))?;
+        }
+        let mut store = Store::open(&db_path)?;
+        if fresh {
+            store.seed_demo()?;
+        }
+        Ok(Shell {
+            store: Arc::new(Mutex::new(store)),
+            db_path,
+            sync: Mutex::new(None),
+            sync_interval: sync_interval.unwrap_or(DEFAULT_SYNC_INTERVAL),
+        })
+    }
+
+    pub fn db_path(&self) -> &Path {
+        &self.db_path
+    }
+
+    pub fn shared_store(&self) -> &Arc<Mutex<Store>> {
+        &self.store
+    }
+
+    pub fn store(&self) -> Result<MutexGuard<'_, Store>> {
+        self.store.lock().map_err(|_| CoreError::Invalid("the local store is unavailable after an earlier failure: restart the app".into()))
+    }
+
+    fn sync_slot(&self) -> Result<MutexGuard<'_, Option<SyncLoop>>> {
+        self.sync.lock().map_err(|_| CoreError::Invalid("the sync engine is unavailable after an earlier failure: restart the app".into()))
+    }
+
+    /// Starts the background sync if this device is connected and it is not
+    /// running yet. Must be called inside the async runtime.
+    pub fn start_sync(&self) -> Result<()> {
+        if self.store()?.sync_config()?.is_none() {
+            return Ok(());
+        }
+        let mut slot = self.sync_slot()?;
+        if slot.is_none() {
+            *slot = Some(SyncLoop::spawn(self.store.clone(), self.sync_interval, MAX_BACKOFF));
+        }
+        Ok(())
+    }
+
+    /// Wakes the background sync; false when there is none (not connected).
+    pub fn wake_sync(&self) -> bool {
+        match self.sync.lock() {
+            Ok(slot) => slot.as_ref().map(SyncLoop::sync_now).is_some(),
+            Err(_) => false,
+        }
+    }
+
+    pub fn is_syncing(&self) -> bool {
+        self.sync.lock().ok().is_some_and(|slot| slot.as_ref().is_some_and(SyncLoop::is_syncing))
+    }
+
+    /// Stops the background sync, waiting for a sync in flight.
+    pub async fn stop_sync(&self) {
+        let running = self.sync.lock().ok().and_then(|mut slot| slot.take());
+        if let Some(sync) = running {
+            sync.stop().await;
+        }
+    }
+
+    /// Sets the current shop aside, whole, in a file next to it, and starts an
+    /// empty one under `business_name`. Nothing is deleted: the old file is
+    /// a consistent copy that `wildroot backup restore` can bring back.
+    pub fn start_fresh(&self, business_name: &str) -> Result<PathBuf> {
+        if self.sync_slot()?.is_some() {
+            return Err(CoreError::Invalid(
+                "this device syncs with a server: its shop is the server's, so it cannot be started fresh here".into(),
+            ));
+        }
+        if business_name.trim().is_empty() {
+            return Err(CoreError::Invalid("the business name is empty: type the name of the new shop".into()));
+        }
+        let mut store = self.store()?;
+        let stamp = chrono_stamp(store.now_ms());
+        let aside = self.db_path.with_file_name(format!("wildroot-before-fresh-start-{stamp}.db"));
+        store.backup_to(&aside)?;
+        let mut fresh = Store::open_in_memory()?;
+        std::mem::swap(&mut *store, &mut fresh);
+        drop(fresh); // closes the old file before it is removed
+        for suffix in ["", "-wal", "-shm"] {
+            let mut name = self.db_path.clone().into_os_string();
+            name.push(suffix);
+            match std::fs::remove_file(&name) {
+                Ok(()) => {}
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+                Err(e) => return Err(CoreError::Invalid(format!("cannot remove {}: {e}", PathBuf::from(name).display()))),
+            }
+        }
+        let mut empty = Store::open(&self.db_path)?;
+        empty.set_business_name(business_name)?;
+        *store = empty;
+        Ok(aside)
+    }
+}
+
+/// `YYYYMMDD-HHMMSS` in UTC, for file names.
+fn chrono_stamp(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).map(|t| t.format("%Y%m%d-%H%M%S").to_string()).unwrap_or_else(|| ms.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stamps_are_utc_dates() {
+        assert_eq!(chrono_stamp(0), "19700101-000000");
+        assert_eq!(chrono_stamp(1_795_000_000_000), "20261118-110640");
+    }
+
+    #[test]
+    fn first_start_is_the_demo_and_a_fresh_start_keeps_it_aside() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let path = dir.path().join("app").join("wildroot.db");
+        let shell = Shell::open(path.clone(), None)?;
+        let demo_products = shell.store()?.list_products(None, None)?.len();
+        assert!(demo_products > 0);
+        drop(shell);
+        // A second start opens what is there and seeds nothing.
+        let shell = Shell::open(path.clone(), None)?;
+        assert_eq!(shell.store()?.list_products(None, None)?.len(), demo_products);
+        let aside = shell.start_fresh("Fern & Flame")?;
+        assert!(shell.store()?.list_products(None, None)?.is_empty());
+        assert!(shell.start_fresh("  ").is_err(), "an empty business name is refused");
+        drop(shell);
+        let kept = Store::open(&aside)?;
+        assert_eq!(kept.list_products(None, None)?.len(), demo_products);
+        let reopened = Shell::open(path, None)?;
+        assert!(reopened.store()?.list_products(None, None)?.is_empty(), "an emptied shop stays empty");
+        Ok(())
+    }
+}

@@ -1,0 +1,43 @@
+//! The one way the UI talks to the shell: `call(&request)` sends a request
+//! type of `wildroot_model::app` to the Tauri command of the same name and
+//! reads back that command's response type. Requests travel as JSON, so
+//! the shell reads exactly the serde shape the model defines.
+use serde::Serialize;
+use wasm_bindgen::prelude::*;
+use wildroot_model::app::{AppError, Command};
+
+#[wasm_bindgen]
+extern "C" {
+    // `withGlobalTauri` in tauri.conf.json puts this on the window.
+    #[wasm_bindgen(js_namespace = ["window", "__TAURI__", "core"], catch)]
+    async fn invoke(cmd: &str, args: JsValue) -> Result<JsValue, JsValue>;
+}
+
+#[derive(Serialize)]
+struct Args<'a, C> {
+    req: &'a C,
+}
+
+/// Calls the shell. The error is a sentence for the person at the screen.
+pub async fn call<C: Command>(req: &C) -> Result<C::Response, String> {
+    let body = serde_json::to_string(&Args { req }).map_err(|e| format!("the request could not be written: {e}"))?;
+    let args = js_sys::JSON::parse(&body).map_err(|_| "the request could not be written".to_string())?;
+    match invoke(C::NAME, args).await {
+        Ok(value) => {
+            let text: String = js_sys::JSON::stringify(&value).map(String::from).unwrap_or_else(|_| "null".into());
+            serde_json::from_str(&text).map_err(|e| format!("the app answered in a shape this screen does not know ({e}): restart the app"))
+        }
+        Err(err) => Err(describe(err)),
+    }
+}
+
+fn describe(err: JsValue) -> String {
+    let text = js_sys::JSON::stringify(&err).map(String::from).unwrap_or_default();
+    if let Ok(app) = serde_json::from_str::<AppError>(&text) {
+        return app.message;
+    }
+    match err.as_string() {
+        Some(s) if !s.is_empty() => s,
+        _ => format!("the app did not answer: {text}"),
+    }
+}

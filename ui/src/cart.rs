@@ -1,0 +1,302 @@
+//! What the POS holds between taps: the cart, its undo history and the
+//! payments taken so far. Pure, so it is tested on the host; every figure
+//! comes from `wildroot_model::pricing`, the same arithmetic the core records.
+use wildroot_model::app::CartItem;
+use wildroot_model::op::PayMethod;
+use wildroot_model::pricing::{self, Discount, Priced, PricingError};
+use wildroot_model::views::ProductView;
+use wildroot_model::Money;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub sku: String,
+    pub name: String,
+    pub unit_price_cents: i64,
+    pub qty: i64,
+    pub discount: Option<Discount>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Cart {
+    pub lines: Vec<Line>,
+    pub discount: Option<Discount>,
+    /// SKUs in the order they were tapped in, for undo.
+    taps: Vec<String>,
+}
+
+impl Cart {
+    /// One more of `product`: a tap on its tile or a scan of its barcode.
+    pub fn add(&mut self, product: &ProductView) {
+        match self.lines.iter_mut().find(|l| l.sku == product.sku) {
+            Some(line) => line.qty += 1,
+            None => self.lines.push(Line {
+                sku: product.sku.clone(),
+                name: product.name.clone(),
+                unit_price_cents: product.price_cents,
+                qty: 1,
+                discount: None,
+            }),
+        }
+        self.taps.push(product.sku.clone());
+    }
+
+    /// Sets a line's quantity; 0 or less takes the line out.
+    pub fn set_qty(&mut self, index: usize, qty: i64) {
+        if index >= self.lines.len() {
+            return;
+        }
+        if qty <= 0 {
+            self.lines.remove(index);
+        } else {
+            self.lines[index].qty = qty;
+        }
+    }
+
+    pub fn set_line_discount(&mut self, index: usize, discount: Option<Discount>) {
+        if let Some(line) = self.lines.get_mut(index) {
+            line.discount = discount;
+        }
+    }
+
+    /// Takes back the last tap: one fewer of what was added last. False when
+    /// there is nothing to undo.
+    pub fn undo(&mut self) -> bool {
+        while let Some(sku) = self.taps.pop() {
+            if let Some(i) = self.lines.iter().position(|l| l.sku == sku) {
+                let qty = self.lines[i].qty - 1;
+                self.set_qty(i, qty);
+                return true;
+            }
+        }
+        false
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
+    /// Items in the cart (a line of 3 counts 3).
+    pub fn count(&self) -> i64 {
+        self.lines.iter().map(|l| l.qty).sum()
+    }
+
+    pub fn priced(&self, tax_bp: i64, tax_inclusive: bool) -> Result<Priced, PricingError> {
+        let lines: Vec<pricing::CartLine> = self
+            .lines
+            .iter()
+            .map(|l| pricing::CartLine { qty: l.qty, unit_price: Money(l.unit_price_cents), discount: l.discount })
+            .collect();
+        pricing::price(&lines, self.discount, tax_bp, tax_inclusive)
+    }
+
+    /// The total to charge, or 0 for an empty cart or one that cannot be priced.
+    pub fn total(&self, tax_bp: i64, tax_inclusive: bool) -> i64 {
+        self.priced(tax_bp, tax_inclusive).map(|p| p.total_cents).unwrap_or(0)
+    }
+
+    pub fn items(&self) -> Vec<CartItem> {
+        self.lines.iter().map(|l| CartItem { sku: l.sku.clone(), qty: l.qty, discount: l.discount }).collect()
+    }
+}
+
+/// Payments taken towards one sale: one for a plain sale, several for a split.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Tender {
+    pub payments: Vec<(PayMethod, i64)>,
+}
+
+impl Tender {
+    pub fn paid(&self) -> i64 {
+        self.payments.iter().map(|(_, c)| c).sum()
+    }
+
+    /// What is still owed on `total`.
+    pub fn remaining(&self, total: i64) -> i64 {
+        (total - self.paid()).max(0)
+    }
+
+    /// Whether what was handed over covers `total`.
+    pub fn covers(&self, total: i64) -> bool {
+        self.paid() >= total && !self.payments.is_empty()
+    }
+
+    /// The change due if the sale were settled now, by the core's own rule.
+    pub fn change(&self, total: i64) -> Result<i64, PricingError> {
+        let tendered: Vec<(PayMethod, Money)> = self.payments.iter().map(|(m, c)| (*m, Money(*c))).collect();
+        pricing::settle(total, &tendered).map(|(_, change)| change)
+    }
+}
+
+/// Cash buttons for what is still owed: the common notes ($5, $10, $20,
+/// $50) and the round-ups above the amount, smallest first, without the
+/// exact amount (it has its own button).
+pub fn quick_cash(remaining: i64) -> Vec<i64> {
+    let mut out: Vec<i64> = pricing::tender_suggestions(Money(remaining)).into_iter().map(|m| m.0).filter(|c| *c != remaining).collect();
+    for note in [500, 1000, 2000, 5000] {
+        if !out.contains(&note) && note != remaining {
+            out.push(note);
+        }
+    }
+    out.sort_unstable();
+    out
+}
+
+/// `$12.50`, `-$3.00`: money as the screens show it.
+pub fn money(cents: i64) -> String {
+    let sign = if cents < 0 { "-" } else { "" };
+    format!("{sign}${}", Money(cents.saturating_abs()))
+}
+
+/// A line's discount as typed back into its field.
+pub fn discount_text(d: Option<Discount>) -> String {
+    match d {
+        None => String::new(),
+        Some(Discount::PercentBp(bp)) => {
+            let whole = bp / 100;
+            match bp % 100 {
+                0 => format!("{whole}%"),
+                frac if frac % 10 == 0 => format!("{whole}.{}%", frac / 10),
+                frac => format!("{whole}.{frac:02}%"),
+            }
+        }
+        Some(Discount::Amount(m)) => m.to_string(),
+    }
+}
+
+/// Reads what was typed into a discount field: empty clears it.
+pub fn parse_discount(text: &str) -> Result<Option<Discount>, String> {
+    if text.trim().is_empty() {
+        return Ok(None);
+    }
+    Discount::parse(text).map(Some).map_err(|e| e.to_string())
+}
+
+/// Reads an amount typed in dollars (`20`, `12.5`, `$7.25`) as cents.
+pub fn parse_amount(text: &str) -> Result<i64, String> {
+    let t = text.trim().trim_start_matches('$');
+    match Money::parse(t) {
+        Ok(m) if m.0 >= 0 => Ok(m.0),
+        _ => Err(format!("'{}' is not an amount: type dollars and cents like 20 or 12.50", text.trim())),
+    }
+}
+
+/// How long ago `then_ms` was, in words, as of `now_ms`.
+pub fn ago(then_ms: i64, now_ms: i64) -> String {
+    let secs = (now_ms - then_ms).max(0) / 1000;
+    match secs {
+        0..=9 => "just now".into(),
+        10..=59 => format!("{secs} s ago"),
+        60..=3599 => format!("{} min ago", secs / 60),
+        3600..=86_399 => format!("{} h ago", secs / 3600),
+        _ => format!("{} days ago", secs / 86_400),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wildroot_model::ProductId;
+
+    fn product(sku: &str, cents: i64) -> ProductView {
+        ProductView {
+            id: ProductId::new(),
+            sku: sku.into(),
+            name: format!("{sku} jar"),
+            category: None,
+            price_cents: cents,
+            barcode: None,
+            low_stock_at: 0,
+            favorite: true,
+            no_oversell: false,
+            archived: false,
+            on_hand: 10,
+        }
+    }
+
+    #[test]
+    fn taps_make_lines_and_undo_takes_back_the_last() {
+        let (salve, soap) = (product("SALVE", 1200), product("SOAP", 850));
+        let mut cart = Cart::default();
+        cart.add(&salve);
+        cart.add(&soap);
+        cart.add(&salve);
+        assert_eq!(cart.lines.len(), 2);
+        assert_eq!(cart.count(), 3);
+        assert_eq!(cart.total(0, false), 3250);
+        assert!(cart.undo());
+        assert_eq!((cart.lines[0].qty, cart.count()), (1, 2));
+        assert!(cart.undo());
+        assert_eq!(cart.lines.len(), 1, "the soap line is gone");
+        // A line taken out with the stepper is skipped by undo.
+        cart.set_qty(0, 0);
+        assert!(!cart.undo());
+        assert!(cart.is_empty());
+        assert_eq!(cart.total(0, false), 0);
+    }
+
+    #[test]
+    fn the_cart_total_is_the_core_s_arithmetic() -> Result<(), String> {
+        let mut cart = Cart::default();
+        cart.add(&product("SALVE", 1200));
+        cart.set_qty(0, 2);
+        cart.add(&product("SOAP", 850));
+        cart.set_line_discount(0, parse_discount("10%")?);
+        cart.discount = parse_discount("1.00")?;
+        // 2400 − 240 = 2160, + 850 = 3010, − 100 = 2910, + 8.25 % tax = 240.075 → 240.
+        let p = cart.priced(825, false).map_err(|e| e.to_string())?;
+        assert_eq!((p.discount_cents, p.tax_cents, p.total_cents), (340, 240, 3150));
+        assert_eq!(cart.total(825, true), 2910, "tax included in the prices");
+        assert_eq!(money(p.total_cents), "$31.50");
+        assert_eq!(cart.items()[0].qty, 2);
+        assert!(parse_discount("150%").is_err());
+        assert!(parse_discount("abc").is_err_and(|e| e.contains("10%")));
+        Ok(())
+    }
+
+    #[test]
+    fn a_too_large_discount_makes_the_cart_unpriceable_not_negative() -> Result<(), String> {
+        let mut cart = Cart::default();
+        cart.add(&product("SALVE", 500));
+        cart.discount = parse_discount("6.00")?;
+        assert!(cart.priced(0, false).is_err_and(|e| e.to_string().contains("more than")));
+        assert_eq!(cart.total(0, false), 0);
+        Ok(())
+    }
+
+    #[test]
+    fn tender_covers_splits_and_gives_change_from_cash_only() {
+        let total = 3150;
+        let mut t = Tender::default();
+        assert!(!t.covers(total));
+        t.payments.push((PayMethod::Card, 1000));
+        assert_eq!(t.remaining(total), 2150);
+        t.payments.push((PayMethod::Cash, 5000));
+        assert!(t.covers(total));
+        assert_eq!(t.change(total), Ok(2850));
+        let card_over = Tender { payments: vec![(PayMethod::Card, 4000)] };
+        assert!(card_over.change(total).is_err());
+    }
+
+    #[test]
+    fn quick_cash_offers_notes_and_round_ups() {
+        assert_eq!(quick_cash(1250), vec![500, 1000, 1300, 1500, 2000, 5000, 10_000]);
+        assert_eq!(quick_cash(2000), vec![500, 1000, 5000, 10_000]);
+        assert_eq!(quick_cash(7), vec![100, 500, 1000, 2000, 5000, 10_000]);
+    }
+
+    #[test]
+    fn words_for_screens() {
+        assert_eq!(money(-300), "-$3.00");
+        assert_eq!(money(5), "$0.05");
+        assert_eq!(discount_text(Some(Discount::PercentBp(1250))), "12.5%");
+        assert_eq!(discount_text(Some(Discount::PercentBp(1005))), "10.05%");
+        assert_eq!(discount_text(Some(Discount::Amount(Money(250)))), "2.50");
+        assert_eq!(parse_amount("$20"), Ok(2000));
+        assert_eq!(parse_amount("12.5"), Ok(1250));
+        assert!(parse_amount("-1").is_err());
+        assert!(parse_amount("lots").is_err_and(|e| e.contains("12.50")));
+        assert_eq!(ago(0, 5_000), "just now");
+        assert_eq!(ago(0, 125_000), "2 min ago");
+        assert_eq!(ago(0, 7_200_000), "2 h ago");
+    }
+}

@@ -1,0 +1,597 @@
+//! The one-thumb POS: tap a tile (or scan), Charge, pick how it was paid.
+//! An exact-cash sale of a favourite is three taps: tile, Charge, Exact.
+use crate::api::call;
+use crate::cart::{discount_text, money, parse_amount, parse_discount, quick_cash, Cart, Line, Tender};
+use crate::state::AppState;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wildroot_model::app::{Search, Sell};
+use wildroot_model::op::PayMethod;
+use wildroot_model::views::{ProductView, SaleReceipt};
+
+/// Where the sale in progress is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Stage {
+    Cart,
+    Tender,
+    Done(Box<Done>),
+}
+
+/// A finished sale as its receipt shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Done {
+    pub receipt: SaleReceipt,
+    pub lines: Vec<Line>,
+    pub payments: Vec<(PayMethod, i64)>,
+    pub customer: Option<String>,
+}
+
+#[derive(Clone, Copy)]
+pub struct PosState {
+    pub cart: RwSignal<Cart>,
+    pub tender: RwSignal<Tender>,
+    pub stage: RwSignal<Stage>,
+    pub query: RwSignal<String>,
+    pub results: RwSignal<Option<Vec<ProductView>>>,
+    pub customer: RwSignal<String>,
+    pub cart_open: RwSignal<bool>,
+    pub error: RwSignal<Option<String>>,
+    pub busy: RwSignal<bool>,
+}
+
+impl PosState {
+    pub fn new() -> PosState {
+        PosState {
+            cart: RwSignal::new(Cart::default()),
+            tender: RwSignal::new(Tender::default()),
+            stage: RwSignal::new(Stage::Cart),
+            query: RwSignal::new(String::new()),
+            results: RwSignal::new(None),
+            customer: RwSignal::new(String::new()),
+            cart_open: RwSignal::new(false),
+            error: RwSignal::new(None),
+            busy: RwSignal::new(false),
+        }
+    }
+}
+
+impl Default for PosState {
+    fn default() -> Self {
+        PosState::new()
+    }
+}
+
+/// The tax rule of the shop, for pricing the cart as the core will.
+fn tax(app: AppState) -> (i64, bool) {
+    app.home.with(|h| h.as_ref().map(|h| (h.tax_bp, h.tax_inclusive)).unwrap_or((0, false)))
+}
+
+fn total(app: AppState, pos: PosState) -> i64 {
+    let (bp, inclusive) = tax(app);
+    pos.cart.with(|c| c.total(bp, inclusive))
+}
+
+/// Takes a payment; when what was handed over covers the total, rings the sale up.
+fn pay(app: AppState, pos: PosState, method: PayMethod, cents: i64) {
+    let due = total(app, pos);
+    let remaining = pos.tender.with(|t| t.remaining(due));
+    if cents <= 0 {
+        pos.error.set(Some("type an amount above 0".into()));
+        return;
+    }
+    if method != PayMethod::Cash && cents > remaining {
+        pos.error.set(Some(format!("{} is more than the {} still due: change is only given from cash", money(cents), money(remaining))));
+        return;
+    }
+    pos.error.set(None);
+    pos.tender.update(|t| t.payments.push((method, cents)));
+    if pos.tender.with(|t| t.covers(due)) {
+        complete(app, pos);
+    }
+}
+
+fn complete(app: AppState, pos: PosState) {
+    if pos.busy.get_untracked() {
+        return;
+    }
+    pos.busy.set(true);
+    let cart = pos.cart.get_untracked();
+    let payments = pos.tender.get_untracked().payments;
+    let customer = Some(pos.customer.get_untracked().trim().to_string()).filter(|c| !c.is_empty());
+    let req = Sell { lines: cart.items(), discount: cart.discount, customer: customer.clone(), payments: payments.clone() };
+    spawn_local(async move {
+        match call(&req).await {
+            Ok(receipt) => {
+                pos.stage.set(Stage::Done(Box::new(Done { receipt, lines: cart.lines, payments, customer })));
+                pos.cart.set(Cart::default());
+                pos.tender.set(Tender::default());
+                pos.customer.set(String::new());
+                pos.cart_open.set(false);
+                app.refresh_home();
+                app.refresh_sync();
+            }
+            Err(e) => {
+                // Nothing was recorded: the payments go back so the vendor can fix and retry.
+                pos.tender.set(Tender::default());
+                pos.error.set(Some(e));
+            }
+        }
+        pos.busy.set(false);
+    });
+}
+
+fn new_sale(pos: PosState) {
+    pos.stage.set(Stage::Cart);
+    pos.error.set(None);
+    focus_search();
+}
+
+fn focus_search() {
+    use wasm_bindgen::JsCast;
+    if let Some(input) = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.get_element_by_id("search"))
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok())
+    {
+        let _ = input.focus();
+    }
+}
+
+/// What Enter in the search box adds: the product whose barcode or SKU is
+/// exactly what was typed (a scanner types a barcode and Enter), else the
+/// only product found.
+pub fn scanned<'a>(query: &str, found: &'a [ProductView]) -> Option<&'a ProductView> {
+    let q = query.trim();
+    found.iter().find(|p| p.barcode.as_deref() == Some(q) || p.sku.eq_ignore_ascii_case(q)).or(if found.len() == 1 {
+        found.first()
+    } else {
+        None
+    })
+}
+
+fn add(app: AppState, pos: PosState, product: &ProductView) {
+    pos.cart.update(|c| c.add(product));
+    pos.error.set(None);
+    app.toast.set(None);
+}
+
+#[component]
+pub fn Pos() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let pos = expect_context::<PosState>();
+
+    let on_search = move |ev| {
+        let q = event_target_value(&ev);
+        pos.query.set(q.clone());
+        if q.trim().is_empty() {
+            pos.results.set(None);
+            return;
+        }
+        spawn_local(async move {
+            if let Ok(found) = call(&Search { query: q.clone() }).await {
+                // Answers can come back out of order: keep only the latest query's.
+                if pos.query.get_untracked() == q {
+                    pos.results.set(Some(found));
+                }
+            }
+        });
+    };
+    let on_key = move |ev: leptos::ev::KeyboardEvent| {
+        if ev.key() != "Enter" {
+            return;
+        }
+        ev.prevent_default();
+        let q = pos.query.get_untracked();
+        if q.trim().is_empty() {
+            return;
+        }
+        spawn_local(async move {
+            match call(&Search { query: q.clone() }).await {
+                Ok(found) => match scanned(&q, &found) {
+                    Some(p) => {
+                        add(app, pos, p);
+                        pos.query.set(String::new());
+                        pos.results.set(None);
+                    }
+                    None if found.is_empty() => {
+                        pos.error.set(Some(format!("nothing matches '{}': check the barcode or search by name", q.trim())))
+                    }
+                    None => pos.results.set(Some(found)),
+                },
+                Err(e) => pos.error.set(Some(e)),
+            }
+        });
+    };
+
+    // Favourites when nothing is typed (the whole catalogue if none are set).
+    let tiles = move || -> Vec<ProductView> {
+        if let Some(found) = pos.results.get() {
+            return found;
+        }
+        app.home.with(|h| {
+            let all = h.as_ref().map(|h| h.products.as_slice()).unwrap_or(&[]);
+            let favs: Vec<ProductView> = all.iter().filter(|p| p.favorite).cloned().collect();
+            if favs.is_empty() {
+                all.iter().take(60).cloned().collect()
+            } else {
+                favs
+            }
+        })
+    };
+    let count = move || pos.cart.with(Cart::count);
+    let due = move || total(app, pos);
+
+    view! {
+        <section class="pos" class:cart-open=move || pos.cart_open.get()>
+            <div class="catalog">
+                {move || {
+                    app.home
+                        .with(|h| h.as_ref().and_then(|h| h.event.clone()))
+                        .map(|e| view! { <div class="event-strip" id="event-strip">{format!("{} · open", e.name)}</div> })
+                }}
+                <input
+                    id="search"
+                    class="search"
+                    type="search"
+                    inputmode="search"
+                    autocomplete="off"
+                    placeholder="Search or scan a barcode"
+                    prop:value=move || pos.query.get()
+                    on:input=on_search
+                    on:keydown=on_key
+                />
+                <div class="tiles" id="tiles">
+                    <For each=tiles key=|p| (p.sku.clone(), p.on_hand, p.price_cents) let:product>
+                        <Tile product=product />
+                    </For>
+                </div>
+            </div>
+            <CartPanel />
+            <div class="cart-bar" id="cart-bar">
+                <button
+                    class="icon undo"
+                    id="undo"
+                    title="Undo last"
+                    disabled=move || pos.cart.with(Cart::is_empty)
+                    on:click=move |_| {
+                        pos.cart.update(|c| {
+                            c.undo();
+                        })
+                    }
+                >
+                    "↶"
+                </button>
+                <button class="cart-summary" id="cart-toggle" on:click=move |_| pos.cart_open.update(|o| *o = !*o)>
+                    <span id="cart-count">{move || format!("{} item{}", count(), if count() == 1 { "" } else { "s" })}</span>
+                    <span id="cart-total">{move || money(due())}</span>
+                </button>
+                <button
+                    class="charge"
+                    id="charge"
+                    disabled=move || pos.cart.with(Cart::is_empty)
+                    on:click=move |_| {
+                        let (bp, inclusive) = tax(app);
+                        match pos.cart.with(|c| c.priced(bp, inclusive)) {
+                            Ok(_) => {
+                                pos.error.set(None);
+                                pos.tender.set(Tender::default());
+                                pos.stage.set(Stage::Tender);
+                            }
+                            Err(e) => pos.error.set(Some(e.to_string())),
+                        }
+                    }
+                >
+                    {move || format!("Charge {}", money(due()))}
+                </button>
+            </div>
+            <Show when=move || pos.error.with(Option::is_some) && pos.stage.with(|s| *s == Stage::Cart)>
+                <p class="error pos-error" id="pos-error">{move || pos.error.get().unwrap_or_default()}</p>
+            </Show>
+            <Show when=move || pos.stage.with(|s| *s == Stage::Tender)>
+                <TenderSheet />
+            </Show>
+            {move || match pos.stage.get() {
+                Stage::Done(done) => Some(view! { <ReceiptSheet done=*done /> }),
+                _ => None,
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn Tile(product: ProductView) -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let pos = expect_context::<PosState>();
+    let low = product.on_hand <= product.low_stock_at;
+    let stock = if product.on_hand < 0 { format!("{} oversold", -product.on_hand) } else { format!("{} left", product.on_hand) };
+    let sku = product.sku.clone();
+    let in_cart = Memo::new(move |_| pos.cart.with(|c| c.lines.iter().find(|l| l.sku == sku).map(|l| l.qty).unwrap_or(0)));
+    let view_product = product.clone();
+    view! {
+        <button class="tile" class:low=low data-sku=product.sku.clone() on:click=move |_| add(app, pos, &view_product)>
+            <span class="tile-name">{product.name.clone()}</span>
+            <span class="tile-price">{money(product.price_cents)}</span>
+            <span class="tile-stock" data-on-hand=product.on_hand>{stock}</span>
+            <Show when=move || { in_cart.get() > 0 }>
+                <span class="tile-qty">{move || in_cart.get()}</span>
+            </Show>
+        </button>
+    }
+}
+
+#[component]
+fn CartPanel() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let pos = expect_context::<PosState>();
+    let sale_discount = RwSignal::new(String::new());
+    let priced = move || {
+        let (bp, inclusive) = tax(app);
+        pos.cart.with(|c| c.priced(bp, inclusive))
+    };
+    let line = move |(i, l): (usize, Line)| {
+        let dtext = RwSignal::new(discount_text(l.discount));
+        let qty = l.qty;
+        view! {
+            <li class="cart-line" data-sku=l.sku.clone()>
+                <div class="line-head">
+                    <span class="line-name">{l.name.clone()}</span>
+                    <span class="line-total">{move || priced().ok().and_then(|p| p.lines.get(i).map(|pl| money(pl.total_cents))).unwrap_or_default()}</span>
+                </div>
+                <div class="line-tools">
+                    <div class="stepper">
+                        <button class="icon step-down" on:click=move |_| pos.cart.update(|c| c.set_qty(i, qty - 1))>"−"</button>
+                        <span class="qty">{qty}</span>
+                        <button class="icon step-up" on:click=move |_| pos.cart.update(|c| c.set_qty(i, qty + 1))>"+"</button>
+                    </div>
+                    <span class="each">{format!("@ {}", money(l.unit_price_cents))}</span>
+                    <input
+                        class="line-discount"
+                        placeholder="Discount"
+                        inputmode="decimal"
+                        prop:value=move || dtext.get()
+                        on:change=move |ev| {
+                            let text = event_target_value(&ev);
+                            dtext.set(text.clone());
+                            match parse_discount(&text) {
+                                Ok(d) => {
+                                    pos.error.set(None);
+                                    pos.cart.update(|c| c.set_line_discount(i, d));
+                                }
+                                Err(e) => pos.error.set(Some(e)),
+                            }
+                        }
+                    />
+                </div>
+            </li>
+        }
+    };
+    view! {
+        <aside class="cart-panel" id="cart-panel">
+            <h2>"Cart"</h2>
+            <Show when=move || pos.cart.with(Cart::is_empty)>
+                <p class="muted">"Tap a product to add it."</p>
+            </Show>
+            <ul class="cart-lines">
+                {move || pos.cart.get().lines.into_iter().enumerate().map(line).collect_view()}
+            </ul>
+            <label class="sale-discount">
+                "Sale discount"
+                <input
+                    id="sale-discount"
+                    placeholder="10% or 2.00"
+                    inputmode="decimal"
+                    prop:value=move || sale_discount.get()
+                    on:change=move |ev| {
+                        let text = event_target_value(&ev);
+                        sale_discount.set(text.clone());
+                        match parse_discount(&text) {
+                            Ok(d) => {
+                                pos.error.set(None);
+                                pos.cart.update(|c| c.discount = d);
+                            }
+                            Err(e) => pos.error.set(Some(e)),
+                        }
+                    }
+                />
+            </label>
+            {move || {
+                priced()
+                    .ok()
+                    .map(|p| {
+                        view! {
+                            <dl class="sums">
+                                <dt>"Subtotal"</dt>
+                                <dd>{money(p.gross_cents)}</dd>
+                                <dt>"Discounts"</dt>
+                                <dd id="cart-discount">{money(-p.discount_cents)}</dd>
+                                <dt>{if tax(app).1 { "Tax included" } else { "Tax" }}</dt>
+                                <dd>{money(p.tax_cents)}</dd>
+                                <dt class="grand">"Total"</dt>
+                                <dd class="grand">{money(p.total_cents)}</dd>
+                            </dl>
+                        }
+                    })
+            }}
+            <button
+                class="secondary clear"
+                disabled=move || pos.cart.with(Cart::is_empty)
+                on:click=move |_| {
+                    sale_discount.set(String::new());
+                    pos.cart.set(Cart::default());
+                }
+            >
+                "Clear cart"
+            </button>
+        </aside>
+    }
+}
+
+#[component]
+fn TenderSheet() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let pos = expect_context::<PosState>();
+    let split = RwSignal::new(String::new());
+    let due = move || total(app, pos);
+    let remaining = move || pos.tender.with(|t| t.remaining(due()));
+    let split_pay = move |method: PayMethod| match parse_amount(&split.get_untracked()) {
+        Ok(cents) => {
+            split.set(String::new());
+            pay(app, pos, method, cents);
+        }
+        Err(e) => pos.error.set(Some(e)),
+    };
+    view! {
+        <div class="sheet-backdrop">
+            <div class="sheet tender" id="tender">
+                <div class="due">
+                    <span>{move || if pos.tender.with(|t| t.payments.is_empty()) { "Due" } else { "Still due" }}</span>
+                    <strong id="due">{move || money(remaining())}</strong>
+                </div>
+                <ul class="taken" id="taken">
+                    {move || {
+                        pos.tender
+                            .get()
+                            .payments
+                            .into_iter()
+                            .map(|(m, c)| view! { <li>{format!("{} {}", method_name(m), money(c))}</li> })
+                            .collect_view()
+                    }}
+                </ul>
+                <button class="big primary" id="pay-exact" disabled=move || pos.busy.get() on:click=move |_| pay(app, pos, PayMethod::Cash, remaining())>
+                    {move || format!("Exact cash {}", money(remaining()))}
+                </button>
+                <div class="quick" id="quick-cash">
+                    {move || {
+                        quick_cash(remaining())
+                            .into_iter()
+                            .map(|c| {
+                                view! {
+                                    <button class="cash" data-cents=c disabled=move || pos.busy.get() on:click=move |_| pay(app, pos, PayMethod::Cash, c)>
+                                        {money(c)}
+                                    </button>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </div>
+                <div class="methods">
+                    <button class="method" id="pay-card" disabled=move || pos.busy.get() on:click=move |_| pay(app, pos, PayMethod::Card, remaining())>
+                        "Card"
+                    </button>
+                    <button class="method" id="pay-other" disabled=move || pos.busy.get() on:click=move |_| pay(app, pos, PayMethod::Other, remaining())>
+                        "Other"
+                    </button>
+                </div>
+                <div class="split">
+                    <input id="split-amount" placeholder="Split: amount" inputmode="decimal" prop:value=move || split.get() on:input=move |ev| split.set(event_target_value(&ev)) />
+                    <button id="split-cash" on:click=move |_| split_pay(PayMethod::Cash)>"Cash"</button>
+                    <button id="split-card" on:click=move |_| split_pay(PayMethod::Card)>"Card"</button>
+                    <button id="split-other" on:click=move |_| split_pay(PayMethod::Other)>"Other"</button>
+                </div>
+                <input
+                    id="customer"
+                    class="customer"
+                    placeholder="Customer email or phone (optional)"
+                    inputmode="email"
+                    prop:value=move || pos.customer.get()
+                    on:input=move |ev| pos.customer.set(event_target_value(&ev))
+                />
+                <Show when=move || pos.error.with(Option::is_some)>
+                    <p class="error" id="tender-error">{move || pos.error.get().unwrap_or_default()}</p>
+                </Show>
+                <button
+                    class="secondary"
+                    id="tender-back"
+                    on:click=move |_| {
+                        pos.tender.set(Tender::default());
+                        pos.error.set(None);
+                        pos.stage.set(Stage::Cart);
+                    }
+                >
+                    "Back to cart"
+                </button>
+            </div>
+        </div>
+    }
+}
+
+pub fn method_name(m: PayMethod) -> &'static str {
+    match m {
+        PayMethod::Cash => "Cash",
+        PayMethod::Card => "Card",
+        PayMethod::Other => "Other",
+    }
+}
+
+#[component]
+fn ReceiptSheet(done: Done) -> impl IntoView {
+    let pos = expect_context::<PosState>();
+    let r = done.receipt.clone();
+    view! {
+        <div class="sheet-backdrop">
+            <div class="sheet receipt" id="receipt">
+                <p class="change-label">"Change due"</p>
+                <p class="change" id="change">{money(r.change_cents)}</p>
+                <button class="big primary" id="new-sale" on:click=move |_| new_sale(pos)>"New sale"</button>
+                <div class="receipt-body">
+                    <p class="receipt-no" id="receipt-no">{format!("Receipt {}", r.receipt_no)}</p>
+                    <ul>
+                        {done
+                            .lines
+                            .iter()
+                            .map(|l| view! { <li>{format!("{} × {}", l.qty, l.name)}</li> })
+                            .collect_view()}
+                    </ul>
+                    <dl class="sums">
+                        <dt>"Discounts"</dt>
+                        <dd>{money(-r.discount_cents)}</dd>
+                        <dt>"Tax"</dt>
+                        <dd>{money(r.tax_cents)}</dd>
+                        <dt class="grand">"Total"</dt>
+                        <dd class="grand" id="receipt-total">{money(r.total_cents)}</dd>
+                        {done
+                            .payments
+                            .iter()
+                            .map(|(m, c)| view! { <dt>{method_name(*m)}</dt><dd>{money(*c)}</dd> })
+                            .collect_view()}
+                    </dl>
+                    {done.customer.clone().map(|c| view! { <p class="muted">{format!("Customer: {c}")}</p> })}
+                    {(!r.oversold.is_empty())
+                        .then(|| view! { <p class="warn">{format!("Sold more than the stock shows: {}", r.oversold.join(", "))}</p> })}
+                </div>
+            </div>
+        </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wildroot_model::ProductId;
+
+    fn p(sku: &str, barcode: Option<&str>) -> ProductView {
+        ProductView {
+            id: ProductId::new(),
+            sku: sku.into(),
+            name: sku.into(),
+            category: None,
+            price_cents: 100,
+            barcode: barcode.map(String::from),
+            low_stock_at: 0,
+            favorite: false,
+            no_oversell: false,
+            archived: false,
+            on_hand: 1,
+        }
+    }
+
+    #[test]
+    fn a_scan_adds_the_exact_barcode_or_the_only_match() {
+        let found = [p("LAV-SALVE", Some("0123456789012")), p("LAV-SOAP", Some("01234567890"))];
+        assert_eq!(scanned("01234567890", &found).map(|p| p.sku.as_str()), Some("LAV-SOAP"));
+        assert_eq!(scanned("lav-salve", &found).map(|p| p.sku.as_str()), Some("LAV-SALVE"));
+        assert_eq!(scanned("LAV", &found), None, "two matches: the vendor chooses");
+        assert_eq!(scanned("LAV", &found[..1]).map(|p| p.sku.as_str()), Some("LAV-SALVE"));
+        assert_eq!(scanned("X", &[]), None);
+    }
+}

@@ -1,0 +1,170 @@
+//! State every screen shares: which screen is up, the POS's view of the
+//! shop, the sync status, the theme, and the last error to show.
+use crate::api::call;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wildroot_model::app::{AppSync, GetSync, Home, HomeView};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Screen {
+    Pos,
+    Sales,
+    Market,
+    Settings,
+}
+
+impl Screen {
+    pub const ALL: [Screen; 4] = [Screen::Pos, Screen::Sales, Screen::Market, Screen::Settings];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Screen::Pos => "Sell",
+            Screen::Sales => "Sales",
+            Screen::Market => "Market day",
+            Screen::Settings => "Settings",
+        }
+    }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            Screen::Pos => "pos",
+            Screen::Sales => "sales",
+            Screen::Market => "market",
+            Screen::Settings => "settings",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Theme {
+    System,
+    Sunlight,
+    Dark,
+}
+
+impl Theme {
+    const KEY: &'static str = "wildroot.theme";
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Theme::System => "system",
+            Theme::Sunlight => "sunlight",
+            Theme::Dark => "dark",
+        }
+    }
+
+    pub fn parse(s: &str) -> Theme {
+        match s {
+            "sunlight" => Theme::Sunlight,
+            "dark" => Theme::Dark,
+            _ => Theme::System,
+        }
+    }
+
+    pub fn icon(self) -> &'static str {
+        match self {
+            Theme::System => "◐",
+            Theme::Sunlight => "☀",
+            Theme::Dark => "☾",
+        }
+    }
+
+    pub fn next(self) -> Theme {
+        match self {
+            Theme::System => Theme::Sunlight,
+            Theme::Sunlight => Theme::Dark,
+            Theme::Dark => Theme::System,
+        }
+    }
+}
+
+fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok()?
+}
+
+#[derive(Clone, Copy)]
+pub struct AppState {
+    pub screen: RwSignal<Screen>,
+    pub home: RwSignal<Option<HomeView>>,
+    pub sync: RwSignal<Option<AppSync>>,
+    pub toast: RwSignal<Option<String>>,
+    pub theme: RwSignal<Theme>,
+    /// The clock for "2 min ago", moved on by the status poll.
+    pub now_ms: RwSignal<i64>,
+}
+
+impl AppState {
+    pub fn new() -> AppState {
+        let theme = storage().and_then(|s| s.get_item(Theme::KEY).ok().flatten()).map(|t| Theme::parse(&t)).unwrap_or(Theme::System);
+        AppState {
+            screen: RwSignal::new(Screen::Pos),
+            home: RwSignal::new(None),
+            sync: RwSignal::new(None),
+            toast: RwSignal::new(None),
+            theme: RwSignal::new(theme),
+            now_ms: RwSignal::new(js_sys::Date::now() as i64),
+        }
+    }
+
+    pub fn go(self, screen: Screen) {
+        self.toast.set(None);
+        self.screen.set(screen);
+    }
+
+    pub fn fail(self, message: String) {
+        self.toast.set(Some(message));
+    }
+
+    /// Reads the shop again (stock, event totals) after anything changed it.
+    pub fn refresh_home(self) {
+        spawn_local(async move {
+            match call(&Home {}).await {
+                Ok(h) => self.home.set(Some(h)),
+                Err(e) => self.fail(e),
+            }
+        });
+    }
+
+    pub fn refresh_sync(self) {
+        spawn_local(async move {
+            // A failed status read is not worth a banner: the next poll tries again.
+            if let Ok(s) = call(&GetSync {}).await {
+                self.sync.set(Some(s));
+            }
+        });
+    }
+
+    pub fn tick(self) {
+        self.now_ms.set(js_sys::Date::now() as i64);
+        self.refresh_sync();
+    }
+
+    /// Sets `data-theme` on the page: absent follows the system.
+    pub fn apply_theme(self) {
+        let theme = self.theme.get_untracked();
+        if let Some(root) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()) {
+            let _ = match theme {
+                Theme::System => root.remove_attribute("data-theme"),
+                other => root.set_attribute("data-theme", other.as_str()),
+            };
+        }
+        if let Some(s) = storage() {
+            let _ = s.set_item(Theme::KEY, theme.as_str());
+        }
+    }
+
+    pub fn set_theme(self, theme: Theme) {
+        self.theme.set(theme);
+        self.apply_theme();
+    }
+
+    pub fn next_theme(self) {
+        self.set_theme(self.theme.get_untracked().next());
+    }
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState::new()
+    }
+}
