@@ -1,0 +1,105 @@
+//! The app's performance targets, measured on the real app in its WebKit
+//! webview (run under a display: `xvfb-run -a cargo bench -p wildroot-e2e`):
+//!
+//! - cold start to an interactive POS screen (target ≤ 1.5 s): from asking
+//!   WebDriver for a session (which launches the app) until a product tile
+//!   is on screen, median of several launches on fresh databases;
+//! - a tap on a product tile until the cart bar shows it (target ≤ 50 ms),
+//!   timed inside the webview with `performance.now()` over 100 taps;
+//! - resident memory of the app's processes after 500 sales.
+//!
+//! Build with `cargo build --release -p wildroot-app` and point
+//! `WILDROOT_APP_BIN` at `target/release/wildroot-app` to measure what ships.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::print_stdout)]
+
+use anyhow::{anyhow, Result};
+use std::time::Duration;
+use wildroot_e2e::{rss_kib, App, Launch};
+
+fn percentile(sorted: &[f64], p: f64) -> f64 {
+    let i = ((sorted.len() - 1) as f64 * p).round() as usize;
+    sorted[i]
+}
+
+fn summary(label: &str, unit: &str, mut xs: Vec<f64>) {
+    xs.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "{label}: median {:.1} {unit}, p90 {:.1} {unit}, min {:.1}, max {:.1} (n = {})",
+        percentile(&xs, 0.5),
+        percentile(&xs, 0.9),
+        xs[0],
+        xs[xs.len() - 1],
+        xs.len()
+    );
+}
+
+/// Taps the first tile `n` times from inside the webview and returns each
+/// tap's time (ms) until `#cart-count` changed.
+const TAPS: &str = r#"
+const [n, done] = arguments;
+const tile = document.querySelector('.tile');
+const count = document.querySelector('#cart-count');
+const times = [];
+function tap(i) {
+  if (i === n) { done(times); return; }
+  const before = count.textContent;
+  const t0 = performance.now();
+  const obs = new MutationObserver(() => {
+    if (count.textContent !== before) {
+      obs.disconnect();
+      times.push(performance.now() - t0);
+      setTimeout(() => tap(i + 1), 0);
+    }
+  });
+  obs.observe(count, { childList: true, characterData: true, subtree: true });
+  tile.click();
+}
+tap(0);
+"#;
+
+/// Rings up `n` sales through the shell's `sell` command, as the POS does.
+const SALES: &str = r#"
+const [n, sku, done] = arguments;
+const invoke = window.__TAURI__.core.invoke;
+(async () => {
+  for (let i = 0; i < n; i++) {
+    await invoke('sell', { req: { lines: [{ sku, qty: 1, discount: null }], discount: null, customer: null, payments: [['cash', 100000]] } });
+  }
+  return 'ok';
+})().then(done, (e) => done('failed: ' + e));
+"#;
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+
+    let mut starts = Vec::new();
+    for i in 0..7 {
+        let launch = Launch { db: dir.path().join(format!("start-{i}.db")), sync_interval_secs: 30 };
+        let app = App::launch(&launch).await?;
+        starts.push(app.launched_at.elapsed().as_secs_f64() * 1000.0);
+        app.quit().await?;
+    }
+    summary("cold start to interactive POS", "ms", starts);
+
+    let app = App::launch(&Launch { db: dir.path().join("taps.db"), sync_interval_secs: 30 }).await?;
+    let taps = app.client.execute_async(TAPS, vec![100.into()]).await?;
+    let taps: Vec<f64> = serde_json::from_value(taps)?;
+    summary("tap on a tile to cart updated", "ms", taps);
+
+    let sku = app.attr(".tile", "data-sku").await?.ok_or_else(|| anyhow!("a tile without a SKU"))?;
+    let before: u64 = app.app_processes().iter().filter_map(|(p, _)| rss_kib(*p)).sum();
+    let long = fantoccini::wd::TimeoutConfiguration::new(Some(Duration::from_secs(600)), None, Some(Duration::ZERO));
+    app.client.update_timeouts(long).await?;
+    let sold = app.client.execute_async(SALES, vec![500.into(), sku.into()]).await?;
+    anyhow::ensure!(sold == "ok", "the 500 sales did not all go through: {sold}");
+    // Show the sales list once, as a vendor would, so its memory counts too.
+    app.click("#nav-sales").await?;
+    app.find(".sale").await?;
+    for (pid, name) in app.app_processes() {
+        println!("after 500 sales: {name} (pid {pid}) resident {} MiB", rss_kib(pid).unwrap_or(0) / 1024);
+    }
+    let after: u64 = app.app_processes().iter().filter_map(|(p, _)| rss_kib(*p)).sum();
+    println!("app processes resident: {} MiB before, {} MiB after 500 sales", before / 1024, after / 1024);
+    app.quit().await
+}

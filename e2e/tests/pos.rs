@@ -1,0 +1,178 @@
+//! The market-booth POS in the real app: a vendor's taps, checked against
+//! what the screens show afterwards. Run under Xvfb (scripts/test does).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use anyhow::Result;
+use tempfile::TempDir;
+use wildroot_e2e::{App, Launch};
+
+async fn fresh_app() -> Result<(App, TempDir)> {
+    let dir = tempfile::tempdir()?;
+    let app = App::launch(&Launch { db: dir.path().join("wildroot.db"), sync_interval_secs: 30 }).await?;
+    Ok((app, dir))
+}
+
+/// "$14.00" → 1400.
+fn cents(text: &str) -> i64 {
+    let t = text.trim().trim_start_matches('$').replace(',', "");
+    let (whole, frac) = t.split_once('.').unwrap_or((&t, "0"));
+    whole.parse::<i64>().unwrap() * 100 + format!("{frac:0<2}")[..2].parse::<i64>().unwrap()
+}
+
+fn money(c: i64) -> String {
+    format!("${}.{:02}", c / 100, c % 100)
+}
+
+struct Tile {
+    sku: String,
+    price: i64,
+    on_hand: i64,
+}
+
+/// The n-th product tile that has stock.
+async fn tile(app: &App, n: usize) -> Result<Tile> {
+    app.find(".tile").await?;
+    let tiles = app.client.find_all(fantoccini::Locator::Css(".tile")).await?;
+    let mut stocked = Vec::new();
+    for t in tiles {
+        let sku = t.attr("data-sku").await?.unwrap_or_default();
+        let price = cents(&t.find(fantoccini::Locator::Css(".tile-price")).await?.text().await?);
+        let on_hand: i64 =
+            t.find(fantoccini::Locator::Css(".tile-stock")).await?.attr("data-on-hand").await?.unwrap_or_default().parse()?;
+        if on_hand > 2 {
+            stocked.push(Tile { sku, price, on_hand });
+        }
+    }
+    anyhow::ensure!(stocked.len() > n, "the demo catalogue has fewer than {} stocked tiles", n + 1);
+    Ok(stocked.swap_remove(n))
+}
+
+fn stock_of(sku: &str) -> String {
+    format!(".tile[data-sku='{sku}'] .tile-stock")
+}
+
+#[tokio::test]
+async fn cash_sale_shows_change_and_the_stock_drops() -> Result<()> {
+    let (app, _dir) = fresh_app().await?;
+    app.screenshot("pos-390x844").await?;
+    let t = tile(&app, 0).await?;
+
+    // Three taps: the tile, Charge, a quick-cash note.
+    app.click(&format!(".tile[data-sku='{}']", t.sku)).await?;
+    app.wait_text("#cart-count", "1 item").await?;
+    app.wait_text("#cart-total", &money(t.price)).await?;
+    app.click("#charge").await?;
+    app.wait_text("#due", &money(t.price)).await?;
+    let notes = app.client.find_all(fantoccini::Locator::Css("#quick-cash .cash")).await?;
+    let mut paid = None;
+    for n in notes {
+        let c: i64 = n.attr("data-cents").await?.unwrap_or_default().parse()?;
+        if c > t.price {
+            n.click().await?;
+            paid = Some(c);
+            break;
+        }
+    }
+    let paid = paid.expect("a quick-cash amount above the price");
+    app.wait_text("#change", &money(paid - t.price)).await?;
+    app.screenshot("receipt-390x844").await?;
+
+    app.click("#new-sale").await?;
+    app.wait_gone("#receipt").await?;
+    app.wait_text("#cart-count", "0 items").await?;
+    app.wait_until(&stock_of(&t.sku), "@data-on-hand", |v| v == (t.on_hand - 1).to_string()).await?;
+
+    // The laptop layout: the cart stays open beside the catalogue.
+    app.client.set_window_size(1280, 800).await?;
+    app.find("#cart-panel").await?;
+    app.screenshot("pos-1280x800").await?;
+    app.quit().await
+}
+
+#[tokio::test]
+async fn split_payment_then_refund_returns_the_stock() -> Result<()> {
+    let (app, _dir) = fresh_app().await?;
+    let a = tile(&app, 0).await?;
+    let b = tile(&app, 1).await?;
+    app.click(&format!(".tile[data-sku='{}']", a.sku)).await?;
+    app.click(&format!(".tile[data-sku='{}']", b.sku)).await?;
+    app.click(&format!(".tile[data-sku='{}']", b.sku)).await?;
+    app.wait_text("#cart-count", "3 items").await?;
+    // Undo takes back the last tap.
+    app.click("#undo").await?;
+    app.wait_text("#cart-count", "2 items").await?;
+    let total = a.price + b.price;
+    app.wait_text("#cart-total", &money(total)).await?;
+
+    app.click("#charge").await?;
+    // A typo is refused with a word on what to type, and takes no money.
+    app.fill("#split-amount", "five").await?;
+    app.click("#split-card").await?;
+    app.wait_until("#tender-error", "text", |t| t.contains("five")).await?;
+    app.wait_text("#due", &money(total)).await?;
+    app.fill("#split-amount", "5").await?;
+    app.click("#split-card").await?;
+    app.wait_text("#due", &money(total - 500)).await?;
+    app.click("#pay-exact").await?;
+    app.wait_text("#change", "$0.00").await?;
+    let receipt = app.text("#receipt-no").await?.trim_start_matches("Receipt ").to_string();
+    app.click("#new-sale").await?;
+    app.wait_until(&stock_of(&a.sku), "@data-on-hand", |v| v == (a.on_hand - 1).to_string()).await?;
+    app.wait_until(&stock_of(&b.sku), "@data-on-hand", |v| v == (b.on_hand - 1).to_string()).await?;
+
+    app.click("#nav-sales").await?;
+    let row = format!(".sale[data-receipt='{receipt}']");
+    let shown = app.text(&row).await?;
+    assert!(shown.contains(&format!("Card {}", money(500))), "{shown}");
+    assert!(shown.contains(&format!("Cash {}", money(total - 500))), "{shown}");
+    app.click(&format!("{row} .refund")).await?;
+    app.click(&format!("{row} .confirm-refund")).await?;
+    app.wait_text(&format!("{row} .sale-status"), "Refunded").await?;
+    app.screenshot("sales-390x844").await?;
+
+    app.click("#nav-pos").await?;
+    app.wait_until(&stock_of(&a.sku), "@data-on-hand", |v| v == a.on_hand.to_string()).await?;
+    app.wait_until(&stock_of(&b.sku), "@data-on-hand", |v| v == b.on_hand.to_string()).await?;
+    app.quit().await
+}
+
+#[tokio::test]
+async fn a_market_day_opens_sells_and_closes_with_a_z_report() -> Result<()> {
+    let (app, _dir) = fresh_app().await?;
+    app.click("#nav-market").await?;
+    // The demo shop may have an event open already; close it uncounted-free first.
+    if app.client.find(fantoccini::Locator::Css("#close-event")).await.is_ok() {
+        app.fill("#counted", "0").await?;
+        app.click("#close-event").await?;
+        app.find("#zreport").await?;
+        app.click("#nav-pos").await?;
+        app.click("#nav-market").await?;
+    }
+    app.fill("#event-name-input", "Tuesday Night Market").await?;
+    app.fill("#event-location", "Elm Street").await?;
+    app.fill("#event-float", "100").await?;
+    app.click("#open-event").await?;
+    app.wait_text("#event-name", "Tuesday Night Market").await?;
+    app.wait_text("#totals-count", "0").await?;
+
+    app.click("#nav-pos").await?;
+    let t = tile(&app, 0).await?;
+    app.click(&format!(".tile[data-sku='{}']", t.sku)).await?;
+    app.click("#charge").await?;
+    app.click("#pay-exact").await?;
+    app.wait_text("#change", "$0.00").await?;
+    app.click("#new-sale").await?;
+
+    app.click("#nav-market").await?;
+    app.wait_text("#totals-count", "1").await?;
+    app.wait_text("#totals-total", &money(t.price)).await?;
+    app.wait_text("#expected-cash", &money(10_000 + t.price)).await?;
+    app.screenshot("market-390x844").await?;
+    // One dollar too much in the till.
+    let counted = 10_000 + t.price + 100;
+    app.fill("#counted", &format!("{}.{:02}", counted / 100, counted % 100)).await?;
+    app.click("#close-event").await?;
+    app.wait_text("#over-short", "Over $1.00").await?;
+    app.screenshot("zreport-390x844").await?;
+    app.quit().await
+}
