@@ -176,3 +176,54 @@ async fn a_market_day_opens_sells_and_closes_with_a_z_report() -> Result<()> {
     app.screenshot("zreport-390x844").await?;
     app.quit().await
 }
+
+#[tokio::test]
+async fn a_scanned_barcode_adds_its_product_and_an_unknown_one_says_so() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("wildroot.db");
+    let (sku, barcode) = {
+        let mut store = wildroot_core::Store::open(&db)?;
+        store.seed_demo()?;
+        let p = store.list_products(None, None)?.into_iter().find(|p| p.barcode.is_some()).expect("a demo product with a barcode");
+        (p.sku, p.barcode.unwrap_or_default())
+    };
+    let app = App::launch(&Launch { db, sync_interval_secs: 30 }).await?;
+    // A keyboard-wedge scanner types the digits and Enter.
+    app.find("#search").await?.send_keys(&format!("{barcode}\u{E007}")).await?;
+    app.wait_text("#cart-count", "1 item").await?;
+    app.find(&format!(".cart-line[data-sku='{sku}']")).await?;
+    app.wait_until("#search", "@value", str::is_empty).await?;
+
+    app.find("#search").await?.send_keys("0000000000000\u{E007}").await?;
+    app.wait_until("#pos-error", "text", |t| t.contains("nothing matches '0000000000000'")).await?;
+    app.wait_text("#cart-count", "1 item").await?;
+
+    // The toggle steps system → sunlight → dark → system, applied at once.
+    // The webview's storage outlives a run, so begin from Settings' "System".
+    app.click("#nav-settings").await?;
+    app.click("#theme-system").await?;
+    wait_theme(&app, None).await?;
+    app.click("#nav-pos").await?;
+    app.click("#theme-toggle").await?;
+    wait_theme(&app, Some("sunlight")).await?;
+    app.click("#theme-toggle").await?;
+    wait_theme(&app, Some("dark")).await?;
+    app.screenshot("pos-dark-390x844").await?;
+    app.click("#theme-toggle").await?;
+    wait_theme(&app, None).await?;
+    app.quit().await
+}
+
+/// Waits until the page's `data-theme` is `want` (None: following the system).
+async fn wait_theme(app: &App, want: Option<&str>) -> Result<()> {
+    let want = want.map_or(serde_json::Value::Null, |w| w.into());
+    let start = std::time::Instant::now();
+    loop {
+        let now = app.client.execute("return document.documentElement.getAttribute('data-theme')", vec![]).await?;
+        if now == want {
+            return Ok(());
+        }
+        anyhow::ensure!(start.elapsed() < wildroot_e2e::PATIENCE, "the theme stayed {now}, not {want}");
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
