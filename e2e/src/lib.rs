@@ -10,7 +10,7 @@
 use anyhow::{anyhow, bail, Context, Result};
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
-use std::net::{Ipv4Addr, TcpListener, TcpStream};
+use std::net::{Ipv4Addr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::Mutex;
@@ -45,13 +45,14 @@ pub fn free_port() -> Result<u16> {
     Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?.port())
 }
 
-fn wait_for_port(port: u16, within: Duration) -> Result<()> {
+/// Polls without blocking the runtime: a test's server may share its thread.
+async fn wait_for_port(port: u16, within: Duration) -> Result<()> {
     let start = Instant::now();
     while start.elapsed() < within {
-        if TcpStream::connect((Ipv4Addr::LOCALHOST, port)).is_ok() {
+        if tokio::net::TcpStream::connect((Ipv4Addr::LOCALHOST, port)).await.is_ok() {
             return Ok(());
         }
-        std::thread::sleep(Duration::from_millis(25));
+        tokio::time::sleep(Duration::from_millis(25)).await;
     }
     bail!("nothing listened on 127.0.0.1:{port} within {within:?}")
 }
@@ -101,7 +102,7 @@ impl App {
             .spawn()
             .context("could not start tauri-driver (is it installed? scripts/setup-app installs it)")?;
         let mut guard = DriverGuard(Some(driver));
-        wait_for_port(port, PATIENCE)?;
+        wait_for_port(port, PATIENCE).await?;
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), "wry".into());
         caps.insert("tauri:options".into(), serde_json::json!({ "application": binary }));
