@@ -4,9 +4,10 @@ use crate::error::{text, CoreError, Result};
 use crate::store::Store;
 use crate::{product, recipe, supply};
 use chrono::NaiveDate;
+use rusqlite::Connection;
 use wildroot_model::money::div_round;
 use wildroot_model::op::*;
-use wildroot_model::views::BatchView;
+use wildroot_model::views::{BatchPlan, BatchView, PlanLine};
 use wildroot_model::{LotId, Quantity};
 
 /// A request to produce.
@@ -20,40 +21,83 @@ pub struct ProduceRequest {
     pub allow_short: bool,
 }
 
+/// What `batches` batches of `sku` need, priced at today's average costs.
+struct Plan {
+    view: BatchPlan,
+    inputs: Vec<BatchInput>,
+}
+
+fn plan_in(conn: &Connection, sku: &str, batches: i64) -> Result<(product::ProductRef, Plan)> {
+    if batches <= 0 {
+        return Err(CoreError::Invalid(format!("{batches} batches makes nothing: give 1 or more")));
+    }
+    let too_many = || CoreError::Invalid(format!("{batches} batches is too many"));
+    let p = product::find(conn, sku)?;
+    let (yield_qty, recipe) = recipe::load(conn, p.id)?.ok_or_else(|| CoreError::NotFound {
+        what: "recipe for",
+        key: p.sku.clone(),
+        hint: "set one first (Recipes, or `wildroot recipe set`)",
+    })?;
+    let output_qty = yield_qty.checked_mul(batches).ok_or_else(too_many)?;
+    let mut inputs = Vec::new();
+    let mut lines = Vec::new();
+    let mut total_micro: i128 = 0;
+    for line in recipe {
+        let need = line.qty.checked_mul(batches).ok_or_else(too_many)?;
+        let on_hand = supply::on_hand(conn, line.supply_id)?;
+        let cost = supply::avg_cost(conn, line.supply_id)?.microcents(need);
+        total_micro += i128::from(cost);
+        inputs.push(BatchInput { supply_id: line.supply_id, qty: need, cost_microcents: cost });
+        lines.push(PlanLine {
+            supply_id: line.supply_id,
+            supply: line.supply,
+            unit: line.unit,
+            need,
+            on_hand,
+            short: (need - on_hand).max(0),
+            cost_cents: div_round(i128::from(cost), 1_000_000) as i64,
+        });
+    }
+    // Rounded once, at the batch total (DESIGN rule 8).
+    let cost_cents = div_round(total_micro, 1_000_000) as i64;
+    let view = BatchPlan {
+        sku: p.sku.clone(),
+        name: p.name.clone(),
+        batches,
+        output_qty,
+        enough: lines.iter().all(|l| l.short == 0),
+        lines,
+        cost_cents,
+        unit_cost_cents: div_round(total_micro, 1_000_000 * i128::from(output_qty)) as i64,
+    };
+    Ok((p, Plan { view, inputs }))
+}
+
 impl Store {
+    /// What making `batches` batches of `sku` would consume, what is short
+    /// and what a unit would cost, without making anything.
+    pub fn plan_batch(&self, sku: &str, batches: i64) -> Result<BatchPlan> {
+        Ok(plan_in(self.conn(), sku, batches)?.1.view)
+    }
+
     pub fn produce(&mut self, req: ProduceRequest) -> Result<BatchView> {
-        if req.batches <= 0 {
-            return Err(CoreError::Invalid(format!("{} batches makes nothing: give 1 or more", req.batches)));
-        }
         let lot_id = self.write(|tx| {
-            let p = product::find(tx, &req.sku)?;
-            let (yield_qty, lines) = recipe::load(tx, p.id)?.ok_or_else(|| CoreError::NotFound {
-                what: "recipe for",
-                key: p.sku.clone(),
-                hint: "set one first with `wildroot recipe set`",
-            })?;
-            let output_qty =
-                yield_qty.checked_mul(req.batches).ok_or_else(|| CoreError::Invalid(format!("{} batches is too many", req.batches)))?;
-            let mut inputs = Vec::new();
-            let mut shortages = Vec::new();
-            let mut total_micro: i128 = 0;
-            for line in &lines {
-                let need =
-                    line.qty.checked_mul(req.batches).ok_or_else(|| CoreError::Invalid(format!("{} batches is too many", req.batches)))?;
-                let have = supply::on_hand(tx, line.supply_id)?;
-                if have < need {
-                    shortages.push(format!(
+            let (p, plan) = plan_in(tx, &req.sku, req.batches)?;
+            let shortages: Vec<String> = plan
+                .view
+                .lines
+                .iter()
+                .filter(|l| l.short > 0)
+                .map(|l| {
+                    format!(
                         "{} needs {} but {} on hand (short {})",
-                        line.supply,
-                        Quantity(need).display(line.unit),
-                        Quantity(have).display(line.unit),
-                        Quantity(need - have).display(line.unit)
-                    ));
-                }
-                let cost = supply::avg_cost(tx, line.supply_id)?.microcents(need);
-                total_micro += i128::from(cost);
-                inputs.push(BatchInput { supply_id: line.supply_id, qty: need, cost_microcents: cost });
-            }
+                        l.supply,
+                        Quantity(l.need).display(l.unit),
+                        Quantity(l.on_hand).display(l.unit),
+                        Quantity(l.short).display(l.unit)
+                    )
+                })
+                .collect();
             if !shortages.is_empty() && !req.allow_short {
                 return Err(CoreError::Short(shortages));
             }
@@ -81,12 +125,11 @@ impl Store {
                 product_id: p.id,
                 lot_code,
                 batches: req.batches,
-                output_qty,
+                output_qty: plan.view.output_qty,
                 made_at_ms,
                 expires_on: req.expires_on.map(|d| d.format("%Y-%m-%d").to_string()),
-                inputs,
-                // Rounded once, here, at the batch total (DESIGN rule 8).
-                cost_cents: div_round(total_micro, 1_000_000) as i64,
+                inputs: plan.inputs,
+                cost_cents: plan.view.cost_cents,
             }))?;
             Ok(lot_id)
         })?;

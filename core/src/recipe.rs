@@ -6,7 +6,7 @@ use crate::{product, supply};
 use rusqlite::{Connection, OptionalExtension};
 use wildroot_model::money::div_round;
 use wildroot_model::op::*;
-use wildroot_model::views::{RecipeLineView, RecipeView};
+use wildroot_model::views::{RecipeLineView, RecipeSummary, RecipeView};
 use wildroot_model::{ProductId, Quantity};
 
 pub(crate) fn load(conn: &Connection, product_id: ProductId) -> Result<Option<(i64, Vec<RecipeLineView>)>> {
@@ -74,5 +74,47 @@ impl Store {
             micro += i128::from(supply::avg_cost(self.conn(), l.supply_id)?.microcents(l.qty));
         }
         Ok(RecipeView { product_id: p.id, sku: p.sku, yield_qty, lines, batch_cost_cents: div_round(micro, 1_000_000) as i64 })
+    }
+
+    /// Every recipe with its cost and how many batches the supplies on hand
+    /// make now, by product name.
+    pub fn list_recipes(&self) -> Result<Vec<RecipeSummary>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT p.id, p.sku, p.name FROM recipes r JOIN products p ON p.id = r.product_id
+             WHERE p.archived = 0 ORDER BY p.name, p.sku",
+        )?;
+        let products = stmt
+            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let mut out = Vec::new();
+        for (id, sku, name) in products {
+            let pid: ProductId = id.parse().map_err(|_| CoreError::Corrupt(format!("product id '{id}'")))?;
+            let Some((yield_qty, lines)) = load(conn, pid)? else { continue };
+            let mut micro: i128 = 0;
+            let mut makeable: Option<(i64, String)> = None;
+            for l in &lines {
+                micro += i128::from(supply::avg_cost(conn, l.supply_id)?.microcents(l.qty));
+                let can = (supply::on_hand(conn, l.supply_id)? / l.qty).max(0);
+                if makeable.as_ref().is_none_or(|(m, _)| can < *m) {
+                    makeable = Some((can, l.supply.clone()));
+                }
+            }
+            let (makeable_batches, limited_by) = match makeable {
+                Some((n, supply)) => (n, Some(supply)),
+                None => (0, None),
+            };
+            out.push(RecipeSummary {
+                sku,
+                name,
+                yield_qty,
+                lines: lines.len(),
+                batch_cost_cents: div_round(micro, 1_000_000) as i64,
+                unit_cost_cents: div_round(micro, 1_000_000 * i128::from(yield_qty.max(1))) as i64,
+                makeable_batches,
+                limited_by,
+            });
+        }
+        Ok(out)
     }
 }

@@ -70,6 +70,21 @@ impl Store {
         self.write(|tx| set_in(tx, BUSINESS_NAME, name))
     }
 
+    /// Sets the shop's currency: an ISO 4217 code such as USD, CAD or EUR.
+    /// Amounts stay in that currency's minor units (cents).
+    pub fn set_currency(&mut self, code: &str) -> Result<()> {
+        let code = code.trim().to_ascii_uppercase();
+        if code.len() != 3 || !code.chars().all(|c| c.is_ascii_uppercase()) {
+            return invalid(format!("'{code}' is not a currency code: give three letters such as USD, CAD or EUR"));
+        }
+        self.write(|tx| set_in(tx, CURRENCY, code))
+    }
+
+    /// The shop's currency code; USD until one is set.
+    pub fn currency(&self) -> Result<String> {
+        Ok(get(self.conn(), CURRENCY)?.unwrap_or_else(|| "USD".to_string()))
+    }
+
     pub fn tax_rule(&self) -> Result<TaxRule> {
         tax_rule(self.conn())
     }

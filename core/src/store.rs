@@ -14,6 +14,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0002_running_totals.sql")),
         M::up(include_str!("../../migrations/0003_sync.sql")),
         M::up(include_str!("../../migrations/0004_drop_unused_index.sql")),
+        M::up(include_str!("../../migrations/0005_shopify_link.sql")),
     ])
 }
 

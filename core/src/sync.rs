@@ -199,6 +199,25 @@ impl Store {
         })
     }
 
+    /// Signs this device out of its server. Its operations stay in the local
+    /// log either way; unless `force`, changes the server has not received
+    /// yet keep the device signed in so they are not left behind unnoticed.
+    pub fn sign_out(&mut self, force: bool) -> Result<()> {
+        let status = self.sync_status()?;
+        if status.server_url.is_none() {
+            return Err(CoreError::NotConnected);
+        }
+        if status.pending > 0 && !force {
+            return Err(CoreError::Invalid(format!(
+                "{} change(s) have not reached the server yet: sync first, or sign out anyway (they go up the next time this device signs in)",
+                status.pending
+            )));
+        }
+        // Not an operation: who this device signs in as is its own business.
+        self.conn().execute("DELETE FROM sync_state", [])?;
+        Ok(())
+    }
+
     pub fn sync_status(&self) -> Result<SyncStatus> {
         let conn = self.conn();
         let pending: i64 = conn.query_row(

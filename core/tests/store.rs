@@ -400,3 +400,74 @@ fn a_contact_at_the_booth_finds_or_adds_one_customer() -> R {
     assert_eq!(s.list_customers(None)?.len(), 2);
     Ok(())
 }
+
+#[test]
+fn a_batch_plan_shows_needs_shortages_and_unit_cost_before_anything_is_made() -> R {
+    let (_dir, mut s) = store()?;
+    salve_shop(&mut s)?;
+    let before = dump_tables(s.conn())?;
+    let plan = s.plan_batch("SALVE", 2)?;
+    assert!(plan.enough);
+    assert_eq!((plan.output_qty, plan.cost_cents, plan.unit_cost_cents), (24, 2960, 123)); // 2960 / 24 = 123.3
+    let wax = plan.lines.iter().find(|l| l.supply == "Beeswax").map(|l| (l.need, l.on_hand, l.short, l.cost_cents));
+    assert_eq!(wax, Some((340, 3000, 0, 680)));
+    // The plan is what the batch then records.
+    assert_eq!(dump_tables(s.conn())?, before, "planning changes nothing");
+    let made = s.produce(ProduceRequest { sku: "SALVE".into(), batches: 2, ..Default::default() })?;
+    assert_eq!((made.cost_cents, made.unit_cost_cents), (plan.cost_cents, plan.unit_cost_cents));
+    let short = s.plan_batch("SALVE", 10)?;
+    assert!(!short.enough);
+    let tin = short.lines.iter().find(|l| l.supply == "Tin").map(|l| (l.need, l.on_hand, l.short));
+    assert_eq!(tin, Some((120, 76, 44)));
+    assert!(s.plan_batch("SALVE", 0).is_err());
+    assert!(s.plan_batch("NOPE", 1).is_err());
+    Ok(())
+}
+
+#[test]
+fn recipes_say_how_many_batches_the_shelf_can_make_now() -> R {
+    let (_dir, mut s) = store()?;
+    salve_shop(&mut s)?;
+    let r = s.list_recipes()?;
+    assert_eq!(r.len(), 1);
+    // Tins: 100 / 12 = 8; olive oil 3000 / 500 = 6; beeswax 3000 / 170 = 17.
+    assert_eq!((r[0].makeable_batches, r[0].limited_by.as_deref()), (6, Some("Olive oil")));
+    assert_eq!(r[0].batch_cost_cents, 1480);
+    assert_eq!(r[0].unit_cost_cents, 123);
+    s.adjust_supply("Olive oil", "-2900ml", "spilled")?;
+    assert_eq!(s.list_recipes()?[0].makeable_batches, 0);
+    Ok(())
+}
+
+#[test]
+fn movement_history_explains_the_stock_with_reasons_lots_and_balances() -> R {
+    let (_dir, mut s) = store()?;
+    salve_shop(&mut s)?;
+    let b = s.produce(ProduceRequest { sku: "SALVE".into(), batches: 1, ..Default::default() })?;
+    s.sell(cash("SALVE", 2, 10_000))?;
+    s.adjust_product("SALVE", -1, "dented tin")?;
+    let m = s.product_movements("SALVE", 10)?;
+    let seen: Vec<(i64, &str, i64)> = m.iter().map(|m| (m.qty, m.reason.as_str(), m.balance)).collect();
+    assert_eq!(seen, vec![(-1, "adjustment", 9), (-2, "sale", 10), (12, "batch_output", 12)]);
+    assert_eq!(m[0].note.as_deref(), Some("dented tin"));
+    assert_eq!(m[2].lot_code.as_deref(), Some(b.lot_code.as_str()));
+    let wax = s.supply_movements("Beeswax", 2)?;
+    assert_eq!(wax.len(), 2, "the limit is kept");
+    assert_eq!((wax[0].qty, wax[0].reason.as_str(), wax[0].balance), (-170, "batch_input", 2830));
+    assert_eq!(s.supply_movements("Beeswax", 10)?.last().map(|m| m.balance), Some(1000));
+    assert_eq!(s.supply("Beeswax")?.on_hand, wax[0].balance);
+    Ok(())
+}
+
+#[test]
+fn currency_is_three_letters() -> R {
+    let (_dir, mut s) = store()?;
+    assert_eq!(s.currency()?, "USD");
+    s.set_currency(" cad ")?;
+    assert_eq!(s.currency()?, "CAD");
+    for bad in ["", "C$", "DOLLARS", "12A"] {
+        assert!(s.set_currency(bad).is_err(), "{bad}");
+    }
+    assert_eq!(s.currency()?, "CAD");
+    Ok(())
+}

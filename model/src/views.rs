@@ -272,3 +272,61 @@ pub struct SoldLine {
     pub qty: i64,
     pub total_cents: i64,
 }
+
+/// One change to a product's or supply's stock, with the balance after it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MovementView {
+    pub at_ms: i64,
+    /// Signed, in base units.
+    pub qty: i64,
+    /// `sale`, `refund`, `void`, `purchase`, `batch_input`, `batch_output`, `adjustment`.
+    pub reason: String,
+    /// What the person typed for an adjustment.
+    pub note: Option<String>,
+    /// The supply receipt's or batch's lot code.
+    pub lot_code: Option<String>,
+    /// On hand right after this movement.
+    pub balance: i64,
+}
+
+/// What K batches of a recipe would consume, what is short, and what it costs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BatchPlan {
+    pub sku: String,
+    pub name: String,
+    pub batches: i64,
+    pub output_qty: i64,
+    pub lines: Vec<PlanLine>,
+    pub cost_cents: i64,
+    /// `cost_cents / output_qty`, rounded.
+    pub unit_cost_cents: i64,
+    /// Whether every supply covers its need.
+    pub enough: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanLine {
+    pub supply_id: SupplyId,
+    pub supply: String,
+    pub unit: Unit,
+    pub need: i64,
+    pub on_hand: i64,
+    /// How much is missing (0 when there is enough).
+    pub short: i64,
+    pub cost_cents: i64,
+}
+
+/// A product's recipe in a list: what a batch costs and how many batches
+/// the supplies on hand would make now.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RecipeSummary {
+    pub sku: String,
+    pub name: String,
+    pub yield_qty: i64,
+    pub lines: usize,
+    pub batch_cost_cents: i64,
+    pub unit_cost_cents: i64,
+    pub makeable_batches: i64,
+    /// The supply that runs out first, when any limits it.
+    pub limited_by: Option<String>,
+}

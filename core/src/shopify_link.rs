@@ -1,0 +1,183 @@
+//! This device's link to a Shopify store: the shop and its Admin API access
+//! token. The token is sealed with ChaCha20-Poly1305 under a device key kept
+//! in its own file (owner-only permissions) beside the database, so the
+//! database and its backups never hold it in the clear, and it is never
+//! shown back: the app only learns whether one is set.
+use crate::error::{invalid, CoreError, Result};
+use crate::store::Store;
+use ring::aead::{Aad, LessSafeKey, Nonce, UnboundKey, CHACHA20_POLY1305, NONCE_LEN};
+use ring::rand::{SecureRandom, SystemRandom};
+use rusqlite::OptionalExtension;
+use std::path::Path;
+
+const KEY_LEN: usize = 32;
+
+/// The key that seals this device's secrets.
+pub struct DeviceKey(LessSafeKey);
+
+impl DeviceKey {
+    /// Reads the key at `path`, creating it (random, mode 0600) the first time.
+    pub fn load_or_create(path: &Path) -> Result<DeviceKey> {
+        let io = |e: std::io::Error| CoreError::Invalid(format!("cannot use the key file {}: {e}", path.display()));
+        let bytes = match std::fs::read(path) {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let mut fresh = [0u8; KEY_LEN];
+                SystemRandom::new().fill(&mut fresh).map_err(|_| CoreError::Invalid("the system gave no random bytes for a key".into()))?;
+                write_private(path, &fresh).map_err(io)?;
+                fresh.to_vec()
+            }
+            Err(e) => return Err(io(e)),
+        };
+        Self::from_bytes(&bytes).map_err(|_| {
+            CoreError::Corrupt(format!(
+                "the key file {} is not a {KEY_LEN}-byte key: move it aside and enter the token again",
+                path.display()
+            ))
+        })
+    }
+
+    fn from_bytes(bytes: &[u8]) -> std::result::Result<DeviceKey, ()> {
+        if bytes.len() != KEY_LEN {
+            return Err(());
+        }
+        let key = UnboundKey::new(&CHACHA20_POLY1305, bytes).map_err(|_| ())?;
+        Ok(DeviceKey(LessSafeKey::new(key)))
+    }
+}
+
+fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(path)?;
+    f.write_all(bytes)?;
+    f.sync_all()
+}
+
+/// A shop as typed: `my-shop`, `my-shop.myshopify.com`, or a full
+/// `https://` address (a proxy or test server). Kept as a base URL.
+pub fn normalize_shop(input: &str) -> Result<String> {
+    let s = input.trim().trim_end_matches('/');
+    if s.is_empty() {
+        return invalid("the Shopify store is empty: give its name, like my-shop or my-shop.myshopify.com");
+    }
+    if s.starts_with("https://") || s.starts_with("http://") {
+        return match reqwest::Url::parse(s) {
+            Ok(u) if u.host_str().is_some() => Ok(s.to_string()),
+            _ => invalid(format!("'{s}' is not a web address: give the store like my-shop.myshopify.com")),
+        };
+    }
+    let name = s.strip_suffix(".myshopify.com").unwrap_or(s);
+    if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return invalid(format!("'{s}' is not a Shopify store name: use letters, digits and dashes, like my-shop.myshopify.com"));
+    }
+    Ok(format!("https://{}.myshopify.com", name.to_ascii_lowercase()))
+}
+
+fn check_token(token: &str) -> Result<&str> {
+    let t = token.trim();
+    if t.is_empty() {
+        return invalid("the access token is empty: paste the Admin API access token from the store's custom app");
+    }
+    if t.len() > 256 || !t.chars().all(|c| c.is_ascii_graphic()) {
+        return invalid("that does not look like an access token: paste it again, without spaces");
+    }
+    Ok(t)
+}
+
+impl Store {
+    /// Links this device to a Shopify store, sealing the token.
+    pub fn link_shopify(&mut self, shop: &str, token: &str, key: &DeviceKey) -> Result<String> {
+        let shop = normalize_shop(shop)?;
+        let token = check_token(token)?;
+        let mut nonce = [0u8; NONCE_LEN];
+        SystemRandom::new().fill(&mut nonce).map_err(|_| CoreError::Invalid("the system gave no random bytes for a nonce".into()))?;
+        let mut sealed = token.as_bytes().to_vec();
+        key.0
+            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(shop.as_bytes()), &mut sealed)
+            .map_err(|_| CoreError::Invalid("the token could not be sealed".into()))?;
+        self.conn().execute(
+            "INSERT INTO shopify_link (singleton, shop, token_nonce, token_sealed, updated_at_ms) VALUES (1, ?1, ?2, ?3, ?4)
+             ON CONFLICT (singleton) DO UPDATE SET shop = excluded.shop, token_nonce = excluded.token_nonce,
+                 token_sealed = excluded.token_sealed, updated_at_ms = excluded.updated_at_ms",
+            rusqlite::params![shop, nonce.to_vec(), sealed, self.now_ms()],
+        )?;
+        Ok(shop)
+    }
+
+    /// The linked shop, if any (never the token).
+    pub fn shopify_shop(&self) -> Result<Option<String>> {
+        Ok(self.conn().query_row("SELECT shop FROM shopify_link", [], |r| r.get(0)).optional()?)
+    }
+
+    /// The shop and its token, opened with this device's key.
+    pub fn shopify_credentials(&self, key: &DeviceKey) -> Result<Option<(String, String)>> {
+        let row: Option<(String, Vec<u8>, Vec<u8>)> = self
+            .conn()
+            .query_row("SELECT shop, token_nonce, token_sealed FROM shopify_link", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let Some((shop, nonce, mut sealed)) = row else { return Ok(None) };
+        let unreadable = || {
+            CoreError::Invalid("the saved Shopify token cannot be opened with this device's key: enter the token again in Settings".into())
+        };
+        let nonce = Nonce::try_assume_unique_for_key(&nonce).map_err(|_| unreadable())?;
+        let plain = key.0.open_in_place(nonce, Aad::from(shop.as_bytes()), &mut sealed).map_err(|_| unreadable())?;
+        let token = String::from_utf8(plain.to_vec()).map_err(|_| unreadable())?;
+        Ok(Some((shop, token)))
+    }
+
+    pub fn unlink_shopify(&mut self) -> Result<()> {
+        self.conn().execute("DELETE FROM shopify_link", [])?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_token_is_sealed_at_rest_and_opens_only_with_its_key() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let key_path = dir.path().join("device.key");
+        let key = DeviceKey::load_or_create(&key_path)?;
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(&key_path).map_err(|e| CoreError::Invalid(e.to_string()))?.permissions().mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+        let db = dir.path().join("shop.db");
+        let mut store = Store::open(&db)?;
+        let secret = "shpat_0123456789abcdef0123456789abcdef";
+        assert_eq!(store.link_shopify(" My-Shop ", secret, &key)?, "https://my-shop.myshopify.com");
+        assert_eq!(store.shopify_shop()?.as_deref(), Some("https://my-shop.myshopify.com"));
+        let again = DeviceKey::load_or_create(&key_path)?;
+        assert_eq!(store.shopify_credentials(&again)?.map(|(_, t)| t).as_deref(), Some(secret));
+        drop(store);
+        let raw = std::fs::read(&db).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        assert!(!raw.windows(secret.len()).any(|w| w == secret.as_bytes()), "the database holds the token in the clear");
+        let store = Store::open(&db)?;
+        let other = DeviceKey::load_or_create(&dir.path().join("other.key"))?;
+        let err = store.shopify_credentials(&other).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("enter the token again"), "{err}");
+        Ok(())
+    }
+
+    #[test]
+    fn shops_and_tokens_are_checked() {
+        assert_eq!(normalize_shop("shop-1.myshopify.com").ok().as_deref(), Some("https://shop-1.myshopify.com"));
+        assert_eq!(normalize_shop("http://127.0.0.1:9000/").ok().as_deref(), Some("http://127.0.0.1:9000"));
+        for bad in ["", "my shop", "https://", "shop/../x"] {
+            assert!(normalize_shop(bad).is_err(), "{bad}");
+        }
+        assert!(check_token("  ").is_err());
+        assert!(check_token("shpat_ab cd").is_err());
+    }
+}
