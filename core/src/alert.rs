@@ -89,6 +89,39 @@ impl Store {
             };
             out.push(Alert { kind: AlertKind::Expiring, item: lot, message, on_hand: None, threshold: None });
         }
+        self.sync_alerts(&mut out)?;
         Ok(out)
+    }
+}
+
+/// Pending changes that have not reached the server for this long are a problem, not just a quiet market.
+pub const SYNC_STALE_MS: i64 = 24 * 60 * 60 * 1000;
+
+impl Store {
+    /// A refused change always needs a person; being offline only does once
+    /// changes have waited more than a day.
+    fn sync_alerts(&self, out: &mut Vec<Alert>) -> Result<()> {
+        let status = self.sync_status()?;
+        for r in &status.refused {
+            out.push(Alert {
+                kind: AlertKind::Sync,
+                item: r.op_id.to_string(),
+                message: format!("the server refused a change ({}): {}", r.kind.replace('_', " "), r.reason),
+                on_hand: None,
+                threshold: None,
+            });
+        }
+        let since = status.last_success_ms.unwrap_or(i64::MIN);
+        if status.pending > 0 && status.server_url.is_some() && self.now_ms().saturating_sub(since) > SYNC_STALE_MS {
+            let why = status.last_error.as_deref().map(|e| format!(" (last try: {e})")).unwrap_or_default();
+            out.push(Alert {
+                kind: AlertKind::Sync,
+                item: "sync".into(),
+                message: format!("{} change(s) have not reached the server for over a day{why}: connect to a network", status.pending),
+                on_hand: None,
+                threshold: None,
+            });
+        }
+        Ok(())
     }
 }

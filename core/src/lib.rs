@@ -14,6 +14,7 @@ pub mod customer;
 pub mod demo;
 pub mod error;
 pub mod event;
+pub mod export;
 mod lww;
 pub mod movement;
 pub mod oplog;

@@ -5,6 +5,8 @@
 use crate::ids::*;
 use crate::op::PayMethod;
 use crate::pricing::Discount;
+use crate::quantity::Unit;
+use crate::sync::{DeviceInfo, Role};
 use crate::views::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -44,6 +46,12 @@ pub struct HomeView {
     pub totals: Option<ZReport>,
     pub tax_bp: i64,
     pub tax_inclusive: bool,
+    /// ISO 4217 code; amounts are in its minor units.
+    pub currency: String,
+    /// Who this device is signed in as; owner when it is not connected.
+    pub role: Role,
+    /// Alerts waiting, for the badge in the navigation.
+    pub alert_count: usize,
 }
 
 /// Products whose SKU, name or barcode starts with `query`.
@@ -147,8 +155,232 @@ pub struct SettingsView {
     pub receipt_prefix: String,
     pub tax_bp: i64,
     pub tax_inclusive: bool,
+    pub currency: String,
     /// Where the local database lives.
     pub database_path: String,
+    pub role: Role,
+    pub server_url: Option<String>,
+    pub device_name: Option<String>,
+    pub user_email: Option<String>,
+    /// The linked Shopify store; the token is never sent back.
+    pub shopify_shop: Option<String>,
+    pub shopify_token_set: bool,
+}
+
+// The owner's screens. Text fields travel as typed; the core parses them
+// (money like `12.50`, quantities like `1.2kg`) and says what to fix.
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListProducts {
+    pub query: String,
+}
+
+/// A product as its form holds it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProductForm {
+    pub sku: String,
+    pub name: String,
+    pub price: String,
+    pub category: String,
+    pub barcode: String,
+    pub low_stock_at: String,
+    pub favorite: bool,
+    pub no_oversell: bool,
+}
+
+/// Adds a product (`original_sku` none) or edits the one with that SKU.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SaveProduct {
+    pub original_sku: Option<String>,
+    pub form: ProductForm,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ArchiveProduct {
+    pub sku: String,
+}
+
+/// A signed change in units (`-2`, `+6`) with the reason a person gave.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdjustProduct {
+    pub sku: String,
+    pub qty: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProductHistory {
+    pub sku: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListSupplies {
+    pub include_archived: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SupplyForm {
+    pub name: String,
+    pub unit: Option<Unit>,
+    pub reorder_at: String,
+    pub supplier: String,
+    pub notes: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SaveSupply {
+    pub original_name: Option<String>,
+    pub form: SupplyForm,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ArchiveSupply {
+    pub name: String,
+}
+
+/// A purchase: how much arrived (`2kg`) and what it cost in total (`24.00`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReceiveSupply {
+    pub name: String,
+    pub qty: String,
+    pub cost: String,
+    pub lot_code: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AdjustSupply {
+    pub name: String,
+    pub qty: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SupplyHistory {
+    pub name: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListRecipes {}
+
+/// The recipe of a product, or none yet.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GetRecipe {
+    pub sku: String,
+}
+
+/// Replaces a recipe: units per batch and (supply name, quantity typed with units).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SetRecipe {
+    pub sku: String,
+    pub yield_qty: String,
+    pub lines: Vec<(String, String)>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanBatch {
+    pub sku: String,
+    pub batches: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MakeBatch {
+    pub sku: String,
+    pub batches: i64,
+    /// Empty: one is made up from the SKU and the day.
+    pub lot_code: String,
+    /// `YYYY-MM-DD`, or empty.
+    pub expires_on: String,
+    /// Make it even though the books say a supply is short.
+    pub allow_short: bool,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListBatches {}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListCustomers {
+    pub query: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GetCustomer {
+    pub id: CustomerId,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SaveCustomer {
+    pub id: Option<CustomerId>,
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub notes: String,
+}
+
+/// The reports dashboard over a range of UTC days (`YYYY-MM-DD`, inclusive; empty = open).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct DashboardView {
+    pub by_day: SalesReport,
+    pub top_products: SalesReport,
+    pub by_event: SalesReport,
+    pub by_payment: SalesReport,
+    pub valuation: Valuation,
+    pub margins: Vec<MarginRow>,
+}
+
+/// Writes one report as CSV into the Downloads folder and answers with its path.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ExportCsv {
+    /// `day`, `product`, `event`, `payment` or `margins`.
+    pub report: String,
+    pub from: String,
+    pub to: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListAlerts {}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SaveShop {
+    pub business_name: String,
+    pub currency: String,
+    /// Typed like `8.25%`.
+    pub tax_percent: String,
+    pub tax_inclusive: bool,
+}
+
+/// Signs this device out of its server (owner only).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SignOut {
+    /// Sign out even though some changes have not reached the server.
+    pub force: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkShopify {
+    pub shop: String,
+    pub token: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct UnlinkShopify {}
+
+/// The server's devices; the owner's password is asked again because
+/// managing devices takes a fresh login.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ListDevices {
+    pub password: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RevokeDevice {
+    pub password: String,
+    pub device_id: DeviceId,
 }
 
 command!(Home => HomeView, "home");
@@ -166,3 +398,32 @@ command!(SyncNow => AppSync, "sync_now");
 command!(Connect => AppSync, "connect");
 command!(StartFresh => SettingsView, "start_fresh");
 command!(GetSettings => SettingsView, "get_settings");
+command!(ListProducts => Vec<ProductView>, "list_products");
+command!(SaveProduct => ProductView, "save_product");
+command!(ArchiveProduct => ProductView, "archive_product");
+command!(AdjustProduct => ProductView, "adjust_product");
+command!(ProductHistory => Vec<MovementView>, "product_history");
+command!(ListSupplies => Vec<SupplyView>, "list_supplies");
+command!(SaveSupply => SupplyView, "save_supply");
+command!(ArchiveSupply => SupplyView, "archive_supply");
+command!(ReceiveSupply => SupplyView, "receive_supply");
+command!(AdjustSupply => SupplyView, "adjust_supply");
+command!(SupplyHistory => Vec<MovementView>, "supply_history");
+command!(ListRecipes => Vec<RecipeSummary>, "list_recipes");
+command!(GetRecipe => Option<RecipeView>, "get_recipe");
+command!(SetRecipe => RecipeView, "set_recipe");
+command!(PlanBatch => BatchPlan, "plan_batch");
+command!(MakeBatch => BatchView, "make_batch");
+command!(ListBatches => Vec<BatchView>, "list_batches");
+command!(ListCustomers => Vec<CustomerView>, "list_customers");
+command!(GetCustomer => CustomerView, "get_customer");
+command!(SaveCustomer => CustomerView, "save_customer");
+command!(Dashboard => DashboardView, "dashboard");
+command!(ExportCsv => String, "export_csv");
+command!(ListAlerts => Vec<Alert>, "list_alerts");
+command!(SaveShop => SettingsView, "save_shop");
+command!(SignOut => AppSync, "sign_out");
+command!(LinkShopify => SettingsView, "link_shopify");
+command!(UnlinkShopify => SettingsView, "unlink_shopify");
+command!(ListDevices => Vec<DeviceInfo>, "list_devices");
+command!(RevokeDevice => Vec<DeviceInfo>, "revoke_device");

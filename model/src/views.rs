@@ -157,6 +157,8 @@ pub enum AlertKind {
     Reorder,
     Oversold,
     Expiring,
+    /// The device cannot sync, or the server refused a change.
+    Sync,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -1,9 +1,10 @@
 //! What each command does, as plain functions over the shell's state so they
 //! can be tested without a window. Each one reads a request from
 //! `wildroot_model::app` and calls the core; none holds business rules or SQL.
+use crate::owner::{self, business_name};
 use crate::shell::Shell;
 use wildroot_core::sale::{LineRequest, SaleRequest};
-use wildroot_core::{settings, CoreError, Result, Store};
+use wildroot_core::{CoreError, Result, Store};
 use wildroot_model::app::*;
 use wildroot_model::views::*;
 use wildroot_model::{Money, SaleId};
@@ -22,11 +23,10 @@ pub fn home(store: &Store, _: Home) -> Result<HomeView> {
         totals,
         tax_bp: tax.bp,
         tax_inclusive: tax.inclusive,
+        currency: store.currency()?,
+        role: owner::role(store)?,
+        alert_count: store.alerts()?.len(),
     })
-}
-
-fn business_name(store: &Store) -> Result<String> {
-    Ok(settings::get(store.conn(), settings::BUSINESS_NAME)?.unwrap_or_else(|| "My shop".to_string()))
 }
 
 pub fn search(store: &Store, req: Search) -> Result<Vec<ProductView>> {
@@ -76,18 +76,6 @@ pub fn event_report(store: &Store, req: EventReport) -> Result<ZReport> {
     store.z_report(&req.event_id.to_string())
 }
 
-pub fn get_settings(shell: &Shell, _: GetSettings) -> Result<SettingsView> {
-    let store = shell.store()?;
-    let tax = store.tax_rule()?;
-    Ok(SettingsView {
-        business_name: business_name(&store)?,
-        receipt_prefix: store.receipt_prefix()?,
-        tax_bp: tax.bp,
-        tax_inclusive: tax.inclusive,
-        database_path: shell.db_path().display().to_string(),
-    })
-}
-
 pub fn get_sync(shell: &Shell, _: GetSync) -> Result<AppSync> {
     Ok(AppSync { status: shell.store()?.sync_status()?, syncing: shell.is_syncing() })
 }
@@ -101,7 +89,7 @@ pub fn sync_now(shell: &Shell, _: SyncNow) -> Result<AppSync> {
 
 pub fn start_fresh(shell: &Shell, req: StartFresh) -> Result<SettingsView> {
     shell.start_fresh(&req.business_name)?;
-    get_settings(shell, GetSettings {})
+    owner::get_settings(shell, GetSettings {})
 }
 
 #[cfg(test)]

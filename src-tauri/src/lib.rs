@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod commands;
+pub mod owner;
 pub mod shell;
 
 use shell::Shell;
@@ -93,7 +94,90 @@ fn event_report(shell: State<'_, Shell>, req: EventReport) -> Reply<ZReport> {
 
 #[tauri::command(async)]
 fn get_settings(shell: State<'_, Shell>, req: GetSettings) -> Reply<SettingsView> {
-    commands::get_settings(&shell, req).map_err(fail)
+    owner::get_settings(&shell, req).map_err(fail)
+}
+
+/// The owner's screens: reads and writes over the store, one line each.
+macro_rules! store_commands {
+    ($($name:ident($req:ty) -> $resp:ty = $how:ident;)*) => {
+        $(
+            #[tauri::command(async)]
+            fn $name(shell: State<'_, Shell>, req: $req) -> Reply<$resp> {
+                $how(&shell, |s| owner::$name(s, req))
+            }
+        )*
+    };
+}
+
+store_commands! {
+    list_products(ListProducts) -> Vec<ProductView> = read;
+    save_product(SaveProduct) -> ProductView = write;
+    archive_product(ArchiveProduct) -> ProductView = write;
+    adjust_product(AdjustProduct) -> ProductView = write;
+    product_history(ProductHistory) -> Vec<MovementView> = read;
+    list_supplies(ListSupplies) -> Vec<SupplyView> = read;
+    save_supply(SaveSupply) -> SupplyView = write;
+    archive_supply(ArchiveSupply) -> SupplyView = write;
+    receive_supply(ReceiveSupply) -> SupplyView = write;
+    adjust_supply(AdjustSupply) -> SupplyView = write;
+    supply_history(SupplyHistory) -> Vec<MovementView> = read;
+    list_recipes(ListRecipes) -> Vec<RecipeSummary> = read;
+    get_recipe(GetRecipe) -> Option<RecipeView> = read;
+    set_recipe(SetRecipe) -> RecipeView = write;
+    plan_batch(PlanBatch) -> BatchPlan = read;
+    make_batch(MakeBatch) -> BatchView = write;
+    list_batches(ListBatches) -> Vec<BatchView> = read;
+    list_customers(ListCustomers) -> Vec<CustomerView> = read;
+    get_customer(GetCustomer) -> CustomerView = read;
+    save_customer(SaveCustomer) -> CustomerView = write;
+    dashboard(Dashboard) -> DashboardView = read;
+    list_alerts(ListAlerts) -> Vec<Alert> = read;
+}
+
+#[tauri::command(async)]
+fn export_csv(shell: State<'_, Shell>, req: ExportCsv) -> Reply<String> {
+    owner::export_csv(&shell, req).map_err(fail)
+}
+
+#[tauri::command(async)]
+fn save_shop(shell: State<'_, Shell>, req: SaveShop) -> Reply<SettingsView> {
+    let out = owner::save_shop(&shell, req).map_err(fail)?;
+    shell.wake_sync();
+    Ok(out)
+}
+
+#[tauri::command(async)]
+fn link_shopify(shell: State<'_, Shell>, req: LinkShopify) -> Reply<SettingsView> {
+    owner::link_shopify(&shell, req).map_err(fail)
+}
+
+#[tauri::command(async)]
+fn unlink_shopify(shell: State<'_, Shell>, req: UnlinkShopify) -> Reply<SettingsView> {
+    owner::unlink_shopify(&shell, req).map_err(fail)
+}
+
+#[tauri::command]
+async fn list_devices(shell: State<'_, Shell>, req: ListDevices) -> Reply<Vec<wildroot_model::sync::DeviceInfo>> {
+    owner::list_devices(&shell, req).await.map_err(fail)
+}
+
+#[tauri::command]
+async fn revoke_device(shell: State<'_, Shell>, req: RevokeDevice) -> Reply<Vec<wildroot_model::sync::DeviceInfo>> {
+    owner::revoke_device(&shell, req).await.map_err(fail)
+}
+
+/// Stops the background sync first so no sync is half-way when the device forgets its server.
+#[tauri::command]
+async fn sign_out(shell: State<'_, Shell>, req: SignOut) -> Reply<AppSync> {
+    owner::owner_only(&*shell.store().map_err(fail)?, "signing this device out").map_err(fail)?;
+    shell.stop_sync().await;
+    let signed_out = shell.store().map_err(fail).and_then(|mut s| s.sign_out(req.force).map_err(fail));
+    if let Err(e) = signed_out {
+        // Still signed in: keep syncing.
+        shell.start_sync().map_err(fail)?;
+        return Err(e);
+    }
+    commands::get_sync(&shell, GetSync {}).map_err(fail)
 }
 
 #[tauri::command(async)]
@@ -129,6 +213,15 @@ fn database_path(app: &tauri::App) -> Result<PathBuf, Box<dyn std::error::Error>
     }
 }
 
+/// Where exported CSVs go: `WILDROOT_EXPORT_DIR` if set, else Downloads,
+/// else the app's data folder.
+fn export_dir(app: &tauri::App) -> PathBuf {
+    match std::env::var_os("WILDROOT_EXPORT_DIR") {
+        Some(p) if !p.is_empty() => PathBuf::from(p),
+        _ => app.path().download_dir().or_else(|_| app.path().app_data_dir()).unwrap_or_default(),
+    }
+}
+
 /// `WILDROOT_SYNC_INTERVAL_SECS` shortens the background sync's pause (tests).
 fn sync_interval() -> Result<Option<Duration>, String> {
     match std::env::var("WILDROOT_SYNC_INTERVAL_SECS") {
@@ -148,7 +241,7 @@ pub fn run() {
     let built = tauri::Builder::default()
         .setup(|app| {
             let path = database_path(app)?;
-            let shell = Shell::open(path, sync_interval()?)?;
+            let shell = Shell::open(path, sync_interval()?)?.exporting_to(export_dir(app));
             // The sync loop is a task on Tauri's async runtime.
             tauri::async_runtime::block_on(async { shell.start_sync() })?;
             app.manage(shell);
@@ -169,7 +262,36 @@ pub fn run() {
             get_sync,
             sync_now,
             start_fresh,
-            connect
+            connect,
+            list_products,
+            save_product,
+            archive_product,
+            adjust_product,
+            product_history,
+            list_supplies,
+            save_supply,
+            archive_supply,
+            receive_supply,
+            adjust_supply,
+            supply_history,
+            list_recipes,
+            get_recipe,
+            set_recipe,
+            plan_batch,
+            make_batch,
+            list_batches,
+            list_customers,
+            get_customer,
+            save_customer,
+            dashboard,
+            export_csv,
+            list_alerts,
+            save_shop,
+            link_shopify,
+            unlink_shopify,
+            list_devices,
+            revoke_device,
+            sign_out
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = built {

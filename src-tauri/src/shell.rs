@@ -14,6 +14,7 @@ pub struct Shell {
     db_path: PathBuf,
     sync: Mutex<Option<SyncLoop>>,
     sync_interval: Duration,
+    export_dir: PathBuf,
 }
 
 impl Shell {
@@ -31,14 +32,31 @@ impl Shell {
         }
         Ok(Shell {
             store: Arc::new(Mutex::new(store)),
-            db_path,
+            db_path: db_path.clone(),
             sync: Mutex::new(None),
             sync_interval: sync_interval.unwrap_or(DEFAULT_SYNC_INTERVAL),
+            export_dir: db_path.parent().map(Path::to_path_buf).unwrap_or_default(),
         })
     }
 
     pub fn db_path(&self) -> &Path {
         &self.db_path
+    }
+
+    /// Where exported reports go (the Downloads folder in the app; the data folder until told).
+    pub fn exporting_to(mut self, dir: PathBuf) -> Shell {
+        self.export_dir = dir;
+        self
+    }
+
+    pub fn export_dir(&self) -> &Path {
+        &self.export_dir
+    }
+
+    /// The key that seals this device's secrets: a file beside the
+    /// database, never inside it, so a copied database carries no secret.
+    pub fn device_key(&self) -> Result<wildroot_core::shopify_link::DeviceKey> {
+        wildroot_core::shopify_link::DeviceKey::load_or_create(&self.db_path.with_extension("key"))
     }
 
     pub fn shared_store(&self) -> &Arc<Mutex<Store>> {

@@ -141,10 +141,32 @@ pub fn quick_cash(remaining: i64) -> Vec<i64> {
     out
 }
 
-/// `$12.50`, `-$3.00`: money as the screens show it.
+thread_local! {
+    // The UI runs on one thread; the shop's currency is set once it is known.
+    static SYMBOL: std::cell::Cell<&'static str> = const { std::cell::Cell::new("$") };
+}
+
+/// The symbol amounts are shown with, for an ISO 4217 code.
+pub fn symbol_of(code: &str) -> &'static str {
+    match code {
+        "USD" | "CAD" | "AUD" | "NZD" | "MXN" => "$",
+        "EUR" => "€",
+        "GBP" => "£",
+        "CHF" => "CHF ",
+        "SEK" | "NOK" | "DKK" => "kr ",
+        _ => "¤",
+    }
+}
+
+pub fn set_currency(code: &str) {
+    SYMBOL.with(|s| s.set(symbol_of(code)));
+}
+
+/// `$12.50`, `-$3.00`: money as the screens show it, in the shop's currency.
 pub fn money(cents: i64) -> String {
     let sign = if cents < 0 { "-" } else { "" };
-    format!("{sign}${}", Money(cents.saturating_abs()))
+    let symbol = SYMBOL.with(std::cell::Cell::get);
+    format!("{sign}{symbol}{}", Money(cents.saturating_abs()))
 }
 
 /// A line's discount as typed back into its field.

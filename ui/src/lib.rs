@@ -7,10 +7,17 @@
 //! by [`App`] so that moving between screens never loses a cart.
 #![forbid(unsafe_code)]
 
+mod alerts;
 pub mod api;
 pub mod cart;
+pub mod chart;
+mod customers;
+pub mod form;
+mod inventory;
 mod market;
 mod pos;
+mod recipes;
+mod reports;
 mod sales;
 mod settings;
 pub mod state;
@@ -38,16 +45,28 @@ pub fn App() -> impl IntoView {
     // The sync status is always visible, so it is read often; it is one small query.
     set_interval(move || app.tick(), std::time::Duration::from_secs(2));
 
+    // A vendor's session shows only the screens a vendor may open.
     let tab = move |screen: Screen| {
         view! {
-            <button
-                class="tab"
-                class:active=move || app.screen.get() == screen
-                id=format!("nav-{}", screen.id())
-                on:click=move |_| app.go(screen)
-            >
-                {screen.label()}
-            </button>
+            <Show when=move || screen.may_open(app.role())>
+                <button
+                    class="tab"
+                    class:extra=!screen.on_phone_bar()
+                    class:active=move || app.screen.get() == screen
+                    id=format!("nav-{}", screen.id())
+                    on:click=move |_| app.go(screen)
+                >
+                    {screen.label()}
+                    {(screen == Screen::Alerts)
+                        .then(|| {
+                            view! {
+                                <Show when=move || { app.alert_count() > 0 }>
+                                    <span class="badge" id="alert-badge">{move || app.alert_count()}</span>
+                                </Show>
+                            }
+                        })}
+                </button>
+            </Show>
         }
     };
     view! {
@@ -61,7 +80,15 @@ pub fn App() -> impl IntoView {
                     {move || app.theme.get().icon()}
                 </button>
             </header>
-            <nav class="tabs">{Screen::ALL.into_iter().map(tab).collect_view()}</nav>
+            <nav class="tabs" class:more-open=move || app.more_open.get()>
+                {Screen::ALL.into_iter().map(tab).collect_view()}
+                <button class="tab more" id="nav-more" class:active=move || !app.screen.get().on_phone_bar() on:click=move |_| app.more_open.update(|o| *o = !*o)>
+                    "More"
+                    <Show when=move || { app.alert_count() > 0 }>
+                        <span class="badge">{move || app.alert_count()}</span>
+                    </Show>
+                </button>
+            </nav>
             <div class="toast" id="toast" class:shown=move || app.toast.with(Option::is_some) on:click=move |_| app.toast.set(None)>
                 {move || app.toast.get().unwrap_or_default()}
             </div>
@@ -70,6 +97,11 @@ pub fn App() -> impl IntoView {
                     Screen::Pos => view! { <pos::Pos /> }.into_any(),
                     Screen::Sales => view! { <sales::Sales /> }.into_any(),
                     Screen::Market => view! { <market::Market /> }.into_any(),
+                    Screen::Inventory => view! { <inventory::Inventory /> }.into_any(),
+                    Screen::Recipes => view! { <recipes::Recipes /> }.into_any(),
+                    Screen::Customers => view! { <customers::Customers /> }.into_any(),
+                    Screen::Reports => view! { <reports::Reports /> }.into_any(),
+                    Screen::Alerts => view! { <alerts::Alerts /> }.into_any(),
                     Screen::Settings => view! { <settings::Settings /> }.into_any(),
                 }}
             </main>

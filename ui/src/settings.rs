@@ -1,10 +1,12 @@
 //! Settings: the theme, the shop's details, connecting to a sync server, and
 //! starting an empty shop for real use once the demo has been tried.
 use crate::api::call;
+use crate::form::{checkbox, field, field_hint, when};
 use crate::state::{AppState, Theme};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wildroot_model::app::{Connect, GetSettings, SettingsView, StartFresh};
+use wildroot_model::app::*;
+use wildroot_model::sync::DeviceInfo;
 
 #[component]
 pub fn Settings() -> impl IntoView {
@@ -83,38 +85,14 @@ pub fn Settings() -> impl IntoView {
                     {theme_button(Theme::Dark, "Dark")}
                 </div>
             </div>
-            <div class="card">
-                <h2>"This shop"</h2>
-                {move || {
-                    settings
-                        .get()
-                        .map(|s| {
-                            view! {
-                                <dl class="sums">
-                                    <dt>"Business"</dt>
-                                    <dd id="settings-business">{s.business_name}</dd>
-                                    <dt>"Receipts"</dt>
-                                    <dd>{format!("{}-000001 …", s.receipt_prefix)}</dd>
-                                    <dt>"Tax"</dt>
-                                    <dd>
-                                        {format!(
-                                            "{}.{:02}% {}",
-                                            s.tax_bp / 100,
-                                            s.tax_bp % 100,
-                                            if s.tax_inclusive { "included in prices" } else { "added at checkout" },
-                                        )}
-                                    </dd>
-                                    <dt>"Data"</dt>
-                                    <dd class="path">{s.database_path}</dd>
-                                </dl>
-                            }
-                        })
-                }}
-            </div>
+            <ShopForm settings=settings />
             <div class="card">
                 <h2>"Sync"</h2>
                 {move || match connected() {
-                    Some(url) => view! { <p id="connected-to">{format!("Connected to {url}. Sales sync in the background whenever there is a network.")}</p> }.into_any(),
+                    Some(url) => view! {
+                        <p id="connected-to">{format!("Connected to {url}. Sales sync in the background whenever there is a network.")}</p>
+                        <Account settings=settings />
+                    }.into_any(),
                     None => {
                         view! {
                             <p class="muted">"Connect to your Wildroot server to share stock and sales between devices."</p>
@@ -130,6 +108,7 @@ pub fn Settings() -> impl IntoView {
                     }
                 }}
             </div>
+            <Shopify settings=settings />
             <Show when=move || connected().is_none()>
                 <div class="card">
                     <h2>"Start fresh"</h2>
@@ -147,5 +126,214 @@ pub fn Settings() -> impl IntoView {
                 </div>
             </Show>
         </section>
+    }
+}
+
+/// The business name, currency and tax, saved together.
+#[component]
+fn ShopForm(settings: RwSignal<Option<SettingsView>>) -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let name = RwSignal::new(String::new());
+    let currency = RwSignal::new(String::new());
+    let tax = RwSignal::new(String::new());
+    let inclusive = RwSignal::new(false);
+    let saved = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(s) = settings.get() {
+            name.set(s.business_name);
+            currency.set(s.currency);
+            tax.set(format!("{}.{:02}%", s.tax_bp / 100, s.tax_bp % 100));
+            inclusive.set(s.tax_inclusive);
+        }
+    });
+    let save = move |_| {
+        let req = SaveShop {
+            business_name: name.get_untracked(),
+            currency: currency.get_untracked(),
+            tax_percent: tax.get_untracked(),
+            tax_inclusive: inclusive.get_untracked(),
+        };
+        spawn_local(async move {
+            match call(&req).await {
+                Ok(s) => {
+                    settings.set(Some(s));
+                    saved.set(true);
+                    app.toast.set(None);
+                    app.refresh_home();
+                }
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    view! {
+        <div class="card" id="shop-form">
+            <h2>"This shop"</h2>
+            <div class="form-grid">
+                {field("Business name", "set-business", name)}
+                {field_hint("Currency", "set-currency", "USD", currency)}
+                {field_hint("Sales tax", "set-tax", "8.25%", tax)}
+            </div>
+            {checkbox("Prices already include the tax", "set-inclusive", inclusive)}
+            <div class="actions">
+                <button class="primary" id="save-shop" on:click=save>"Save"</button>
+                <Show when=move || saved.get()><span class="done" id="shop-saved">"Saved."</span></Show>
+            </div>
+            {move || {
+                settings.get().map(|s| {
+                    view! {
+                        <dl class="sums">
+                            <dt>"Receipts"</dt>
+                            <dd>{format!("{}-000001 …", s.receipt_prefix)}</dd>
+                            <dt>"Data"</dt>
+                            <dd class="path" id="settings-data">{s.database_path}</dd>
+                        </dl>
+                    }
+                })
+            }}
+        </div>
+    }
+}
+
+/// Who this device is signed in as, signing out, and (for the owner) the server's devices.
+#[component]
+fn Account(settings: RwSignal<Option<SettingsView>>) -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let confirm_force = RwSignal::new(None::<String>);
+    let sign_out = move |force: bool| {
+        spawn_local(async move {
+            match call(&SignOut { force }).await {
+                Ok(s) => {
+                    confirm_force.set(None);
+                    app.sync.set(Some(s));
+                    app.toast.set(None);
+                    app.refresh_home();
+                    if let Ok(v) = call(&GetSettings {}).await {
+                        settings.set(Some(v));
+                    }
+                }
+                // Unsynced changes: say so and offer to sign out anyway.
+                Err(e) if !force && e.contains("not reached the server") => confirm_force.set(Some(e)),
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    let password = RwSignal::new(String::new());
+    let devices = RwSignal::new(None::<Vec<DeviceInfo>>);
+    let show_devices = move |_| {
+        let req = ListDevices { password: password.get_untracked() };
+        spawn_local(async move {
+            match call(&req).await {
+                Ok(d) => {
+                    app.toast.set(None);
+                    devices.set(Some(d));
+                }
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    let revoke = move |device_id| {
+        let req = RevokeDevice { password: password.get_untracked(), device_id };
+        spawn_local(async move {
+            match call(&req).await {
+                Ok(d) => devices.set(Some(d)),
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    view! {
+        {move || {
+            settings.get().map(|s| {
+                view! {
+                    <dl class="sums" id="account">
+                        <dt>"Signed in as"</dt>
+                        <dd id="account-email">{s.user_email.unwrap_or_default()}</dd>
+                        <dt>"Role"</dt>
+                        <dd id="account-role">{s.role.as_str()}</dd>
+                        <dt>"This device"</dt>
+                        <dd id="account-device">{s.device_name.unwrap_or_default()}</dd>
+                    </dl>
+                }
+            })
+        }}
+        {move || match confirm_force.get() {
+            None => view! { <button class="secondary" id="sign-out" on:click=move |_| sign_out(false)>"Sign out"</button> }.into_any(),
+            Some(why) => view! {
+                <p class="warn">{why}</p>
+                <button class="danger" id="sign-out-anyway" on:click=move |_| sign_out(true)>"Sign out anyway"</button>
+                <button class="secondary" on:click=move |_| confirm_force.set(None)>"Stay signed in"</button>
+            }.into_any(),
+        }}
+        <h3>"Devices"</h3>
+        <p class="muted">"Devices that sync with this server. Revoke a lost phone so it can no longer sync; its sales already sent stay."</p>
+        <div class="inline-form">
+            <label>"Your password"<input id="devices-password" type="password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) /></label>
+            <button id="show-devices" on:click=show_devices>"Show devices"</button>
+        </div>
+        {move || devices.get().map(|list| view! {
+            <table class="grid" id="devices">
+                <thead><tr><th>"Device"</th><th>"User"</th><th>"Last seen"</th><th></th></tr></thead>
+                <tbody>
+                    {list.into_iter().map(|d| {
+                        let id = d.device_id;
+                        view! {
+                            <tr class="device" class:voided=d.revoked attr:data-id=d.device_id.to_string()>
+                                <td>{d.name.clone()}</td>
+                                <td>{format!("{} ({})", d.user_email, d.role.as_str())}</td>
+                                <td>{d.last_seen_ms.map(when).unwrap_or_else(|| "never".into())}</td>
+                                <td>{if d.revoked { view! { <span class="muted">"revoked"</span> }.into_any() } else { view! { <button class="secondary revoke" on:click=move |_| revoke(id)>"Revoke"</button> }.into_any() }}</td>
+                            </tr>
+                        }
+                    }).collect_view()}
+                </tbody>
+            </table>
+        })}
+    }
+}
+
+/// The Shopify store this device imports from. The token goes in and is
+/// never shown back; the screen only says one is saved.
+#[component]
+fn Shopify(settings: RwSignal<Option<SettingsView>>) -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let shop = RwSignal::new(String::new());
+    let token = RwSignal::new(String::new());
+    let link = move |_| {
+        let req = LinkShopify { shop: shop.get_untracked(), token: token.get_untracked() };
+        spawn_local(async move {
+            match call(&req).await {
+                Ok(s) => {
+                    token.set(String::new());
+                    settings.set(Some(s));
+                    app.toast.set(None);
+                }
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    let unlink = move |_| {
+        spawn_local(async move {
+            match call(&UnlinkShopify {}).await {
+                Ok(s) => settings.set(Some(s)),
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    let linked = move || settings.with(|s| s.as_ref().and_then(|s| s.shopify_shop.clone()));
+    view! {
+        <div class="card" id="shopify">
+            <h2>"Shopify"</h2>
+            {move || match linked() {
+                Some(url) => view! {
+                    <p id="shopify-linked">{format!("Linked to {url}. The access token is saved on this device, encrypted, and is not shown again.")}</p>
+                    <button class="secondary" id="shopify-unlink" on:click=unlink>"Unlink"</button>
+                }.into_any(),
+                None => view! {
+                    <p class="muted">"Online orders come in from Shopify and take stock from the same shelves. Create a custom app in the store with read access to orders and products, and paste its Admin API access token here."</p>
+                    {field_hint("Store", "shopify-shop", "my-shop.myshopify.com", shop)}
+                    <label>"Admin API access token"<input id="shopify-token" type="password" autocomplete="off" prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev)) /></label>
+                    <button class="primary" id="shopify-link" on:click=link>"Link store"</button>
+                }.into_any(),
+            }}
+        </div>
     }
 }

@@ -4,23 +4,44 @@ use crate::api::call;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wildroot_model::app::{AppSync, GetSync, Home, HomeView};
+use wildroot_model::sync::Role;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Screen {
     Pos,
     Sales,
     Market,
+    Inventory,
+    Recipes,
+    Customers,
+    Reports,
+    Alerts,
     Settings,
 }
 
 impl Screen {
-    pub const ALL: [Screen; 4] = [Screen::Pos, Screen::Sales, Screen::Market, Screen::Settings];
+    pub const ALL: [Screen; 9] = [
+        Screen::Pos,
+        Screen::Sales,
+        Screen::Market,
+        Screen::Inventory,
+        Screen::Recipes,
+        Screen::Customers,
+        Screen::Reports,
+        Screen::Alerts,
+        Screen::Settings,
+    ];
 
     pub fn label(self) -> &'static str {
         match self {
             Screen::Pos => "Sell",
             Screen::Sales => "Sales",
             Screen::Market => "Market day",
+            Screen::Inventory => "Inventory",
+            Screen::Recipes => "Recipes & batches",
+            Screen::Customers => "Customers",
+            Screen::Reports => "Reports",
+            Screen::Alerts => "Alerts",
             Screen::Settings => "Settings",
         }
     }
@@ -30,9 +51,36 @@ impl Screen {
             Screen::Pos => "pos",
             Screen::Sales => "sales",
             Screen::Market => "market",
+            Screen::Inventory => "inventory",
+            Screen::Recipes => "recipes",
+            Screen::Customers => "customers",
+            Screen::Reports => "reports",
+            Screen::Alerts => "alerts",
             Screen::Settings => "settings",
         }
     }
+
+    /// Costs, margins, prices and settings: not for a vendor's session.
+    pub fn owner_only(self) -> bool {
+        matches!(self, Screen::Inventory | Screen::Recipes | Screen::Reports | Screen::Settings)
+    }
+
+    /// On a phone the booth's three screens stay in the tab bar; the rest sit behind "More".
+    pub fn on_phone_bar(self) -> bool {
+        matches!(self, Screen::Pos | Screen::Sales | Screen::Market)
+    }
+
+    pub fn may_open(self, role: Role) -> bool {
+        role == Role::Owner || !self.owner_only()
+    }
+}
+
+/// Something an alert or a link points at, opened by the screen that shows it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Focus {
+    Product(String),
+    Supply(String),
+    Lot(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -91,6 +139,10 @@ pub struct AppState {
     pub theme: RwSignal<Theme>,
     /// The clock for "2 min ago", moved on by the status poll.
     pub now_ms: RwSignal<i64>,
+    /// What the next screen should open at (an alert's item).
+    pub focus: RwSignal<Option<Focus>>,
+    /// The phone's "More" sheet of screens.
+    pub more_open: RwSignal<bool>,
 }
 
 impl AppState {
@@ -103,12 +155,30 @@ impl AppState {
             toast: RwSignal::new(None),
             theme: RwSignal::new(theme),
             now_ms: RwSignal::new(js_sys::Date::now() as i64),
+            focus: RwSignal::new(None),
+            more_open: RwSignal::new(false),
         }
     }
 
     pub fn go(self, screen: Screen) {
         self.toast.set(None);
+        self.more_open.set(false);
         self.screen.set(screen);
+    }
+
+    /// Opens `screen` at `focus`.
+    pub fn open(self, screen: Screen, focus: Focus) {
+        self.focus.set(Some(focus));
+        self.go(screen);
+    }
+
+    /// Who this device is signed in as; the owner until the shop says otherwise.
+    pub fn role(self) -> Role {
+        self.home.with(|h| h.as_ref().map(|h| h.role)).unwrap_or(Role::Owner)
+    }
+
+    pub fn alert_count(self) -> usize {
+        self.home.with(|h| h.as_ref().map(|h| h.alert_count)).unwrap_or(0)
     }
 
     pub fn fail(self, message: String) {
@@ -119,7 +189,14 @@ impl AppState {
     pub fn refresh_home(self) {
         spawn_local(async move {
             match call(&Home {}).await {
-                Ok(h) => self.home.set(Some(h)),
+                Ok(h) => {
+                    crate::cart::set_currency(&h.currency);
+                    // A vendor's session never stays on an owner's screen.
+                    if !self.screen.get_untracked().may_open(h.role) {
+                        self.screen.set(Screen::Pos);
+                    }
+                    self.home.set(Some(h));
+                }
                 Err(e) => self.fail(e),
             }
         });

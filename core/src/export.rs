@@ -1,0 +1,81 @@
+//! Reports as CSV for a spreadsheet: plain decimal amounts (no symbol), one
+//! header row, and text cells that a spreadsheet would run as a formula
+//! (`=`, `+`, `-`, `@`) quoted with a leading apostrophe.
+use wildroot_model::views::{MarginRow, SalesReport};
+use wildroot_model::Money;
+
+fn text_cell(c: &str) -> String {
+    let c = if c.starts_with(['=', '+', '-', '@']) { format!("'{c}") } else { c.to_string() };
+    if c.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", c.replace('"', "\"\""))
+    } else {
+        c
+    }
+}
+
+fn money(cents: i64) -> String {
+    Money(cents).to_string()
+}
+
+fn join(cells: Vec<String>) -> String {
+    cells.join(",") + "\n"
+}
+
+pub fn sales_csv(r: &SalesReport) -> String {
+    let mut out =
+        join(["key", "label", "units", "gross", "discounts", "tax", "refunds", "net", "total"].iter().map(|h| h.to_string()).collect());
+    for row in &r.rows {
+        out.push_str(&join(vec![
+            text_cell(&row.key),
+            text_cell(&row.label),
+            row.units.to_string(),
+            money(row.gross_cents),
+            money(row.discount_cents),
+            money(row.tax_cents),
+            money(row.refund_cents),
+            money(row.net_cents),
+            money(row.total_cents),
+        ]));
+    }
+    out
+}
+
+pub fn margins_csv(rows: &[MarginRow]) -> String {
+    let mut out = join(["sku", "name", "price", "unit_cost", "margin", "margin_percent"].iter().map(|h| h.to_string()).collect());
+    for m in rows {
+        out.push_str(&join(vec![
+            text_cell(&m.sku),
+            text_cell(&m.name),
+            money(m.price_cents),
+            m.unit_cost_cents.map(money).unwrap_or_default(),
+            m.margin_cents.map(money).unwrap_or_default(),
+            m.margin_bp.map(money).unwrap_or_default(),
+        ]));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wildroot_model::views::SalesRow;
+
+    #[test]
+    fn cells_are_quoted_and_formulas_defused() {
+        let row = SalesRow {
+            key: "S-1".into(),
+            label: "=HYPERLINK(\"x\"), salve".into(),
+            units: 3,
+            gross_cents: 4200,
+            discount_cents: 0,
+            tax_cents: 0,
+            refund_cents: -5,
+            net_cents: 4195,
+            total_cents: 4195,
+        };
+        let csv = sales_csv(&SalesReport { by: "product".into(), from: None, to: None, total_cents: 4195, rows: vec![row] });
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "key,label,units,gross,discounts,tax,refunds,net,total");
+        assert_eq!(lines[1], "S-1,\"'=HYPERLINK(\"\"x\"\"), salve\",3,42.00,0.00,0.00,-0.05,41.95,41.95");
+    }
+}

@@ -1,0 +1,544 @@
+//! The owner's screens: inventory, recipes and batches, customers, reports,
+//! alerts and the shop's settings. Plain functions from a request of
+//! `wildroot_model::app` to the core, like [`crate::commands`]. Screens that
+//! show costs, margins or settings are the owner's: a device signed in as a
+//! vendor is refused here, whatever its UI shows (the server judges every
+//! change again).
+use crate::shell::Shell;
+use chrono::NaiveDate;
+use wildroot_core::batch::ProduceRequest;
+use wildroot_core::customer::CustomerInput;
+use wildroot_core::product::{NewProduct, ProductEdit};
+use wildroot_core::report::GroupBy;
+use wildroot_core::settings::{parse_percent_bp, TaxRule};
+use wildroot_core::supply::{NewSupply, SupplyEdit};
+use wildroot_core::sync::SyncClient;
+use wildroot_core::{export, settings, CoreError, Result, Store};
+use wildroot_model::app::*;
+use wildroot_model::sync::{DeviceInfo, Role};
+use wildroot_model::views::*;
+use wildroot_model::Money;
+
+/// How far back a product's or supply's history goes on screen.
+const HISTORY_LIMIT: usize = 200;
+/// Bars on the "top sellers" chart.
+const TOP_PRODUCTS: usize = 10;
+
+pub fn role(store: &Store) -> Result<Role> {
+    Ok(store.sync_config()?.map(|c| c.role).unwrap_or(Role::Owner))
+}
+
+/// Refuses `what` on a device signed in as a vendor.
+pub fn owner_only(store: &Store, what: &str) -> Result<()> {
+    match role(store)? {
+        Role::Owner => Ok(()),
+        Role::Vendor => {
+            Err(CoreError::Invalid(format!("signed in as a vendor: {what} is for the owner; ask them, or sign in as the owner")))
+        }
+    }
+}
+
+fn optional(s: &str) -> Option<String> {
+    Some(s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+fn price(s: &str) -> Result<Money> {
+    let s = s.trim().trim_start_matches('$').trim();
+    if s.is_empty() {
+        return Err(CoreError::Invalid("the price is empty: type it like 14.00".into()));
+    }
+    Ok(Money::parse(s)?)
+}
+
+fn whole(field: &str, s: &str) -> Result<i64> {
+    let t = s.trim().trim_start_matches('+');
+    if t.is_empty() {
+        return Ok(0);
+    }
+    t.parse().map_err(|_| CoreError::Invalid(format!("the {field} '{}' is not a whole number: type it like 6", s.trim())))
+}
+
+fn day(field: &str, s: &str) -> Result<Option<NaiveDate>> {
+    match s.trim() {
+        "" => Ok(None),
+        t => NaiveDate::parse_from_str(t, "%Y-%m-%d")
+            .map(Some)
+            .map_err(|_| CoreError::Invalid(format!("the {field} '{t}' is not a date: pick one, or type it like 2026-11-24"))),
+    }
+}
+
+// Inventory: products.
+
+/// The active catalogue; archived products leave the lists and the POS.
+pub fn list_products(store: &Store, req: ListProducts) -> Result<Vec<ProductView>> {
+    store.list_products(optional(&req.query).as_deref(), None)
+}
+
+pub fn save_product(store: &mut Store, req: SaveProduct) -> Result<ProductView> {
+    owner_only(store, "editing products")?;
+    let f = req.form;
+    let low = whole("low-stock alert", &f.low_stock_at)?;
+    match req.original_sku {
+        None => store.add_product(NewProduct {
+            sku: f.sku,
+            name: f.name,
+            price: price(&f.price)?,
+            category: optional(&f.category),
+            barcode: optional(&f.barcode),
+            low_stock_at: Some(low),
+            favorite: f.favorite,
+            no_oversell: f.no_oversell,
+        }),
+        Some(original) => store.edit_product(
+            &original,
+            ProductEdit {
+                sku: Some(f.sku),
+                name: Some(f.name),
+                price: Some(price(&f.price)?),
+                category: Some(f.category),
+                barcode: Some(f.barcode),
+                low_stock_at: Some(low),
+                favorite: Some(f.favorite),
+                no_oversell: Some(f.no_oversell),
+            },
+        ),
+    }
+}
+
+pub fn archive_product(store: &mut Store, req: ArchiveProduct) -> Result<ProductView> {
+    owner_only(store, "archiving products")?;
+    store.archive_product(&req.sku)?;
+    store.product(&req.sku)
+}
+
+pub fn adjust_product(store: &mut Store, req: AdjustProduct) -> Result<ProductView> {
+    owner_only(store, "adjusting stock")?;
+    let qty = whole("change", &req.qty)?;
+    if qty == 0 {
+        return Err(CoreError::Invalid("a change of 0 changes nothing: type how many to add (6) or take away (-2)".into()));
+    }
+    store.adjust_product(&req.sku, qty, &req.reason)
+}
+
+pub fn product_history(store: &Store, req: ProductHistory) -> Result<Vec<MovementView>> {
+    store.product_movements(&req.sku, HISTORY_LIMIT)
+}
+
+// Inventory: supplies.
+
+pub fn list_supplies(store: &Store, req: ListSupplies) -> Result<Vec<SupplyView>> {
+    owner_only(store, "supplies and their costs")?;
+    store.list_supplies(req.include_archived)
+}
+
+pub fn save_supply(store: &mut Store, req: SaveSupply) -> Result<SupplyView> {
+    owner_only(store, "editing supplies")?;
+    let f = req.form;
+    match req.original_name {
+        None => store.add_supply(NewSupply {
+            name: f.name,
+            unit: f.unit,
+            reorder_at: optional(&f.reorder_at),
+            supplier: optional(&f.supplier),
+            notes: optional(&f.notes),
+        }),
+        Some(original) => store.edit_supply(
+            &original,
+            SupplyEdit { name: Some(f.name), reorder_at: Some(f.reorder_at), supplier: Some(f.supplier), notes: Some(f.notes) },
+        ),
+    }
+}
+
+pub fn archive_supply(store: &mut Store, req: ArchiveSupply) -> Result<SupplyView> {
+    owner_only(store, "archiving supplies")?;
+    store.archive_supply(&req.name)?;
+    store.supply(&req.name)
+}
+
+pub fn receive_supply(store: &mut Store, req: ReceiveSupply) -> Result<SupplyView> {
+    owner_only(store, "receiving purchases")?;
+    if req.qty.trim().is_empty() {
+        return Err(CoreError::Invalid("how much arrived? type it with its unit, like 2kg or 500ml".into()));
+    }
+    let cost = price(&req.cost).map_err(|_| {
+        CoreError::Invalid(format!("the cost '{}' is not an amount: type what the whole purchase cost, like 24.00", req.cost.trim()))
+    })?;
+    store.receive_supply(&req.name, &req.qty, cost, optional(&req.lot_code).as_deref())?;
+    store.supply(&req.name)
+}
+
+pub fn adjust_supply(store: &mut Store, req: AdjustSupply) -> Result<SupplyView> {
+    owner_only(store, "adjusting supplies")?;
+    store.adjust_supply(&req.name, &req.qty, &req.reason)
+}
+
+pub fn supply_history(store: &Store, req: SupplyHistory) -> Result<Vec<MovementView>> {
+    owner_only(store, "supply history")?;
+    store.supply_movements(&req.name, HISTORY_LIMIT)
+}
+
+// Recipes and batches.
+
+pub fn list_recipes(store: &Store, _: ListRecipes) -> Result<Vec<RecipeSummary>> {
+    owner_only(store, "recipes")?;
+    store.list_recipes()
+}
+
+pub fn get_recipe(store: &Store, req: GetRecipe) -> Result<Option<RecipeView>> {
+    owner_only(store, "recipes")?;
+    let p = store.product(&req.sku)?;
+    match store.recipe(&p.sku) {
+        Ok(r) => Ok(Some(r)),
+        Err(CoreError::NotFound { what: "recipe for", .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub fn set_recipe(store: &mut Store, req: SetRecipe) -> Result<RecipeView> {
+    owner_only(store, "editing recipes")?;
+    let yield_qty = whole("yield", &req.yield_qty)?;
+    let lines: Vec<(String, String)> = req
+        .lines
+        .into_iter()
+        .filter(|(s, q)| !(s.trim().is_empty() && q.trim().is_empty()))
+        .map(|(s, q)| (s.trim().to_string(), q))
+        .collect();
+    if let Some((_, q)) = lines.iter().find(|(s, _)| s.is_empty()) {
+        return Err(CoreError::Invalid(format!("a recipe line of {q} has no supply: pick one, or clear the line")));
+    }
+    store.set_recipe(&req.sku, yield_qty, &lines)
+}
+
+pub fn plan_batch(store: &Store, req: PlanBatch) -> Result<BatchPlan> {
+    owner_only(store, "making batches")?;
+    store.plan_batch(&req.sku, req.batches)
+}
+
+pub fn make_batch(store: &mut Store, req: MakeBatch) -> Result<BatchView> {
+    owner_only(store, "making batches")?;
+    store.produce(ProduceRequest {
+        sku: req.sku,
+        batches: req.batches,
+        lot_code: optional(&req.lot_code),
+        expires_on: day("expiry date", &req.expires_on)?,
+        allow_short: req.allow_short,
+    })
+}
+
+pub fn list_batches(store: &Store, _: ListBatches) -> Result<Vec<BatchView>> {
+    owner_only(store, "batch costs")?;
+    store.list_batches(None)
+}
+
+// Customers: a vendor records them at the booth, so these are open to both.
+
+pub fn list_customers(store: &Store, req: ListCustomers) -> Result<Vec<CustomerView>> {
+    store.list_customers(optional(&req.query).as_deref())
+}
+
+pub fn get_customer(store: &Store, req: GetCustomer) -> Result<CustomerView> {
+    store.customer(&req.id.to_string())
+}
+
+pub fn save_customer(store: &mut Store, req: SaveCustomer) -> Result<CustomerView> {
+    let input = CustomerInput { name: Some(req.name), email: Some(req.email), phone: Some(req.phone), notes: Some(req.notes) };
+    match req.id {
+        None => store.add_customer(input),
+        Some(id) => store.edit_customer(&id.to_string(), input),
+    }
+}
+
+// Reports and alerts.
+
+fn range(from: &str, to: &str) -> Result<(Option<NaiveDate>, Option<NaiveDate>)> {
+    let (from, to) = (day("start date", from)?, day("end date", to)?);
+    if let (Some(f), Some(t)) = (from, to) {
+        if f > t {
+            return Err(CoreError::Invalid(format!("the range starts ({f}) after it ends ({t}): swap the dates")));
+        }
+    }
+    Ok((from, to))
+}
+
+pub fn dashboard(store: &Store, req: Dashboard) -> Result<DashboardView> {
+    owner_only(store, "reports")?;
+    let (from, to) = range(&req.from, &req.to)?;
+    Ok(DashboardView {
+        by_day: store.sales_report(GroupBy::Day, from, to)?,
+        top_products: store.top_sellers(TOP_PRODUCTS, from, to)?,
+        by_event: store.sales_report(GroupBy::Event, from, to)?,
+        by_payment: store.sales_report(GroupBy::Payment, from, to)?,
+        valuation: store.valuation()?,
+        margins: store.margins()?,
+    })
+}
+
+/// Writes the CSV and answers with where it went.
+pub fn export_csv(shell: &Shell, req: ExportCsv) -> Result<String> {
+    let store = shell.store()?;
+    owner_only(&store, "reports")?;
+    let (from, to) = range(&req.from, &req.to)?;
+    let (body, name) = match req.report.as_str() {
+        "margins" => (export::margins_csv(&store.margins()?), "margins".to_string()),
+        by => {
+            let group = GroupBy::parse(by)?;
+            (export::sales_csv(&store.sales_report(group, from, to)?), format!("sales-by-{by}"))
+        }
+    };
+    let span = match (from, to) {
+        (None, None) => String::new(),
+        (f, t) => format!(
+            "-{}-to-{}",
+            f.map(|d| d.to_string()).unwrap_or_else(|| "start".into()),
+            t.map(|d| d.to_string()).unwrap_or_else(|| "today".into())
+        ),
+    };
+    let dir = shell.export_dir();
+    std::fs::create_dir_all(dir).map_err(|e| CoreError::Invalid(format!("cannot create {}: {e}", dir.display())))?;
+    let path = dir.join(format!("wildroot-{name}{span}.csv"));
+    std::fs::write(&path, body).map_err(|e| CoreError::Invalid(format!("cannot write {}: {e}", path.display())))?;
+    Ok(path.display().to_string())
+}
+
+pub fn list_alerts(store: &Store, _: ListAlerts) -> Result<Vec<Alert>> {
+    store.alerts()
+}
+
+// Settings.
+
+pub fn get_settings(shell: &Shell, _: GetSettings) -> Result<SettingsView> {
+    let store = shell.store()?;
+    owner_only(&store, "settings")?;
+    settings_view(shell, &store)
+}
+
+fn settings_view(shell: &Shell, store: &Store) -> Result<SettingsView> {
+    let tax = store.tax_rule()?;
+    let sync = store.sync_config()?;
+    let shop = store.shopify_shop()?;
+    Ok(SettingsView {
+        business_name: business_name(store)?,
+        receipt_prefix: store.receipt_prefix()?,
+        tax_bp: tax.bp,
+        tax_inclusive: tax.inclusive,
+        currency: store.currency()?,
+        database_path: shell.db_path().display().to_string(),
+        role: sync.as_ref().map(|c| c.role).unwrap_or(Role::Owner),
+        server_url: sync.as_ref().map(|c| c.server_url.clone()),
+        device_name: sync.as_ref().map(|c| c.device_name.clone()),
+        user_email: sync.as_ref().map(|c| c.user_email.clone()),
+        shopify_token_set: shop.is_some(),
+        shopify_shop: shop,
+    })
+}
+
+pub fn business_name(store: &Store) -> Result<String> {
+    Ok(settings::get(store.conn(), settings::BUSINESS_NAME)?.unwrap_or_else(|| "My shop".to_string()))
+}
+
+/// Saves what changed, each in its own operation, after checking all of it.
+pub fn save_shop(shell: &Shell, req: SaveShop) -> Result<SettingsView> {
+    let mut store = shell.store()?;
+    owner_only(&store, "settings")?;
+    let bp = parse_percent_bp(&req.tax_percent)?;
+    let rule = TaxRule { bp, inclusive: req.tax_inclusive };
+    if business_name(&store)? != req.business_name.trim() {
+        store.set_business_name(&req.business_name)?;
+    }
+    if store.currency()? != req.currency.trim().to_ascii_uppercase() {
+        store.set_currency(&req.currency)?;
+    }
+    if store.tax_rule()? != rule {
+        store.set_tax(rule)?;
+    }
+    settings_view(shell, &store)
+}
+
+pub fn link_shopify(shell: &Shell, req: LinkShopify) -> Result<SettingsView> {
+    let key = shell.device_key()?;
+    let mut store = shell.store()?;
+    owner_only(&store, "linking Shopify")?;
+    store.link_shopify(&req.shop, &req.token, &key)?;
+    settings_view(shell, &store)
+}
+
+pub fn unlink_shopify(shell: &Shell, _: UnlinkShopify) -> Result<SettingsView> {
+    let mut store = shell.store()?;
+    owner_only(&store, "unlinking Shopify")?;
+    store.unlink_shopify()?;
+    settings_view(shell, &store)
+}
+
+/// The server, the signed-in owner's email and a fresh login token.
+async fn owner_login(shell: &Shell, password: &str) -> Result<(SyncClient, String)> {
+    let cfg = {
+        let store = shell.store()?;
+        owner_only(&store, "managing devices")?;
+        store.sync_config()?.ok_or(CoreError::NotConnected)?
+    };
+    if password.is_empty() {
+        return Err(CoreError::Invalid("type your password: managing devices needs it again".into()));
+    }
+    let client = SyncClient::new(&cfg.server_url)?;
+    let login = client.login(&cfg.user_email, password).await?;
+    Ok((client, login.token))
+}
+
+pub async fn list_devices(shell: &Shell, req: ListDevices) -> Result<Vec<DeviceInfo>> {
+    let (client, token) = owner_login(shell, &req.password).await?;
+    client.list_devices(&token).await
+}
+
+pub async fn revoke_device(shell: &Shell, req: RevokeDevice) -> Result<Vec<DeviceInfo>> {
+    let this = shell.store()?.device();
+    if req.device_id == this {
+        return Err(CoreError::Invalid("that is this device: sign out instead of revoking it".into()));
+    }
+    let (client, token) = owner_login(shell, &req.password).await?;
+    client.revoke_device(&token, &req.device_id.to_string()).await?;
+    client.list_devices(&token).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wildroot_core::sync::SyncConfig;
+
+    fn shell() -> Result<(tempfile::TempDir, Shell)> {
+        let dir = tempfile::tempdir().map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let shell = Shell::open(dir.path().join("wildroot.db"), None)?.exporting_to(dir.path().join("exports"));
+        Ok((dir, shell))
+    }
+
+    fn err<T: std::fmt::Debug>(r: Result<T>) -> String {
+        r.err().map(|e| e.to_string()).unwrap_or_default()
+    }
+
+    #[test]
+    fn the_owner_adds_receives_sets_a_recipe_and_makes_a_batch() -> Result<()> {
+        let (_dir, shell) = shell()?;
+        let mut store = shell.store()?;
+        let form = SupplyForm {
+            name: "Calendula oil".into(),
+            unit: Some(wildroot_model::Unit::Ml),
+            reorder_at: "250ml".into(),
+            ..Default::default()
+        };
+        save_supply(&mut store, SaveSupply { original_name: None, form })?;
+        let s = receive_supply(
+            &mut store,
+            ReceiveSupply { name: "Calendula oil".into(), qty: "1l".into(), cost: "$18.00".into(), lot_code: String::new() },
+        )?;
+        assert_eq!((s.on_hand, s.cost_per_1000_cents), (1000, 1800));
+        assert!(err(receive_supply(
+            &mut store,
+            ReceiveSupply { name: "Calendula oil".into(), qty: "1l".into(), cost: "lots".into(), lot_code: String::new() }
+        ))
+        .contains("what the whole purchase cost"));
+        let p = save_product(
+            &mut store,
+            SaveProduct {
+                original_sku: None,
+                form: ProductForm {
+                    sku: "CAL-OIL".into(),
+                    name: "Calendula Oil".into(),
+                    price: "16".into(),
+                    low_stock_at: "3".into(),
+                    ..Default::default()
+                },
+            },
+        )?;
+        assert_eq!((p.price_cents, p.low_stock_at), (1600, 3));
+        assert!(store.alerts()?.iter().any(|a| a.item == "CAL-OIL"), "no stock yet is low stock");
+        set_recipe(
+            &mut store,
+            SetRecipe {
+                sku: "CAL-OIL".into(),
+                yield_qty: "4".into(),
+                lines: vec![("Calendula oil".into(), "100ml".into()), (String::new(), String::new())],
+            },
+        )?;
+        let plan = plan_batch(&store, PlanBatch { sku: "CAL-OIL".into(), batches: 2 })?;
+        assert_eq!((plan.output_qty, plan.cost_cents, plan.unit_cost_cents), (8, 360, 45));
+        let b = make_batch(
+            &mut store,
+            MakeBatch { sku: "CAL-OIL".into(), batches: 2, lot_code: String::new(), expires_on: "2027-06-01".into(), allow_short: false },
+        )?;
+        assert_eq!((b.output_qty, b.expires_on.as_deref()), (8, Some("2027-06-01")));
+        assert_eq!(store.supply("Calendula oil")?.on_hand, 800);
+        assert!(!store.alerts()?.iter().any(|a| a.item == "CAL-OIL"), "eight on hand is not low");
+        assert!(err(make_batch(
+            &mut store,
+            MakeBatch { sku: "CAL-OIL".into(), batches: 1, lot_code: String::new(), expires_on: "next june".into(), allow_short: false }
+        ))
+        .contains("2026-11-24"));
+        let history = product_history(&store, ProductHistory { sku: "CAL-OIL".into() })?;
+        assert_eq!(history[0].reason, "batch_output");
+        Ok(())
+    }
+
+    #[test]
+    fn reports_take_a_range_and_export_csv() -> Result<()> {
+        let (dir, shell) = shell()?;
+        {
+            let store = shell.store()?;
+            let d = dashboard(&store, Dashboard::default())?;
+            assert_eq!(d.by_day.total_cents, store.sales_report(GroupBy::Day, None, None)?.total_cents);
+            assert!(d.by_day.total_cents > 0, "the demo has sales");
+            assert!(err(dashboard(&store, Dashboard { from: "2026-02-01".into(), to: "2026-01-01".into() })).contains("swap the dates"));
+        }
+        let path = export_csv(&shell, ExportCsv { report: "product".into(), from: String::new(), to: String::new() })?;
+        assert!(path.starts_with(&dir.path().join("exports").display().to_string()));
+        let csv = std::fs::read_to_string(&path).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        assert!(csv.starts_with("key,label,units"));
+        assert!(csv.lines().count() > 2);
+        assert!(err(export_csv(&shell, ExportCsv { report: "weather".into(), from: String::new(), to: String::new() })).contains("weather"));
+        Ok(())
+    }
+
+    #[test]
+    fn a_vendor_session_is_refused_the_owner_s_screens() -> Result<()> {
+        let (_dir, shell) = shell()?;
+        shell.store()?.connect(&SyncConfig {
+            server_url: "http://127.0.0.1:9".into(),
+            device_token: "t".into(),
+            device_name: "Booth phone".into(),
+            user_email: "sam@example.com".into(),
+            role: Role::Vendor,
+        })?;
+        assert!(err(get_settings(&shell, GetSettings {})).contains("signed in as a vendor"));
+        assert!(err(save_shop(
+            &shell,
+            SaveShop { business_name: "X".into(), currency: "USD".into(), tax_percent: "0".into(), tax_inclusive: false }
+        ))
+        .contains("vendor"));
+        let mut store = shell.store()?;
+        assert!(err(list_supplies(&store, ListSupplies::default())).contains("vendor"));
+        assert!(err(dashboard(&store, Dashboard::default())).contains("vendor"));
+        assert!(err(list_recipes(&store, ListRecipes {})).contains("vendor"));
+        let sku = store.list_products(None, Some(1))?[0].sku.clone();
+        assert!(err(adjust_product(&mut store, AdjustProduct { sku, qty: "5".into(), reason: "found".into() })).contains("vendor"));
+        // What a vendor does at the booth still works.
+        assert!(!list_products(&store, ListProducts::default())?.is_empty());
+        save_customer(
+            &mut store,
+            SaveCustomer { id: None, name: "Ana".into(), email: "ana@example.com".into(), phone: String::new(), notes: String::new() },
+        )?;
+        assert_eq!(list_customers(&store, ListCustomers { query: "ana".into() })?.len(), 1);
+        Ok(())
+    }
+
+    #[test]
+    fn the_shopify_token_is_saved_but_never_shown_back() -> Result<()> {
+        let (_dir, shell) = shell()?;
+        let v = link_shopify(&shell, LinkShopify { shop: "fern-and-flame".into(), token: "shpat_secret_value_123".into() })?;
+        assert_eq!((v.shopify_shop.as_deref(), v.shopify_token_set), (Some("https://fern-and-flame.myshopify.com"), true));
+        let json = serde_json::to_string(&v).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        assert!(!json.contains("shpat_secret_value_123"));
+        let opened = shell.store()?.shopify_credentials(&shell.device_key()?)?;
+        assert_eq!(opened.map(|(_, t)| t).as_deref(), Some("shpat_secret_value_123"));
+        let v = unlink_shopify(&shell, UnlinkShopify {})?;
+        assert!(!v.shopify_token_set);
+        Ok(())
+    }
+}

@@ -1,0 +1,398 @@
+//! Recipes and batches: what can be made now from the supplies on hand, a
+//! recipe's lines with units, "Make a batch" with what it will consume,
+//! what is short and the cost per unit shown before it is confirmed, and the
+//! batch history with lot codes, dates, expiry and cost.
+use crate::api::call;
+use crate::cart::money;
+use crate::form::{field, field_hint, qty, when};
+use crate::state::{AppState, Focus};
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wildroot_model::app::*;
+use wildroot_model::views::{BatchPlan, BatchView, ProductView, RecipeSummary, SupplyView};
+
+#[component]
+pub fn Recipes() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let recipes = RwSignal::new(Vec::<RecipeSummary>::new());
+    let batches = RwSignal::new(Vec::<BatchView>::new());
+    let products = RwSignal::new(Vec::<ProductView>::new());
+    let supplies = RwSignal::new(Vec::<SupplyView>::new());
+    let version = RwSignal::new(0u32);
+    let editing = RwSignal::new(None::<String>);
+    let making = RwSignal::new(None::<String>);
+    let lot_focus = match app.focus.get_untracked() {
+        Some(Focus::Lot(code)) => Some(code),
+        _ => None,
+    };
+    app.focus.set(None);
+    Effect::new(move |_| {
+        version.track();
+        spawn_local(async move {
+            let r = call(&ListRecipes {}).await;
+            let b = call(&ListBatches {}).await;
+            let p = call(&ListProducts::default()).await;
+            let s = call(&ListSupplies::default()).await;
+            match (r, b, p, s) {
+                (Ok(r), Ok(b), Ok(p), Ok(s)) => {
+                    recipes.set(r);
+                    batches.set(b);
+                    products.set(p);
+                    supplies.set(s);
+                }
+                (Err(e), ..) | (_, Err(e), ..) | (_, _, Err(e), _) | (.., Err(e)) => app.fail(e),
+            }
+        });
+    });
+    let changed = Callback::new(move |_: ()| {
+        version.update(|v| *v += 1);
+        app.refresh_home();
+    });
+    let new_recipe = RwSignal::new(String::new());
+    let without_recipe = move || {
+        let with: Vec<String> = recipes.with(|r| r.iter().map(|r| r.sku.clone()).collect());
+        products.with(|p| p.iter().filter(|p| !with.contains(&p.sku)).cloned().collect::<Vec<_>>())
+    };
+    view! {
+        <section class="owner recipes" id="recipes">
+            <div class="card">
+                <h2>"What you can make now"</h2>
+                <table class="grid" id="recipe-list">
+                    <thead>
+                        <tr>
+                            <th>"Product"</th>
+                            <th class="num">"Per batch"</th>
+                            <th class="num">"Batch cost"</th>
+                            <th class="num">"Cost per unit"</th>
+                            <th class="num">"Batches on hand"</th>
+                            <th></th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || {
+                            recipes
+                                .get()
+                                .into_iter()
+                                .map(|r| {
+                                    let (e, m) = (r.sku.clone(), r.sku.clone());
+                                    view! {
+                                        <tr class="recipe" attr:data-sku=r.sku.clone() attr:data-makeable=r.makeable_batches>
+                                            <td>{r.name.clone()}</td>
+                                            <td class="num">{r.yield_qty}</td>
+                                            <td class="num">{money(r.batch_cost_cents)}</td>
+                                            <td class="num">{money(r.unit_cost_cents)}</td>
+                                            <td class="num">
+                                                {r.makeable_batches}
+                                                {r.limited_by.clone().map(|s| view! { <span class="muted">{format!(" (by {s})")}</span> })}
+                                            </td>
+                                            <td class="row-actions">
+                                                <button class="secondary edit-recipe" on:click=move |_| editing.set(Some(e.clone()))>"Edit"</button>
+                                                <button class="primary make-batch" on:click=move |_| making.set(Some(m.clone()))>"Make a batch"</button>
+                                            </td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </tbody>
+                </table>
+                <div class="inline-form">
+                    <label>
+                        "New recipe for"
+                        <select id="new-recipe" on:change=move |ev| new_recipe.set(event_target_value(&ev)) prop:value=move || new_recipe.get()>
+                            <option value="">"Choose a product"</option>
+                            {move || without_recipe().into_iter().map(|p| view! { <option value=p.sku.clone()>{format!("{} ({})", p.name, p.sku)}</option> }).collect_view()}
+                        </select>
+                    </label>
+                    <button id="start-recipe" on:click=move |_| {
+                        let sku = new_recipe.get_untracked();
+                        if sku.is_empty() { app.fail("choose the product the recipe makes".into()) } else { editing.set(Some(sku)) }
+                    }>"Write its recipe"</button>
+                </div>
+            </div>
+            {move || editing.get().map(|sku| view! { <RecipeEditor sku=sku supplies=supplies changed=changed close=Callback::new(move |_| editing.set(None)) /> })}
+            {move || making.get().map(|sku| view! { <MakeBatchPanel sku=sku changed=changed close=Callback::new(move |_| making.set(None)) /> })}
+            <div class="card">
+                <h2>"Batches made"</h2>
+                <table class="grid" id="batches">
+                    <thead>
+                        <tr>
+                            <th>"Lot"</th>
+                            <th>"Product"</th>
+                            <th>"Made"</th>
+                            <th>"Expires"</th>
+                            <th class="num">"Units"</th>
+                            <th class="num">"Cost"</th>
+                            <th class="num">"Per unit"</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        {move || {
+                            batches
+                                .get()
+                                .into_iter()
+                                .map(|b| {
+                                    let focused = lot_focus.as_deref() == Some(b.lot_code.as_str());
+                                    view! {
+                                        <tr class="batch" class:selected=focused attr:data-lot=b.lot_code.clone()>
+                                            <td class="mono">{b.lot_code.clone()}</td>
+                                            <td class="mono">{b.sku.clone()}</td>
+                                            <td>{when(b.made_at_ms)}</td>
+                                            <td>{b.expires_on.clone().unwrap_or_else(|| "—".into())}</td>
+                                            <td class="num">{b.output_qty}</td>
+                                            <td class="num">{money(b.cost_cents)}</td>
+                                            <td class="num">{money(b.unit_cost_cents)}</td>
+                                        </tr>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+/// One line being edited: the supply's name and the quantity as typed.
+#[derive(Clone, Copy)]
+struct Line {
+    supply: RwSignal<String>,
+    qty: RwSignal<String>,
+}
+
+#[component]
+fn RecipeEditor(sku: String, supplies: RwSignal<Vec<SupplyView>>, changed: Callback<()>, close: Callback<()>) -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let yield_qty = RwSignal::new(String::new());
+    let lines = RwSignal::new(Vec::<Line>::new());
+    let blank = || Line { supply: RwSignal::new(String::new()), qty: RwSignal::new(String::new()) };
+    {
+        let sku = sku.clone();
+        spawn_local(async move {
+            match call(&GetRecipe { sku }).await {
+                Ok(Some(r)) => {
+                    yield_qty.set(r.yield_qty.to_string());
+                    lines.set(
+                        r.lines
+                            .iter()
+                            .map(|l| Line {
+                                supply: RwSignal::new(l.supply.clone()),
+                                qty: RwSignal::new(qty(l.qty, l.unit).replace(' ', "")),
+                            })
+                            .collect(),
+                    );
+                }
+                Ok(None) => lines.set(vec![blank(), blank()]),
+                Err(e) => app.fail(e),
+            }
+        });
+    }
+    let save = {
+        let sku = sku.clone();
+        move |_| {
+            let req = SetRecipe {
+                sku: sku.clone(),
+                yield_qty: yield_qty.get_untracked(),
+                lines: lines.get_untracked().iter().map(|l| (l.supply.get_untracked(), l.qty.get_untracked())).collect(),
+            };
+            spawn_local(async move {
+                match call(&req).await {
+                    Ok(_) => {
+                        app.toast.set(None);
+                        changed.run(());
+                        close.run(());
+                    }
+                    Err(e) => app.fail(e),
+                }
+            });
+        }
+    };
+    let unit_of = move |name: &str| supplies.with(|s| s.iter().find(|s| s.name == name).map(|s| s.unit.as_str()).unwrap_or(""));
+    view! {
+        <div class="card" id="recipe-editor">
+            <div class="detail-head">
+                <h2>{format!("Recipe for {sku}")}</h2>
+                <button class="icon secondary" title="Close" on:click=move |_| close.run(())>"✕"</button>
+            </div>
+            {field_hint("One batch makes (units)", "r-yield", "12", yield_qty)}
+            <table class="grid" id="recipe-lines">
+                <thead>
+                    <tr>
+                        <th>"Supply"</th>
+                        <th>"Amount per batch"</th>
+                        <th></th>
+                    </tr>
+                </thead>
+                <tbody>
+                    {move || {
+                        lines
+                            .get()
+                            .into_iter()
+                            .enumerate()
+                            .map(|(i, l)| {
+                                view! {
+                                    <tr class="recipe-line">
+                                        <td>
+                                            <select class="line-supply" prop:value=move || l.supply.get() on:change=move |ev| l.supply.set(event_target_value(&ev))>
+                                                <option value="">"Choose a supply"</option>
+                                                {supplies
+                                                    .get()
+                                                    .into_iter()
+                                                    .map(|s| {
+                                                        let selected = s.name == l.supply.get_untracked();
+                                                        view! { <option value=s.name.clone() selected=selected>{s.name.clone()}</option> }
+                                                    })
+                                                    .collect_view()}
+                                            </select>
+                                        </td>
+                                        <td>
+                                            <input class="line-qty" placeholder=move || match unit_of(&l.supply.get()) { "g" => "170g", "ml" => "500ml", "each" => "12", _ => "amount" }
+                                                prop:value=move || l.qty.get() on:input=move |ev| l.qty.set(event_target_value(&ev)) />
+                                        </td>
+                                        <td>
+                                            <button class="icon secondary" title="Remove this line" on:click=move |_| lines.update(|ls| { ls.remove(i); })>"✕"</button>
+                                        </td>
+                                    </tr>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </tbody>
+            </table>
+            <div class="actions">
+                <button class="secondary" id="add-line" on:click=move |_| lines.update(|ls| ls.push(blank()))>"Add a line"</button>
+                <button class="primary" id="save-recipe" on:click=save>"Save recipe"</button>
+            </div>
+        </div>
+    }
+}
+
+#[component]
+fn MakeBatchPanel(sku: String, changed: Callback<()>, close: Callback<()>) -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let count = RwSignal::new("1".to_string());
+    let lot = RwSignal::new(String::new());
+    let expires = RwSignal::new(String::new());
+    let plan = RwSignal::new(None::<BatchPlan>);
+    let made = RwSignal::new(None::<BatchView>);
+    let batches = move || {
+        count
+            .get_untracked()
+            .trim()
+            .parse::<i64>()
+            .map_err(|_| format!("'{}' is not a number of batches: type 1 or more", count.get_untracked().trim()))
+    };
+    let preview = {
+        let sku = sku.clone();
+        move |_| {
+            let n = match batches() {
+                Ok(n) => n,
+                Err(e) => return app.fail(e),
+            };
+            let req = PlanBatch { sku: sku.clone(), batches: n };
+            spawn_local(async move {
+                match call(&req).await {
+                    Ok(p) => {
+                        app.toast.set(None);
+                        plan.set(Some(p));
+                    }
+                    Err(e) => app.fail(e),
+                }
+            });
+        }
+    };
+    let make = move |allow_short: bool| {
+        let Some(p) = plan.get_untracked() else { return };
+        let req =
+            MakeBatch { sku: p.sku, batches: p.batches, lot_code: lot.get_untracked(), expires_on: expires.get_untracked(), allow_short };
+        spawn_local(async move {
+            match call(&req).await {
+                Ok(b) => {
+                    app.toast.set(None);
+                    plan.set(None);
+                    made.set(Some(b));
+                    changed.run(());
+                }
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    view! {
+        <div class="card" id="make-batch">
+            <div class="detail-head">
+                <h2>{format!("Make a batch of {sku}")}</h2>
+                <button class="icon secondary" title="Close" on:click=move |_| close.run(())>"✕"</button>
+            </div>
+            <div class="inline-form">
+                {field("Batches", "b-count", count)}
+                {field_hint("Lot code (optional)", "b-lot", "made up from the day", lot)}
+                <label>
+                    "Best before (optional)"
+                    <input id="b-expires" type="date" prop:value=move || expires.get() on:input=move |ev| expires.set(event_target_value(&ev)) />
+                </label>
+                <button id="plan-batch" on:click=preview>"Check supplies"</button>
+            </div>
+            {move || {
+                plan.get()
+                    .map(|p| {
+                        let enough = p.enough;
+                        view! {
+                            <div class="plan" id="batch-plan" attr:data-enough=enough.to_string()>
+                                <p>
+                                    {format!("{} × batch → {} units · cost {} · ", p.batches, p.output_qty, money(p.cost_cents))}
+                                    <strong id="plan-unit-cost">{format!("{} per unit", money(p.unit_cost_cents))}</strong>
+                                </p>
+                                <table class="grid" id="plan-lines">
+                                    <thead>
+                                        <tr>
+                                            <th>"Supply"</th>
+                                            <th class="num">"Uses"</th>
+                                            <th class="num">"On hand"</th>
+                                            <th class="num">"Short"</th>
+                                            <th class="num">"Cost"</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {p.lines
+                                            .iter()
+                                            .map(|l| {
+                                                view! {
+                                                    <tr class="plan-line" class:low={l.short > 0} attr:data-supply=l.supply.clone() attr:data-short=l.short>
+                                                        <td>{l.supply.clone()}</td>
+                                                        <td class="num">{qty(l.need, l.unit)}</td>
+                                                        <td class="num">{qty(l.on_hand, l.unit)}</td>
+                                                        <td class="num">{if l.short > 0 { qty(l.short, l.unit) } else { "—".into() }}</td>
+                                                        <td class="num">{money(l.cost_cents)}</td>
+                                                    </tr>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </tbody>
+                                </table>
+                                {if enough {
+                                    view! { <button class="primary big" id="confirm-batch" on:click=move |_| make(false)>"Make it"</button> }.into_any()
+                                } else {
+                                    view! {
+                                        <p class="warn">"The books say some supplies are short. Receive them first, or make it anyway if the shelf has more than the books."</p>
+                                        <button class="danger" id="confirm-batch-short" on:click=move |_| make(true)>"Make it anyway"</button>
+                                    }
+                                        .into_any()
+                                }}
+                            </div>
+                        }
+                    })
+            }}
+            {move || {
+                made.get()
+                    .map(|b| {
+                        view! {
+                            <p class="done" id="batch-made">
+                                {format!("Made lot {}: {} units at {} each.", b.lot_code, b.output_qty, money(b.unit_cost_cents))}
+                            </p>
+                        }
+                    })
+            }}
+        </div>
+    }
+}

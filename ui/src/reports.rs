@@ -1,0 +1,160 @@
+//! The reports dashboard: sales by day, top sellers, by market event and by
+//! payment method as charts; what the stock is worth; the margin of every
+//! product; a date range; CSV export of each table.
+use crate::api::call;
+use crate::cart::money;
+use crate::chart::{ColumnChart, RowChart};
+use crate::pos::method_name;
+use crate::state::AppState;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+use wildroot_model::app::{Dashboard, DashboardView, ExportCsv};
+use wildroot_model::op::PayMethod;
+use wildroot_model::views::SalesReport;
+
+/// `YYYY-MM-DD` (UTC, like the reports' days) `days` before now.
+fn utc_day(days_ago: i64) -> String {
+    let ms = js_sys::Date::now() - (days_ago as f64) * 86_400_000.0;
+    let d = js_sys::Date::new(&wasm_bindgen::JsValue::from_f64(ms));
+    format!("{:04}-{:02}-{:02}", d.get_utc_full_year(), d.get_utc_month() + 1, d.get_utc_date())
+}
+
+/// A report's rows as (label, net takings) for a chart.
+pub fn series(r: &SalesReport) -> Vec<(String, i64)> {
+    r.rows.iter().map(|row| (row.label.clone(), row.total_cents)).collect()
+}
+
+fn payment_label(key: &str) -> String {
+    match key {
+        "cash" => method_name(PayMethod::Cash).into(),
+        "card" => method_name(PayMethod::Card).into(),
+        "other" => method_name(PayMethod::Other).into(),
+        k => k.into(),
+    }
+}
+
+#[component]
+pub fn Reports() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let from = RwSignal::new(utc_day(29));
+    let to = RwSignal::new(utc_day(0));
+    let data = RwSignal::new(None::<DashboardView>);
+    let exported = RwSignal::new(None::<String>);
+    Effect::new(move |_| {
+        let req = Dashboard { from: from.get(), to: to.get() };
+        spawn_local(async move {
+            match call(&req).await {
+                Ok(d) => data.set(Some(d)),
+                Err(e) => app.fail(e),
+            }
+        });
+    });
+    let range = move |id: &'static str, label: &'static str, days: Option<i64>| {
+        view! {
+            <button class="choice" id=id on:click=move |_| match days {
+                Some(d) => {
+                    from.set(utc_day(d - 1));
+                    to.set(utc_day(0));
+                }
+                None => {
+                    from.set(String::new());
+                    to.set(String::new());
+                }
+            }>{label}</button>
+        }
+    };
+    let export = move |report: &'static str| {
+        let req = ExportCsv { report: report.into(), from: from.get_untracked(), to: to.get_untracked() };
+        spawn_local(async move {
+            match call(&req).await {
+                Ok(path) => exported.set(Some(path)),
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    let export_button = move |report: &'static str| {
+        view! { <button class="secondary export" id=format!("export-{report}") on:click=move |_| export(report)>"CSV"</button> }
+    };
+    view! {
+        <section class="owner reports" id="reports">
+            <div class="card range">
+                <label>"From"<input type="date" id="from" prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev)) /></label>
+                <label>"To"<input type="date" id="to" prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev)) /></label>
+                <div class="choices">{range("range-7", "7 days", Some(7))} {range("range-30", "30 days", Some(30))} {range("range-all", "All time", None)}</div>
+                {move || exported.get().map(|p| view! { <p class="done" id="export-done">{format!("Saved {p}")}</p> })}
+            </div>
+            {move || {
+                data.get()
+                    .map(|d| {
+                        let payments: Vec<(String, i64)> = d.by_payment.rows.iter().map(|r| (payment_label(&r.key), r.total_cents)).collect();
+                        view! {
+                            <div class="card wide">
+                                <div class="card-head">
+                                    <h2>"Sales by day"</h2>
+                                    <span class="figure" id="range-total">{money(d.by_day.total_cents)}</span>
+                                    {export_button("day")}
+                                </div>
+                                <ColumnChart id="chart-by-day" values=series(&d.by_day) />
+                            </div>
+                            <div class="dash-grid">
+                                <div class="card">
+                                    <div class="card-head"><h2>"Top sellers"</h2>{export_button("product")}</div>
+                                    <RowChart id="chart-top" values=series(&d.top_products) />
+                                </div>
+                                <div class="card">
+                                    <div class="card-head"><h2>"By market"</h2>{export_button("event")}</div>
+                                    <RowChart id="chart-events" values=series(&d.by_event) />
+                                </div>
+                                <div class="card">
+                                    <div class="card-head"><h2>"By payment"</h2>{export_button("payment")}</div>
+                                    <RowChart id="chart-payments" values=payments />
+                                </div>
+                                <div class="card" id="valuation">
+                                    <h2>"Stock is worth"</h2>
+                                    <dl class="sums">
+                                        <dt>"Supplies, at cost"</dt>
+                                        <dd id="value-supplies">{money(d.valuation.supplies_cents)}</dd>
+                                        <dt>"Products, at batch cost"</dt>
+                                        <dd id="value-products">{money(d.valuation.products_cents)}</dd>
+                                        <dt>"In all"</dt>
+                                        <dd class="grand" id="value-total">{money(d.valuation.total_cents)}</dd>
+                                    </dl>
+                                </div>
+                            </div>
+                            <div class="card wide">
+                                <div class="card-head"><h2>"Margin per product"</h2>{export_button("margins")}</div>
+                                <table class="grid" id="margins">
+                                    <thead>
+                                        <tr>
+                                            <th>"Product"</th>
+                                            <th class="num">"Price"</th>
+                                            <th class="num">"Cost per unit"</th>
+                                            <th class="num">"Margin"</th>
+                                            <th class="num">"%"</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {d.margins
+                                            .iter()
+                                            .map(|m| {
+                                                let pct = m.margin_bp.map(|bp| format!("{}.{}%", bp / 100, (bp % 100).abs() / 10)).unwrap_or_else(|| "—".into());
+                                                view! {
+                                                    <tr class="margin" attr:data-sku=m.sku.clone() class:low=m.margin_cents.is_some_and(|c| c < 0)>
+                                                        <td>{m.name.clone()}</td>
+                                                        <td class="num">{money(m.price_cents)}</td>
+                                                        <td class="num">{m.unit_cost_cents.map(money).unwrap_or_else(|| "no batches yet".into())}</td>
+                                                        <td class="num">{m.margin_cents.map(money).unwrap_or_else(|| "—".into())}</td>
+                                                        <td class="num">{pct}</td>
+                                                    </tr>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                        }
+                    })
+            }}
+        </section>
+    }
+}
