@@ -63,7 +63,7 @@ pub fn Alerts() -> impl IntoView {
             }
         });
         view! {
-            <li class="alert" attr:data-kind=kind_id(a.kind) attr:data-item=a.item.clone()>
+            <li class="alert" data-kind=kind_id(a.kind) data-item=a.item.clone()>
                 <span class="alert-kind">{kind_label(a.kind)}</span>
                 <span class="alert-message">{a.message.clone()}</span>
                 {link}

@@ -73,7 +73,7 @@ pub fn ColumnChart(id: &'static str, values: Vec<(String, i64)>) -> impl IntoVie
                     .into_iter()
                     .map(|b| {
                         view! {
-                            <rect class="bar" x=b.x y=b.y width=b.w height=b.h attr:data-label=b.label.clone() attr:data-value=b.value>
+                            <rect class="bar" x=b.x y=b.y width=b.w height=b.h data-label=b.label.clone() data-value=b.value>
                                 <title>{format!("{}: {}", b.label, money(b.value))}</title>
                             </rect>
                         }
@@ -107,7 +107,7 @@ pub fn RowChart(id: &'static str, values: Vec<(String, i64)>) -> impl IntoView {
                         view! {
                             <g>
                                 <text x=LABEL - 8.0 y=mid class="label end">{b.label.clone()}</text>
-                                <rect class="bar" x=LABEL + b.x y=b.y width=b.w.max(1.0) height=b.h attr:data-label=b.label.clone() attr:data-value=b.value />
+                                <rect class="bar" x=LABEL + b.x y=b.y width=b.w.max(1.0) height=b.h data-label=b.label.clone() data-value=b.value />
                                 <text x=LABEL + b.w + 6.0 y=mid class="amount">{money(b.value)}</text>
                             </g>
                         }

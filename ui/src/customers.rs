@@ -57,7 +57,7 @@ pub fn Customers() -> impl IntoView {
                                     .map(|c| {
                                         let id = c.id;
                                         view! {
-                                            <tr class="customer" attr:data-id=c.id.to_string() on:click=move |_| selected.set(Some(Some(id)))>
+                                            <tr class="customer" data-id=c.id.to_string() on:click=move |_| selected.set(Some(Some(id)))>
                                                 <td>{c.name.clone()}</td>
                                                 <td>{c.email.clone().unwrap_or_default()}</td>
                                                 <td>{c.phone.clone().unwrap_or_default()}</td>

@@ -132,12 +132,12 @@ fn Products(selected: RwSignal<Option<Option<String>>>) -> impl IntoView {
                                         move || selected.with(|s| s.as_ref().and_then(|s| s.as_deref()) == Some(sku.as_str()))
                                     };
                                     view! {
-                                        <tr class="product" class:selected=is_selected class:low=low attr:data-sku=p.sku.clone() on:click=move |_| selected.set(Some(Some(sku.clone())))>
+                                        <tr class="product" class:selected=is_selected class:low=low data-sku=p.sku.clone() on:click=move |_| selected.set(Some(Some(sku.clone())))>
                                             <td>{p.name.clone()}{if p.favorite { " ★" } else { "" }}</td>
                                             <td class="mono">{p.sku.clone()}</td>
                                             <td>{p.category.clone().unwrap_or_default()}</td>
                                             <td class="num">{money(p.price_cents)}</td>
-                                            <td class="num on-hand" attr:data-on-hand=p.on_hand>{p.on_hand}</td>
+                                            <td class="num on-hand" data-on-hand=p.on_hand>{p.on_hand}</td>
                                         </tr>
                                     }
                                 })
@@ -312,7 +312,7 @@ fn History(rows: RwSignal<Vec<MovementView>>, unit: Unit) -> impl IntoView {
                             };
                             let sign = if m.qty > 0 { "+" } else { "" };
                             view! {
-                                <tr class="movement" attr:data-reason=m.reason.clone() attr:data-qty=m.qty>
+                                <tr class="movement" data-reason=m.reason.clone() data-qty=m.qty>
                                     <td>{when(m.at_ms)}</td>
                                     <td>{what}</td>
                                     <td class="num">{format!("{sign}{}", qty(m.qty, unit))}</td>
@@ -404,9 +404,9 @@ fn Supplies(selected: RwSignal<Option<Option<String>>>) -> impl IntoView {
                                     let name = s.name.clone();
                                     let low = s.on_hand < 0 || s.reorder_at > 0 && s.on_hand <= s.reorder_at;
                                     view! {
-                                        <tr class="supply" class:low=low attr:data-name=s.name.clone() on:click=move |_| selected.set(Some(Some(name.clone())))>
+                                        <tr class="supply" class:low=low data-name=s.name.clone() on:click=move |_| selected.set(Some(Some(name.clone())))>
                                             <td>{s.name.clone()}</td>
-                                            <td class="num on-hand" attr:data-on-hand=s.on_hand>{qty(s.on_hand, s.unit)}</td>
+                                            <td class="num on-hand" data-on-hand=s.on_hand>{qty(s.on_hand, s.unit)}</td>
                                             <td class="num">{if s.reorder_at > 0 { qty(s.reorder_at, s.unit) } else { "—".into() }}</td>
                                             <td class="num">{per_unit(s.cost_per_1000_cents, s.unit)}</td>
                                             <td class="num">{money(s.value_cents)}</td>

@@ -55,6 +55,9 @@ pub fn Recipes() -> impl IntoView {
     };
     view! {
         <section class="owner recipes" id="recipes">
+            // What is being edited or made comes first, where the eye is.
+            {move || editing.get().map(|sku| view! { <RecipeEditor sku=sku supplies=supplies changed=changed close=Callback::new(move |_| editing.set(None)) /> })}
+            {move || making.get().map(|sku| view! { <MakeBatchPanel sku=sku changed=changed close=Callback::new(move |_| making.set(None)) /> })}
             <div class="card">
                 <h2>"What you can make now"</h2>
                 <table class="grid" id="recipe-list">
@@ -76,7 +79,7 @@ pub fn Recipes() -> impl IntoView {
                                 .map(|r| {
                                     let (e, m) = (r.sku.clone(), r.sku.clone());
                                     view! {
-                                        <tr class="recipe" attr:data-sku=r.sku.clone() attr:data-makeable=r.makeable_batches>
+                                        <tr class="recipe" data-sku=r.sku.clone() data-makeable=r.makeable_batches>
                                             <td>{r.name.clone()}</td>
                                             <td class="num">{r.yield_qty}</td>
                                             <td class="num">{money(r.batch_cost_cents)}</td>
@@ -110,8 +113,6 @@ pub fn Recipes() -> impl IntoView {
                     }>"Write its recipe"</button>
                 </div>
             </div>
-            {move || editing.get().map(|sku| view! { <RecipeEditor sku=sku supplies=supplies changed=changed close=Callback::new(move |_| editing.set(None)) /> })}
-            {move || making.get().map(|sku| view! { <MakeBatchPanel sku=sku changed=changed close=Callback::new(move |_| making.set(None)) /> })}
             <div class="card">
                 <h2>"Batches made"</h2>
                 <table class="grid" id="batches">
@@ -134,7 +135,7 @@ pub fn Recipes() -> impl IntoView {
                                 .map(|b| {
                                     let focused = lot_focus.as_deref() == Some(b.lot_code.as_str());
                                     view! {
-                                        <tr class="batch" class:selected=focused attr:data-lot=b.lot_code.clone()>
+                                        <tr class="batch" class:selected=focused data-lot=b.lot_code.clone()>
                                             <td class="mono">{b.lot_code.clone()}</td>
                                             <td class="mono">{b.sku.clone()}</td>
                                             <td>{when(b.made_at_ms)}</td>
@@ -338,7 +339,7 @@ fn MakeBatchPanel(sku: String, changed: Callback<()>, close: Callback<()>) -> im
                     .map(|p| {
                         let enough = p.enough;
                         view! {
-                            <div class="plan" id="batch-plan" attr:data-enough=enough.to_string()>
+                            <div class="plan" id="batch-plan" data-enough=enough.to_string()>
                                 <p>
                                     {format!("{} × batch → {} units · cost {} · ", p.batches, p.output_qty, money(p.cost_cents))}
                                     <strong id="plan-unit-cost">{format!("{} per unit", money(p.unit_cost_cents))}</strong>
@@ -358,7 +359,7 @@ fn MakeBatchPanel(sku: String, changed: Callback<()>, close: Callback<()>) -> im
                                             .iter()
                                             .map(|l| {
                                                 view! {
-                                                    <tr class="plan-line" class:low={l.short > 0} attr:data-supply=l.supply.clone() attr:data-short=l.short>
+                                                    <tr class="plan-line" class:low={l.short > 0} data-supply=l.supply.clone() data-short=l.short>
                                                         <td>{l.supply.clone()}</td>
                                                         <td class="num">{qty(l.need, l.unit)}</td>
                                                         <td class="num">{qty(l.on_hand, l.unit)}</td>

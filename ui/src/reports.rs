@@ -139,7 +139,7 @@ pub fn Reports() -> impl IntoView {
                                             .map(|m| {
                                                 let pct = m.margin_bp.map(|bp| format!("{}.{}%", bp / 100, (bp % 100).abs() / 10)).unwrap_or_else(|| "—".into());
                                                 view! {
-                                                    <tr class="margin" attr:data-sku=m.sku.clone() class:low=m.margin_cents.is_some_and(|c| c < 0)>
+                                                    <tr class="margin" data-sku=m.sku.clone() class:low=m.margin_cents.is_some_and(|c| c < 0)>
                                                         <td>{m.name.clone()}</td>
                                                         <td class="num">{money(m.price_cents)}</td>
                                                         <td class="num">{m.unit_cost_cents.map(money).unwrap_or_else(|| "no batches yet".into())}</td>

@@ -276,7 +276,7 @@ fn Account(settings: RwSignal<Option<SettingsView>>) -> impl IntoView {
                     {list.into_iter().map(|d| {
                         let id = d.device_id;
                         view! {
-                            <tr class="device" class:voided=d.revoked attr:data-id=d.device_id.to_string()>
+                            <tr class="device" class:voided=d.revoked data-id=d.device_id.to_string()>
                                 <td>{d.name.clone()}</td>
                                 <td>{format!("{} ({})", d.user_email, d.role.as_str())}</td>
                                 <td>{d.last_seen_ms.map(when).unwrap_or_else(|| "never".into())}</td>
