@@ -45,6 +45,12 @@ pub fn free_port() -> Result<u16> {
     Ok(TcpListener::bind((Ipv4Addr::LOCALHOST, 0))?.local_addr()?.port())
 }
 
+fn tracing_or_note(css: &str, e: &fantoccini::error::CmdError) {
+    if std::env::var_os("WILDROOT_E2E_VERBOSE").is_some() {
+        eprintln!("retrying `{css}`: {e}");
+    }
+}
+
 /// Polls without blocking the runtime: a test's server may share its thread.
 async fn wait_for_port(port: u16, within: Duration) -> Result<()> {
     let start = Instant::now();
@@ -94,6 +100,8 @@ impl App {
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .env("WILDROOT_APP_DB", &launch.db)
             .env("WILDROOT_SYNC_INTERVAL_SECS", launch.sync_interval_secs.to_string())
+            // Exports land beside the test's database, never in the real Downloads.
+            .env("WILDROOT_EXPORT_DIR", launch.db.with_file_name("exports"))
             // WebKitGTK's DMA-BUF renderer draws nothing under Xvfb.
             .env("WEBKIT_DISABLE_DMABUF_RENDERER", "1")
             .stdin(Stdio::null())
@@ -120,6 +128,9 @@ impl App {
 
     /// Waits for an element matching `css`.
     pub async fn find(&self, css: &str) -> Result<Element> {
+        if std::env::var_os("WILDROOT_E2E_VERBOSE").is_some() {
+            eprintln!("find `{css}`");
+        }
         self.client
             .wait()
             .at_most(PATIENCE)
@@ -129,15 +140,59 @@ impl App {
             .with_context(|| format!("no element matches `{css}`"))
     }
 
+    /// Clicks the element at `css`. A list that re-renders (its data arrived)
+    /// replaces the element between finding and clicking it, so a stale
+    /// element is looked up again until [`PATIENCE`] runs out.
     pub async fn click(&self, css: &str) -> Result<()> {
-        self.find(css).await?.click().await.with_context(|| format!("could not click `{css}`"))
+        self.retry(css, |el| async move { el.click().await.map(|_| ()) }).await.with_context(|| format!("could not click `{css}`"))
     }
 
     /// Replaces the text of an input.
     pub async fn fill(&self, css: &str, text: &str) -> Result<()> {
-        let el = self.find(css).await?;
-        el.clear().await?;
-        el.send_keys(text).await.with_context(|| format!("could not type into `{css}`"))
+        self.retry(css, |el| async move {
+            el.clear().await?;
+            el.send_keys(text).await
+        })
+        .await
+        .with_context(|| format!("could not type into `{css}`"))
+    }
+
+    /// Picks `value` in the `<select>` at `css` the way a person's choice
+    /// arrives (a `change` event). Clicking an `<option>` opens GTK's native
+    /// menu under WebKitWebDriver, so the choice is made in the page.
+    pub async fn select(&self, css: &str, value: &str) -> Result<()> {
+        self.find(css).await?;
+        let script = "const el = document.querySelector(arguments[0]); \
+            if (!el || ![...el.options].some(o => o.value === arguments[1])) return false; \
+            el.value = arguments[1]; el.dispatchEvent(new Event('change', { bubbles: true })); return el.value === arguments[1];";
+        let start = Instant::now();
+        while start.elapsed() < PATIENCE {
+            let done = self.client.execute(script, vec![css.into(), value.into()]).await?;
+            if done.as_bool() == Some(true) {
+                return Ok(());
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bail!("`{css}` never offered `{value}`")
+    }
+
+    async fn retry<F, Fut>(&self, css: &str, act: F) -> Result<()>
+    where
+        F: Fn(Element) -> Fut,
+        Fut: std::future::Future<Output = Result<(), fantoccini::error::CmdError>>,
+    {
+        let start = Instant::now();
+        loop {
+            let el = self.find(css).await?;
+            match act(el).await {
+                Ok(()) => return Ok(()),
+                Err(e) if start.elapsed() < PATIENCE => {
+                    tracing_or_note(css, &e);
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     pub async fn text(&self, css: &str) -> Result<String> {
@@ -189,8 +244,21 @@ impl App {
     }
 
     /// Saves a screenshot of the app window to `target/screenshots/<name>.png`.
+    ///
+    /// WebKitWebDriver answers a screenshot after the page's next paint; a
+    /// page with nothing moving (no caret, no animation) may never paint
+    /// again, so a one-pixel nudge repaints every frame while it is taken.
     pub async fn screenshot(&self, name: &str) -> Result<PathBuf> {
-        let png = self.client.screenshot().await?;
+        const NUDGE: &str = "if (!window.__wdNudge) { window.__wdNudge = true; const d = document.createElement('div'); \
+            d.style.cssText = 'position:fixed;right:0;bottom:0;width:1px;height:1px;pointer-events:none;z-index:2147483647'; \
+            document.body.appendChild(d); let on = false; \
+            const tick = () => { if (!window.__wdNudge) { d.remove(); return; } on = !on; \
+              d.style.background = on ? 'rgba(0,0,0,0.01)' : 'rgba(0,0,0,0.02)'; requestAnimationFrame(tick); }; \
+            requestAnimationFrame(tick); }";
+        self.client.execute(NUDGE, vec![]).await?;
+        let shot = tokio::time::timeout(PATIENCE, self.client.screenshot()).await;
+        self.client.execute("window.__wdNudge = false", vec![]).await?;
+        let png = shot.map_err(|_| anyhow!("the screenshot `{name}` did not come within {PATIENCE:?}"))??;
         let dir = screenshots_dir();
         std::fs::create_dir_all(&dir)?;
         let path = dir.join(format!("{name}.png"));
@@ -198,7 +266,6 @@ impl App {
         Ok(path)
     }
 
-    /// Ends the session (closing the app) and stops the driver.
     pub async fn quit(mut self) -> Result<()> {
         let result = self.client.clone().close().await;
         let _ = self.driver.kill();
