@@ -200,6 +200,8 @@ async fn a_scanned_barcode_adds_its_product_and_an_unknown_one_says_so() -> Resu
 
     // The toggle steps system → sunlight → dark → system, applied at once.
     // The webview's storage outlives a run, so begin from Settings' "System".
+    // On a phone Settings sits behind "More".
+    app.click("#nav-more").await?;
     app.click("#nav-settings").await?;
     app.click("#theme-system").await?;
     wait_theme(&app, None).await?;

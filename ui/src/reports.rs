@@ -3,7 +3,7 @@
 //! product; a date range; CSV export of each table.
 use crate::api::call;
 use crate::cart::money;
-use crate::chart::{ColumnChart, RowChart};
+use crate::chart::{every_day, ColumnChart, RowChart};
 use crate::pos::method_name;
 use crate::state::AppState;
 use leptos::prelude::*;
@@ -19,9 +19,22 @@ fn utc_day(days_ago: i64) -> String {
     format!("{:04}-{:02}-{:02}", d.get_utc_full_year(), d.get_utc_month() + 1, d.get_utc_date())
 }
 
-/// A report's rows as (label, net takings) for a chart.
+/// The day report's rows by day, every day of the range drawn.
+pub fn days(r: &SalesReport, from: &str, to: &str) -> Vec<(String, i64)> {
+    let sold: Vec<(String, i64)> = r.rows.iter().map(|row| (row.key.clone(), row.total_cents)).collect();
+    every_day(&sold, from, to)
+}
+
+/// A report's rows as (label, net takings) for a chart; a product's label
+/// leads with its SKU, which the chart's narrow labels can do without.
 pub fn series(r: &SalesReport) -> Vec<(String, i64)> {
-    r.rows.iter().map(|row| (row.label.clone(), row.total_cents)).collect()
+    r.rows
+        .iter()
+        .map(|row| {
+            let label = row.label.strip_prefix(&format!("{} ", row.key)).unwrap_or(&row.label);
+            (label.to_string(), row.total_cents)
+        })
+        .collect()
 }
 
 fn payment_label(key: &str) -> String {
@@ -94,7 +107,7 @@ pub fn Reports() -> impl IntoView {
                                     <span class="figure" id="range-total">{money(d.by_day.total_cents)}</span>
                                     {export_button("day")}
                                 </div>
-                                <ColumnChart id="chart-by-day" values=series(&d.by_day) />
+                                <ColumnChart id="chart-by-day" values=days(&d.by_day, &from.get_untracked(), &to.get_untracked()) />
                             </div>
                             <div class="dash-grid">
                                 <div class="card">
