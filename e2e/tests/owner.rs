@@ -215,6 +215,11 @@ async fn the_dashboard_draws_the_core_s_figures_and_exports_them() -> Result<()>
         app.find(wait).await?;
         app.screenshot(shot).await?;
     }
+    app.click("#nav-settings").await?;
+    app.click("#backup-now").await?;
+    let saved = app.wait_until("#backup-done", "text", |t| t.ends_with(".db")).await?;
+    let backup = Store::open(std::path::Path::new(saved.trim_start_matches("Saved ")))?;
+    assert!(backup.checkup()?.ok, "the app's backup passes the checkup");
     app.click("#nav-customers").await?;
     app.click("#customer-list tr.customer td").await?;
     app.find("#purchases tr.purchase").await?;

@@ -354,6 +354,10 @@ pub struct SaveShop {
     pub tax_inclusive: bool,
 }
 
+/// Writes a consistent copy of the shop next to exported reports; answers with its path.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackupNow {}
+
 /// Signs this device out of its server (owner only).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SignOut {
@@ -423,6 +427,7 @@ command!(ExportCsv => String, "export_csv");
 command!(ListAlerts => Vec<Alert>, "list_alerts");
 command!(SaveShop => SettingsView, "save_shop");
 command!(SignOut => AppSync, "sign_out");
+command!(BackupNow => String, "backup_now");
 command!(LinkShopify => SettingsView, "link_shopify");
 command!(UnlinkShopify => SettingsView, "unlink_shopify");
 command!(ListDevices => Vec<DeviceInfo>, "list_devices");

@@ -140,6 +140,11 @@ fn export_csv(shell: State<'_, Shell>, req: ExportCsv) -> Reply<String> {
 }
 
 #[tauri::command(async)]
+fn backup_now(shell: State<'_, Shell>, req: BackupNow) -> Reply<String> {
+    owner::backup_now(&shell, req).map_err(fail)
+}
+
+#[tauri::command(async)]
 fn save_shop(shell: State<'_, Shell>, req: SaveShop) -> Reply<SettingsView> {
     let out = owner::save_shop(&shell, req).map_err(fail)?;
     shell.wake_sync();
@@ -291,7 +296,8 @@ pub fn run() {
             unlink_shopify,
             list_devices,
             revoke_device,
-            sign_out
+            sign_out,
+            backup_now
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = built {

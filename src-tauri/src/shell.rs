@@ -140,7 +140,7 @@ impl Shell {
 }
 
 /// `YYYYMMDD-HHMMSS` in UTC, for file names.
-fn chrono_stamp(ms: i64) -> String {
+pub fn chrono_stamp(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms).map(|t| t.format("%Y%m%d-%H%M%S").to_string()).unwrap_or_else(|| ms.to_string())
 }
 

@@ -109,6 +109,7 @@ pub fn Settings() -> impl IntoView {
                 }}
             </div>
             <Shopify settings=settings />
+            <Backup />
             <Show when=move || connected().is_none()>
                 <div class="card">
                     <h2>"Start fresh"</h2>
@@ -334,6 +335,29 @@ fn Shopify(settings: RwSignal<Option<SettingsView>>) -> impl IntoView {
                     <button class="primary" id="shopify-link" on:click=link>"Link store"</button>
                 }.into_any(),
             }}
+        </div>
+    }
+}
+
+/// A copy of the whole shop, written beside exported reports.
+#[component]
+fn Backup() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let saved = RwSignal::new(None::<String>);
+    let backup = move |_| {
+        spawn_local(async move {
+            match call(&BackupNow {}).await {
+                Ok(path) => saved.set(Some(path)),
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    view! {
+        <div class="card" id="backup">
+            <h2>"Backup"</h2>
+            <p class="muted">"A checked copy of everything in this shop, to keep somewhere else (a USB stick, your cloud drive). Restoring one is done with `wildroot backup restore` for now."</p>
+            <button class="secondary" id="backup-now" on:click=backup>"Back up now"</button>
+            {move || saved.get().map(|p| view! { <p class="done" id="backup-done">{format!("Saved {p}")}</p> })}
         </div>
     }
 }
