@@ -1304,14 +1304,8 @@ fn server_cmd(db: Option<PathBuf>, cmd: ServerCmd, format: Format) -> Result<Str
         ServerCmd::User(UserCmd::Add { email, role, .. }) => {
             let role =
                 wildroot_model::sync::Role::parse(&role).ok_or_else(|| anyhow!("--role '{role}' is not a role: use owner or vendor"))?;
-            let email = email.trim().to_ascii_lowercase();
-            if !email.contains('@') || email.contains(' ') {
-                bail!("--email '{email}' is not an email address: type it like you@example.com");
-            }
             let password = read_password("New password: ")?;
-            if password.chars().count() < 8 {
-                bail!("the password is shorter than 8 characters: choose a longer one");
-            }
+            let email = wildroot_server::auth::check_new_user(&email, &password).map_err(|m| anyhow!(m))?;
             let hash = wildroot_server::auth::hash_password(&password).map_err(|m| anyhow!(m))?;
             rt.block_on(storage.add_user(&email, &hash, role))?;
             Ok(if format == Format::Json {

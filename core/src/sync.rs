@@ -103,6 +103,14 @@ impl SyncClient {
         self.send(self.http.get(format!("{}/api/v1/devices", self.base)).bearer_auth(login_token)).await
     }
 
+    pub async fn list_users(&self, login_token: &str) -> Result<Vec<UserInfo>> {
+        self.send(self.http.get(format!("{}/api/v1/users", self.base)).bearer_auth(login_token)).await
+    }
+
+    pub async fn add_user(&self, login_token: &str, req: &NewUserRequest) -> Result<Vec<UserInfo>> {
+        self.send(self.http.post(format!("{}/api/v1/users", self.base)).bearer_auth(login_token).json(req)).await
+    }
+
     pub async fn revoke_device(&self, login_token: &str, device: &str) -> Result<serde_json::Value> {
         self.send(self.http.post(format!("{}/api/v1/devices/{device}/revoke", self.base)).bearer_auth(login_token)).await
     }

@@ -283,3 +283,35 @@ async fn a_vendor_cannot_open_the_owner_s_screens() -> Result<()> {
     app.screenshot("vendor-1280x800").await?;
     app.quit().await
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_owner_adds_a_vendor_from_settings() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(&dir.path().join("server.db")).await?;
+    server.add_user("owner@wildroot.test", "owner-pass-1", Role::Owner).await?;
+    let db = dir.path().join("wildroot.db");
+    connected_db(&db, &server, "owner@wildroot.test", "owner-pass-1").await?;
+    let app = App::launch(&Launch { db, sync_interval_secs: 30 }).await?;
+    laptop(&app).await?;
+    app.click("#nav-settings").await?;
+    app.wait_text("#account-role", "owner").await?;
+    app.fill("#devices-password", "owner-pass-1").await?;
+    app.click("#show-devices").await?;
+    app.find("tr.user[data-email='owner@wildroot.test']").await?;
+    app.find("#devices tr.device").await?;
+    // A password too short is refused with what to fix, and nobody is added.
+    app.fill("#new-user-email", "sam@wildroot.test").await?;
+    app.fill("#new-user-password", "short").await?;
+    app.click("#add-user").await?;
+    app.wait_until("#toast", "text", |t| t.contains("8 characters")).await?;
+    app.click("#toast").await?; // read, and out of the way
+    app.fill("#new-user-password", "booth-days-1").await?;
+    app.click("#new-role-vendor").await?;
+    app.click("#add-user").await?;
+    app.find("tr.user[data-email='sam@wildroot.test']").await?;
+    app.screenshot("settings-users-1280x800").await?;
+    // The vendor can sign in with what the owner typed.
+    let client = wildroot_core::sync::SyncClient::new(&server.url)?;
+    assert_eq!(client.login("sam@wildroot.test", "booth-days-1").await?.role, Role::Vendor);
+    app.quit().await
+}

@@ -6,7 +6,7 @@ use crate::ids::*;
 use crate::op::PayMethod;
 use crate::pricing::Discount;
 use crate::quantity::Unit;
-use crate::sync::{DeviceInfo, Role};
+use crate::sync::{DeviceInfo, Role, UserInfo};
 use crate::views::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -381,6 +381,21 @@ pub struct ListDevices {
     pub password: String,
 }
 
+/// The server's users (owner's password again, as for devices).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ListUsers {
+    pub password: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AddUser {
+    /// The owner's own password.
+    pub password: String,
+    pub email: String,
+    pub new_password: String,
+    pub role: Role,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RevokeDevice {
     pub password: String,
@@ -432,3 +447,5 @@ command!(LinkShopify => SettingsView, "link_shopify");
 command!(UnlinkShopify => SettingsView, "unlink_shopify");
 command!(ListDevices => Vec<DeviceInfo>, "list_devices");
 command!(RevokeDevice => Vec<DeviceInfo>, "revoke_device");
+command!(ListUsers => Vec<UserInfo>, "list_users");
+command!(AddUser => Vec<UserInfo>, "add_user");

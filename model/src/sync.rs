@@ -209,3 +209,21 @@ pub struct ApiError {
     pub message: String,
     pub retryable: bool,
 }
+
+/// A user of the server, as the owner's users list shows them.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct UserInfo {
+    pub email: String,
+    pub role: Role,
+    pub created_at_ms: i64,
+    /// Devices signed in as this user and not revoked.
+    pub devices: i64,
+}
+
+/// The owner adds a user: a vendor for the booth, or another owner.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct NewUserRequest {
+    pub email: String,
+    pub password: String,
+    pub role: Role,
+}

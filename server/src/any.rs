@@ -5,7 +5,7 @@ use crate::postgres::PgStorage;
 use crate::sqlite::SqliteStorage;
 use crate::storage::*;
 use std::path::Path;
-use wildroot_model::sync::{DeviceInfo, PullResponse, PushResponse, Role};
+use wildroot_model::sync::{DeviceInfo, PullResponse, PushResponse, Role, UserInfo};
 use wildroot_model::DeviceId;
 
 #[derive(Clone)]
@@ -61,6 +61,9 @@ impl Storage for AnyStorage {
     }
     async fn user_count(&self) -> StorageResult<i64> {
         delegate!(self, s => s.user_count())
+    }
+    async fn list_users(&self) -> StorageResult<Vec<UserInfo>> {
+        delegate!(self, s => s.list_users())
     }
     async fn register_device(&self, device: DeviceId, user_id: i64, name: &str, token_hash: &str) -> StorageResult<()> {
         delegate!(self, s => s.register_device(device, user_id, name, token_hash))

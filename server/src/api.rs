@@ -169,6 +169,7 @@ pub fn router<S: Storage>(state: Arc<AppState<S>>) -> Router {
         .route("/api/v1/auth/login", post(login::<S>))
         .route("/api/v1/devices", post(register_device::<S>).get(list_devices::<S>))
         .route("/api/v1/devices/{id}/revoke", post(revoke_device::<S>))
+        .route("/api/v1/users", get(list_users::<S>).post(add_user::<S>))
         .route("/api/v1/sync/push", post(push::<S>))
         .route("/api/v1/sync/pull", get(pull::<S>))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
@@ -250,6 +251,29 @@ async fn revoke_device<S: Storage>(
     owner(&state, &headers)?;
     let id = state.storage.revoke_device(&id).await?;
     Ok(Json(serde_json::json!({ "device_id": id, "revoked": true })))
+}
+
+async fn list_users<S: Storage>(State(state): State<Arc<AppState<S>>>, headers: HeaderMap) -> ApiResult<Json<Vec<UserInfo>>> {
+    owner(&state, &headers)?;
+    Ok(Json(state.storage.list_users().await?))
+}
+
+/// The owner adds a user; answers with every user.
+async fn add_user<S: Storage>(
+    State(state): State<Arc<AppState<S>>>,
+    headers: HeaderMap,
+    Json(req): Json<NewUserRequest>,
+) -> ApiResult<Json<Vec<UserInfo>>> {
+    owner(&state, &headers)?;
+    let email = auth::check_new_user(&req.email, &req.password).map_err(|m| Fail::new(StatusCode::BAD_REQUEST, "invalid", m))?;
+    // Hashing is deliberately slow: off the async threads.
+    let password = req.password;
+    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
+        .await
+        .map_err(|e| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("hashing failed: {e}")))?
+        .map_err(|m| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", m))?;
+    state.storage.add_user(&email, &hash, req.role).await?;
+    Ok(Json(state.storage.list_users().await?))
 }
 
 /// Decides, before storage, whether the server will ever take `op` from a

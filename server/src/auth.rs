@@ -12,6 +12,18 @@ use wildroot_model::sync::Role;
 /// How long a login token lasts.
 pub const LOGIN_TTL_MS: i64 = 15 * 60 * 1000;
 
+/// Checks a new user's email and password; answers the email as stored (lowercase).
+pub fn check_new_user(email: &str, password: &str) -> Result<String, String> {
+    let email = email.trim().to_ascii_lowercase();
+    if !email.contains('@') || email.contains(char::is_whitespace) || email.len() > 254 {
+        return Err(format!("'{email}' is not an email address: type it like you@example.com"));
+    }
+    if password.chars().count() < 8 {
+        return Err("the password is shorter than 8 characters: choose a longer one".into());
+    }
+    Ok(email)
+}
+
 pub fn hash_password(password: &str) -> Result<String, String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| format!("cannot hash the password: {e}"))

@@ -6,7 +6,7 @@ use std::path::Path;
 use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
 use tokio_postgres::NoTls;
-use wildroot_model::sync::{Ack, DeviceInfo, PullResponse, PulledOp, PushResponse, Refusal, Role, WireOp};
+use wildroot_model::sync::{Ack, DeviceInfo, PullResponse, PulledOp, PushResponse, Refusal, Role, UserInfo, WireOp};
 use wildroot_model::{DeviceId, Hlc};
 
 /// Numbered migrations, applied in order, each once.
@@ -155,6 +155,19 @@ impl Storage for PgStorage {
     async fn user_count(&self) -> StorageResult<i64> {
         let c = self.pool.get().await?;
         Ok(c.query_one("SELECT COUNT(*) FROM users", &[]).await?.get(0))
+    }
+
+    async fn list_users(&self) -> StorageResult<Vec<UserInfo>> {
+        let c = self.pool.get().await?;
+        let rows = c
+            .query(
+                "SELECT u.email, u.role, u.created_at_ms,
+                        (SELECT COUNT(*) FROM devices d WHERE d.user_id = u.id AND d.revoked = false)
+                 FROM users u ORDER BY u.created_at_ms, u.id",
+                &[],
+            )
+            .await?;
+        rows.iter().map(|r| Ok(UserInfo { email: r.get(0), role: role(r.get(1))?, created_at_ms: r.get(2), devices: r.get(3) })).collect()
     }
 
     async fn register_device(&self, device: DeviceId, user_id: i64, name: &str, token_hash: &str) -> StorageResult<()> {

@@ -5,7 +5,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-use wildroot_model::sync::{Ack, DeviceInfo, PullResponse, PulledOp, PushResponse, Refusal, Role, WireOp};
+use wildroot_model::sync::{Ack, DeviceInfo, PullResponse, PulledOp, PushResponse, Refusal, Role, UserInfo, WireOp};
 use wildroot_model::{DeviceId, Hlc};
 
 fn migrations() -> Migrations<'static> {
@@ -127,6 +127,23 @@ impl Storage for SqliteStorage {
 
     async fn user_count(&self) -> StorageResult<i64> {
         self.with(|c| Ok(c.query_row("SELECT COUNT(*) FROM users", [], |r| r.get(0))?)).await
+    }
+
+    async fn list_users(&self) -> StorageResult<Vec<UserInfo>> {
+        self.with(|c| {
+            let mut stmt = c.prepare(
+                "SELECT u.email, u.role, u.created_at_ms,
+                        (SELECT COUNT(*) FROM devices d WHERE d.user_id = u.id AND d.revoked = 0)
+                 FROM users u ORDER BY u.created_at_ms, u.id",
+            )?;
+            let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?)))?;
+            rows.map(|row| {
+                let (email, r, created_at_ms, devices) = row?;
+                Ok(UserInfo { email, role: role(&r)?, created_at_ms, devices })
+            })
+            .collect()
+        })
+        .await
     }
 
     async fn register_device(&self, device: DeviceId, user_id: i64, name: &str, token_hash: &str) -> StorageResult<()> {

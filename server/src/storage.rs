@@ -3,7 +3,7 @@
 //! Every backend runs the same test suite.
 use std::future::Future;
 use thiserror::Error;
-use wildroot_model::sync::{DeviceInfo, PullResponse, PushResponse, Role, WireOp};
+use wildroot_model::sync::{DeviceInfo, PullResponse, PushResponse, Role, UserInfo, WireOp};
 use wildroot_model::DeviceId;
 
 #[derive(Debug, Error)]
@@ -79,6 +79,8 @@ pub trait Storage: Send + Sync + 'static {
     fn add_user(&self, email: &str, password_hash: &str, role: Role) -> impl Future<Output = StorageResult<()>> + Send;
     fn user_by_email(&self, email: &str) -> impl Future<Output = StorageResult<Option<UserRecord>>> + Send;
     fn user_count(&self) -> impl Future<Output = StorageResult<i64>> + Send;
+    /// Every user, oldest first, with their devices that are not revoked.
+    fn list_users(&self) -> impl Future<Output = StorageResult<Vec<UserInfo>>> + Send;
 
     /// Registers (or re-registers, replacing its token) a device for a user.
     fn register_device(

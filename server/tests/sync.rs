@@ -15,7 +15,7 @@ use wildroot_core::sale::{LineRequest, SaleRequest};
 use wildroot_core::sync::{self, SyncClient};
 use wildroot_core::{CoreError, Store};
 use wildroot_model::op::PayMethod;
-use wildroot_model::sync::{Role, WireOp};
+use wildroot_model::sync::{NewUserRequest, Role, WireOp};
 use wildroot_model::Money;
 use wildroot_server::any::AnyStorage;
 use wildroot_server::storage::Storage;
@@ -100,8 +100,12 @@ impl Device {
     }
 
     async fn login(server: &Server, email: &str, name: &str) -> Device {
+        Self::login_with(server, email, "pw-", name).await
+    }
+
+    async fn login_with(server: &Server, email: &str, password: &str, name: &str) -> Device {
         let d = Device::new();
-        sync::login(&d.store, &server.url, email, "pw-", name).await.unwrap();
+        sync::login(&d.store, &server.url, email, password, name).await.unwrap();
         d
     }
 
@@ -531,4 +535,33 @@ async fn a_server_restored_from_its_backup_serves_everything() {
     fresh.sync().await.unwrap();
     assert_eq!(fresh.on_hand("SALVE"), owner.on_hand("SALVE"));
     assert_converged(&[&owner, &fresh]);
+}
+
+#[tokio::test]
+async fn the_owner_adds_and_lists_users_and_a_vendor_may_not() {
+    let server = Server::start().await;
+    server.user("owner@shop.test", Role::Owner).await;
+    let client = SyncClient::new(&server.url).unwrap();
+    let owner = client.login("owner@shop.test", "pw-").await.unwrap();
+    let req = |email: &str, password: &str, role| NewUserRequest { email: email.into(), password: password.into(), role };
+    let users = client.add_user(&owner.token, &req(" Sam@Shop.test ", "market-days", Role::Vendor)).await.unwrap();
+    let emails: Vec<(&str, Role)> = users.iter().map(|u| (u.email.as_str(), u.role)).collect();
+    assert_eq!(emails, vec![("owner@shop.test", Role::Owner), ("sam@shop.test", Role::Vendor)]);
+    // The new vendor signs in with the password the owner gave.
+    let sam = Device::login_with(&server, "sam@shop.test", "market-days", "Booth phone").await;
+    assert_eq!(client.list_users(&owner.token).await.unwrap()[1].devices, 1);
+    for (bad, status) in [
+        (req("sam@shop.test", "another-one", Role::Vendor), 409),
+        (req("not-an-email", "long-enough", Role::Vendor), 400),
+        (req("jo@shop.test", "short", Role::Vendor), 400),
+    ] {
+        let err = client.add_user(&owner.token, &bad).await.unwrap_err();
+        assert!(matches!(&err, CoreError::Server { status: s, .. } if *s == status), "{err}");
+    }
+    let vendor = client.login("sam@shop.test", "market-days").await.unwrap();
+    let err = client.add_user(&vendor.token, &req("mallory@shop.test", "long-enough", Role::Owner)).await.unwrap_err();
+    assert!(matches!(&err, CoreError::Server { status: 403, .. }), "{err}");
+    assert!(client.list_users(&vendor.token).await.is_err());
+    assert_eq!(client.list_users(&owner.token).await.unwrap().len(), 2);
+    drop(sam);
 }

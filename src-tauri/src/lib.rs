@@ -171,6 +171,16 @@ async fn revoke_device(shell: State<'_, Shell>, req: RevokeDevice) -> Reply<Vec<
     owner::revoke_device(&shell, req).await.map_err(fail)
 }
 
+#[tauri::command]
+async fn list_users(shell: State<'_, Shell>, req: ListUsers) -> Reply<Vec<wildroot_model::sync::UserInfo>> {
+    owner::list_users(&shell, req).await.map_err(fail)
+}
+
+#[tauri::command]
+async fn add_user(shell: State<'_, Shell>, req: AddUser) -> Reply<Vec<wildroot_model::sync::UserInfo>> {
+    owner::add_user(&shell, req).await.map_err(fail)
+}
+
 /// Stops the background sync first so no sync is half-way when the device forgets its server.
 #[tauri::command]
 async fn sign_out(shell: State<'_, Shell>, req: SignOut) -> Reply<AppSync> {
@@ -297,7 +307,9 @@ pub fn run() {
             list_devices,
             revoke_device,
             sign_out,
-            backup_now
+            backup_now,
+            list_users,
+            add_user
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = built {

@@ -15,7 +15,7 @@ use wildroot_core::supply::{NewSupply, SupplyEdit};
 use wildroot_core::sync::SyncClient;
 use wildroot_core::{export, settings, CoreError, Result, Store};
 use wildroot_model::app::*;
-use wildroot_model::sync::{DeviceInfo, Role};
+use wildroot_model::sync::{DeviceInfo, NewUserRequest, Role, UserInfo};
 use wildroot_model::views::*;
 use wildroot_model::Money;
 
@@ -383,11 +383,11 @@ pub fn unlink_shopify(shell: &Shell, _: UnlinkShopify) -> Result<SettingsView> {
 async fn owner_login(shell: &Shell, password: &str) -> Result<(SyncClient, String)> {
     let cfg = {
         let store = shell.store()?;
-        owner_only(&store, "managing devices")?;
+        owner_only(&store, "managing users and devices")?;
         store.sync_config()?.ok_or(CoreError::NotConnected)?
     };
     if password.is_empty() {
-        return Err(CoreError::Invalid("type your password: managing devices needs it again".into()));
+        return Err(CoreError::Invalid("type your password: managing users and devices needs it again".into()));
     }
     let client = SyncClient::new(&cfg.server_url)?;
     let login = client.login(&cfg.user_email, password).await?;
@@ -397,6 +397,16 @@ async fn owner_login(shell: &Shell, password: &str) -> Result<(SyncClient, Strin
 pub async fn list_devices(shell: &Shell, req: ListDevices) -> Result<Vec<DeviceInfo>> {
     let (client, token) = owner_login(shell, &req.password).await?;
     client.list_devices(&token).await
+}
+
+pub async fn list_users(shell: &Shell, req: ListUsers) -> Result<Vec<UserInfo>> {
+    let (client, token) = owner_login(shell, &req.password).await?;
+    client.list_users(&token).await
+}
+
+pub async fn add_user(shell: &Shell, req: AddUser) -> Result<Vec<UserInfo>> {
+    let (client, token) = owner_login(shell, &req.password).await?;
+    client.add_user(&token, &NewUserRequest { email: req.email, password: req.new_password, role: req.role }).await
 }
 
 pub async fn revoke_device(shell: &Shell, req: RevokeDevice) -> Result<Vec<DeviceInfo>> {

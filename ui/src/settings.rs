@@ -6,7 +6,7 @@ use crate::state::{AppState, Theme};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wildroot_model::app::*;
-use wildroot_model::sync::DeviceInfo;
+use wildroot_model::sync::{DeviceInfo, Role, UserInfo};
 
 #[component]
 pub fn Settings() -> impl IntoView {
@@ -73,7 +73,9 @@ pub fn Settings() -> impl IntoView {
             </button>
         }
     };
-    let connected = move || app.sync.with(|s| s.as_ref().and_then(|s| s.status.server_url.clone()));
+    // A memo: the status poll replaces `app.sync` every two seconds, and the
+    // account section (its lists and half-typed forms) must not be rebuilt each time.
+    let connected = Memo::new(move |_| app.sync.with(|s| s.as_ref().and_then(|s| s.status.server_url.clone())));
 
     view! {
         <section class="settings" id="settings">
@@ -88,7 +90,7 @@ pub fn Settings() -> impl IntoView {
             <ShopForm settings=settings />
             <div class="card">
                 <h2>"Sync"</h2>
-                {move || match connected() {
+                {move || match connected.get() {
                     Some(url) => view! {
                         <p id="connected-to">{format!("Connected to {url}. Sales sync in the background whenever there is a network.")}</p>
                         <Account settings=settings />
@@ -110,7 +112,7 @@ pub fn Settings() -> impl IntoView {
             </div>
             <Shopify settings=settings />
             <Backup />
-            <Show when=move || connected().is_none()>
+            <Show when=move || connected.get().is_none()>
                 <div class="card">
                     <h2>"Start fresh"</h2>
                     <p class="muted">
@@ -220,17 +222,47 @@ fn Account(settings: RwSignal<Option<SettingsView>>) -> impl IntoView {
     };
     let password = RwSignal::new(String::new());
     let devices = RwSignal::new(None::<Vec<DeviceInfo>>);
+    let users = RwSignal::new(None::<Vec<UserInfo>>);
     let show_devices = move |_| {
-        let req = ListDevices { password: password.get_untracked() };
+        let (d, u) = (ListDevices { password: password.get_untracked() }, ListUsers { password: password.get_untracked() });
         spawn_local(async move {
-            match call(&req).await {
+            match call(&d).await {
                 Ok(d) => {
                     app.toast.set(None);
                     devices.set(Some(d));
                 }
+                Err(e) => return app.fail(e),
+            }
+            match call(&u).await {
+                Ok(u) => users.set(Some(u)),
                 Err(e) => app.fail(e),
             }
         });
+    };
+    let new_email = RwSignal::new(String::new());
+    let new_password = RwSignal::new(String::new());
+    let new_role = RwSignal::new(Role::Vendor);
+    let add_user = move |_| {
+        let req = AddUser {
+            password: password.get_untracked(),
+            email: new_email.get_untracked(),
+            new_password: new_password.get_untracked(),
+            role: new_role.get_untracked(),
+        };
+        spawn_local(async move {
+            match call(&req).await {
+                Ok(u) => {
+                    app.toast.set(None);
+                    new_email.set(String::new());
+                    new_password.set(String::new());
+                    users.set(Some(u));
+                }
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    let role_choice = move |r: Role, label: &'static str| {
+        view! { <button class="choice" id=format!("new-role-{}", r.as_str()) class:active=move || new_role.get() == r on:click=move |_| new_role.set(r)>{label}</button> }
     };
     let revoke = move |device_id| {
         let req = RevokeDevice { password: password.get_untracked(), device_id };
@@ -264,12 +296,33 @@ fn Account(settings: RwSignal<Option<SettingsView>>) -> impl IntoView {
                 <button class="secondary" on:click=move |_| confirm_force.set(None)>"Stay signed in"</button>
             }.into_any(),
         }}
-        <h3>"Devices"</h3>
-        <p class="muted">"Devices that sync with this server. Revoke a lost phone so it can no longer sync; its sales already sent stay."</p>
+        <h3>"Users and devices"</h3>
+        <p class="muted">"Who may sign in, and the devices that sync with this server. Revoke a lost phone so it can no longer sync; its sales already sent stay."</p>
         <div class="inline-form">
             <label>"Your password"<input id="devices-password" type="password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) /></label>
-            <button id="show-devices" on:click=show_devices>"Show devices"</button>
+            <button id="show-devices" on:click=show_devices>"Show users and devices"</button>
         </div>
+        {move || users.get().map(|list| view! {
+            <table class="grid" id="users">
+                <thead><tr><th>"User"</th><th>"Role"</th><th>"Since"</th><th class="num">"Devices"</th></tr></thead>
+                <tbody>
+                    {list.into_iter().map(|u| view! {
+                        <tr class="user" data-email=u.email.clone()>
+                            <td>{u.email.clone()}</td>
+                            <td>{u.role.as_str()}</td>
+                            <td>{when(u.created_at_ms)}</td>
+                            <td class="num">{u.devices}</td>
+                        </tr>
+                    }).collect_view()}
+                </tbody>
+            </table>
+            <div class="inline-form" id="add-user-form">
+                {field_hint("New user's email", "new-user-email", "sam@example.com", new_email)}
+                <label>"Their password (8 characters or more)"<input id="new-user-password" type="password" autocomplete="new-password" prop:value=move || new_password.get() on:input=move |ev| new_password.set(event_target_value(&ev)) /></label>
+                <div class="choices">{role_choice(Role::Vendor, "Vendor")} {role_choice(Role::Owner, "Owner")}</div>
+                <button class="primary" id="add-user" on:click=add_user>"Add user"</button>
+            </div>
+        })}
         {move || devices.get().map(|list| view! {
             <table class="grid" id="devices">
                 <thead><tr><th>"Device"</th><th>"User"</th><th>"Last seen"</th><th></th></tr></thead>
