@@ -23,15 +23,15 @@ use wildroot_server::storage::Storage;
 /// How long any one expected change on screen may take before a test fails.
 pub const PATIENCE: Duration = Duration::from_secs(15);
 
-/// The app binary: `WILDROOT_APP_BIN`, else the workspace's debug build.
+/// The app binary: `WILDROOT_APP_BIN`, else the app built beside this test
+/// (a test runs from `<target>/<profile>/deps/`, the app is in `<target>/<profile>/`).
 pub fn app_binary() -> Result<PathBuf> {
     let path = match std::env::var_os("WILDROOT_APP_BIN") {
         Some(p) => PathBuf::from(p),
         None => {
-            let target = std::env::var_os("CARGO_TARGET_DIR")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../target"));
-            target.join("debug/wildroot-app")
+            let exe = std::env::current_exe().context("cannot tell where this test runs from")?;
+            let profile_dir = exe.parent().and_then(Path::parent).ok_or_else(|| anyhow!("{} has no profile folder", exe.display()))?;
+            profile_dir.join("wildroot-app")
         }
     };
     if !path.exists() {

@@ -310,8 +310,14 @@ async fn the_owner_adds_a_vendor_from_settings() -> Result<()> {
     app.click("#add-user").await?;
     app.find("tr.user[data-email='sam@wildroot.test']").await?;
     app.screenshot("settings-users-1280x800").await?;
+    // Renaming this device signs it in again under the new name.
+    app.fill("#rename-device", "Laptop in the workshop").await?;
+    app.click("#rename").await?;
+    app.wait_text("#account-device", "Laptop in the workshop").await?;
     // The vendor can sign in with what the owner typed.
     let client = wildroot_core::sync::SyncClient::new(&server.url)?;
     assert_eq!(client.login("sam@wildroot.test", "booth-days-1").await?.role, Role::Vendor);
+    let owner = client.login("owner@wildroot.test", "owner-pass-1").await?;
+    assert!(client.list_devices(&owner.token).await?.iter().any(|d| d.name == "Laptop in the workshop" && !d.revoked));
     app.quit().await
 }

@@ -239,6 +239,36 @@ fn Account(settings: RwSignal<Option<SettingsView>>) -> impl IntoView {
             }
         });
     };
+    // Renaming signs this device in again under the new name (the server keeps names per device).
+    let new_name = RwSignal::new(String::new());
+    let rename = move |_| {
+        let Some(s) = settings.get_untracked() else { return };
+        let req = Connect {
+            server_url: s.server_url.unwrap_or_default(),
+            email: s.user_email.unwrap_or_default(),
+            password: password.get_untracked(),
+            device_name: new_name.get_untracked(),
+        };
+        if req.device_name.trim().is_empty() {
+            return app.fail("type the device's new name".into());
+        }
+        if req.password.is_empty() {
+            return app.fail("type your password: renaming this device signs it in again".into());
+        }
+        spawn_local(async move {
+            match call(&req).await {
+                Ok(sync) => {
+                    app.sync.set(Some(sync));
+                    app.toast.set(None);
+                    new_name.set(String::new());
+                    if let Ok(v) = call(&GetSettings {}).await {
+                        settings.set(Some(v));
+                    }
+                }
+                Err(e) => app.fail(e),
+            }
+        });
+    };
     let new_email = RwSignal::new(String::new());
     let new_password = RwSignal::new(String::new());
     let new_role = RwSignal::new(Role::Vendor);
@@ -301,6 +331,10 @@ fn Account(settings: RwSignal<Option<SettingsView>>) -> impl IntoView {
         <div class="inline-form">
             <label>"Your password"<input id="devices-password" type="password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) /></label>
             <button id="show-devices" on:click=show_devices>"Show users and devices"</button>
+        </div>
+        <div class="inline-form">
+            {field_hint("Rename this device", "rename-device", "Booth phone", new_name)}
+            <button id="rename" on:click=rename>"Rename"</button>
         </div>
         {move || users.get().map(|list| view! {
             <table class="grid" id="users">
