@@ -218,8 +218,17 @@ async fn the_dashboard_draws_the_core_s_figures_and_exports_them() -> Result<()>
     app.click("#nav-settings").await?;
     app.click("#backup-now").await?;
     let saved = app.wait_until("#backup-done", "text", |t| t.ends_with(".db")).await?;
-    let backup = Store::open(std::path::Path::new(saved.trim_start_matches("Saved ")))?;
+    let backup_path = saved.trim_start_matches("Saved ").to_string();
+    let backup = Store::open(std::path::Path::new(&backup_path))?;
     assert!(backup.checkup()?.ok, "the app's backup passes the checkup");
+    drop(backup);
+    // Restoring it puts it in the shop's place and keeps the shop it replaced.
+    app.fill("#restore-path", &backup_path).await?;
+    app.click("#restore").await?;
+    app.click("#restore-confirm").await?;
+    let kept = app.wait_until("#restore-done", "text", |t| t.ends_with(".db")).await?;
+    let kept = kept.rsplit(' ').next().unwrap_or_default().to_string();
+    assert!(std::path::Path::new(&kept).exists(), "{kept}");
     app.click("#nav-customers").await?;
     app.click("#customer-list tr.customer td").await?;
     app.find("#purchases tr.purchase").await?;

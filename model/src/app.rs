@@ -358,6 +358,12 @@ pub struct SaveShop {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct BackupNow {}
 
+/// Replaces this shop with a backup file (checked first; the current shop is kept beside it).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RestoreBackup {
+    pub path: String,
+}
+
 /// Signs this device out of its server (owner only).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SignOut {
@@ -443,6 +449,7 @@ command!(ListAlerts => Vec<Alert>, "list_alerts");
 command!(SaveShop => SettingsView, "save_shop");
 command!(SignOut => AppSync, "sign_out");
 command!(BackupNow => String, "backup_now");
+command!(RestoreBackup => String, "restore_backup");
 command!(LinkShopify => SettingsView, "link_shopify");
 command!(UnlinkShopify => SettingsView, "unlink_shopify");
 command!(ListDevices => Vec<DeviceInfo>, "list_devices");

@@ -145,6 +145,11 @@ fn backup_now(shell: State<'_, Shell>, req: BackupNow) -> Reply<String> {
 }
 
 #[tauri::command(async)]
+fn restore_backup(shell: State<'_, Shell>, req: RestoreBackup) -> Reply<String> {
+    owner::restore_backup(&shell, req).map_err(fail)
+}
+
+#[tauri::command(async)]
 fn save_shop(shell: State<'_, Shell>, req: SaveShop) -> Reply<SettingsView> {
     let out = owner::save_shop(&shell, req).map_err(fail)?;
     shell.wake_sync();
@@ -309,7 +314,8 @@ pub fn run() {
             sign_out,
             backup_now,
             list_users,
-            add_user
+            add_user,
+            restore_backup
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = built {

@@ -310,6 +310,17 @@ pub fn backup_now(shell: &Shell, _: BackupNow) -> Result<String> {
     Ok(path.display().to_string())
 }
 
+/// Answers where the replaced shop was kept.
+pub fn restore_backup(shell: &Shell, req: RestoreBackup) -> Result<String> {
+    owner_only(&*shell.store()?, "restoring a backup")?;
+    let path = req.path.trim().trim_matches('"');
+    if path.is_empty() {
+        return Err(CoreError::Invalid("type the path of the backup file to restore".into()));
+    }
+    let kept = shell.restore(std::path::Path::new(path))?;
+    Ok(kept.map(|k| k.display().to_string()).unwrap_or_default())
+}
+
 pub fn list_alerts(store: &Store, _: ListAlerts) -> Result<Vec<Alert>> {
     store.alerts()
 }
@@ -517,6 +528,25 @@ mod tests {
         let copy = Store::open(std::path::Path::new(&backup))?;
         assert_eq!(copy.list_products(None, None)?.len(), shell.store()?.list_products(None, None)?.len());
         assert!(copy.checkup()?.ok, "the copy passes the checkup");
+        drop(copy);
+        // A sale after the backup, then the backup restored: the sale is gone, the shop before it kept.
+        let sales_before = shell.store()?.recent_sales(None, 1000)?.len();
+        let sku = shell.store()?.list_products(None, Some(1))?[0].sku.clone();
+        crate::commands::sell(
+            &mut *shell.store()?,
+            Sell {
+                lines: vec![CartItem { sku, qty: 1, discount: None }],
+                discount: None,
+                customer: None,
+                payments: vec![(wildroot_model::op::PayMethod::Cash, 100_000)],
+            },
+        )?;
+        assert!(err(restore_backup(&shell, RestoreBackup { path: dir.path().join("nope.db").display().to_string() }))
+            .contains("no backup file"));
+        assert_eq!(shell.store()?.recent_sales(None, 1000)?.len(), sales_before + 1, "a refused restore changes nothing");
+        let kept = restore_backup(&shell, RestoreBackup { path: backup })?;
+        assert_eq!(shell.store()?.recent_sales(None, 1000)?.len(), sales_before);
+        assert_eq!(Store::open(std::path::Path::new(&kept))?.recent_sales(None, 1000)?.len(), sales_before + 1);
         Ok(())
     }
 

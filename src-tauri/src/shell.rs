@@ -139,6 +139,28 @@ impl Shell {
     }
 }
 
+impl Shell {
+    /// Replaces this shop with a backup, after checking it; the shop it
+    /// replaces is kept beside it. Refused on a device that syncs: its
+    /// sequence of changes is the server's to continue, and an older copy
+    /// would repeat numbers the server has already seen.
+    pub fn restore(&self, backup: &Path) -> Result<Option<PathBuf>> {
+        if self.sync_slot()?.is_some() {
+            return Err(CoreError::Invalid(
+                "this device syncs with a server, which already has its data: restore on a device that is not connected".into(),
+            ));
+        }
+        let mut store = self.store()?;
+        let mut closed = Store::open_in_memory()?;
+        std::mem::swap(&mut *store, &mut closed);
+        drop(closed); // the file must be closed before it is moved aside
+        let restored = wildroot_core::backup::restore(&self.db_path, backup);
+        // Whatever is in place now: the backup, or (if it was refused) the shop as it was.
+        *store = Store::open(&self.db_path)?;
+        restored
+    }
+}
+
 /// `YYYYMMDD-HHMMSS` in UTC, for file names.
 pub fn chrono_stamp(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms).map(|t| t.format("%Y%m%d-%H%M%S").to_string()).unwrap_or_else(|| ms.to_string())

@@ -439,12 +439,43 @@ fn Backup() -> impl IntoView {
             }
         });
     };
+    let restore_path = RwSignal::new(String::new());
+    let confirm = RwSignal::new(false);
+    let restored = RwSignal::new(None::<String>);
+    let restore = move |_| {
+        let req = RestoreBackup { path: restore_path.get_untracked() };
+        spawn_local(async move {
+            match call(&req).await {
+                Ok(kept) => {
+                    confirm.set(false);
+                    app.toast.set(None);
+                    restored.set(Some(kept));
+                    app.refresh_home();
+                }
+                Err(e) => {
+                    confirm.set(false);
+                    app.fail(e);
+                }
+            }
+        });
+    };
     view! {
         <div class="card" id="backup">
             <h2>"Backup"</h2>
-            <p class="muted">"A checked copy of everything in this shop, to keep somewhere else (a USB stick, your cloud drive). Restoring one is done with `wildroot backup restore` for now."</p>
+            <p class="muted">"A checked copy of everything in this shop, to keep somewhere else (a USB stick, your cloud drive)."</p>
             <button class="secondary" id="backup-now" on:click=backup>"Back up now"</button>
             {move || saved.get().map(|p| view! { <p class="done" id="backup-done">{format!("Saved {p}")}</p> })}
+            <h3>"Restore"</h3>
+            <p class="muted">"Put a backup in this shop's place. It is checked first; the shop it replaces is kept as a file beside it. Not on a device that syncs: sign in on a new one instead."</p>
+            {field_hint("Backup file", "restore-path", "/home/me/Downloads/wildroot-backup-….db", restore_path)}
+            <Show
+                when=move || confirm.get()
+                fallback=move || view! { <button class="secondary" id="restore" on:click=move |_| confirm.set(true)>"Restore…"</button> }
+            >
+                <button class="danger" id="restore-confirm" on:click=restore>"Replace this shop with the backup"</button>
+                <button class="secondary" on:click=move |_| confirm.set(false)>"Keep this shop"</button>
+            </Show>
+            {move || restored.get().map(|k| view! { <p class="done" id="restore-done">{format!("Restored. The shop it replaced is kept at {k}")}</p> })}
         </div>
     }
 }
