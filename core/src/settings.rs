@@ -48,6 +48,21 @@ pub fn parse_percent_bp(input: &str) -> Result<i64> {
     }
 }
 
+fn check_tax(rule: TaxRule) -> Result<()> {
+    if !(0..=10_000).contains(&rule.bp) {
+        return invalid(format!("a tax rate of {} basis points is outside 0–100%", rule.bp));
+    }
+    Ok(())
+}
+
+fn check_currency(code: &str) -> Result<String> {
+    let code = code.trim().to_ascii_uppercase();
+    if code.len() != 3 || !code.chars().all(|c| c.is_ascii_uppercase()) {
+        return invalid(format!("'{code}' is not a currency code: give three letters such as USD, CAD or EUR"));
+    }
+    Ok(code)
+}
+
 pub(crate) fn set_in(tx: &Tx<'_>, key: &str, value: String) -> Result<()> {
     tx.record(OpKind::SettingSet(SettingSet { key: key.to_string(), value }))?;
     Ok(())
@@ -56,9 +71,7 @@ pub(crate) fn set_in(tx: &Tx<'_>, key: &str, value: String) -> Result<()> {
 impl Store {
     /// Sets the sales tax rate and whether prices include it.
     pub fn set_tax(&mut self, rule: TaxRule) -> Result<()> {
-        if !(0..=10_000).contains(&rule.bp) {
-            return invalid(format!("a tax rate of {} basis points is outside 0–100%", rule.bp));
-        }
+        check_tax(rule)?;
         self.write(|tx| {
             set_in(tx, TAX_BP, rule.bp.to_string())?;
             set_in(tx, TAX_INCLUSIVE, rule.inclusive.to_string())
@@ -73,11 +86,31 @@ impl Store {
     /// Sets the shop's currency: an ISO 4217 code such as USD, CAD or EUR.
     /// Amounts stay in that currency's minor units (cents).
     pub fn set_currency(&mut self, code: &str) -> Result<()> {
-        let code = code.trim().to_ascii_uppercase();
-        if code.len() != 3 || !code.chars().all(|c| c.is_ascii_uppercase()) {
-            return invalid(format!("'{code}' is not a currency code: give three letters such as USD, CAD or EUR"));
-        }
+        let code = check_currency(code)?;
         self.write(|tx| set_in(tx, CURRENCY, code))
+    }
+
+    /// The shop's name, currency and tax, as a settings form saves them:
+    /// everything checked first, then only what changed recorded, in one
+    /// transaction, so a bad field saves nothing.
+    pub fn set_shop(&mut self, name: &str, currency: &str, rule: TaxRule) -> Result<()> {
+        let name = crate::error::text("business name", name, 120)?;
+        let currency = check_currency(currency)?;
+        check_tax(rule)?;
+        let (old_name, old_currency, old_rule) = (get(self.conn(), BUSINESS_NAME)?, self.currency()?, self.tax_rule()?);
+        self.write(|tx| {
+            if old_name.as_deref() != Some(name.as_str()) {
+                set_in(tx, BUSINESS_NAME, name)?;
+            }
+            if old_currency != currency {
+                set_in(tx, CURRENCY, currency)?;
+            }
+            if old_rule != rule {
+                set_in(tx, TAX_BP, rule.bp.to_string())?;
+                set_in(tx, TAX_INCLUSIVE, rule.inclusive.to_string())?;
+            }
+            Ok(())
+        })
     }
 
     /// The shop's currency code; USD until one is set.

@@ -469,5 +469,14 @@ fn currency_is_three_letters() -> R {
         assert!(s.set_currency(bad).is_err(), "{bad}");
     }
     assert_eq!(s.currency()?, "CAD");
+    // The settings form saves all of it or nothing, and only what changed.
+    s.set_business_name("Fern & Flame")?;
+    let ops = op_count(s.conn())?;
+    let rule = TaxRule { bp: 825, inclusive: false };
+    assert!(s.set_shop("Fern and Flame", "DOLLARS", rule).is_err());
+    assert_eq!((op_count(s.conn())?, s.currency()?), (ops, "CAD".to_string()), "a bad currency saves no name either");
+    s.set_shop("Fern and Flame", "cad", rule)?;
+    assert_eq!(op_count(s.conn())?, ops + 3, "the name and the two tax fields, not the unchanged currency");
+    assert_eq!(s.tax_rule()?, rule);
     Ok(())
 }

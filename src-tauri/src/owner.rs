@@ -357,21 +357,11 @@ pub fn business_name(store: &Store) -> Result<String> {
     Ok(settings::get(store.conn(), settings::BUSINESS_NAME)?.unwrap_or_else(|| "My shop".to_string()))
 }
 
-/// Saves what changed, each in its own operation, after checking all of it.
 pub fn save_shop(shell: &Shell, req: SaveShop) -> Result<SettingsView> {
     let mut store = shell.store()?;
     owner_only(&store, "settings")?;
-    let bp = parse_percent_bp(&req.tax_percent)?;
-    let rule = TaxRule { bp, inclusive: req.tax_inclusive };
-    if business_name(&store)? != req.business_name.trim() {
-        store.set_business_name(&req.business_name)?;
-    }
-    if store.currency()? != req.currency.trim().to_ascii_uppercase() {
-        store.set_currency(&req.currency)?;
-    }
-    if store.tax_rule()? != rule {
-        store.set_tax(rule)?;
-    }
+    let rule = TaxRule { bp: parse_percent_bp(&req.tax_percent)?, inclusive: req.tax_inclusive };
+    store.set_shop(&req.business_name, &req.currency, rule)?;
     settings_view(shell, &store)
 }
 
