@@ -10,6 +10,8 @@ pub const EXPIRY_WARNING_DAYS: u64 = 30;
 
 impl Store {
     /// Every alert, most urgent kinds first: oversold, low stock, reorder, expiring.
+    /// The stock rules are `ProductView::is_low` and `SupplyView::needs_reorder`,
+    /// here as SQL so only the rows that alert are read.
     pub fn alerts(&self) -> Result<Vec<Alert>> {
         let conn = self.conn();
         let mut out = Vec::new();

@@ -480,3 +480,27 @@ fn currency_is_three_letters() -> R {
     assert_eq!(s.tax_rule()?, rule);
     Ok(())
 }
+
+#[test]
+fn the_views_low_stock_rules_are_the_alerts_rules() -> R {
+    let (_dir, mut s) = store()?;
+    s.seed_demo()?;
+    s.adjust_product("SOAP-LAV", -100, "test: oversold")?;
+    s.adjust_supply("Beeswax", "-5kg", "test: below zero")?;
+    // One product exactly at its threshold.
+    let butter = s.product("BUTTER-SHEA-4OZ")?;
+    let to_threshold = butter.low_stock_at.max(1) - butter.on_hand;
+    if to_threshold != 0 {
+        s.adjust_product("BUTTER-SHEA-4OZ", to_threshold, "test: at the threshold")?;
+    }
+    let alerts = s.alerts()?;
+    let alerted = |item: &str, kinds: &[AlertKind]| alerts.iter().any(|a| a.item == item && kinds.contains(&a.kind));
+    for p in s.list_products(None, None)? {
+        assert_eq!(p.is_low(), alerted(&p.sku, &[AlertKind::LowStock, AlertKind::Oversold]), "{}", p.sku);
+    }
+    for sup in s.list_supplies(false)? {
+        assert_eq!(sup.needs_reorder(), alerted(&sup.name, &[AlertKind::Reorder, AlertKind::Oversold]), "{}", sup.name);
+    }
+    assert!(alerts.iter().any(|a| a.kind == AlertKind::LowStock), "the demo has a low product to compare");
+    Ok(())
+}

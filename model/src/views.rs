@@ -20,6 +20,14 @@ pub struct ProductView {
     pub on_hand: i64,
 }
 
+impl ProductView {
+    /// The low-stock rule the core's alerts use: below zero, or at or under
+    /// a threshold that is set (0 means no alert).
+    pub fn is_low(&self) -> bool {
+        self.on_hand < 0 || (self.low_stock_at > 0 && self.on_hand <= self.low_stock_at)
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SupplyView {
     pub id: SupplyId,
@@ -289,6 +297,13 @@ pub struct MovementView {
     pub lot_code: Option<String>,
     /// On hand right after this movement.
     pub balance: i64,
+}
+
+impl SupplyView {
+    /// The reorder rule the core's alerts use: below zero, or at or under a set reorder point.
+    pub fn needs_reorder(&self) -> bool {
+        self.on_hand < 0 || (self.reorder_at > 0 && self.on_hand <= self.reorder_at)
+    }
 }
 
 /// What K batches of a recipe would consume, what is short, and what it costs.

@@ -126,7 +126,7 @@ fn Products(selected: RwSignal<Option<Option<String>>>) -> impl IntoView {
                                 .into_iter()
                                 .map(|p| {
                                     let sku = p.sku.clone();
-                                    let low = p.on_hand <= p.low_stock_at && p.low_stock_at > 0 || p.on_hand < 0;
+                                    let low = p.is_low();
                                     let is_selected = {
                                         let sku = sku.clone();
                                         move || selected.with(|s| s.as_ref().and_then(|s| s.as_deref()) == Some(sku.as_str()))
@@ -402,7 +402,7 @@ fn Supplies(selected: RwSignal<Option<Option<String>>>) -> impl IntoView {
                                 .into_iter()
                                 .map(|s| {
                                     let name = s.name.clone();
-                                    let low = s.on_hand < 0 || s.reorder_at > 0 && s.on_hand <= s.reorder_at;
+                                    let low = s.needs_reorder();
                                     view! {
                                         <tr class="supply" class:low=low data-name=s.name.clone() on:click=move |_| selected.set(Some(Some(name.clone())))>
                                             <td>{s.name.clone()}</td>

@@ -302,7 +302,8 @@ pub fn Pos() -> impl IntoView {
 fn Tile(product: ProductView) -> impl IntoView {
     let app = expect_context::<AppState>();
     let pos = expect_context::<PosState>();
-    let low = product.on_hand <= product.low_stock_at;
+    // At the booth a sold-out tile is flagged too, alert threshold or not.
+    let low = product.is_low() || product.on_hand <= 0;
     let stock = if product.on_hand < 0 { format!("{} oversold", -product.on_hand) } else { format!("{} left", product.on_hand) };
     let sku = product.sku.clone();
     let in_cart = Memo::new(move |_| pos.cart.with(|c| c.lines.iter().find(|l| l.sku == sku).map(|l| l.qty).unwrap_or(0)));
