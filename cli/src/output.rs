@@ -32,7 +32,7 @@ impl Table {
                 let mut out = String::new();
                 for line in std::iter::once(self.headers.iter().map(|h| h.to_string()).collect::<Vec<_>>()).chain(self.rows.iter().cloned())
                 {
-                    out.push_str(&line.iter().map(|c| csv_cell(c)).collect::<Vec<_>>().join(","));
+                    out.push_str(&line.iter().map(|c| wildroot_core::export::quote(c)).collect::<Vec<_>>().join(","));
                     out.push('\n');
                 }
                 out
@@ -76,14 +76,6 @@ impl Table {
 
 fn is_number(s: &str) -> bool {
     !s.is_empty() && s.chars().all(|c| c.is_ascii_digit() || c == '.' || c == '-' || c == ' ' || c == '%')
-}
-
-fn csv_cell(c: &str) -> String {
-    if c.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", c.replace('"', "\"\""))
-    } else {
-        c.to_string()
-    }
 }
 
 pub fn money(cents: i64) -> String {

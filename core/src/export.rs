@@ -4,12 +4,20 @@
 use wildroot_model::views::{MarginRow, SalesReport};
 use wildroot_model::Money;
 
-fn text_cell(c: &str) -> String {
-    let c = if c.starts_with(['=', '+', '-', '@']) { format!("'{c}") } else { c.to_string() };
+/// Quotes a cell that holds a comma, a quote or a line break (RFC 4180).
+pub fn quote(c: &str) -> String {
     if c.contains([',', '"', '\n', '\r']) {
         format!("\"{}\"", c.replace('"', "\"\""))
     } else {
-        c
+        c.to_string()
+    }
+}
+
+fn text_cell(c: &str) -> String {
+    if c.starts_with(['=', '+', '-', '@']) {
+        quote(&format!("'{c}"))
+    } else {
+        quote(c)
     }
 }
 
