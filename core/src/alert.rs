@@ -92,6 +92,7 @@ impl Store {
             out.push(Alert { kind: AlertKind::Expiring, item: lot, message, on_hand: None, threshold: None });
         }
         self.sync_alerts(&mut out)?;
+        self.shopify_alerts(&mut out)?;
         Ok(out)
     }
 }

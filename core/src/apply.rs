@@ -10,6 +10,7 @@
 //! so field values do not depend on delivery order.
 use crate::error::Result;
 use crate::lww;
+use crate::shopify::project as shopify;
 use rusqlite::Connection;
 use wildroot_model::op::*;
 use wildroot_model::Operation;
@@ -48,15 +49,17 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             };
             movement(conn, &op_id, 0, kind, &id, p.qty, "adjustment", Some(&p.reason), None, p.at_ms)?;
         }
-        OpKind::ProductCreated(p) => {
-            let id = p.product_id.to_string();
+        OpKind::ProductCreated(ProductCreated { product_id, fields }) | OpKind::ProductEdited(ProductEdited { product_id, fields }) => {
+            let id = product_id.to_string();
             conn.execute("INSERT OR IGNORE INTO products (id, sku, name) VALUES (?1, '', '')", [&id])?;
-            product_fields(conn, &id, &p.fields, op)?;
-        }
-        OpKind::ProductEdited(p) => {
-            let id = p.product_id.to_string();
-            conn.execute("INSERT OR IGNORE INTO products (id, sku, name) VALUES (?1, '', '')", [&id])?;
-            product_fields(conn, &id, &p.fields, op)?;
+            let old_sku = sku_of(conn, &id)?;
+            product_fields(conn, &id, fields, op)?;
+            let new_sku = sku_of(conn, &id)?;
+            // Online lines are matched by SKU: a changed SKU may match held
+            // lines or stop matching others.
+            if old_sku != new_sku {
+                shopify::reproject_skus(conn, &[Some(old_sku.as_str()), Some(new_sku.as_str())])?;
+            }
         }
         OpKind::RecipeSet(p) => {
             let product = p.product_id.to_string();
@@ -180,6 +183,8 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             conn.execute("INSERT OR IGNORE INTO customers (id, name, created_at_ms) VALUES (?1, '', 0)", [&id])?;
             customer_fields(conn, &id, &p.fields, op)?;
         }
+        OpKind::ShopifyOrderSeen(p) => shopify::order_seen(conn, &op_id, &p.order)?,
+        OpKind::ShopifySkuMapped(p) => shopify::sku_mapped(conn, op, p)?,
         OpKind::SettingSet(p) => {
             if lww::claim(conn, "settings", &p.key, "value", op)? {
                 conn.execute(
@@ -259,7 +264,7 @@ fn apply_sale(conn: &Connection, op_id: &str, op: &Operation, p: &SaleCompleted)
 }
 
 #[allow(clippy::too_many_arguments)]
-fn movement(
+pub(crate) fn movement(
     conn: &Connection,
     op_id: &str,
     line: i64,
@@ -293,7 +298,7 @@ pub(crate) fn day(at_ms: i64) -> String {
 }
 
 /// Adds a sale line's `[units, gross, discount, tax, net, total]` (negated for a void) to `sales_daily`.
-fn add_sales(conn: &Connection, at_ms: i64, product: &str, event: Option<&str>, f: [i64; 6]) -> Result<()> {
+pub(crate) fn add_sales(conn: &Connection, at_ms: i64, product: &str, event: Option<&str>, f: [i64; 6]) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO sales_daily (day, product_id, event_id, units, gross_cents, discount_cents, tax_cents, net_cents, total_cents)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)
@@ -306,7 +311,7 @@ fn add_sales(conn: &Connection, at_ms: i64, product: &str, event: Option<&str>, 
     Ok(())
 }
 
-fn add_refund(conn: &Connection, at_ms: i64, product: &str, event: Option<&str>, line: &RefundLine) -> Result<()> {
+pub(crate) fn add_refund(conn: &Connection, at_ms: i64, product: &str, event: Option<&str>, line: &RefundLine) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO sales_daily (day, product_id, event_id, refund_units, refund_cents, refund_tax_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (day, product_id, event_id) DO UPDATE SET
@@ -317,7 +322,7 @@ fn add_refund(conn: &Connection, at_ms: i64, product: &str, event: Option<&str>,
     Ok(())
 }
 
-fn add_payments(conn: &Connection, at_ms: i64, method: &str, payments: i64, amount: i64, refunded: i64) -> Result<()> {
+pub(crate) fn add_payments(conn: &Connection, at_ms: i64, method: &str, payments: i64, amount: i64, refunded: i64) -> Result<()> {
     let mut stmt = conn.prepare_cached(
         "INSERT INTO payments_daily (day, method, payments, amount_cents, refund_cents) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (day, method) DO UPDATE SET payments = payments + excluded.payments,
@@ -352,7 +357,23 @@ fn product_fields(conn: &Connection, id: &str, f: &ProductFields, op: &Operation
     lww::set(conn, "products", id, "archived", f.archived, op)
 }
 
+fn sku_of(conn: &Connection, id: &str) -> Result<String> {
+    Ok(conn.prepare_cached("SELECT sku FROM products WHERE id = ?1")?.query_row([id], |r| r.get(0))?)
+}
+
 fn customer_fields(conn: &Connection, id: &str, f: &CustomerFields, op: &Operation) -> Result<()> {
+    // Online orders find their customer by email: a changed email may claim
+    // orders or give them back.
+    let old_email: Option<String> = conn.prepare_cached("SELECT email FROM customers WHERE id = ?1")?.query_row([id], |r| r.get(0))?;
+    customer_fields_only(conn, id, f, op)?;
+    let new_email: Option<String> = conn.prepare_cached("SELECT email FROM customers WHERE id = ?1")?.query_row([id], |r| r.get(0))?;
+    if old_email != new_email {
+        shopify::reproject_emails(conn, &[old_email.as_deref(), new_email.as_deref()])?;
+    }
+    Ok(())
+}
+
+fn customer_fields_only(conn: &Connection, id: &str, f: &CustomerFields, op: &Operation) -> Result<()> {
     lww::set(conn, "customers", id, "name", f.name.as_deref(), op)?;
     lww::set(conn, "customers", id, "email", opt_text(&f.email), op)?;
     lww::set(conn, "customers", id, "phone", opt_text(&f.phone), op)?;

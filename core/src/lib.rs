@@ -23,7 +23,7 @@ pub mod recipe;
 pub mod report;
 pub mod sale;
 pub mod settings;
-pub mod shopify_link;
+pub mod shopify;
 pub mod store;
 pub mod supply;
 pub mod sync;

@@ -8,11 +8,11 @@ use wildroot_model::{DeviceId, Hlc, OpId, OpKind, Operation, OP_VERSION};
 
 /// Stamps `kind` with this device's next clock value and sequence number,
 /// applies it and appends it to the log. Caller holds the transaction.
-pub(crate) fn record(conn: &Connection, device: DeviceId, now_ms: i64, kind: OpKind) -> Result<Operation> {
+pub(crate) fn record(conn: &Connection, device: DeviceId, now_ms: i64, id: OpId, kind: OpKind) -> Result<Operation> {
     let (last_ms, last_counter, seq): (i64, u32, i64) =
         conn.query_row("SELECT hlc_ms, hlc_counter, next_seq FROM local_device", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
     let hlc = Hlc { ms: last_ms, counter: last_counter }.tick(now_ms);
-    let op = Operation { id: OpId::new(), device, device_seq: seq, hlc, version: OP_VERSION, kind };
+    let op = Operation { id, device, device_seq: seq, hlc, version: OP_VERSION, kind };
     apply(conn, &op)?;
     append(conn, &op)?;
     conn.execute("UPDATE local_device SET hlc_ms = ?1, hlc_counter = ?2, next_seq = next_seq + 1", (hlc.ms, hlc.counter))?;
@@ -187,6 +187,9 @@ pub const REPLICATED_TABLES: &[&str] = &[
     "stock_levels",
     "sales_daily",
     "payments_daily",
+    "shopify_orders",
+    "shopify_order_lines",
+    "shopify_sku_map",
 ];
 
 /// Every row of every replicated table, as text, sorted: two stores with

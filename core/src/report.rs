@@ -4,6 +4,7 @@ use crate::error::{CoreError, Result};
 use crate::store::Store;
 use chrono::NaiveDate;
 use wildroot_model::money::div_round;
+use wildroot_model::shopify::online_event;
 use wildroot_model::views::{MarginRow, SalesReport, SalesRow, Valuation};
 
 /// How a sales report groups its rows.
@@ -115,6 +116,7 @@ impl Store {
             for row in found {
                 let mut row = row?;
                 row.label = match label.as_mut() {
+                    Some(_) if by == GroupBy::Event && row.key == online_event().to_string() => "Shopify (online)".to_string(),
                     Some(stmt) => stmt.query_row([&row.key], |r| r.get::<_, String>(0)).unwrap_or_else(|_| row.key.clone()),
                     None => row.key.clone(),
                 };

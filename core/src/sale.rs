@@ -62,23 +62,35 @@ impl Store {
     }
 }
 
-/// Finds a sale by id or receipt number. Returns its id and whether it is voided.
+/// Finds a sale to void or refund by id or receipt number. Returns its id
+/// and whether it is voided. Online orders are refused: Shopify owns them,
+/// and a refund made there comes in with the next import.
 pub(crate) fn find_sale(tx: &rusqlite::Connection, key: &str) -> Result<(SaleId, bool)> {
     let key = key.trim();
-    let found: Option<(String, bool)> = tx
-        .query_row("SELECT id, voided FROM sales WHERE id = ?1 OR receipt_no = ?1 LIMIT 1", [key], |r| Ok((r.get(0)?, r.get(1)?)))
+    let found: Option<(String, bool, String)> = tx
+        .query_row("SELECT id, voided, device FROM sales WHERE id = ?1 OR receipt_no = ?1 LIMIT 1", [key], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
         .optional()?;
-    let (id, voided) = found.ok_or_else(|| CoreError::NotFound {
+    let (id, voided, device) = found.ok_or_else(|| CoreError::NotFound {
         what: "sale",
         key: key.to_string(),
         hint: "give its receipt number (like A-000123) or sale id",
     })?;
+    if device == crate::shopify::project::ONLINE {
+        return Err(CoreError::Invalid(format!(
+            "sale {key} is a Shopify order: refund or cancel it in Shopify, and the next import brings the change here"
+        )));
+    }
     Ok((id.parse().map_err(|_| CoreError::Corrupt(format!("sale id '{id}'")))?, voided))
 }
 
 fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
     if req.lines.is_empty() {
         return Err(CoreError::Invalid("a sale needs at least one line: --line SKU=QTY".into()));
+    }
+    if req.payments.iter().any(|p| p.0 == PayMethod::Shopify) {
+        return Err(CoreError::Invalid("Shopify payments come only with imported online orders: pay by cash, card or other".into()));
     }
     let mut found = Vec::with_capacity(req.lines.len());
     let mut cart = Vec::with_capacity(req.lines.len());

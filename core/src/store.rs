@@ -5,7 +5,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior};
 use rusqlite_migration::{Migrations, M};
 use std::path::Path;
 use wildroot_model::sync::{refusal_reason, Role};
-use wildroot_model::{DeviceId, OpKind, Operation};
+use wildroot_model::{DeviceId, OpId, OpKind, Operation};
 
 /// Migrations of the local store, in order. Append only.
 fn migrations() -> Migrations<'static> {
@@ -15,6 +15,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0003_sync.sql")),
         M::up(include_str!("../../migrations/0004_drop_unused_index.sql")),
         M::up(include_str!("../../migrations/0005_shopify_link.sql")),
+        M::up(include_str!("../../migrations/0006_shopify_orders.sql")),
     ])
 }
 
@@ -45,6 +46,24 @@ impl Tx<'_> {
     /// Records `kind` as a new operation of this device: stamps it, applies it
     /// to the tables and appends it to the log.
     pub fn record(&self, kind: OpKind) -> Result<Operation> {
+        self.record_as(OpId::new(), kind)
+    }
+
+    /// Records an operation whose id is derived from something outside
+    /// (a Shopify order's id and update time), unless the log has it already:
+    /// then it is the same change, already applied, and `None` comes back.
+    /// Checked first so that a repeat takes no sequence number (the server
+    /// expects each device's numbers without gaps).
+    pub fn record_derived(&self, id: OpId, kind: OpKind) -> Result<Option<Operation>> {
+        let seen: bool =
+            self.tx.prepare_cached("SELECT EXISTS (SELECT 1 FROM ops WHERE id = ?1)")?.query_row([id.to_string()], |r| r.get(0))?;
+        if seen {
+            return Ok(None);
+        }
+        self.record_as(id, kind).map(Some)
+    }
+
+    fn record_as(&self, id: OpId, kind: OpKind) -> Result<Operation> {
         // Mirror of the server's role check (the server is the authority):
         // a vendor's device refuses owner-only changes at once rather than
         // applying them until the next sync reverts them.
@@ -54,7 +73,7 @@ impl Tx<'_> {
                 return Err(CoreError::Invalid(format!("signed in as a {}: {}", role.as_str(), refusal_reason(role, kind.name()))));
             }
         }
-        oplog::record(&self.tx, self.device, self.now_ms, kind)
+        oplog::record(&self.tx, self.device, self.now_ms, id, kind)
     }
 
     /// The transaction's notion of now, in UTC milliseconds.

@@ -13,6 +13,7 @@ pub mod money;
 pub mod op;
 pub mod pricing;
 pub mod quantity;
+pub mod shopify;
 pub mod sync;
 pub mod views;
 

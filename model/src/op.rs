@@ -45,6 +45,8 @@ pub enum OpKind {
     CustomerCreated(CustomerCreated),
     CustomerEdited(CustomerEdited),
     SettingSet(SettingSet),
+    ShopifyOrderSeen(ShopifyOrderSeen),
+    ShopifySkuMapped(ShopifySkuMapped),
 }
 
 /// The wire names of every kind this build knows.
@@ -65,6 +67,8 @@ pub const KIND_NAMES: &[&str] = &[
     "customer_created",
     "customer_edited",
     "setting_set",
+    "shopify_order_seen",
+    "shopify_sku_mapped",
 ];
 
 impl OpKind {
@@ -87,6 +91,8 @@ impl OpKind {
             OpKind::CustomerCreated(_) => "customer_created",
             OpKind::CustomerEdited(_) => "customer_edited",
             OpKind::SettingSet(_) => "setting_set",
+            OpKind::ShopifyOrderSeen(_) => "shopify_order_seen",
+            OpKind::ShopifySkuMapped(_) => "shopify_sku_mapped",
         }
     }
 }
@@ -249,6 +255,8 @@ pub enum PayMethod {
     Cash,
     Card,
     Other,
+    /// Paid online through Shopify: only imported orders carry it.
+    Shopify,
 }
 
 impl PayMethod {
@@ -257,6 +265,7 @@ impl PayMethod {
             PayMethod::Cash => "cash",
             PayMethod::Card => "card",
             PayMethod::Other => "other",
+            PayMethod::Shopify => "shopify",
         }
     }
 
@@ -265,6 +274,7 @@ impl PayMethod {
             "cash" => Some(PayMethod::Cash),
             "card" => Some(PayMethod::Card),
             "other" => Some(PayMethod::Other),
+            "shopify" => Some(PayMethod::Shopify),
             _ => None,
         }
     }
@@ -376,6 +386,24 @@ pub struct CustomerEdited {
 pub struct SettingSet {
     pub key: String,
     pub value: String,
+}
+
+/// A Shopify order in the state Shopify last described it, recorded by
+/// whoever imported it (an owner's device or the server). Its id is derived
+/// from the order and its update time, so two importers record the same
+/// operation; every device turns the newest state of each order into a sale,
+/// stock movements and refunds with the same code.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShopifyOrderSeen {
+    pub order: crate::shopify::ShopifyOrder,
+}
+
+/// Online lines with this SKU are this product (a last-writer-wins register
+/// per SKU). Held lines with the SKU are applied from then on.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShopifySkuMapped {
+    pub sku: String,
+    pub product_id: ProductId,
 }
 
 #[cfg(test)]

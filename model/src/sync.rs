@@ -110,6 +110,8 @@ pub fn describe_kind(kind: &str) -> &str {
         "customer_created" => "add customers",
         "customer_edited" => "edit customers",
         "setting_set" => "change settings",
+        "shopify_order_seen" => "import Shopify orders",
+        "shopify_sku_mapped" => "map Shopify SKUs to products",
         other => other,
     }
 }

@@ -167,6 +167,8 @@ pub enum AlertKind {
     Expiring,
     /// The device cannot sync, or the server refused a change.
     Sync,
+    /// Online order lines whose SKU matches no product, held until it is mapped.
+    UnmatchedSku,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -346,4 +348,29 @@ pub struct RecipeSummary {
     pub makeable_batches: i64,
     /// The supply that runs out first, when any limits it.
     pub limited_by: Option<String>,
+}
+
+/// A Shopify SKU no product has, with the online lines held until it is mapped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnmatchedSkuView {
+    pub sku: String,
+    pub lines: i64,
+    pub units: i64,
+    /// A few of the orders (`#1042`), oldest first.
+    pub orders: Vec<String>,
+}
+
+/// Where this device's Shopify import stands.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopifyImportView {
+    pub shop: Option<String>,
+    pub since_ms: Option<i64>,
+    /// Orders updated up to here are in.
+    pub cursor_ms: Option<i64>,
+    pub api_version: String,
+    pub location_gid: Option<String>,
+    pub last_run_ms: Option<i64>,
+    pub last_error: Option<String>,
+    pub orders: i64,
+    pub unmatched_skus: i64,
 }

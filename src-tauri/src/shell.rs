@@ -55,8 +55,8 @@ impl Shell {
 
     /// The key that seals this device's secrets: a file beside the
     /// database, never inside it, so a copied database carries no secret.
-    pub fn device_key(&self) -> Result<wildroot_core::shopify_link::DeviceKey> {
-        wildroot_core::shopify_link::DeviceKey::load_or_create(&self.db_path.with_extension("key"))
+    pub fn device_key(&self) -> Result<wildroot_core::shopify::link::DeviceKey> {
+        wildroot_core::shopify::link::DeviceKey::load_or_create(&self.db_path.with_extension("key"))
     }
 
     pub fn shared_store(&self) -> &Arc<Mutex<Store>> {

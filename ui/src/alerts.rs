@@ -15,6 +15,7 @@ pub fn kind_label(kind: AlertKind) -> &'static str {
         AlertKind::Oversold => "Oversold",
         AlertKind::Expiring => "Expiring",
         AlertKind::Sync => "Sync",
+        AlertKind::UnmatchedSku => "Unmatched SKU",
     }
 }
 
@@ -25,6 +26,7 @@ fn kind_id(kind: AlertKind) -> &'static str {
         AlertKind::Oversold => "oversold",
         AlertKind::Expiring => "expiring",
         AlertKind::Sync => "sync",
+        AlertKind::UnmatchedSku => "unmatched_sku",
     }
 }
 
@@ -38,6 +40,7 @@ pub fn target(alert: &Alert) -> (Screen, Option<Focus>) {
         AlertKind::Oversold => (Screen::Inventory, Some(Focus::Product(alert.item.clone()))),
         AlertKind::Expiring => (Screen::Recipes, Some(Focus::Lot(alert.item.clone()))),
         AlertKind::Sync => (Screen::Settings, None),
+        AlertKind::UnmatchedSku => (Screen::Settings, None),
     }
 }
 

@@ -521,6 +521,7 @@ pub fn method_name(m: PayMethod) -> &'static str {
         PayMethod::Cash => "Cash",
         PayMethod::Card => "Card",
         PayMethod::Other => "Other",
+        PayMethod::Shopify => "Shopify",
     }
 }
 

@@ -1,0 +1,229 @@
+//! This device's Shopify import: where it starts, how far it has read, and
+//! recording a page of orders together with the new watermark, so a page is
+//! in whole or not at all. Also the held lines and the SKU mappings that
+//! release them.
+use crate::error::{invalid, CoreError, Result};
+use crate::product;
+use crate::store::Store;
+use rusqlite::OptionalExtension;
+use wildroot_model::op::{ShopifyOrderSeen, ShopifySkuMapped};
+use wildroot_model::shopify::ShopifyOrder;
+use wildroot_model::views::{Alert, AlertKind, ShopifyImportView, UnmatchedSkuView};
+use wildroot_model::OpKind;
+
+/// The API version asked for unless the owner sets another. Shopify answers
+/// an unsupported one with the oldest it still supports, and says so.
+pub const DEFAULT_API_VERSION: &str = "2026-10";
+
+/// The next import asks again for orders updated this long before the
+/// watermark: an order updated while a page was read is not missed, and one
+/// seen again with the same `updatedAt` is the same operation (a no-op).
+pub const OVERLAP_MS: i64 = 5 * 60 * 1000;
+
+/// What recording a page did.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PageOutcome {
+    /// Order states new to this device.
+    pub recorded: usize,
+    /// Order states this device had already.
+    pub unchanged: usize,
+}
+
+fn check_api_version(v: &str) -> Result<String> {
+    let v = v.trim();
+    let ok = v.len() == 7
+        && v.as_bytes()[4] == b'-'
+        && v[..4].chars().all(|c| c.is_ascii_digit())
+        && matches!(&v[5..], "01" | "04" | "07" | "10");
+    if !ok {
+        return invalid(format!("'{v}' is not a Shopify API version: give a quarterly one like {DEFAULT_API_VERSION}"));
+    }
+    Ok(v.to_string())
+}
+
+fn check_location(v: &str) -> Result<String> {
+    let v = v.trim();
+    if let Some(n) = v.strip_prefix("gid://shopify/Location/") {
+        if !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()) {
+            return Ok(v.to_string());
+        }
+    } else if !v.is_empty() && v.len() < 20 && v.chars().all(|c| c.is_ascii_digit()) {
+        return Ok(format!("gid://shopify/Location/{v}"));
+    }
+    invalid(format!("'{v}' is not a Shopify location: give its number or gid://shopify/Location/NUMBER"))
+}
+
+impl Store {
+    /// Sets where the import starts (first import only: later ones go on
+    /// from the watermark), the API version and the location for stock
+    /// push-back. `None` keeps what is set.
+    pub fn configure_shopify_import(&mut self, since_ms: Option<i64>, api_version: Option<&str>, location: Option<&str>) -> Result<()> {
+        let api_version = api_version.map(check_api_version).transpose()?;
+        let location = location.map(check_location).transpose()?;
+        let default_since = self.now_ms() - 60 * 24 * 60 * 60 * 1000;
+        self.write(|tx| {
+            tx.execute(
+                "INSERT INTO shopify_import (singleton, since_ms, api_version, location_gid) VALUES (1, COALESCE(?1, ?2), COALESCE(?3, ?4), ?5)
+                 ON CONFLICT (singleton) DO UPDATE SET since_ms = COALESCE(?1, since_ms), api_version = COALESCE(?3, api_version),
+                     location_gid = COALESCE(?5, location_gid)",
+                rusqlite::params![since_ms, default_since, api_version, DEFAULT_API_VERSION, location],
+            )?;
+            Ok(())
+        })
+    }
+
+    /// Starts the next import over from `since_ms` (a first import from a
+    /// date the owner picks, or reading history again: no order is counted twice).
+    pub fn restart_shopify_import(&mut self, since_ms: i64) -> Result<()> {
+        self.configure_shopify_import(Some(since_ms), None, None)?;
+        self.conn().execute("UPDATE shopify_import SET cursor_ms = NULL", [])?;
+        Ok(())
+    }
+
+    /// Where the next import reads from (`updated_at >=`) and the API version.
+    pub fn shopify_import_start(&self) -> Result<(i64, String)> {
+        let row: Option<(i64, Option<i64>, String)> = self
+            .conn()
+            .query_row("SELECT since_ms, cursor_ms, api_version FROM shopify_import", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        Ok(match row {
+            Some((since, Some(cursor), v)) => ((cursor - OVERLAP_MS).max(since), v),
+            Some((since, None, v)) => (since, v),
+            None => (self.now_ms() - 60 * 24 * 60 * 60 * 1000, DEFAULT_API_VERSION.to_string()),
+        })
+    }
+
+    /// Records a page of orders as operations, and the watermark (the
+    /// newest `updatedAt` read), in one transaction. Every order is checked
+    /// first: one bad order refuses the page, and nothing of it is kept.
+    pub fn record_shopify_orders(&mut self, orders: &[ShopifyOrder], watermark_ms: i64) -> Result<PageOutcome> {
+        for o in orders {
+            o.validate().map_err(CoreError::Invalid)?;
+        }
+        let default_since = self.now_ms() - 60 * 24 * 60 * 60 * 1000;
+        self.write(|tx| {
+            let mut out = PageOutcome::default();
+            for o in orders {
+                match tx.record_derived(o.op_id(), OpKind::ShopifyOrderSeen(ShopifyOrderSeen { order: o.clone() }))? {
+                    Some(_) => out.recorded += 1,
+                    None => out.unchanged += 1,
+                }
+            }
+            tx.execute(
+                "INSERT INTO shopify_import (singleton, since_ms, cursor_ms, api_version) VALUES (1, ?1, ?2, ?3)
+                 ON CONFLICT (singleton) DO UPDATE SET cursor_ms = MAX(COALESCE(cursor_ms, ?2), ?2)",
+                rusqlite::params![default_since, watermark_ms, DEFAULT_API_VERSION],
+            )?;
+            Ok(out)
+        })
+    }
+
+    /// Notes how the last import ended, for the sync status and the alerts.
+    pub fn note_shopify_run(&mut self, error: Option<&str>) -> Result<()> {
+        let now = self.now_ms();
+        let default_since = now - 60 * 24 * 60 * 60 * 1000;
+        self.conn().execute(
+            "INSERT INTO shopify_import (singleton, since_ms, api_version, last_run_ms, last_error) VALUES (1, ?1, ?2, ?3, ?4)
+             ON CONFLICT (singleton) DO UPDATE SET last_run_ms = ?3, last_error = ?4",
+            rusqlite::params![default_since, DEFAULT_API_VERSION, now, error],
+        )?;
+        Ok(())
+    }
+
+    pub fn shopify_import_view(&self) -> Result<ShopifyImportView> {
+        let conn = self.conn();
+        type Row = (i64, Option<i64>, String, Option<String>, Option<i64>, Option<String>);
+        let row: Option<Row> = conn
+            .query_row("SELECT since_ms, cursor_ms, api_version, location_gid, last_run_ms, last_error FROM shopify_import", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
+            })
+            .optional()?;
+        let orders: i64 = conn.query_row("SELECT COUNT(*) FROM shopify_orders", [], |r| r.get(0))?;
+        let unmatched: i64 =
+            conn.query_row("SELECT COUNT(DISTINCT sku) FROM shopify_order_lines WHERE product_id IS NULL", [], |r| r.get(0))?;
+        let (since_ms, cursor_ms, api_version, location_gid, last_run_ms, last_error) = match row {
+            Some((s, c, v, l, r, e)) => (Some(s), c, v, l, r, e),
+            None => (None, None, DEFAULT_API_VERSION.to_string(), None, None, None),
+        };
+        Ok(ShopifyImportView {
+            shop: self.shopify_shop()?,
+            since_ms,
+            cursor_ms,
+            api_version,
+            location_gid,
+            last_run_ms,
+            last_error,
+            orders,
+            unmatched_skus: unmatched,
+        })
+    }
+
+    /// Online SKUs no product has, most lines first. Lines with no SKU at
+    /// all are listed under the empty SKU: they can only be fixed in Shopify.
+    pub fn shopify_unmatched(&self) -> Result<Vec<UnmatchedSkuView>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT COALESCE(sku, ''), COUNT(*), SUM(qty) FROM shopify_order_lines WHERE product_id IS NULL
+             GROUP BY COALESCE(sku, '') COLLATE NOCASE ORDER BY COUNT(*) DESC, 1",
+        )?;
+        let rows: Vec<(String, i64, i64)> =
+            stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?.collect::<rusqlite::Result<_>>()?;
+        let mut orders = conn.prepare(
+            "SELECT o.name FROM shopify_order_lines l JOIN shopify_orders o ON o.gid = l.order_gid
+             WHERE l.product_id IS NULL AND COALESCE(l.sku, '') = ?1 GROUP BY o.gid ORDER BY MIN(l.at_ms), o.gid LIMIT 5",
+        )?;
+        rows.into_iter()
+            .map(|(sku, lines, units)| {
+                let names = orders.query_map([&sku], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+                Ok(UnmatchedSkuView { sku, lines, units, orders: names })
+            })
+            .collect()
+    }
+
+    /// Maps a Shopify SKU to a product: held lines with it are applied (the
+    /// stock moves and the sales count) and future ones follow. Returns how
+    /// many held lines were applied.
+    pub fn map_shopify_sku(&mut self, shopify_sku: &str, product_key: &str) -> Result<usize> {
+        let sku = shopify_sku.trim();
+        if sku.is_empty() || sku.len() > 100 {
+            return invalid("give the SKU as Shopify has it (1 to 100 characters); lines with no SKU must be fixed in Shopify");
+        }
+        self.write(|tx| {
+            let product = product::find(tx, product_key)?;
+            let held = |tx: &rusqlite::Connection| -> Result<i64> {
+                Ok(tx.query_row("SELECT COUNT(*) FROM shopify_order_lines WHERE sku = ?1 AND product_id IS NULL", [sku], |r| r.get(0))?)
+            };
+            let before = held(tx)?;
+            tx.record(OpKind::ShopifySkuMapped(ShopifySkuMapped { sku: sku.to_string(), product_id: product.id }))?;
+            let after = held(tx)?;
+            Ok(usize::try_from(before - after).unwrap_or(0))
+        })
+    }
+
+    pub(crate) fn shopify_alerts(&self, out: &mut Vec<Alert>) -> Result<()> {
+        for u in self.shopify_unmatched()? {
+            let message = if u.sku.is_empty() {
+                format!("{} online line(s) have no SKU ({}): give the variants a SKU in Shopify", u.lines, u.orders.join(", "))
+            } else {
+                format!(
+                    "{} online line(s) with SKU {} match no product ({}): map it in Settings or with `wildroot shopify map {} PRODUCT_SKU`",
+                    u.lines,
+                    u.sku,
+                    u.orders.join(", "),
+                    u.sku
+                )
+            };
+            out.push(Alert { kind: AlertKind::UnmatchedSku, item: u.sku, message, on_hand: None, threshold: None });
+        }
+        if let Some(e) = self.shopify_import_view()?.last_error {
+            out.push(Alert {
+                kind: AlertKind::Sync,
+                item: "shopify".into(),
+                message: format!("the last Shopify import failed: {e}"),
+                on_hand: None,
+                threshold: None,
+            });
+        }
+        Ok(())
+    }
+}
