@@ -32,6 +32,8 @@ pub enum CoreError {
     Offline(String),
     #[error("the server said: {message}")]
     Server { status: u16, code: String, message: String, retryable: bool },
+    #[error("{0}")]
+    Shopify(String),
     #[error("this device is not connected to a server: log in with `wildroot login --server URL --email E`")]
     NotConnected,
 }

@@ -227,3 +227,73 @@ impl Store {
         Ok(())
     }
 }
+
+/// What one import run did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ImportReport {
+    pub pages: usize,
+    /// Order states read from Shopify.
+    pub orders: usize,
+    /// Of them, new to this device.
+    pub recorded: usize,
+    pub unchanged: usize,
+    /// Distinct SKUs held after the run.
+    pub unmatched_skus: i64,
+    pub version_warning: Option<String>,
+}
+
+fn lock(store: &std::sync::Mutex<Store>) -> Result<std::sync::MutexGuard<'_, Store>> {
+    store.lock().map_err(|_| CoreError::Invalid("the store is unusable after an earlier failure: restart the app".into()))
+}
+
+/// Reads every order updated since the watermark, page by page, each page
+/// committed whole with the watermark. The store is locked only while a
+/// page is written, never while Shopify is asked. The run's outcome is noted
+/// for the sync status either way.
+pub async fn import_orders(store: &std::sync::Mutex<Store>, client: &mut super::client::ShopifyClient) -> Result<ImportReport> {
+    let outcome = run(store, client).await;
+    let note = outcome.as_ref().err().map(ToString::to_string);
+    lock(store)?.note_shopify_run(note.as_deref())?;
+    let mut report = outcome?;
+    report.version_warning = client.version_warning.clone();
+    report.unmatched_skus = lock(store)?.shopify_import_view()?.unmatched_skus;
+    Ok(report)
+}
+
+async fn run(store: &std::sync::Mutex<Store>, client: &mut super::client::ShopifyClient) -> Result<ImportReport> {
+    let (since, _) = lock(store)?.shopify_import_start()?;
+    let mut report = ImportReport::default();
+    let mut after: Option<String> = None;
+    loop {
+        let page = client.orders_page(since, after.as_deref()).await?;
+        report.pages += 1;
+        report.orders += page.orders.len();
+        if let Some(watermark) = page.orders.iter().map(|o| o.updated_at_ms).max() {
+            let out = lock(store)?.record_shopify_orders(&page.orders, watermark)?;
+            report.recorded += out.recorded;
+            report.unchanged += out.unchanged;
+        }
+        match page.next {
+            Some(cursor) => after = Some(cursor),
+            None => return Ok(report),
+        }
+    }
+}
+
+/// The import as the CLI and the app run it: this device's link, token and
+/// settings.
+pub async fn import_linked(
+    store: &std::sync::Mutex<Store>,
+    key: &super::link::DeviceKey,
+    policy: super::client::RetryPolicy,
+) -> Result<ImportReport> {
+    let (creds, api_version) = {
+        let s = lock(store)?;
+        (s.shopify_credentials(key)?, s.shopify_import_start()?.1)
+    };
+    let Some((base, token)) = creds else {
+        return invalid("this device is not connected to a Shopify store: run `wildroot shopify connect --shop NAME --token-file F`");
+    };
+    let mut client = super::client::ShopifyClient::new(&base, &token, &api_version, policy)?;
+    import_orders(store, &mut client).await
+}

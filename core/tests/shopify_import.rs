@@ -1,0 +1,192 @@
+//! The import against a fake Shopify on 127.0.0.1: pages, the cost bucket,
+//! every documented fault, and what is kept when an import stops midway.
+use fake_shopify::{Bucket, FakeShopify, Fault};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+use wildroot_core::oplog::{dump_tables, op_count, replay_check, totals_check};
+use wildroot_core::product::NewProduct;
+use wildroot_core::shopify::client::{RetryPolicy, ShopifyClient};
+use wildroot_core::shopify::import::{import_orders, ImportReport};
+use wildroot_core::{CoreError, Store};
+use wildroot_model::Money;
+
+type R = Result<(), CoreError>;
+const TOKEN: &str = "shpat_test_0123456789";
+const START: i64 = 1_764_000_000_000;
+
+fn store() -> Result<(TempDir, Mutex<Store>), CoreError> {
+    let dir = tempfile::tempdir().map_err(|e| CoreError::Invalid(e.to_string()))?;
+    let mut s = Store::open(&dir.path().join("shop.db"))?;
+    for (sku, price) in [("SALVE", 1200), ("SOAP", 800)] {
+        s.add_product(NewProduct { sku: sku.into(), name: sku.into(), price: Money(price), ..Default::default() })?;
+        s.adjust_product(sku, 100_000, "opening count")?;
+    }
+    s.configure_shopify_import(Some(START - 1000), None, None)?;
+    Ok((dir, Mutex::new(s)))
+}
+
+fn quick() -> RetryPolicy {
+    RetryPolicy {
+        attempts: 4,
+        base_backoff: Duration::from_millis(20),
+        max_backoff: Duration::from_millis(200),
+        min_retry_after: Duration::from_secs(1),
+        max_throttled: 100,
+        timeout: Duration::from_millis(1500),
+    }
+}
+
+/// Order n: (n % 3 + 1) salves, a soap on even n, one minute apart; every
+/// 100th has a SKU no product has.
+fn orders(range: std::ops::Range<u64>) -> Vec<serde_json::Value> {
+    range
+        .map(|n| {
+            let at = START + n as i64 * 60_000;
+            let mut lines = vec![("SALVE", (n % 3 + 1) as i64, 1200)];
+            if n % 2 == 0 {
+                lines.push(("soap", 1, 800));
+            }
+            if n % 100 == 0 {
+                lines.push(("GIFT-WRAP", 1, 300));
+            }
+            fake_shopify::order(n, at, at, &format!("buyer{}@example.com", n % 50), &lines)
+        })
+        .collect()
+}
+
+fn sold(range: std::ops::Range<u64>) -> (i64, i64) {
+    range.fold((0, 0), |(salve, soap), n| (salve + (n % 3 + 1) as i64, soap + i64::from(n % 2 == 0)))
+}
+
+fn on_hand(s: &Mutex<Store>, sku: &str) -> Result<i64, CoreError> {
+    Ok(s.lock().map_err(|_| CoreError::Invalid("lock".into()))?.product(sku)?.on_hand)
+}
+
+async fn import(s: &Mutex<Store>, fake: &FakeShopify, policy: RetryPolicy) -> Result<ImportReport, CoreError> {
+    let version = s.lock().map_err(|_| CoreError::Invalid("lock".into()))?.shopify_import_start()?.1;
+    let mut client = ShopifyClient::new(&fake.base_url, TOKEN, &version, policy)?;
+    import_orders(s, &mut client).await
+}
+
+fn with<T>(s: &Mutex<Store>, f: impl FnOnce(&Store) -> Result<T, CoreError>) -> Result<T, CoreError> {
+    let guard = s.lock().map_err(|_| CoreError::Invalid("lock".into()))?;
+    f(&guard)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn five_thousand_orders_import_exactly_under_throttling() -> R {
+    let fake = FakeShopify::start(TOKEN).await;
+    fake.put_orders(orders(0..5000));
+    // A small bucket, restoring fast so the test stays quick, that starts
+    // nearly empty: the first query is refused and must be waited out.
+    fake.throttle(Bucket { maximum: 600.0, restore_per_s: 2000.0 }, 100.0);
+    let (_dir, s) = store()?;
+    let report = import(&s, &fake, quick()).await?;
+    assert_eq!((report.orders, report.recorded, report.unchanged), (5000, 5000, 0));
+    assert_eq!(report.pages, 20);
+    assert!(fake.throttled() >= 1, "the bucket never throttled: the test proves nothing");
+    let (salve, soap) = sold(0..5000);
+    assert_eq!((on_hand(&s, "SALVE")?, on_hand(&s, "SOAP")?), (100_000 - salve, 100_000 - soap));
+    assert_eq!(report.unmatched_skus, 1, "GIFT-WRAP is held");
+    let view = with(&s, |s| s.shopify_import_view())?;
+    assert_eq!(view.orders, 5000);
+    assert_eq!(view.last_error, None);
+    assert_eq!(view.cursor_ms, Some(START + 4999 * 60_000));
+    with(&s, |s| {
+        assert_eq!(s.list_customers(None)?.len(), 50);
+        assert_eq!(totals_check(s.conn())?, None);
+        Ok(())
+    })?;
+
+    // Importing all of it again records nothing and changes nothing.
+    let ops = with(&s, |s| op_count(s.conn()))?;
+    let before = with(&s, |s| dump_tables(s.conn()))?;
+    s.lock().map_err(|_| CoreError::Invalid("lock".into()))?.restart_shopify_import(START - 1000)?;
+    let again = import(&s, &fake, quick()).await?;
+    assert_eq!((again.recorded, again.unchanged), (0, 5000));
+    assert_eq!(with(&s, |s| op_count(s.conn()))?, ops);
+    assert_eq!(with(&s, |s| dump_tables(s.conn()))?, before);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_documented_fault_is_survived() -> R {
+    let fake = FakeShopify::start(TOKEN).await;
+    fake.put_orders(orders(0..300));
+    fake.fail_next([Fault::TooManyRequests, Fault::ServerError, Fault::Hang(Duration::from_secs(3)), Fault::Truncated, Fault::Malformed]);
+    let (_dir, s) = store()?;
+    let t = Instant::now();
+    let report = import(&s, &fake, RetryPolicy { attempts: 5, ..quick() }).await?;
+    assert!(t.elapsed() >= Duration::from_secs(1), "Retry-After: 0 must still wait a second");
+    assert_eq!((report.orders, report.recorded), (300, 300));
+    assert_eq!(fake.requests(), 2 + 5, "two pages and five failed attempts");
+    let (salve, _) = sold(0..300);
+    assert_eq!(on_hand(&s, "SALVE")?, 100_000 - salve);
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fault_mid_import_keeps_whole_pages_only() -> R {
+    let fake = FakeShopify::start(TOKEN).await;
+    fake.put_orders(orders(0..600));
+    // Page 1 arrives; page 2 is cut off every time until the client gives up.
+    fake.fail_next([Fault::Pass, Fault::Truncated, Fault::Truncated]);
+    let (_dir, s) = store()?;
+    let ops = with(&s, |s| op_count(s.conn()))?;
+    let err = import(&s, &fake, RetryPolicy { attempts: 2, ..quick() }).await.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("not JSON") && err.contains("next sync"), "{err}");
+    assert_eq!(with(&s, |s| op_count(s.conn()))?, ops + 250, "exactly the first page is in");
+    let (salve, _) = sold(0..250);
+    assert_eq!(on_hand(&s, "SALVE")?, 100_000 - salve);
+    let view = with(&s, |s| s.shopify_import_view())?;
+    assert_eq!(view.cursor_ms, Some(START + 249 * 60_000));
+    assert!(view.last_error.is_some_and(|e| e.contains("not JSON")));
+    assert!(with(&s, |s| s.alerts())?.iter().any(|a| a.message.contains("last Shopify import failed")));
+
+    // The next sync goes on from the watermark and ends exact.
+    let report = import(&s, &fake, quick()).await?;
+    assert_eq!(report.recorded, 350);
+    let (salve, _) = sold(0..600);
+    assert_eq!(on_hand(&s, "SALVE")?, 100_000 - salve);
+    assert_eq!(with(&s, |s| s.shopify_import_view())?.last_error, None);
+    with(&s, |s| {
+        assert_eq!(replay_check(s)?, None);
+        Ok(())
+    })
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_token_stops_at_once_and_says_what_to_do() -> R {
+    let fake = FakeShopify::start("another-token").await;
+    fake.put_orders(orders(0..10));
+    let (_dir, s) = store()?;
+    let err = import(&s, &fake, quick()).await.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("401") && err.contains("connect again"), "{err}");
+    assert_eq!(fake.requests(), 1, "a bad token is not retried");
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn changes_in_shopify_come_through_and_an_unexpected_version_is_reported() -> R {
+    let fake = FakeShopify::start(TOKEN).await;
+    let placed = fake_shopify::order(7, START, START, "ana@example.com", &[("SALVE", 3, 1200)]);
+    fake.put_orders([placed.clone()]);
+    fake.answer_version("2026-01");
+    let (_dir, s) = store()?;
+    let report = import(&s, &fake, quick()).await?;
+    assert!(report.version_warning.is_some_and(|w| w.contains("2026-01")));
+    assert_eq!(on_hand(&s, "SALVE")?, 99_997);
+    let refunded = fake_shopify::refund(placed, 1, START + 3_600_000, &[(0, 1, "RETURN"), (0, 1, "NO_RESTOCK")]);
+    fake.put_orders([refunded.clone()]);
+    import(&s, &fake, quick()).await?;
+    assert_eq!(on_hand(&s, "SALVE")?, 99_998);
+    fake.put_orders([fake_shopify::cancel(refunded, START + 7_200_000)]);
+    import(&s, &fake, quick()).await?;
+    assert_eq!(on_hand(&s, "SALVE")?, 99_999, "all but the jar refunded without restock");
+    with(&s, |s| {
+        assert_eq!(totals_check(s.conn())?, None);
+        assert_eq!(replay_check(s)?, None);
+        Ok(())
+    })
+}

@@ -1,0 +1,337 @@
+//! A fake Shopify store for tests: `POST /admin/api/{version}/graphql.json`
+//! on 127.0.0.1, answering the orders query in the documented shapes
+//! (`../shared/shopify-api.md`), paginated by an opaque cursor, paid for from
+//! a leaky query-cost bucket that throttles like Shopify's, and able to
+//! inject the faults a real network and a real Shopify produce.
+//!
+//! It does not parse GraphQL: it reads the variables Wildroot's orders query
+//! sends (`first`, `after`, `query`) and whether the query asks for
+//! `defaultEmailAddress` or the older `email`.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // test support: a poisoned lock is a failed test
+
+use axum::body::Bytes;
+use axum::extract::{Path, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use serde_json::{json, Value};
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+/// Something to go wrong with the next request.
+#[derive(Clone, Debug)]
+pub enum Fault {
+    /// A normal answer (to let some requests through before a fault).
+    Pass,
+    /// HTTP 429 with `Retry-After: 0` and a throttled body.
+    TooManyRequests,
+    /// HTTP 500.
+    ServerError,
+    /// No answer for this long (longer than the client's timeout).
+    Hang(Duration),
+    /// HTTP 200 with the page cut off halfway.
+    Truncated,
+    /// HTTP 200 with a body that is not JSON.
+    Malformed,
+    /// HTTP 401.
+    BadToken,
+}
+
+/// The query-cost bucket: Standard plan numbers unless changed.
+#[derive(Clone, Copy, Debug)]
+pub struct Bucket {
+    pub maximum: f64,
+    pub restore_per_s: f64,
+}
+
+struct Store {
+    token: String,
+    /// Documented-shape order nodes, kept sorted by (updatedAt, id).
+    orders: Vec<Value>,
+    faults: VecDeque<Fault>,
+    bucket: Option<Bucket>,
+    available: f64,
+    refilled: Instant,
+    answer_version: Option<String>,
+    requests: usize,
+    throttled: usize,
+}
+
+pub struct FakeShopify {
+    pub base_url: String,
+    store: Arc<Mutex<Store>>,
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+}
+
+impl FakeShopify {
+    /// Starts on a free loopback port. Call from inside a tokio runtime; the
+    /// server stops when this is dropped.
+    pub async fn start(token: &str) -> FakeShopify {
+        let store = Arc::new(Mutex::new(Store {
+            token: token.to_string(),
+            orders: Vec::new(),
+            faults: VecDeque::new(),
+            bucket: None,
+            available: 0.0,
+            refilled: Instant::now(),
+            answer_version: None,
+            requests: 0,
+            throttled: 0,
+        }));
+        let app = Router::new().route("/admin/api/{version}/graphql.json", post(graphql)).with_state(store.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
+        let addr = listener.local_addr().expect("local address");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app)
+                .with_graceful_shutdown(async {
+                    let _ = stopped.await;
+                })
+                .await;
+        });
+        FakeShopify { base_url: format!("http://{addr}"), store, stop: Some(stop) }
+    }
+
+    /// Pays for queries from a bucket that starts with `available` points.
+    pub fn throttle(&self, bucket: Bucket, available: f64) {
+        let mut s = self.store.lock().unwrap();
+        s.bucket = Some(bucket);
+        s.available = available;
+        s.refilled = Instant::now();
+    }
+
+    /// Adds or replaces (by id) orders, in the documented node shape.
+    pub fn put_orders(&self, orders: impl IntoIterator<Item = Value>) {
+        let mut s = self.store.lock().unwrap();
+        for o in orders {
+            let id = o["id"].clone();
+            s.orders.retain(|x| x["id"] != id);
+            s.orders.push(o);
+        }
+        s.orders.sort_by_key(sort_key);
+    }
+
+    pub fn fail_next(&self, faults: impl IntoIterator<Item = Fault>) {
+        self.store.lock().unwrap().faults.extend(faults);
+    }
+
+    /// Answers with this API version whatever is asked (Shopify's "fall forward").
+    pub fn answer_version(&self, v: &str) {
+        self.store.lock().unwrap().answer_version = Some(v.to_string());
+    }
+
+    pub fn requests(&self) -> usize {
+        self.store.lock().unwrap().requests
+    }
+
+    /// How many queries the bucket refused.
+    pub fn throttled(&self) -> usize {
+        self.store.lock().unwrap().throttled
+    }
+}
+
+impl Drop for FakeShopify {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+fn sort_key(o: &Value) -> (i64, i64) {
+    (millis(o["updatedAt"].as_str().unwrap_or("")), numeric_id(o["id"].as_str().unwrap_or("")))
+}
+
+fn millis(s: &str) -> i64 {
+    chrono::DateTime::parse_from_rfc3339(s).map(|d| d.timestamp_millis()).unwrap_or(0)
+}
+
+fn numeric_id(gid: &str) -> i64 {
+    gid.rsplit('/').next().and_then(|n| n.parse().ok()).unwrap_or(0)
+}
+
+/// An RFC 3339 time as Shopify writes it.
+pub fn time(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms).unwrap().format("%Y-%m-%dT%H:%M:%SZ").to_string()
+}
+
+fn money(cents: i64) -> Value {
+    json!({ "shopMoney": { "amount": format!("{}.{:02}", cents / 100, cents % 100), "currencyCode": "USD" } })
+}
+
+/// An order node as the documented query returns it: lines are
+/// `(sku, quantity, unit price in cents)`, the total adds 5.00 shipping.
+/// Times are whole seconds, as Shopify's are.
+pub fn order(n: u64, created_ms: i64, updated_ms: i64, email: &str, lines: &[(&str, i64, i64)]) -> Value {
+    let total: i64 = lines.iter().map(|(_, q, p)| q * p).sum::<i64>() + 500;
+    json!({
+        "id": format!("gid://shopify/Order/{n}"),
+        "name": format!("#{n}"),
+        "createdAt": time(created_ms),
+        "updatedAt": time(updated_ms),
+        "cancelledAt": null,
+        "displayFinancialStatus": "PAID",
+        "currencyCode": "USD",
+        "totalPriceSet": money(total),
+        "customer": { "firstName": "Ana", "lastName": format!("Buyer{n}"), "email": email, "defaultEmailAddress": { "emailAddress": email } },
+        "lineItems": { "nodes": lines.iter().enumerate().map(|(i, (sku, qty, price))| json!({
+            "id": format!("gid://shopify/LineItem/{n}{i:03}"),
+            "sku": sku,
+            "quantity": qty,
+            "originalUnitPriceSet": money(*price),
+            "variant": { "id": format!("gid://shopify/ProductVariant/{}", i + 1), "sku": sku }
+        })).collect::<Vec<_>>() },
+        "refunds": []
+    })
+}
+
+/// The order refunded: `(line index, quantity, restock type)` at `at_ms`.
+pub fn refund(mut order: Value, refund_no: u64, at_ms: i64, lines: &[(usize, i64, &str)]) -> Value {
+    let items: Vec<Value> = lines
+        .iter()
+        .map(|(i, qty, restock)| {
+            let line = &order["lineItems"]["nodes"][*i];
+            json!({ "quantity": qty, "restockType": restock, "lineItem": { "id": line["id"], "sku": line["sku"] } })
+        })
+        .collect();
+    order["refunds"].as_array_mut().unwrap().push(json!({
+        "id": format!("gid://shopify/Refund/{refund_no}"),
+        "createdAt": time(at_ms),
+        "refundLineItems": { "nodes": items }
+    }));
+    order["updatedAt"] = json!(time(at_ms));
+    order["displayFinancialStatus"] = json!("PARTIALLY_REFUNDED");
+    order
+}
+
+pub fn cancel(mut order: Value, at_ms: i64) -> Value {
+    order["cancelledAt"] = json!(time(at_ms));
+    order["updatedAt"] = json!(time(at_ms));
+    order
+}
+
+fn cost(requested: f64, actual: Option<f64>, available: f64, bucket: Option<Bucket>) -> Value {
+    let b = bucket.unwrap_or(Bucket { maximum: 2000.0, restore_per_s: 100.0 });
+    // Without a bucket every query is paid for at once: report it full.
+    let available = if bucket.is_some() { available } else { b.maximum };
+    json!({ "cost": { "requestedQueryCost": requested, "actualQueryCost": actual,
+        "throttleStatus": { "maximumAvailable": b.maximum, "currentlyAvailable": available.floor(), "restoreRate": b.restore_per_s } } })
+}
+
+async fn graphql(State(store): State<Arc<Mutex<Store>>>, Path(version): Path<String>, headers: HeaderMap, body: Bytes) -> Response {
+    let fault = {
+        let mut s = store.lock().unwrap();
+        s.requests += 1;
+        s.faults.pop_front()
+    };
+    let version_header = {
+        let s = store.lock().unwrap();
+        HeaderValue::from_str(s.answer_version.as_deref().unwrap_or(&version)).unwrap()
+    };
+    let answer = |status: StatusCode, body: String| {
+        let mut r = (status, body).into_response();
+        r.headers_mut().insert("content-type", HeaderValue::from_static("application/json"));
+        r.headers_mut().insert("x-shopify-api-version", version_header.clone());
+        r
+    };
+    match fault {
+        Some(Fault::TooManyRequests) => {
+            let mut r = answer(
+                StatusCode::TOO_MANY_REQUESTS,
+                json!({"errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED"}}]}).to_string(),
+            );
+            r.headers_mut().insert("retry-after", HeaderValue::from_static("0"));
+            return r;
+        }
+        Some(Fault::ServerError) => return answer(StatusCode::INTERNAL_SERVER_ERROR, r#"{"errors":"Internal error"}"#.into()),
+        Some(Fault::Hang(d)) => tokio::time::sleep(d).await,
+        Some(Fault::BadToken) => return answer(StatusCode::UNAUTHORIZED, r#"{"errors":"[API] Invalid API key or access token"}"#.into()),
+        _ => {}
+    }
+    let token_ok = headers.get("x-shopify-access-token").and_then(|v| v.to_str().ok()) == Some(store.lock().unwrap().token.as_str());
+    if !token_ok {
+        return answer(StatusCode::UNAUTHORIZED, r#"{"errors":"[API] Invalid API key or access token"}"#.into());
+    }
+    let Ok(req) = serde_json::from_slice::<Value>(&body) else {
+        return answer(StatusCode::BAD_REQUEST, r#"{"errors":"bad JSON"}"#.into());
+    };
+    let query = req["query"].as_str().unwrap_or("");
+    if !query.contains("orders(") {
+        return answer(StatusCode::OK, json!({"errors": [{"message": "this fake serves the orders query only"}]}).to_string());
+    }
+    let vars = &req["variables"];
+    let first = vars["first"].as_u64().unwrap_or(50).clamp(1, 250) as usize;
+    let since = vars["query"]
+        .as_str()
+        .and_then(|q| q.strip_prefix("updated_at:>='"))
+        .and_then(|q| q.strip_suffix('\''))
+        .map(millis)
+        .unwrap_or(i64::MIN);
+    let after: Option<(i64, i64)> = vars["after"].as_str().and_then(|c| {
+        let (a, b) = c.split_once(':')?;
+        Some((a.parse().ok()?, b.parse().ok()?))
+    });
+    let requested = first as f64 + 2.0;
+
+    let mut s = store.lock().unwrap();
+    let bucket = s.bucket;
+    if let Some(b) = bucket {
+        let now = Instant::now();
+        s.available = (s.available + now.duration_since(s.refilled).as_secs_f64() * b.restore_per_s).min(b.maximum);
+        s.refilled = now;
+        if s.available < requested {
+            s.throttled += 1;
+            let body = json!({
+                "errors": [{"message": "Throttled", "extensions": {"code": "THROTTLED", "documentation": "https://shopify.dev/api/usage/rate-limits"}}],
+                "extensions": cost(requested, None, s.available, bucket)
+            });
+            return answer(StatusCode::OK, body.to_string());
+        }
+    }
+    let modern = query.contains("defaultEmailAddress");
+    let matching: Vec<&Value> = s
+        .orders
+        .iter()
+        .filter(|o| millis(o["updatedAt"].as_str().unwrap_or("")) >= since)
+        .filter(|o| after.is_none_or(|a| sort_key(o) > a))
+        .collect();
+    let page: Vec<Value> = matching
+        .iter()
+        .take(first)
+        .map(|o| {
+            let mut o = (*o).clone();
+            // Each version has one of the two email fields, not both.
+            if let Some(c) = o.get_mut("customer").and_then(Value::as_object_mut) {
+                if modern {
+                    c.remove("email");
+                } else {
+                    c.remove("defaultEmailAddress");
+                }
+            }
+            o
+        })
+        .collect();
+    let has_next = matching.len() > page.len();
+    let end_cursor = page.last().map(|o| {
+        let (a, b) = sort_key(o);
+        format!("{a}:{b}")
+    });
+    let actual = page.len() as f64 + 2.0;
+    if bucket.is_some() {
+        s.available -= actual;
+    }
+    let available = s.available;
+    drop(s);
+    let body = json!({
+        "data": { "orders": { "pageInfo": { "hasNextPage": has_next, "endCursor": end_cursor }, "nodes": page } },
+        "extensions": cost(requested, Some(actual), available, bucket)
+    });
+    let text = body.to_string();
+    match fault {
+        Some(Fault::Truncated) => answer(StatusCode::OK, text[..text.len() / 2].to_string()),
+        Some(Fault::Malformed) => answer(StatusCode::OK, "<html>Bad gateway</html>".into()),
+        _ => answer(StatusCode::OK, text),
+    }
+}
