@@ -17,6 +17,8 @@ use wildroot_core::product::{NewProduct, ProductEdit};
 use wildroot_core::report::GroupBy;
 use wildroot_core::sale::{LineRequest, SaleRequest};
 use wildroot_core::settings::{self, TaxRule};
+use wildroot_core::shopify::client::RetryPolicy;
+use wildroot_core::shopify::link::DeviceKey;
 use wildroot_core::supply::{NewSupply, SupplyEdit};
 use wildroot_core::Store;
 use wildroot_model::op::PayMethod;
@@ -124,6 +126,53 @@ enum Command {
     Sync {
         #[command(subcommand)]
         cmd: Option<SyncCmd>,
+    },
+    /// The Shopify store: connect it, see held lines, map SKUs.
+    #[command(subcommand)]
+    Shopify(ShopifyCmd),
+    /// Bring in what happened elsewhere.
+    #[command(subcommand)]
+    Import(ImportCmd),
+}
+
+#[derive(Subcommand)]
+enum ShopifyCmd {
+    /// Connect this device to a Shopify store; the Admin API token is read
+    /// from a file (never the command line) and stored encrypted.
+    Connect {
+        /// The store: my-shop, my-shop.myshopify.com or a full https:// address.
+        #[arg(long)]
+        shop: String,
+        /// A file holding the Admin API access token (`-` reads stdin).
+        #[arg(long)]
+        token_file: PathBuf,
+        /// The Admin API version, like 2026-10.
+        #[arg(long)]
+        api_version: Option<String>,
+        /// The Shopify location whose stock Wildroot keeps (number or gid).
+        #[arg(long)]
+        location: Option<String>,
+        /// Where the first import starts (YYYY-MM-DD, UTC; default: 60 days ago).
+        #[arg(long)]
+        since: Option<String>,
+    },
+    /// Where the import stands.
+    Status,
+    /// Online lines whose SKU matches no product, held until mapped.
+    Unmatched,
+    /// Online lines with SHOPIFY_SKU are PRODUCT_SKU from now on; held ones are applied.
+    Map { shopify_sku: String, product_sku: String },
+    /// Forget the store and its token on this device.
+    Disconnect,
+}
+
+#[derive(Subcommand)]
+enum ImportCmd {
+    /// Online orders updated since the last import (or since --since).
+    Shopify {
+        /// Read again from this date (YYYY-MM-DD, UTC); nothing is counted twice.
+        #[arg(long)]
+        since: Option<String>,
     },
 }
 
@@ -809,6 +858,34 @@ fn run(cli: Cli, format: Format) -> Result<String> {
             let report = runtime()?.block_on(sync_with_progress(&store))?;
             sync_out(&report, j, String::new())?
         }
+        Command::Shopify(cmd) => shopify(store, &path, cmd, format)?,
+        Command::Import(ImportCmd::Shopify { since }) => {
+            if let Some(d) = opt_date(&since, "--since")? {
+                store.restart_shopify_import(day_start_ms(d))?;
+            }
+            let key = DeviceKey::load_or_create(&path.with_extension("key"))?;
+            let store = std::sync::Mutex::new(store);
+            eprintln!("Importing Shopify orders…");
+            let report = runtime()?.block_on(wildroot_core::shopify::import::import_linked(&store, &key, RetryPolicy::default()))?;
+            if j {
+                json(&report)?
+            } else {
+                let mut s = format!(
+                    "Read {} order update(s) in {} page(s): {} new, {} already here.\n",
+                    report.orders, report.pages, report.recorded, report.unchanged
+                );
+                if let Some(w) = &report.version_warning {
+                    s.push_str(&format!("Warning: {w}\n"));
+                }
+                if report.unmatched_skus > 0 {
+                    s.push_str(&format!(
+                        "{} SKU(s) match no product; their lines are held: see `wildroot shopify unmatched`.\n",
+                        report.unmatched_skus
+                    ));
+                }
+                s
+            }
+        }
         Command::Sync { cmd: Some(SyncCmd::Status) } => {
             let st = store.sync_status()?;
             if j {
@@ -1187,6 +1264,96 @@ fn customer(store: &mut Store, cmd: CustomerCmd, format: Format) -> Result<Strin
     }
     s.push_str(&t.render(format));
     Ok(s)
+}
+
+/// Midnight UTC of a day, in milliseconds.
+fn day_start_ms(d: NaiveDate) -> i64 {
+    d.and_hms_opt(0, 0, 0).map(|t| t.and_utc().timestamp_millis()).unwrap_or_default()
+}
+
+fn shopify(mut store: Store, db: &std::path::Path, cmd: ShopifyCmd, format: Format) -> Result<String> {
+    let j = format == Format::Json;
+    Ok(match cmd {
+        ShopifyCmd::Connect { shop, token_file, api_version, location, since } => {
+            let token = if token_file.as_os_str() == "-" {
+                let mut t = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut t).context("reading the token from stdin")?;
+                t
+            } else {
+                std::fs::read_to_string(&token_file)
+                    .with_context(|| format!("reading the token file {} (put the Admin API access token in it)", token_file.display()))?
+            };
+            let since = opt_date(&since, "--since")?.map(day_start_ms);
+            // Checked before the token is kept, so a typo keeps nothing.
+            store.configure_shopify_import(since, api_version.as_deref(), location.as_deref())?;
+            let key = DeviceKey::load_or_create(&db.with_extension("key"))?;
+            let base = store.link_shopify(&shop, &token, &key)?;
+            shopify_status(
+                &store,
+                format,
+                format!("Connected to {base}; the token is stored encrypted. Import with `wildroot import shopify`.\n"),
+            )?
+        }
+        ShopifyCmd::Status => shopify_status(&store, format, String::new())?,
+        ShopifyCmd::Unmatched => {
+            let held = store.shopify_unmatched()?;
+            if j {
+                json(&held)?
+            } else if held.is_empty() {
+                "Every online line matches a product.\n".into()
+            } else {
+                let mut t = Table::new(&["shopify sku", "lines", "units", "orders"]);
+                for u in &held {
+                    let sku = if u.sku.is_empty() { "(no SKU: fix in Shopify)".to_string() } else { u.sku.clone() };
+                    t.row(vec![sku, u.lines.to_string(), u.units.to_string(), u.orders.join(" ")]);
+                }
+                t.render(format) + "Map one with `wildroot shopify map SHOPIFY_SKU PRODUCT_SKU`.\n"
+            }
+        }
+        ShopifyCmd::Map { shopify_sku, product_sku } => {
+            let applied = store.map_shopify_sku(&shopify_sku, &product_sku)?;
+            let p = store.product(&product_sku)?;
+            if j {
+                json(
+                    &serde_json::json!({ "shopify_sku": shopify_sku.trim(), "product": p.sku, "applied_lines": applied, "on_hand": p.on_hand }),
+                )?
+            } else {
+                format!(
+                    "{} is {} ({}) from now on: {applied} held line(s) applied; {} on hand.\n",
+                    shopify_sku.trim(),
+                    p.sku,
+                    p.name,
+                    p.on_hand
+                )
+            }
+        }
+        ShopifyCmd::Disconnect => {
+            store.unlink_shopify()?;
+            if j {
+                json(&serde_json::json!({ "connected": false }))?
+            } else {
+                "This device no longer holds the Shopify token; imported orders stay.\n".into()
+            }
+        }
+    })
+}
+
+fn shopify_status(store: &Store, format: Format, intro: String) -> Result<String> {
+    let v = store.shopify_import_view()?;
+    if format == Format::Json {
+        return json(&v);
+    }
+    let mut t = Table::new(&["shopify", ""]);
+    t.row(vec!["store".into(), v.shop.clone().unwrap_or_else(|| "none: wildroot shopify connect --shop NAME --token-file F".into())]);
+    t.row(vec!["api version".into(), v.api_version.clone()]);
+    t.row(vec!["first import from".into(), v.since_ms.map(when).unwrap_or_default()]);
+    t.row(vec!["orders in up to".into(), v.cursor_ms.map(when).unwrap_or_else(|| "none yet".into())]);
+    t.row(vec!["orders".into(), v.orders.to_string()]);
+    t.row(vec!["held SKUs".into(), v.unmatched_skus.to_string()]);
+    t.row(vec!["location".into(), v.location_gid.clone().unwrap_or_default()]);
+    t.row(vec!["last run".into(), v.last_run_ms.map(when).unwrap_or_else(|| "never".into())]);
+    t.row(vec!["last error".into(), v.last_error.clone().unwrap_or_default()]);
+    Ok(intro + &t.render(format))
 }
 
 fn runtime() -> Result<tokio::runtime::Runtime> {

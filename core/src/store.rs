@@ -110,6 +110,10 @@ impl Store {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // Applying one operation may run a few dozen distinct statements (an
+        // online order's projection does); rusqlite's default of 16 cached
+        // statements made the import re-parse SQL for most of its time.
+        conn.set_prepared_statement_cache_capacity(128);
         migrations().to_latest(&mut conn)?;
         let device = Self::ensure_device(&conn)?;
         let mut store = Store { conn, device, clock_override: None };

@@ -48,8 +48,8 @@ pub struct Bucket {
 
 struct Store {
     token: String,
-    /// Documented-shape order nodes, kept sorted by (updatedAt, id).
-    orders: Vec<Value>,
+    /// Documented-shape order nodes with their (updatedAt, id) key, kept sorted by it.
+    orders: Vec<((i64, i64), Value)>,
     faults: VecDeque<Fault>,
     bucket: Option<Bucket>,
     available: f64,
@@ -104,13 +104,12 @@ impl FakeShopify {
 
     /// Adds or replaces (by id) orders, in the documented node shape.
     pub fn put_orders(&self, orders: impl IntoIterator<Item = Value>) {
+        let fresh: Vec<Value> = orders.into_iter().collect();
+        let ids: std::collections::HashSet<String> = fresh.iter().filter_map(|o| o["id"].as_str().map(String::from)).collect();
         let mut s = self.store.lock().unwrap();
-        for o in orders {
-            let id = o["id"].clone();
-            s.orders.retain(|x| x["id"] != id);
-            s.orders.push(o);
-        }
-        s.orders.sort_by_key(sort_key);
+        s.orders.retain(|(_, x)| !x["id"].as_str().is_some_and(|id| ids.contains(id)));
+        s.orders.extend(fresh.into_iter().map(|o| (sort_key(&o), o)));
+        s.orders.sort_by_key(|(k, _)| *k);
     }
 
     pub fn fail_next(&self, faults: impl IntoIterator<Item = Fault>) {
@@ -291,17 +290,14 @@ async fn graphql(State(store): State<Arc<Mutex<Store>>>, Path(version): Path<Str
         }
     }
     let modern = query.contains("defaultEmailAddress");
-    let matching: Vec<&Value> = s
-        .orders
-        .iter()
-        .filter(|o| millis(o["updatedAt"].as_str().unwrap_or("")) >= since)
-        .filter(|o| after.is_none_or(|a| sort_key(o) > a))
-        .collect();
+    let from_since = s.orders.partition_point(|(k, _)| k.0 < since);
+    let from_after = after.map_or(0, |a| s.orders.partition_point(|(k, _)| *k <= a));
+    let matching = &s.orders[from_since.max(from_after)..];
     let page: Vec<Value> = matching
         .iter()
         .take(first)
-        .map(|o| {
-            let mut o = (*o).clone();
+        .map(|(_, o)| {
+            let mut o = o.clone();
             // Each version has one of the two email fields, not both.
             if let Some(c) = o.get_mut("customer").and_then(Value::as_object_mut) {
                 if modern {

@@ -1,0 +1,193 @@
+//! `wildroot shopify …` and `wildroot import shopify` as an owner runs them:
+//! real processes against a fake Shopify on 127.0.0.1, and two devices that
+//! both import the same orders converging through a real sync server.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use serde_json::Value;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_wildroot");
+const TOKEN: &str = "shpat_cli_test_token_42";
+/// 2026-11-02T00:00:00Z
+const START: i64 = 1_793_577_600_000;
+
+fn run(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(BIN)
+        .arg("--db")
+        .arg(db)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut input = child.stdin.take().unwrap();
+    if let Some(s) = stdin {
+        input.write_all(s.as_bytes()).unwrap();
+    }
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn ok(db: &Path, args: &[&str], stdin: Option<&str>) -> String {
+    let out = run(db, args, stdin);
+    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn json(db: &Path, args: &[&str]) -> Value {
+    let mut all = vec!["--json"];
+    all.extend_from_slice(args);
+    serde_json::from_str(&ok(db, &all, None)).unwrap()
+}
+
+fn stock(db: &Path, sku: &str) -> i64 {
+    json(db, &["product", "show", sku])["products"][0]["on_hand"].as_i64().unwrap()
+}
+
+fn orders(fake: &fake_shopify::FakeShopify) {
+    let at = |h: i64| START + h * 3_600_000;
+    fake.put_orders([
+        fake_shopify::order(1001, at(1), at(1), "ana@example.com", &[("SOAP-OAT", 2, 900), ("salve-lav-2oz", 1, 1600)]),
+        fake_shopify::order(1002, at(2), at(2), "ben@example.com", &[("GIFT-BOX", 1, 500), ("SOAP-OAT", 1, 900)]),
+        fake_shopify::refund(
+            fake_shopify::order(1003, at(3), at(3), "ana@example.com", &[("SOAP-OAT", 3, 900)]),
+            1,
+            at(4),
+            &[(0, 2, "RETURN")],
+        ),
+    ]);
+}
+
+struct Served(Child, String);
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn serve(db: &Path) -> Served {
+    let mut child = Command::new(BIN)
+        .args(["--db", db.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
+        .env("RUST_LOG", "warn")
+        .stderr(Stdio::piped())
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
+    let url = loop {
+        let line = lines.next().expect("the server exited before it listened").unwrap();
+        if let Some(rest) = line.strip_prefix("Wildroot server on ") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Served(child, url)
+}
+
+#[test]
+fn an_owner_connects_imports_and_maps_skus() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fake = rt.block_on(fake_shopify::FakeShopify::start(TOKEN));
+    orders(&fake);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    ok(&db, &["init", "--demo"], None);
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
+
+    // Mistakes are refused before anything is kept.
+    let bad = run(&db, &["shopify", "connect", "--shop", &fake.base_url, "--token-file", "/nonexistent", "--since", "2026-11-01"], None);
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("reading the token file"));
+    let bad = run(
+        &db,
+        &["shopify", "connect", "--shop", &fake.base_url, "--token-file", token_file.to_str().unwrap(), "--api-version", "2026-13"],
+        None,
+    );
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("not a Shopify API version"));
+    assert!(json(&db, &["shopify", "status"])["shop"].is_null());
+    let out = run(&db, &["import", "shopify"], None);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("wildroot shopify connect"));
+
+    let connected = ok(
+        &db,
+        &["shopify", "connect", "--shop", &fake.base_url, "--token-file", token_file.to_str().unwrap(), "--since", "2026-11-01"],
+        None,
+    );
+    assert!(connected.contains("stored encrypted"), "{connected}");
+    let raw = std::fs::read(&db).unwrap();
+    assert!(!raw.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()), "the token is in the database in the clear");
+
+    let (soap, salve) = (stock(&db, "SOAP-OAT"), stock(&db, "SALVE-LAV-2OZ"));
+    let report = json(&db, &["import", "shopify"]);
+    assert_eq!((report["orders"].as_u64(), report["recorded"].as_u64(), report["unmatched_skus"].as_i64()), (Some(3), Some(3), Some(1)));
+    assert_eq!(stock(&db, "SOAP-OAT"), soap - 2 - 1 - 3 + 2);
+    assert_eq!(stock(&db, "SALVE-LAV-2OZ"), salve - 1, "SKUs differing only in case match");
+    // The next import reads from the watermark (less a small overlap): only the newest order again.
+    let again = json(&db, &["import", "shopify"]);
+    assert_eq!((again["recorded"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(1)));
+    let all = json(&db, &["import", "shopify", "--since", "2026-11-01"]);
+    assert_eq!((all["recorded"].as_u64(), all["unchanged"].as_u64()), (Some(0), Some(3)));
+    assert_eq!(stock(&db, "SOAP-OAT"), soap - 4);
+
+    let held = json(&db, &["shopify", "unmatched"]);
+    assert_eq!(held[0]["sku"], "GIFT-BOX");
+    assert_eq!(held[0]["orders"][0], "#1002");
+    assert!(ok(&db, &["alerts"], None).contains("GIFT-BOX"));
+    let lip = stock(&db, "LIP-HONEY");
+    let mapped = json(&db, &["shopify", "map", "GIFT-BOX", "LIP-HONEY"]);
+    assert_eq!(mapped["applied_lines"], 1);
+    assert_eq!(stock(&db, "LIP-HONEY"), lip - 1);
+    assert!(ok(&db, &["shopify", "unmatched"], None).contains("Every online line matches"));
+    let bad = run(&db, &["shopify", "map", "GIFT-BOX", "NOPE"], None);
+    assert!(!bad.status.success());
+
+    let ana = json(&db, &["customer", "show", "ana@example.com"]);
+    assert_eq!(ana["purchases"].as_array().map(Vec::len), Some(2), "{ana}");
+    let by_event = ok(&db, &["report", "sales", "--by", "event"], None);
+    assert!(by_event.contains("Shopify (online)"), "{by_event}");
+    let refused = run(&db, &["refund", "#1001"], None);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("in Shopify"));
+    assert!(ok(&db, &["doctor"], None).contains("All good"));
+}
+
+#[test]
+fn two_devices_importing_the_same_orders_converge_after_sync() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fake = rt.block_on(fake_shopify::FakeShopify::start(TOKEN));
+    orders(&fake);
+    let dir = tempfile::tempdir().unwrap();
+    let (server_db, laptop, desk) = (dir.path().join("server.db"), dir.path().join("laptop.db"), dir.path().join("desk.db"));
+    let server = serve(&server_db);
+    ok(&server_db, &["server", "user", "add", "--email", "owner@shop.test", "--role", "owner"], Some("long enough pw\n"));
+    ok(&laptop, &["init", "--demo"], None);
+    ok(&laptop, &["login", "--server", &server.1, "--email", "owner@shop.test", "--device", "Laptop"], Some("long enough pw\n"));
+    ok(&desk, &["init"], None);
+    ok(&desk, &["login", "--server", &server.1, "--email", "owner@shop.test", "--device", "Desk"], Some("long enough pw\n"));
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, TOKEN).unwrap();
+    let before = stock(&desk, "SOAP-OAT");
+    for db in [&laptop, &desk] {
+        ok(
+            db,
+            &["shopify", "connect", "--shop", &fake.base_url, "--token-file", token_file.to_str().unwrap(), "--since", "2026-11-01"],
+            None,
+        );
+        json(db, &["import", "shopify"]);
+    }
+    for db in [&laptop, &desk, &laptop] {
+        json(db, &["sync"]);
+    }
+    for db in [&laptop, &desk] {
+        assert_eq!(stock(db, "SOAP-OAT"), before - 4, "each order counted once");
+        assert_eq!(json(db, &["shopify", "status"])["orders"], 3);
+        assert_eq!(json(db, &["sync", "status"])["pending"], 0);
+        assert!(ok(db, &["doctor"], None).contains("All good"));
+    }
+    let sales = |db: &Path| json(db, &["report", "sales", "--by", "event"])["total_cents"].as_i64();
+    assert_eq!(sales(&laptop), sales(&desk));
+}
