@@ -190,3 +190,43 @@ async fn changes_in_shopify_come_through_and_an_unexpected_version_is_reported()
         Ok(())
     })
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_background_loop_imports_while_linked() -> R {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    use wildroot_core::shopify::import::ShopifyLoop;
+    use wildroot_core::shopify::link::DeviceKey;
+    let fake = FakeShopify::start(TOKEN).await;
+    fake.put_orders(orders(0..3));
+    let (dir, s) = store()?;
+    let key = DeviceKey::load_or_create(&dir.path().join("shop.key"))?;
+    s.lock().map_err(|_| CoreError::Invalid("lock".into()))?.link_shopify(&fake.base_url, TOKEN, &key)?;
+    let store = Arc::new(s);
+    let woken = Arc::new(AtomicUsize::new(0));
+    let counter = woken.clone();
+    let key = DeviceKey::load_or_create(&dir.path().join("shop.key"))?;
+    let looping = ShopifyLoop::spawn(store.clone(), key, Duration::from_secs(3600), move || {
+        counter.fetch_add(1, Ordering::SeqCst);
+    });
+    let wait_for = |want: i64| {
+        let store = store.clone();
+        async move {
+            let t = Instant::now();
+            loop {
+                let have = with(&store, |s| s.shopify_import_view())?.orders;
+                if have == want || t.elapsed() > Duration::from_secs(20) {
+                    return Ok::<i64, CoreError>(have);
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        }
+    };
+    assert_eq!(wait_for(3).await?, 3, "the first run imports at once");
+    fake.put_orders(orders(3..5));
+    looping.import_now();
+    assert_eq!(wait_for(5).await?, 5, "asked to, it imports again without waiting an hour");
+    assert_eq!(woken.load(Ordering::SeqCst), 2, "the server sync is woken after each run that brought orders");
+    looping.stop().await;
+    Ok(())
+}

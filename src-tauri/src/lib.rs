@@ -263,7 +263,7 @@ pub fn run() {
             let path = database_path(app)?;
             let shell = Shell::open(path, sync_interval()?)?.exporting_to(export_dir(app));
             // The sync loop is a task on Tauri's async runtime.
-            tauri::async_runtime::block_on(async { shell.start_sync() })?;
+            tauri::async_runtime::block_on(async { shell.start_sync().and_then(|()| shell.start_shopify()) })?;
             app.manage(shell);
             Ok(())
         })

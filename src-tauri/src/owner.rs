@@ -370,7 +370,10 @@ pub fn link_shopify(shell: &Shell, req: LinkShopify) -> Result<SettingsView> {
     let mut store = shell.store()?;
     owner_only(&store, "linking Shopify")?;
     store.link_shopify(&req.shop, &req.token, &key)?;
-    settings_view(shell, &store)
+    let view = settings_view(shell, &store)?;
+    drop(store);
+    shell.start_shopify()?;
+    Ok(view)
 }
 
 pub fn unlink_shopify(shell: &Shell, _: UnlinkShopify) -> Result<SettingsView> {
@@ -572,11 +575,21 @@ mod tests {
         Ok(())
     }
 
-    #[test]
-    fn the_shopify_token_is_saved_but_never_shown_back() -> Result<()> {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn the_shopify_token_is_saved_but_never_shown_back_and_orders_come_in() -> Result<()> {
+        let fake = fake_shopify::FakeShopify::start("shpat_secret_value_123").await;
+        let now = chrono::Utc::now().timestamp_millis();
+        fake.put_orders([fake_shopify::order(1, now - 60_000, now - 60_000, "ana@example.com", &[("SOAP-OAT", 1, 900)])]);
         let (_dir, shell) = shell()?;
-        let v = link_shopify(&shell, LinkShopify { shop: "fern-and-flame".into(), token: "shpat_secret_value_123".into() })?;
-        assert_eq!((v.shopify_shop.as_deref(), v.shopify_token_set), (Some("https://fern-and-flame.myshopify.com"), true));
+        let v = link_shopify(&shell, LinkShopify { shop: fake.base_url.clone(), token: "shpat_secret_value_123".into() })?;
+        assert_eq!((v.shopify_shop.as_deref(), v.shopify_token_set), (Some(fake.base_url.as_str()), true));
+        // Linking starts the background import: the order arrives on its own.
+        let started = std::time::Instant::now();
+        while shell.store()?.shopify_import_view()?.orders == 0 && started.elapsed() < std::time::Duration::from_secs(20) {
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        assert_eq!(shell.store()?.shopify_import_view()?.orders, 1);
+        shell.stop_shopify().await;
         let json = serde_json::to_string(&v).map_err(|e| CoreError::Invalid(e.to_string()))?;
         assert!(!json.contains("shpat_secret_value_123"));
         let opened = shell.store()?.shopify_credentials(&shell.device_key()?)?;

@@ -2,17 +2,21 @@
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
+use wildroot_core::shopify::import::ShopifyLoop;
 use wildroot_core::sync::SyncLoop;
 use wildroot_core::{CoreError, Result, Store};
 
 /// How often the background sync runs when nothing wakes it sooner.
 const DEFAULT_SYNC_INTERVAL: Duration = Duration::from_secs(30);
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// How often the owner's device asks Shopify for new orders.
+const SHOPIFY_INTERVAL: Duration = Duration::from_secs(300);
 
 pub struct Shell {
     store: Arc<Mutex<Store>>,
     db_path: PathBuf,
-    sync: Mutex<Option<SyncLoop>>,
+    sync: Arc<Mutex<Option<SyncLoop>>>,
+    shopify: Mutex<Option<ShopifyLoop>>,
     sync_interval: Duration,
     export_dir: PathBuf,
 }
@@ -33,7 +37,8 @@ impl Shell {
         Ok(Shell {
             store: Arc::new(Mutex::new(store)),
             db_path: db_path.clone(),
-            sync: Mutex::new(None),
+            sync: Arc::new(Mutex::new(None)),
+            shopify: Mutex::new(None),
             sync_interval: sync_interval.unwrap_or(DEFAULT_SYNC_INTERVAL),
             export_dir: db_path.parent().map(Path::to_path_buf).unwrap_or_default(),
         })
@@ -84,6 +89,29 @@ impl Shell {
         Ok(())
     }
 
+    /// Starts the background Shopify import if this device holds a link
+    /// (an owner's), or runs it now if it is running. Inside the async runtime.
+    pub fn start_shopify(&self) -> Result<()> {
+        if self.store()?.shopify_shop()?.is_none() {
+            return Ok(());
+        }
+        let mut slot = self.shopify.lock().map_err(|_| CoreError::Invalid("the Shopify import is unavailable: restart the app".into()))?;
+        match slot.as_ref() {
+            Some(running) => running.import_now(),
+            None => {
+                // Imported orders go to the server at once, so the booth sees them.
+                let sync = self.sync.clone();
+                let wake = move || {
+                    if let Ok(slot) = sync.lock() {
+                        slot.as_ref().map(SyncLoop::sync_now);
+                    }
+                };
+                *slot = Some(ShopifyLoop::spawn(self.store.clone(), self.device_key()?, SHOPIFY_INTERVAL, wake));
+            }
+        }
+        Ok(())
+    }
+
     /// Wakes the background sync; false when there is none (not connected).
     pub fn wake_sync(&self) -> bool {
         match self.sync.lock() {
@@ -94,6 +122,14 @@ impl Shell {
 
     pub fn is_syncing(&self) -> bool {
         self.sync.lock().ok().is_some_and(|slot| slot.as_ref().is_some_and(SyncLoop::is_syncing))
+    }
+
+    /// Stops the background Shopify import, waiting for a page being written.
+    pub async fn stop_shopify(&self) {
+        let running = self.shopify.lock().ok().and_then(|mut slot| slot.take());
+        if let Some(import) = running {
+            import.stop().await;
+        }
     }
 
     /// Stops the background sync, waiting for a sync in flight.

@@ -297,3 +297,60 @@ pub async fn import_linked(
     let mut client = super::client::ShopifyClient::new(&base, &token, &api_version, policy)?;
     import_orders(store, &mut client).await
 }
+
+/// The background import of the app: every `every`, and at once when asked
+/// ([`ShopifyLoop::import_now`]), while this device holds a Shopify link.
+/// A failed run is noted (the alert says why) and tried again at the next
+/// tick; the client already waited out what Shopify asked it to.
+pub struct ShopifyLoop {
+    wake: std::sync::Arc<tokio::sync::Notify>,
+    stop: tokio::sync::watch::Sender<bool>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl ShopifyLoop {
+    /// `after_import` runs after every run that recorded something (the app
+    /// wakes its server sync with it, so online orders reach the booth soon).
+    pub fn spawn(
+        store: std::sync::Arc<std::sync::Mutex<Store>>,
+        key: super::link::DeviceKey,
+        every: std::time::Duration,
+        after_import: impl Fn() + Send + 'static,
+    ) -> ShopifyLoop {
+        let wake = std::sync::Arc::new(tokio::sync::Notify::new());
+        let (stop, mut stopped) = tokio::sync::watch::channel(false);
+        let woken = wake.clone();
+        let task = tokio::spawn(async move {
+            loop {
+                let linked = lock(&store).ok().and_then(|s| s.shopify_shop().ok().flatten()).is_some();
+                if linked {
+                    match import_linked(&store, &key, super::client::RetryPolicy::default()).await {
+                        Ok(r) if r.recorded > 0 => after_import(),
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!("Shopify import failed: {e}"),
+                    }
+                }
+                tokio::select! {
+                    _ = tokio::time::sleep(every) => {}
+                    _ = woken.notified() => {}
+                    _ = stopped.changed() => break,
+                }
+                if *stopped.borrow() {
+                    break;
+                }
+            }
+        });
+        ShopifyLoop { wake, stop, task }
+    }
+
+    pub fn import_now(&self) {
+        self.wake.notify_one();
+    }
+
+    /// Stops the loop, waiting for a run in flight (a page being written
+    /// finishes; one being fetched is dropped and read again next time).
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
