@@ -268,8 +268,7 @@ impl App {
 
     pub async fn quit(mut self) -> Result<()> {
         let result = self.client.clone().close().await;
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        stop_tree(&mut self.driver);
         result.map_err(|e| anyhow!("closing the session: {e}"))
     }
 
@@ -288,8 +287,18 @@ impl App {
 
 impl Drop for App {
     fn drop(&mut self) {
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        stop_tree(&mut self.driver);
+    }
+}
+
+/// Stops tauri-driver and what it started: killing the driver alone left
+/// its WebKitWebDriver (and, after a failed test, the app) running.
+fn stop_tree(driver: &mut Child) {
+    let below = descendants(driver.id());
+    let _ = driver.kill();
+    let _ = driver.wait();
+    for pid in below {
+        let _ = Command::new("kill").arg("-9").arg(pid.to_string()).stdout(Stdio::null()).stderr(Stdio::null()).status();
     }
 }
 
@@ -298,8 +307,7 @@ struct DriverGuard(Option<Child>);
 impl Drop for DriverGuard {
     fn drop(&mut self) {
         if let Some(mut c) = self.0.take() {
-            let _ = c.kill();
-            let _ = c.wait();
+            stop_tree(&mut c);
         }
     }
 }

@@ -380,6 +380,28 @@ pub struct LinkShopify {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct UnlinkShopify {}
 
+/// Where the Shopify import stands and the online SKUs it holds.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShopifyPanel {
+    pub import: ShopifyImportView,
+    pub unmatched: Vec<UnmatchedSkuView>,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetShopify {}
+
+/// Import now instead of at the next tick of the background import.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImportShopifyNow {}
+
+/// Online lines with `shopify_sku` are the product `product_sku` (its SKU,
+/// barcode or id) from now on; held lines are applied.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MapShopifySku {
+    pub shopify_sku: String,
+    pub product_sku: String,
+}
+
 /// The server's devices; the owner's password is asked again because
 /// managing devices takes a fresh login.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -452,6 +474,9 @@ command!(BackupNow => String, "backup_now");
 command!(RestoreBackup => String, "restore_backup");
 command!(LinkShopify => SettingsView, "link_shopify");
 command!(UnlinkShopify => SettingsView, "unlink_shopify");
+command!(GetShopify => ShopifyPanel, "get_shopify");
+command!(ImportShopifyNow => ShopifyPanel, "import_shopify_now");
+command!(MapShopifySku => ShopifyPanel, "map_shopify_sku");
 command!(ListDevices => Vec<DeviceInfo>, "list_devices");
 command!(RevokeDevice => Vec<DeviceInfo>, "revoke_device");
 command!(ListUsers => Vec<UserInfo>, "list_users");

@@ -162,6 +162,21 @@ fn link_shopify(shell: State<'_, Shell>, req: LinkShopify) -> Reply<SettingsView
 }
 
 #[tauri::command(async)]
+fn get_shopify(shell: State<'_, Shell>, req: GetShopify) -> Reply<ShopifyPanel> {
+    owner::get_shopify(&shell, req).map_err(fail)
+}
+
+#[tauri::command]
+async fn import_shopify_now(shell: State<'_, Shell>, req: ImportShopifyNow) -> Reply<ShopifyPanel> {
+    owner::import_shopify_now(&shell, req).await.map_err(fail)
+}
+
+#[tauri::command(async)]
+fn map_shopify_sku(shell: State<'_, Shell>, req: MapShopifySku) -> Reply<ShopifyPanel> {
+    owner::map_shopify_sku(&shell, req).map_err(fail)
+}
+
+#[tauri::command(async)]
 fn unlink_shopify(shell: State<'_, Shell>, req: UnlinkShopify) -> Reply<SettingsView> {
     owner::unlink_shopify(&shell, req).map_err(fail)
 }
@@ -309,6 +324,9 @@ pub fn run() {
             save_shop,
             link_shopify,
             unlink_shopify,
+            get_shopify,
+            import_shopify_now,
+            map_shopify_sku,
             list_devices,
             revoke_device,
             sign_out,

@@ -11,6 +11,7 @@ use wildroot_core::customer::CustomerInput;
 use wildroot_core::product::{NewProduct, ProductEdit};
 use wildroot_core::report::GroupBy;
 use wildroot_core::settings::{parse_percent_bp, TaxRule};
+use wildroot_core::shopify::client::RetryPolicy;
 use wildroot_core::supply::{NewSupply, SupplyEdit};
 use wildroot_core::sync::SyncClient;
 use wildroot_core::{export, settings, CoreError, Result, Store};
@@ -374,6 +375,37 @@ pub fn link_shopify(shell: &Shell, req: LinkShopify) -> Result<SettingsView> {
     drop(store);
     shell.start_shopify()?;
     Ok(view)
+}
+
+fn shopify_panel(store: &Store) -> Result<ShopifyPanel> {
+    Ok(ShopifyPanel { import: store.shopify_import_view()?, unmatched: store.shopify_unmatched()? })
+}
+
+pub fn get_shopify(shell: &Shell, _: GetShopify) -> Result<ShopifyPanel> {
+    let store = shell.store()?;
+    owner_only(&store, "the Shopify import")?;
+    shopify_panel(&store)
+}
+
+/// Runs the import here and now (the background one keeps its schedule),
+/// then wakes the server sync so the orders travel at once.
+pub async fn import_shopify_now(shell: &Shell, _: ImportShopifyNow) -> Result<ShopifyPanel> {
+    owner_only(&*shell.store()?, "importing from Shopify")?;
+    let key = shell.device_key()?;
+    let outcome = wildroot_core::shopify::import::import_linked(shell.shared_store(), &key, RetryPolicy::default()).await;
+    shell.wake_sync();
+    outcome?;
+    shopify_panel(&*shell.store()?)
+}
+
+pub fn map_shopify_sku(shell: &Shell, req: MapShopifySku) -> Result<ShopifyPanel> {
+    let mut store = shell.store()?;
+    owner_only(&store, "mapping Shopify SKUs")?;
+    store.map_shopify_sku(&req.shopify_sku, &req.product_sku)?;
+    let panel = shopify_panel(&store)?;
+    drop(store);
+    shell.wake_sync();
+    Ok(panel)
 }
 
 pub fn unlink_shopify(shell: &Shell, _: UnlinkShopify) -> Result<SettingsView> {

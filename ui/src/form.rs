@@ -58,6 +58,9 @@ pub fn reason_text(reason: &str) -> &str {
     match reason {
         "sale" => "Sold",
         "refund" => "Refunded",
+        "shopify_order" => "Sold online",
+        "shopify_refund" => "Refunded online",
+        "shopify_cancel" => "Online order cancelled",
         "void" => "Sale voided",
         "purchase" => "Received",
         "batch_input" => "Used in a batch",

@@ -413,6 +413,7 @@ fn Shopify(settings: RwSignal<Option<SettingsView>>) -> impl IntoView {
             {move || match linked() {
                 Some(url) => view! {
                     <p id="shopify-linked">{format!("Linked to {url}. The access token is saved on this device, encrypted, and is not shown again.")}</p>
+                    <ShopifyImport />
                     <button class="secondary" id="shopify-unlink" on:click=unlink>"Unlink"</button>
                 }.into_any(),
                 None => view! {
@@ -423,6 +424,96 @@ fn Shopify(settings: RwSignal<Option<SettingsView>>) -> impl IntoView {
                 }.into_any(),
             }}
         </div>
+    }
+}
+
+/// Where the import stands, "Import now", and the online SKUs no product
+/// has, each with a box to name the product it is.
+#[component]
+fn ShopifyImport() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let panel = RwSignal::new(None::<ShopifyPanel>);
+    let busy = RwSignal::new(false);
+    let refresh = move || {
+        spawn_local(async move {
+            match call(&GetShopify {}).await {
+                Ok(p) => panel.set(Some(p)),
+                Err(e) => app.fail(e),
+            }
+        })
+    };
+    refresh();
+    // The background import runs on its own: show what it brought.
+    let ticker = set_interval_with_handle(refresh, std::time::Duration::from_secs(3)).ok();
+    on_cleanup(move || {
+        if let Some(t) = ticker {
+            t.clear();
+        }
+    });
+    let import_now = move |_| {
+        busy.set(true);
+        spawn_local(async move {
+            let outcome = call(&ImportShopifyNow {}).await;
+            busy.set(false);
+            match outcome {
+                Ok(p) => panel.set(Some(p)),
+                Err(e) => {
+                    app.fail(e);
+                    refresh();
+                }
+            }
+        });
+    };
+    let map = move |shopify_sku: String, product_sku: String| {
+        spawn_local(async move {
+            match call(&MapShopifySku { shopify_sku, product_sku }).await {
+                Ok(p) => {
+                    panel.set(Some(p));
+                    app.toast.set(None);
+                }
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    view! {
+        {move || panel.get().map(|p| {
+            let v = p.import;
+            let last = v.last_run_ms.map(when).unwrap_or_else(|| "not yet".into());
+            let held = p.unmatched;
+            view! {
+                <p id="shopify-status" data-orders=v.orders.to_string() data-held=v.unmatched_skus.to_string()>
+                    {format!("{} online {} imported; last import {last}.", v.orders, if v.orders == 1 { "order" } else { "orders" })}
+                </p>
+                {v.last_error.map(|e| view! { <p class="error" id="shopify-error">{format!("The last import failed: {e}")}</p> })}
+                {(!held.is_empty()).then(|| view! {
+                    <p class="muted">"These Shopify SKUs match no product, so their lines are held: type the SKU of the product each one is."</p>
+                    <table id="shopify-unmatched">
+                        <thead><tr><th>"Shopify SKU"</th><th>"Units"</th><th>"Orders"</th><th>"Is product"</th></tr></thead>
+                        <tbody>
+                            {held.into_iter().map(|u| {
+                                let to = RwSignal::new(String::new());
+                                let sku = u.sku.clone();
+                                let fixable = !u.sku.is_empty();
+                                view! {
+                                    <tr class="held" data-sku=u.sku.clone()>
+                                        <td>{if fixable { u.sku.clone() } else { "(no SKU: fix it in Shopify)".into() }}</td>
+                                        <td>{u.units}</td>
+                                        <td>{u.orders.join(" ")}</td>
+                                        <td>{fixable.then(|| view! {
+                                            <input class="map-to" placeholder="Product SKU" prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev)) />
+                                            <button class="secondary map" on:click=move |_| map(sku.clone(), to.get_untracked())>"Map"</button>
+                                        })}</td>
+                                    </tr>
+                                }
+                            }).collect_view()}
+                        </tbody>
+                    </table>
+                })}
+            }
+        })}
+        <button class="secondary" id="shopify-import" disabled=move || busy.get() on:click=import_now>
+            {move || if busy.get() { "Importing…" } else { "Import now" }}
+        </button>
     }
 }
 

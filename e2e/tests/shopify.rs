@@ -1,0 +1,63 @@
+//! The Shopify panel in the real app: linking a (fake, loopback) store
+//! starts the background import, held SKUs are listed and mapped from
+//! Settings, and the online sale takes stock.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use anyhow::Result;
+use fake_shopify::FakeShopify;
+use wildroot_core::Store;
+use wildroot_e2e::{App, Launch};
+
+const TOKEN: &str = "shpat_e2e_token_0123";
+
+#[tokio::test]
+async fn online_orders_come_in_and_held_skus_are_mapped_in_settings() -> Result<()> {
+    let fake = FakeShopify::start(TOKEN).await;
+    let hour_ago = chrono::Utc::now().timestamp_millis() - 3_600_000;
+    fake.put_orders([fake_shopify::order(2001, hour_ago, hour_ago, "ana@example.com", &[("SOAP-OAT", 2, 900), ("GIFT-BOX", 1, 500)])]);
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("wildroot.db");
+    let app = App::launch(&Launch { db: db.clone(), sync_interval_secs: 30 }).await?;
+    let outcome = link_and_map(&app, &fake).await;
+    if outcome.is_err() {
+        let _ = app.screenshot("failed-shopify-settings").await;
+    }
+    app.quit().await?;
+    outcome?;
+
+    // The order took stock: both lines, the held one once it was mapped.
+    let store = Store::open(&db)?;
+    for (sku, qty) in [("SOAP-OAT", -2), ("LIP-HONEY", -1)] {
+        let moved = store.product_movements(sku, 20)?;
+        assert!(moved.iter().any(|m| m.reason == "shopify_order" && m.qty == qty), "{sku}: {moved:?}");
+    }
+    assert_eq!(store.shopify_import_view()?.orders, 1);
+    Ok(())
+}
+
+async fn link_and_map(app: &App, fake: &FakeShopify) -> Result<()> {
+    app.client.set_window_size(1280, 800).await?;
+    app.click("#nav-settings").await?;
+    app.fill("#shopify-shop", &fake.base_url).await?;
+    app.fill("#shopify-token", TOKEN).await?;
+    app.click("#shopify-link").await?;
+    app.wait_until("#shopify-linked", "text", |t| t.contains("encrypted")).await?;
+    // Linking starts the import: the order arrives without a button.
+    app.wait_until("#shopify-status", "@data-orders", |n| n == "1").await?;
+    app.wait_until("#shopify-status", "@data-held", |n| n == "1").await?;
+    let row = "#shopify-unmatched tr.held[data-sku='GIFT-BOX']";
+    app.wait_until(row, "text", |t| t.contains("#2001")).await?;
+    app.screenshot("settings-shopify-held-1280x800").await?;
+    // A product that does not exist is refused with the reason.
+    app.fill(&format!("{row} input.map-to"), "NO-SUCH-SKU").await?;
+    app.click(&format!("{row} button.map")).await?;
+    app.wait_until("#toast", "text", |t| t.contains("NO-SUCH-SKU")).await?;
+    app.fill(&format!("{row} input.map-to"), "LIP-HONEY").await?;
+    app.click(&format!("{row} button.map")).await?;
+    app.wait_until("#shopify-status", "@data-held", |n| n == "0").await?;
+    app.wait_gone("#shopify-unmatched").await?;
+    // Import now answers at once; the order is already in.
+    app.click("#shopify-import").await?;
+    app.wait_until("#shopify-status", "text", |t| t.starts_with("1 online order imported; last import 2")).await?;
+    Ok(())
+}
