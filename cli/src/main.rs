@@ -162,6 +162,19 @@ enum ShopifyCmd {
     Unmatched,
     /// Online lines with SHOPIFY_SKU are PRODUCT_SKU from now on; held ones are applied.
     Map { shopify_sku: String, product_sku: String },
+    /// The Shopify catalogue beside ours: links, missing products and
+    /// differences in title, price and barcode (nothing changes unless asked).
+    Products {
+        /// Link variants to the products with their SKU (for stock push-back).
+        #[arg(long)]
+        link: bool,
+        /// Create the products Wildroot lacks, as Shopify describes them, and link them.
+        #[arg(long)]
+        create_missing: bool,
+        /// Shopify wins for this product: take its title, price and barcode. Repeatable.
+        #[arg(long = "take-shopify", value_name = "SKU")]
+        take_shopify: Vec<String>,
+    },
     /// Forget the store and its token on this device.
     Disconnect,
 }
@@ -1325,6 +1338,51 @@ fn shopify(mut store: Store, db: &std::path::Path, cmd: ShopifyCmd, format: Form
                     p.name,
                     p.on_hand
                 )
+            }
+        }
+        ShopifyCmd::Products { link, create_missing, take_shopify } => {
+            let key = DeviceKey::load_or_create(&db.with_extension("key"))?;
+            let mut client = wildroot_core::shopify::import::linked_client(&store, &key, RetryPolicy::default())?;
+            let variants = runtime()?.block_on(client.all_variants())?;
+            let mut done = Vec::new();
+            if create_missing {
+                let made = store.create_missing_from_shopify(&variants)?;
+                done.push(format!(
+                    "created {} product(s){}",
+                    made.len(),
+                    if made.is_empty() { String::new() } else { format!(": {}", made.join(", ")) }
+                ));
+            }
+            if link {
+                done.push(format!("linked {} variant(s)", store.link_shopify_variants(&variants)?));
+            }
+            if !take_shopify.is_empty() {
+                done.push(format!(
+                    "took Shopify's title, price and barcode for {} product(s)",
+                    store.take_shopify_fields(&variants, &take_shopify)?
+                ));
+            }
+            let rows = store.shopify_catalogue(&variants)?;
+            if j {
+                json(&serde_json::json!({ "done": done, "variants": rows }))?
+            } else {
+                let mut t = Table::new(&["shopify sku", "shopify", "price", "state", "product", "differs"]);
+                for r in &rows {
+                    t.row(vec![
+                        r.shopify_sku.clone().unwrap_or_else(|| "(none)".into()),
+                        r.shopify_title.clone(),
+                        money(r.shopify_price_cents),
+                        r.state.clone(),
+                        r.product_sku.as_ref().map(|s| format!("{s} {}", r.product_name.clone().unwrap_or_default())).unwrap_or_default(),
+                        r.differences.join(", "),
+                    ]);
+                }
+                let mut out = done.iter().map(|d| format!("{}{}.\n", d[..1].to_uppercase(), &d[1..])).collect::<String>();
+                out.push_str(&t.render(format));
+                if rows.iter().any(|r| !r.differences.is_empty()) {
+                    out.push_str("Where they differ, nothing was changed: `--take-shopify SKU` takes Shopify's side for a product.\n");
+                }
+                out
             }
         }
         ShopifyCmd::Disconnect => {

@@ -153,6 +153,25 @@ fn an_owner_connects_imports_and_maps_skus() {
     let refused = run(&db, &["refund", "#1001"], None);
     assert!(String::from_utf8_lossy(&refused.stderr).contains("in Shopify"));
     assert!(ok(&db, &["doctor"], None).contains("All good"));
+
+    // The catalogue: compared first, changed only as asked.
+    fake.put_products([
+        fake_shopify::product(1, "Oatmeal Soap", &[("SOAP-OAT", 950, None)]),
+        fake_shopify::product(2, "Rose Clay Mask", &[("MASK-ROSE", 1800, Some("0009990001112"))]),
+    ]);
+    let price = json(&db, &["product", "show", "SOAP-OAT"])["products"][0]["price_cents"].as_i64();
+    let listed = json(&db, &["shopify", "products"]);
+    assert_eq!(listed["variants"][0]["state"], "matches");
+    assert_eq!(listed["variants"][1]["state"], "missing");
+    assert_eq!(json(&db, &["product", "show", "SOAP-OAT"])["products"][0]["price_cents"].as_i64(), price, "listing changes nothing");
+    let table = ok(&db, &["shopify", "products", "--link", "--create-missing"], None);
+    assert!(table.contains("Created 1 product(s): MASK-ROSE") && table.contains("--take-shopify"), "{table}");
+    assert_eq!(json(&db, &["product", "show", "MASK-ROSE"])["products"][0]["price_cents"], 1800);
+    let taken = json(&db, &["shopify", "products", "--take-shopify", "SOAP-OAT"]);
+    assert_eq!(taken["variants"][0]["state"], "linked");
+    assert_eq!(taken["variants"][0]["differences"].as_array().map(Vec::len), Some(0));
+    assert_eq!(json(&db, &["product", "show", "SOAP-OAT"])["products"][0]["name"], "Oatmeal Soap");
+    assert!(ok(&db, &["doctor"], None).contains("All good"));
 }
 
 #[test]

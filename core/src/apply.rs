@@ -185,6 +185,17 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
         }
         OpKind::ShopifyOrderSeen(p) => shopify::order_seen(conn, &op_id, &p.order)?,
         OpKind::ShopifySkuMapped(p) => shopify::sku_mapped(conn, op, p)?,
+        OpKind::ShopifyVariantLinked(p) => {
+            let product = p.product_id.to_string();
+            if lww::claim(conn, "shopify_links", &product, "variant", op)? {
+                conn.execute(
+                    "INSERT INTO shopify_links (product_id, variant_gid, inventory_item_gid) VALUES (?1, ?2, ?3)
+                     ON CONFLICT (product_id) DO UPDATE SET variant_gid = excluded.variant_gid,
+                         inventory_item_gid = excluded.inventory_item_gid",
+                    (&product, &p.variant_gid, &p.inventory_item_gid),
+                )?;
+            }
+        }
         OpKind::SettingSet(p) => {
             if lww::claim(conn, "settings", &p.key, "value", op)? {
                 conn.execute(

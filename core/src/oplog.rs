@@ -190,6 +190,7 @@ pub const REPLICATED_TABLES: &[&str] = &[
     "shopify_orders",
     "shopify_order_lines",
     "shopify_sku_map",
+    "shopify_links",
 ];
 
 /// Every row of every replicated table, as text, sorted: two stores with

@@ -16,6 +16,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0004_drop_unused_index.sql")),
         M::up(include_str!("../../migrations/0005_shopify_link.sql")),
         M::up(include_str!("../../migrations/0006_shopify_orders.sql")),
+        M::up(include_str!("../../migrations/0007_shopify_links.sql")),
     ])
 }
 

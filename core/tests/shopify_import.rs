@@ -230,3 +230,48 @@ async fn the_background_loop_imports_while_linked() -> R {
     looping.stop().await;
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_catalogue_is_compared_linked_and_completed_never_overwritten_silently() -> R {
+    let fake = FakeShopify::start(TOKEN).await;
+    fake.put_products([
+        fake_shopify::product(1, "Oat Soap", &[("SOAP", 850, Some("0123456789012"))]),
+        fake_shopify::product(2, "Salve", &[("salve", 1200, None), ("BALM-NEW", 900, None), ("", 500, None)]),
+    ]);
+    let (_dir, s) = store()?;
+    let mut client = ShopifyClient::new(&fake.base_url, TOKEN, "2026-10", quick())?;
+    let variants = client.all_variants().await?;
+    assert_eq!(variants.len(), 4);
+    assert_eq!(variants[1].title, "Salve - Size 1");
+    assert_eq!(variants[0].inventory_item_gid.as_deref(), Some("gid://shopify/InventoryItem/100"));
+    let mut s = s.into_inner().map_err(|_| CoreError::Invalid("lock".into()))?;
+    let states = |s: &Store| -> Result<Vec<(String, Vec<String>)>, CoreError> {
+        Ok(s.shopify_catalogue(&variants)?.into_iter().map(|r| (r.state, r.differences)).collect())
+    };
+    assert_eq!(
+        states(&s)?,
+        vec![
+            ("matches".into(), vec!["title".into(), "price".into(), "barcode".into()]),
+            ("matches".into(), vec!["title".into()]),
+            ("missing".into(), vec![]),
+            ("no_sku".into(), vec![]),
+        ]
+    );
+    let before = s.product("SOAP")?;
+    assert_eq!(s.link_shopify_variants(&variants)?, 2);
+    assert_eq!(s.link_shopify_variants(&variants)?, 0, "linking again changes nothing");
+    assert_eq!(s.product("SOAP")?, before, "linking never touches the product");
+    assert_eq!(s.create_missing_from_shopify(&variants)?, vec!["BALM-NEW".to_string()]);
+    assert_eq!(s.product("BALM-NEW")?.price_cents, 900);
+    // The owner lets Shopify win for the soap only.
+    assert_eq!(s.take_shopify_fields(&variants, &["soap".into()])?, 1);
+    let soap = s.product("SOAP")?;
+    assert_eq!((soap.name.as_str(), soap.price_cents, soap.barcode.as_deref()), ("Oat Soap", 850, Some("0123456789012")));
+    assert_eq!(
+        states(&s)?.into_iter().map(|(st, d)| (st, d.len())).collect::<Vec<_>>(),
+        vec![("linked".into(), 0), ("linked".into(), 1), ("linked".into(), 0), ("no_sku".into(), 0)]
+    );
+    assert!(s.take_shopify_fields(&variants, &["NOPE".into()]).is_err());
+    assert_eq!(replay_check(&s)?, None);
+    Ok(())
+}

@@ -50,6 +50,8 @@ struct Store {
     token: String,
     /// Documented-shape order nodes with their (updatedAt, id) key, kept sorted by it.
     orders: Vec<((i64, i64), Value)>,
+    /// Documented-shape product nodes, in the order served.
+    products: Vec<Value>,
     faults: VecDeque<Fault>,
     bucket: Option<Bucket>,
     available: f64,
@@ -72,6 +74,7 @@ impl FakeShopify {
         let store = Arc::new(Mutex::new(Store {
             token: token.to_string(),
             orders: Vec::new(),
+            products: Vec::new(),
             faults: VecDeque::new(),
             bucket: None,
             available: 0.0,
@@ -110,6 +113,17 @@ impl FakeShopify {
         s.orders.retain(|(_, x)| !x["id"].as_str().is_some_and(|id| ids.contains(id)));
         s.orders.extend(fresh.into_iter().map(|o| (sort_key(&o), o)));
         s.orders.sort_by_key(|(k, _)| *k);
+    }
+
+    /// Adds or replaces (by id) products, in the documented node shape.
+    pub fn put_products(&self, products: impl IntoIterator<Item = Value>) {
+        let mut s = self.store.lock().unwrap();
+        for p in products {
+            match s.products.iter_mut().find(|x| x["id"] == p["id"]) {
+                Some(slot) => *slot = p,
+                None => s.products.push(p),
+            }
+        }
     }
 
     pub fn fail_next(&self, faults: impl IntoIterator<Item = Fault>) {
@@ -186,6 +200,23 @@ pub fn order(n: u64, created_ms: i64, updated_ms: i64, email: &str, lines: &[(&s
     })
 }
 
+/// A product node: variants are `(sku, price in cents, barcode)`.
+pub fn product(n: u64, title: &str, variants: &[(&str, i64, Option<&str>)]) -> Value {
+    json!({
+        "id": format!("gid://shopify/Product/{n}"),
+        "title": title,
+        "status": "ACTIVE",
+        "variants": { "nodes": variants.iter().enumerate().map(|(i, (sku, price, barcode))| json!({
+            "id": format!("gid://shopify/ProductVariant/{n}{i:02}"),
+            "title": if variants.len() == 1 { "Default Title".to_string() } else { format!("Size {}", i + 1) },
+            "sku": sku,
+            "price": format!("{}.{:02}", price / 100, price % 100),
+            "barcode": barcode,
+            "inventoryItem": { "id": format!("gid://shopify/InventoryItem/{n}{i:02}") }
+        })).collect::<Vec<_>>() }
+    })
+}
+
 /// The order refunded: `(line index, quantity, restock type)` at `at_ms`.
 pub fn refund(mut order: Value, refund_no: u64, at_ms: i64, lines: &[(usize, i64, &str)]) -> Value {
     let items: Vec<Value> = lines
@@ -257,6 +288,19 @@ async fn graphql(State(store): State<Arc<Mutex<Store>>>, Path(version): Path<Str
         return answer(StatusCode::BAD_REQUEST, r#"{"errors":"bad JSON"}"#.into());
     };
     let query = req["query"].as_str().unwrap_or("");
+    if query.contains("products(") {
+        let vars = &req["variables"];
+        let first = vars["first"].as_u64().unwrap_or(50).clamp(1, 250) as usize;
+        let from: usize = vars["after"].as_str().and_then(|c| c.parse().ok()).unwrap_or(0);
+        let s = store.lock().unwrap();
+        let page: Vec<Value> = s.products.iter().skip(from).take(first).cloned().collect();
+        let next = from + page.len();
+        let body = json!({
+            "data": { "products": { "pageInfo": { "hasNextPage": next < s.products.len(), "endCursor": next.to_string() }, "nodes": page } },
+            "extensions": cost(first as f64 + 2.0, Some(page.len() as f64 + 2.0), 0.0, None)
+        });
+        return answer(StatusCode::OK, body.to_string());
+    }
     if !query.contains("orders(") {
         return answer(StatusCode::OK, json!({"errors": [{"message": "this fake serves the orders query only"}]}).to_string());
     }

@@ -47,6 +47,7 @@ pub enum OpKind {
     SettingSet(SettingSet),
     ShopifyOrderSeen(ShopifyOrderSeen),
     ShopifySkuMapped(ShopifySkuMapped),
+    ShopifyVariantLinked(ShopifyVariantLinked),
 }
 
 /// The wire names of every kind this build knows.
@@ -69,6 +70,7 @@ pub const KIND_NAMES: &[&str] = &[
     "setting_set",
     "shopify_order_seen",
     "shopify_sku_mapped",
+    "shopify_variant_linked",
 ];
 
 impl OpKind {
@@ -93,6 +95,7 @@ impl OpKind {
             OpKind::SettingSet(_) => "setting_set",
             OpKind::ShopifyOrderSeen(_) => "shopify_order_seen",
             OpKind::ShopifySkuMapped(_) => "shopify_sku_mapped",
+            OpKind::ShopifyVariantLinked(_) => "shopify_variant_linked",
         }
     }
 }
@@ -404,6 +407,16 @@ pub struct ShopifyOrderSeen {
 pub struct ShopifySkuMapped {
     pub sku: String,
     pub product_id: ProductId,
+}
+
+/// A Wildroot product is this Shopify variant: the ids stock push-back
+/// needs (a last-writer-wins register per product).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ShopifyVariantLinked {
+    pub product_id: ProductId,
+    pub variant_gid: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_item_gid: Option<String>,
 }
 
 #[cfg(test)]

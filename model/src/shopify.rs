@@ -136,6 +136,25 @@ impl ShopifyOrder {
     }
 }
 
+/// One variant of a Shopify product, as the catalogue lists it: what a
+/// Wildroot product is linked to, and whose inventory item stock push-back sets.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShopifyVariant {
+    pub product_gid: String,
+    pub variant_gid: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inventory_item_gid: Option<String>,
+    /// The product's title (with the variant's when it has several).
+    pub title: String,
+    /// `ACTIVE`, `DRAFT`, `ARCHIVED`.
+    pub status: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sku: Option<String>,
+    pub price_cents: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub barcode: Option<String>,
+}
+
 /// The customer an online order creates when no customer has its email yet.
 pub fn customer_id_for_email(email: &str) -> CustomerId {
     CustomerId(derive("customer-email", &email.to_lowercase()))

@@ -112,6 +112,7 @@ pub fn describe_kind(kind: &str) -> &str {
         "setting_set" => "change settings",
         "shopify_order_seen" => "import Shopify orders",
         "shopify_sku_mapped" => "map Shopify SKUs to products",
+        "shopify_variant_linked" => "link products to Shopify",
         other => other,
     }
 }

@@ -360,6 +360,27 @@ pub struct UnmatchedSkuView {
     pub orders: Vec<String>,
 }
 
+/// A Shopify variant beside the Wildroot product it is (or would be):
+/// `state` is `linked`, `matches` (same SKU, not linked yet), `missing` (no
+/// product has the SKU) or `no_sku`. Differences are listed, never applied
+/// silently.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogueRow {
+    pub variant_gid: String,
+    pub shopify_sku: Option<String>,
+    pub shopify_title: String,
+    pub shopify_price_cents: i64,
+    pub shopify_barcode: Option<String>,
+    pub status: String,
+    pub state: String,
+    pub product_sku: Option<String>,
+    pub product_name: Option<String>,
+    pub product_price_cents: Option<i64>,
+    pub product_barcode: Option<String>,
+    /// `title`, `price`, `barcode`: where the two sides disagree.
+    pub differences: Vec<String>,
+}
+
 /// Where this device's Shopify import stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShopifyImportView {

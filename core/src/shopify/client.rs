@@ -7,7 +7,7 @@ use crate::sync::backoff;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use std::time::Duration;
-use wildroot_model::shopify::{ShopifyCustomer, ShopifyLine, ShopifyOrder, ShopifyRefund, ShopifyRefundLine};
+use wildroot_model::shopify::{ShopifyCustomer, ShopifyLine, ShopifyOrder, ShopifyRefund, ShopifyRefundLine, ShopifyVariant};
 
 /// How hard to try before giving up until the next sync.
 #[derive(Clone, Debug)]
@@ -243,6 +243,96 @@ impl ShopifyClient {
         let data = self.query(&query, vars).await?;
         parse_orders_page(&data)
     }
+}
+
+impl ShopifyClient {
+    /// Every variant of every product in the store, page by page.
+    pub async fn all_variants(&mut self) -> Result<Vec<ShopifyVariant>> {
+        let query = format!(
+            "query Products($first: Int!, $after: String) {{
+  products(first: $first, after: $after) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{ id title status variants(first: {MAX_LINES}) {{ pageInfo {{ hasNextPage }} nodes {{ id title sku price barcode inventoryItem {{ id }} }} }} }}
+  }}
+}}"
+        );
+        let mut out = Vec::new();
+        let mut after: Option<String> = None;
+        loop {
+            let data = self.query(&query, json!({ "first": PRODUCT_PAGE, "after": after })).await?;
+            let products = data.get("products").ok_or_else(|| shopify_err("Shopify's answer has no products"))?;
+            let conn: Connection<ProductNode> = serde_json::from_value(products.clone())
+                .map_err(|e| shopify_err(format!("Shopify's products are not in the documented shape: {e}")))?;
+            let next = conn.page_info.as_ref().filter(|p| p.has_next_page).map(|p| p.end_cursor.clone());
+            for p in conn.into_nodes() {
+                out.extend(variants_from(p)?);
+            }
+            match next {
+                Some(Some(cursor)) => after = Some(cursor),
+                Some(None) => return Err(shopify_err("Shopify said there are more products but gave no cursor")),
+                None => return Ok(out),
+            }
+        }
+    }
+}
+
+/// Products per page of the catalogue.
+pub const PRODUCT_PAGE: u32 = 100;
+
+#[derive(Deserialize)]
+struct ProductNode {
+    id: String,
+    title: String,
+    status: Option<String>,
+    variants: Connection<VariantFull>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VariantFull {
+    id: String,
+    title: Option<String>,
+    sku: Option<String>,
+    price: Value,
+    barcode: Option<String>,
+    inventory_item: Option<IdNode>,
+}
+
+#[derive(Deserialize)]
+struct IdNode {
+    id: String,
+}
+
+fn variants_from(p: ProductNode) -> Result<Vec<ShopifyVariant>> {
+    if p.variants.page_info.as_ref().is_some_and(|i| i.has_next_page) {
+        return Err(shopify_err(format!("product {} has more than {MAX_LINES} variants, more than Wildroot reads", p.title)));
+    }
+    let variants = p.variants.into_nodes();
+    let several = variants.len() > 1;
+    variants
+        .into_iter()
+        .map(|v| {
+            // `price` is a decimal string; older versions sent a MoneyV2 object.
+            let amount = match &v.price {
+                Value::String(s) => s.clone(),
+                other => other.pointer("/amount").and_then(Value::as_str).unwrap_or_default().to_string(),
+            };
+            let title = match v.title.as_deref().map(str::trim) {
+                Some(t) if several && !t.is_empty() && t != "Default Title" => format!("{} - {t}", p.title.trim()),
+                _ => p.title.trim().to_string(),
+            };
+            Ok(ShopifyVariant {
+                product_gid: p.id.clone(),
+                variant_gid: v.id,
+                inventory_item_gid: v.inventory_item.map(|i| i.id),
+                title,
+                status: p.status.clone().unwrap_or_default(),
+                sku: v.sku.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+                price_cents: parse_cents(&amount)?,
+                barcode: v.barcode.map(|b| b.trim().to_string()).filter(|b| !b.is_empty()),
+            })
+        })
+        .collect()
 }
 
 enum Attempt {

@@ -280,6 +280,18 @@ async fn run(store: &std::sync::Mutex<Store>, client: &mut super::client::Shopif
     }
 }
 
+/// A client for the store this device is linked to, with its token and API version.
+pub fn linked_client(
+    store: &Store,
+    key: &super::link::DeviceKey,
+    policy: super::client::RetryPolicy,
+) -> Result<super::client::ShopifyClient> {
+    let Some((base, token)) = store.shopify_credentials(key)? else {
+        return invalid("this device is not connected to a Shopify store: run `wildroot shopify connect --shop NAME --token-file F`");
+    };
+    super::client::ShopifyClient::new(&base, &token, &store.shopify_import_start()?.1, policy)
+}
+
 /// The import as the CLI and the app run it: this device's link, token and
 /// settings.
 pub async fn import_linked(
@@ -287,14 +299,7 @@ pub async fn import_linked(
     key: &super::link::DeviceKey,
     policy: super::client::RetryPolicy,
 ) -> Result<ImportReport> {
-    let (creds, api_version) = {
-        let s = lock(store)?;
-        (s.shopify_credentials(key)?, s.shopify_import_start()?.1)
-    };
-    let Some((base, token)) = creds else {
-        return invalid("this device is not connected to a Shopify store: run `wildroot shopify connect --shop NAME --token-file F`");
-    };
-    let mut client = super::client::ShopifyClient::new(&base, &token, &api_version, policy)?;
+    let mut client = linked_client(&*lock(store)?, key, policy)?;
     import_orders(store, &mut client).await
 }
 

@@ -1,5 +1,6 @@
 //! Shopify: the link to a store, the online orders as Wildroot rows, and
 //! the import that reads them from the Admin GraphQL API.
+pub mod catalogue;
 pub mod client;
 pub mod import;
 pub mod link;

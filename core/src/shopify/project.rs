@@ -243,7 +243,7 @@ fn parse_product(s: &str) -> Result<wildroot_model::ProductId> {
 /// Which product an online line is, by the rule documented in ARCHITECTURE.md:
 /// the owner's mapping of the SKU; else the product with exactly that SKU;
 /// else the one product whose SKU differs only in case. Otherwise held.
-fn match_sku(conn: &Connection, sku: &str) -> Result<Option<String>> {
+pub(crate) fn match_sku(conn: &Connection, sku: &str) -> Result<Option<String>> {
     let sku = sku.trim();
     if sku.is_empty() {
         return Ok(None);
