@@ -175,6 +175,16 @@ enum ShopifyCmd {
         #[arg(long = "take-shopify", value_name = "SKU")]
         take_shopify: Vec<String>,
     },
+    /// Set Shopify's available quantities from Wildroot's stock for linked
+    /// products (imports orders first so a recent online sale is counted).
+    PushStock {
+        /// Say what would be set; change nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// The Shopify location to set (number or gid); remembered.
+        #[arg(long)]
+        location: Option<String>,
+    },
     /// Forget the store and its token on this device.
     Disconnect,
 }
@@ -1383,6 +1393,41 @@ fn shopify(mut store: Store, db: &std::path::Path, cmd: ShopifyCmd, format: Form
                     out.push_str("Where they differ, nothing was changed: `--take-shopify SKU` takes Shopify's side for a product.\n");
                 }
                 out
+            }
+        }
+        ShopifyCmd::PushStock { dry_run, location } => {
+            if location.is_some() {
+                store.configure_shopify_import(None, None, location.as_deref())?;
+            }
+            let key = DeviceKey::load_or_create(&db.with_extension("key"))?;
+            let mut client = wildroot_core::shopify::import::linked_client(&store, &key, RetryPolicy::default())?;
+            let store = std::sync::Mutex::new(store);
+            let rt = runtime()?;
+            if !dry_run {
+                eprintln!("Importing Shopify orders first…");
+                rt.block_on(wildroot_core::shopify::import::import_orders(&store, &mut client))?;
+            }
+            let lines = rt.block_on(wildroot_core::shopify::stock::push_stock(&store, &mut client, dry_run))?;
+            if j {
+                json(&lines)?
+            } else if lines.is_empty() {
+                "No product is linked to a Shopify variant: run `wildroot shopify products --link` first.\n".into()
+            } else {
+                let mut t = Table::new(&["sku", "product", "wildroot", "shopify was", "outcome"]);
+                for l in &lines {
+                    let outcome = match &l.message {
+                        Some(m) => format!("{}: {m}", l.outcome.replace('_', " ")),
+                        None => l.outcome.replace('_', " "),
+                    };
+                    t.row(vec![
+                        l.sku.clone(),
+                        l.name.clone(),
+                        l.wildroot.to_string(),
+                        l.shopify.map(|q| q.to_string()).unwrap_or_default(),
+                        outcome,
+                    ]);
+                }
+                t.render(format)
             }
         }
         ShopifyCmd::Disconnect => {

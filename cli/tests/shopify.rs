@@ -171,6 +171,19 @@ fn an_owner_connects_imports_and_maps_skus() {
     assert_eq!(taken["variants"][0]["state"], "linked");
     assert_eq!(taken["variants"][0]["differences"].as_array().map(Vec::len), Some(0));
     assert_eq!(json(&db, &["product", "show", "SOAP-OAT"])["products"][0]["name"], "Oatmeal Soap");
+
+    // Stock push-back: a dry run first, then for real at the chosen location.
+    let (item, location) = ("gid://shopify/InventoryItem/100", "gid://shopify/Location/55");
+    fake.set_available(item, location, 1);
+    let err = run(&db, &["shopify", "push-stock", "--dry-run"], None);
+    assert!(String::from_utf8_lossy(&err.stderr).contains("--location"));
+    let dry = json(&db, &["shopify", "push-stock", "--dry-run", "--location", "55"]);
+    let soap = dry.as_array().unwrap().iter().find(|l| l["sku"] == "SOAP-OAT").unwrap().clone();
+    assert_eq!((soap["outcome"].as_str(), soap["shopify"].as_i64()), (Some("would_set"), Some(1)));
+    assert_eq!(fake.available(item, location), Some(1));
+    let pushed = ok(&db, &["shopify", "push-stock"], None);
+    assert!(pushed.contains("SOAP-OAT") && pushed.contains("set"), "{pushed}");
+    assert_eq!(fake.available(item, location), Some(stock(&db, "SOAP-OAT")));
     assert!(ok(&db, &["doctor"], None).contains("All good"));
 }
 

@@ -275,3 +275,49 @@ async fn the_catalogue_is_compared_linked_and_completed_never_overwritten_silent
     assert_eq!(replay_check(&s)?, None);
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn stock_push_back_sets_available_without_clobbering_a_change_in_shopify() -> R {
+    use wildroot_core::shopify::stock::push_stock;
+    const LOC: &str = "gid://shopify/Location/7";
+    let fake = FakeShopify::start(TOKEN).await;
+    fake.put_products([
+        fake_shopify::product(1, "Soap", &[("SOAP", 800, None)]),
+        fake_shopify::product(2, "Salve", &[("SALVE", 1200, None)]),
+    ]);
+    let (soap_item, salve_item) = ("gid://shopify/InventoryItem/100", "gid://shopify/InventoryItem/200");
+    fake.set_available(soap_item, LOC, 3);
+    let (_dir, s) = store()?;
+    let mut client = ShopifyClient::new(&fake.base_url, TOKEN, "2026-10", quick())?;
+    let variants = client.all_variants().await?;
+    {
+        let mut st = s.lock().map_err(|_| CoreError::Invalid("lock".into()))?;
+        st.link_shopify_variants(&variants)?;
+        st.adjust_product("SOAP", -99_990, "count")?; // 10 on hand
+    }
+    let err = push_stock(&s, &mut client, true).await.err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("--location"), "{err}");
+    s.lock().map_err(|_| CoreError::Invalid("lock".into()))?.configure_shopify_import(None, None, Some("7"))?;
+
+    let dry = push_stock(&s, &mut client, true).await?;
+    let outcomes =
+        |lines: &[wildroot_core::shopify::stock::PushLine]| lines.iter().map(|l| (l.sku.clone(), l.outcome.clone())).collect::<Vec<_>>();
+    assert_eq!(outcomes(&dry), vec![("SALVE".into(), "not_stocked".into()), ("SOAP".into(), "would_set".into())]);
+    assert_eq!(fake.available(soap_item, LOC), Some(3), "a dry run changes nothing");
+
+    let pushed = push_stock(&s, &mut client, false).await?;
+    assert_eq!(outcomes(&pushed)[1], ("SOAP".into(), "set".into()));
+    assert_eq!(fake.available(soap_item, LOC), Some(10));
+    assert_eq!(push_stock(&s, &mut client, false).await?[1].outcome, "unchanged");
+
+    // Someone sells one online between Wildroot's read and its write.
+    s.lock().map_err(|_| CoreError::Invalid("lock".into()))?.adjust_product("SOAP", -4, "count")?;
+    fake.set_available(salve_item, LOC, 0);
+    fake.meddle_before_next_set(soap_item, LOC, 9);
+    let raced = push_stock(&s, &mut client, false).await?;
+    assert_eq!(outcomes(&raced), vec![("SALVE".into(), "set".into()), ("SOAP".into(), "changed_in_shopify".into())]);
+    assert_eq!(fake.available(soap_item, LOC), Some(9), "Shopify's newer count was not overwritten");
+    assert_eq!(fake.available(salve_item, LOC), Some(100_000));
+    assert!(raced[1].message.as_deref().is_some_and(|m| m.contains("Import orders")));
+    Ok(())
+}

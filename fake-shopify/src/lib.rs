@@ -52,6 +52,10 @@ struct Store {
     orders: Vec<((i64, i64), Value)>,
     /// Documented-shape product nodes, in the order served.
     products: Vec<Value>,
+    /// Available quantity by "inventory item gid|location gid".
+    inventory: std::collections::HashMap<String, i64>,
+    /// Changes made "by someone else" just before the next set arrives.
+    meddle: Vec<(String, i64)>,
     faults: VecDeque<Fault>,
     bucket: Option<Bucket>,
     available: f64,
@@ -75,6 +79,8 @@ impl FakeShopify {
             token: token.to_string(),
             orders: Vec::new(),
             products: Vec::new(),
+            inventory: Default::default(),
+            meddle: Vec::new(),
             faults: VecDeque::new(),
             bucket: None,
             available: 0.0,
@@ -124,6 +130,20 @@ impl FakeShopify {
                 None => s.products.push(p),
             }
         }
+    }
+
+    pub fn set_available(&self, item: &str, location: &str, qty: i64) {
+        self.store.lock().unwrap().inventory.insert(format!("{item}|{location}"), qty);
+    }
+
+    pub fn available(&self, item: &str, location: &str) -> Option<i64> {
+        self.store.lock().unwrap().inventory.get(&format!("{item}|{location}")).copied()
+    }
+
+    /// Someone changes this item's count in Shopify right before the next
+    /// set of it arrives (a sale online between Wildroot's read and write).
+    pub fn meddle_before_next_set(&self, item: &str, location: &str, qty: i64) {
+        self.store.lock().unwrap().meddle.push((format!("{item}|{location}"), qty));
     }
 
     pub fn fail_next(&self, faults: impl IntoIterator<Item = Fault>) {
@@ -288,6 +308,51 @@ async fn graphql(State(store): State<Arc<Mutex<Store>>>, Path(version): Path<Str
         return answer(StatusCode::BAD_REQUEST, r#"{"errors":"bad JSON"}"#.into());
     };
     let query = req["query"].as_str().unwrap_or("");
+    if query.contains("inventorySetQuantities") {
+        let input = &req["variables"]["input"];
+        let mut s = store.lock().unwrap();
+        let mut errors = Vec::new();
+        for q in input["quantities"].as_array().cloned().unwrap_or_default() {
+            let key = format!("{}|{}", q["inventoryItemId"].as_str().unwrap_or(""), q["locationId"].as_str().unwrap_or(""));
+            if let Some(i) = s.meddle.iter().position(|(k, _)| *k == key) {
+                let (k, v) = s.meddle.remove(i);
+                s.inventory.insert(k, v);
+            }
+            let Some(current) = s.inventory.get(&key).copied() else {
+                errors.push(json!({"field": ["input", "quantities"], "message": "The specified inventory item is not stocked at the location.", "code": "ITEM_NOT_STOCKED_AT_LOCATION"}));
+                continue;
+            };
+            let compare = if version.as_str() >= "2026-01" { &q["changeFromQuantity"] } else { &q["compareQuantity"] };
+            if compare.as_i64() != Some(current) {
+                errors.push(json!({"field": ["input", "quantities"], "message": "The compareQuantity value does not match the current quantity.", "code": "COMPARE_QUANTITY_STALE"}));
+                continue;
+            }
+            s.inventory.insert(key, q["quantity"].as_i64().unwrap_or(0));
+        }
+        let body = json!({
+            "data": { "inventorySetQuantities": { "inventoryAdjustmentGroup": if errors.is_empty() { json!({"id": "gid://shopify/InventoryAdjustmentGroup/1"}) } else { Value::Null }, "userErrors": errors } },
+            "extensions": cost(10.0, Some(10.0), 0.0, None)
+        });
+        return answer(StatusCode::OK, body.to_string());
+    }
+    if query.contains("nodes(ids:") {
+        let location = req["variables"]["location"].as_str().unwrap_or("").to_string();
+        let s = store.lock().unwrap();
+        let nodes: Vec<Value> = req["variables"]["ids"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|id| {
+                let id = id.as_str().unwrap_or("");
+                let level =
+                    s.inventory.get(&format!("{id}|{location}")).map(|q| json!({"quantities": [{"name": "available", "quantity": q}]}));
+                json!({"id": id, "inventoryLevel": level})
+            })
+            .collect();
+        let body = json!({ "data": { "nodes": nodes }, "extensions": cost(12.0, Some(12.0), 0.0, None) });
+        return answer(StatusCode::OK, body.to_string());
+    }
     if query.contains("products(") {
         let vars = &req["variables"];
         let first = vars["first"].as_u64().unwrap_or(50).clamp(1, 250) as usize;

@@ -86,6 +86,10 @@ impl ShopifyClient {
         })
     }
 
+    pub fn api_version(&self) -> &str {
+        &self.api_version
+    }
+
     /// Runs one query, waiting out throttling and retrying transient
     /// failures. Returns `data`.
     pub async fn query(&mut self, query: &str, variables: Value) -> Result<Value> {

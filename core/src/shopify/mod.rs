@@ -5,3 +5,4 @@ pub mod client;
 pub mod import;
 pub mod link;
 pub mod project;
+pub mod stock;
