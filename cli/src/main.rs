@@ -103,6 +103,10 @@ enum Command {
         /// PostgreSQL instead of the SQLite file.
         #[arg(long, env = "WILDROOT_DATABASE_URL")]
         database_url: Option<String>,
+        /// The Shopify app's client secret, which signs its webhooks to
+        /// /api/v1/shopify/webhooks. From the environment only, never argv.
+        #[arg(skip = std::env::var("WILDROOT_SHOPIFY_WEBHOOK_SECRET").ok())]
+        shopify_webhook_secret: Option<String>,
     },
     /// Manage the server's users and devices (--db is the server's database).
     #[command(subcommand)]
@@ -612,7 +616,9 @@ fn refund_lines(lines: &[String]) -> Result<Vec<(String, i64)>> {
 
 fn run(cli: Cli, format: Format) -> Result<String> {
     match cli.command {
-        Command::Serve { listen, database_url } => return serve_cmd(cli.db, &listen, database_url),
+        Command::Serve { listen, database_url, shopify_webhook_secret } => {
+            return serve_cmd(cli.db, &listen, database_url, shopify_webhook_secret)
+        }
         Command::Server(cmd) => return server_cmd(cli.db, cmd, format),
         _ => {}
     }
@@ -1521,7 +1527,7 @@ async fn server_storage(db: Option<PathBuf>, database_url: Option<String>, must_
     Ok(wildroot_server::any::AnyStorage::open(&path, database_url.as_deref()).await?)
 }
 
-fn serve_cmd(db: Option<PathBuf>, listen: &str, database_url: Option<String>) -> Result<String> {
+fn serve_cmd(db: Option<PathBuf>, listen: &str, database_url: Option<String>, shopify_webhook_secret: Option<String>) -> Result<String> {
     use wildroot_server::storage::Storage;
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
@@ -1554,7 +1560,10 @@ fn serve_cmd(db: Option<PathBuf>, listen: &str, database_url: Option<String>) ->
             let _ = ctrl_c.await;
             eprintln!("Stopping: finishing requests in flight…");
         };
-        wildroot_server::serve(storage, listener, shutdown).await?;
+        if shopify_webhook_secret.is_some() {
+            eprintln!("Shopify webhooks: {url}/api/v1/shopify/webhooks (orders/create, orders/updated, orders/cancelled)");
+        }
+        wildroot_server::serve_with(storage, listener, shutdown, wildroot_server::Options { shopify_webhook_secret }).await?;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(String::new())

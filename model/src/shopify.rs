@@ -155,6 +155,136 @@ pub struct ShopifyVariant {
     pub barcode: Option<String>,
 }
 
+/// `"13.50"` → 1350, exactly: digits, at most one point, no more than two
+/// decimals that are not zero. Never through a float.
+pub fn parse_cents(amount: &str) -> Result<i64, String> {
+    let bad = || format!("Shopify sent '{amount}' as an amount of money");
+    let s = amount.trim();
+    let (neg, s) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
+        return Err(bad());
+    }
+    if frac.len() > 2 && frac[2..].chars().any(|c| c != '0') {
+        return Err(bad());
+    }
+    let mut cents_part: String = frac.chars().take(2).collect();
+    while cents_part.len() < 2 {
+        cents_part.push('0');
+    }
+    let whole: i64 = whole.parse().map_err(|_| bad())?;
+    let cents: i64 = cents_part.parse().map_err(|_| bad())?;
+    let v = whole.checked_mul(100).and_then(|w| w.checked_add(cents)).ok_or_else(bad)?;
+    Ok(if neg { -v } else { v })
+}
+
+fn time_ms(what: &str, v: &serde_json::Value) -> Result<i64, String> {
+    let s = v.as_str().ok_or_else(|| format!("the webhook has no {what}"))?;
+    chrono::DateTime::parse_from_rfc3339(s).map(|d| d.timestamp_millis()).map_err(|_| format!("'{s}' is not a time ({what})"))
+}
+
+fn gid(v: &serde_json::Value, kind: &str) -> Result<String, String> {
+    if let Some(g) = v.get("admin_graphql_api_id").and_then(serde_json::Value::as_str) {
+        return Ok(g.to_string());
+    }
+    v.get("id")
+        .and_then(serde_json::Value::as_u64)
+        .map(|n| format!("gid://shopify/{kind}/{n}"))
+        .ok_or_else(|| format!("a {kind} in the webhook has no id"))
+}
+
+/// An order as a webhook sends it (the REST shape: snake_case, numeric ids
+/// beside `admin_graphql_api_id`, money as decimal strings), made into the
+/// same [`ShopifyOrder`] the GraphQL import makes, so either path records
+/// the same operation for the same state.
+pub fn order_from_webhook(v: &serde_json::Value) -> Result<ShopifyOrder, String> {
+    use serde_json::Value;
+    let text = |v: &Value, k: &str| v.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(String::from);
+    let money = |v: &Value, k: &str| -> Result<i64, String> {
+        match v.get(k) {
+            Some(Value::String(s)) => parse_cents(s),
+            _ => Err(format!("the webhook has no {k}")),
+        }
+    };
+    let customer = v.get("customer").filter(|c| c.is_object()).map(|c| {
+        let name = [text(c, "first_name"), text(c, "last_name")].into_iter().flatten().collect::<Vec<_>>().join(" ");
+        let email = text(c, "email").or_else(|| text(v, "email")).map(|e| e.to_lowercase()).filter(|e| e.contains('@') && e.len() <= 254);
+        ShopifyCustomer { name, email }
+    });
+    let lines = v
+        .get("line_items")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|l| {
+            Ok(ShopifyLine {
+                gid: gid(l, "LineItem")?,
+                sku: text(l, "sku"),
+                variant_gid: l.get("variant_id").and_then(Value::as_u64).map(|n| format!("gid://shopify/ProductVariant/{n}")),
+                qty: l.get("quantity").and_then(Value::as_i64).ok_or("a line in the webhook has no quantity")?,
+                unit_price_cents: money(l, "price")?,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let refunds = v
+        .get("refunds")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or_default()
+        .iter()
+        .map(|r| {
+            Ok(ShopifyRefund {
+                gid: gid(r, "Refund")?,
+                at_ms: time_ms("refund time", &r["created_at"])?,
+                lines: r
+                    .get("refund_line_items")
+                    .and_then(Value::as_array)
+                    .map(Vec::as_slice)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|rl| {
+                        let line = match rl.get("line_item").filter(|l| l.is_object()) {
+                            Some(l) => gid(l, "LineItem")?,
+                            None => rl
+                                .get("line_item_id")
+                                .and_then(Value::as_u64)
+                                .map(|n| format!("gid://shopify/LineItem/{n}"))
+                                .ok_or("a refunded line in the webhook names no line")?,
+                        };
+                        Ok(ShopifyRefundLine {
+                            line_gid: line,
+                            qty: rl.get("quantity").and_then(Value::as_i64).ok_or("a refunded line has no quantity")?,
+                            restock: rl.get("restock_type").and_then(Value::as_str).is_some_and(|t| !t.eq_ignore_ascii_case("no_restock")),
+                        })
+                    })
+                    .collect::<Result<Vec<_>, String>>()?,
+            })
+        })
+        .collect::<Result<Vec<_>, String>>()?;
+    let order = ShopifyOrder {
+        gid: gid(v, "Order")?,
+        name: text(v, "name").unwrap_or_default(),
+        created_at_ms: time_ms("order time", &v["created_at"])?,
+        updated_at_ms: time_ms("update time", &v["updated_at"])?,
+        cancelled_at_ms: match v.get("cancelled_at") {
+            Some(Value::Null) | None => None,
+            Some(t) => Some(time_ms("cancel time", t)?),
+        },
+        financial_status: text(v, "financial_status").unwrap_or_default().to_uppercase(),
+        currency: text(v, "currency").unwrap_or_default(),
+        total_cents: money(v, "total_price")?,
+        customer,
+        lines,
+        refunds,
+    };
+    order.validate()?;
+    Ok(order)
+}
+
 /// The customer an online order creates when no customer has its email yet.
 pub fn customer_id_for_email(email: &str) -> CustomerId {
     CustomerId(derive("customer-email", &email.to_lowercase()))
@@ -174,6 +304,37 @@ pub fn online_event() -> EventId {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn money_is_parsed_exactly() {
+        for (s, want) in [("13.50", 1350), ("36", 3600), ("0.1", 10), ("12.000", 1200), ("-2.05", -205), ("1999999.99", 199_999_999)] {
+            assert_eq!(parse_cents(s).ok(), Some(want), "{s}");
+        }
+        for bad in ["", "1.005", "1,50", "abc", ".5", "1.2.3", "1e3", " - 1"] {
+            assert!(parse_cents(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_webhook_order_is_the_same_order_as_the_graphql_one() -> Result<(), String> {
+        let body = serde_json::json!({
+            "id": 5551, "admin_graphql_api_id": "gid://shopify/Order/5551", "name": "#1042",
+            "created_at": "2025-06-01T05:15:02-04:00", "updated_at": "2025-06-02T07:00:40-04:00", "cancelled_at": null,
+            "financial_status": "partially_refunded", "currency": "USD", "total_price": "36.00",
+            "customer": {"id": 1, "email": "Ana@Example.com", "first_name": "Ana", "last_name": "Silva"},
+            "line_items": [{"id": 9901, "admin_graphql_api_id": "gid://shopify/LineItem/9901", "sku": "SALVE-2OZ", "quantity": 3,
+                            "price": "12.00", "variant_id": 4711}],
+            "refunds": [{"id": 8801, "admin_graphql_api_id": "gid://shopify/Refund/8801", "created_at": "2025-06-02T07:00:40-04:00",
+                         "refund_line_items": [{"quantity": 1, "restock_type": "return", "line_item_id": 9901}]}]
+        });
+        let o = order_from_webhook(&body)?;
+        assert_eq!(o.updated_at_ms, 1_748_862_040_000, "the same instant as the GraphQL order's updatedAt");
+        assert_eq!((o.total_cents, o.lines[0].unit_price_cents, o.financial_status.as_str()), (3600, 1200, "PARTIALLY_REFUNDED"));
+        assert_eq!(o.customer.as_ref().and_then(|c| c.email.as_deref()), Some("ana@example.com"));
+        assert_eq!(o.refunds[0].lines[0], ShopifyRefundLine { line_gid: "gid://shopify/LineItem/9901".into(), qty: 1, restock: true });
+        assert!(order_from_webhook(&serde_json::json!({"id": 1})).is_err());
+        Ok(())
+    }
 
     #[test]
     fn derived_ids_are_stable_and_distinct() {

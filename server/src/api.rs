@@ -31,6 +31,10 @@ pub struct AppState<S> {
     pub jwt_secret: String,
     pub metrics: Metrics,
     pub logins: LoginLimiter,
+    /// The Shopify app's client secret, which signs its webhooks; none: webhooks are off.
+    pub shopify_webhook_secret: Option<Vec<u8>>,
+    /// Webhooks are recorded one at a time (one device, one sequence).
+    pub shopify_lock: tokio::sync::Mutex<()>,
 }
 
 /// Failed logins allowed per email within [`LOGIN_WINDOW_MS`].
@@ -81,7 +85,7 @@ impl LoginLimiter {
 pub struct Fail(pub StatusCode, pub ApiError);
 
 impl Fail {
-    fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Fail {
+    pub(crate) fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Fail {
         Fail(status, ApiError { code: code.into(), message: message.into(), retryable: status.is_server_error() })
     }
 }
@@ -172,6 +176,7 @@ pub fn router<S: Storage>(state: Arc<AppState<S>>) -> Router {
         .route("/api/v1/users", get(list_users::<S>).post(add_user::<S>))
         .route("/api/v1/sync/push", post(push::<S>))
         .route("/api/v1/sync/pull", get(pull::<S>))
+        .route("/api/v1/shopify/webhooks", post(crate::shopify::webhook::<S>))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(RequestDecompressionLayer::new())
         .layer(CompressionLayer::new())

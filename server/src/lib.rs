@@ -10,6 +10,7 @@ pub mod api;
 pub mod auth;
 pub mod metrics;
 pub mod postgres;
+pub mod shopify;
 pub mod sqlite;
 pub mod storage;
 
@@ -19,8 +20,19 @@ use storage::{Storage, StorageError};
 
 const JWT_SECRET_KEY: &str = "jwt_secret";
 
+/// What the server is started with beyond its storage.
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// The Shopify app's client secret, for webhook signatures.
+    pub shopify_webhook_secret: Option<String>,
+}
+
 /// Builds the shared state, creating the login-token secret on first start.
 pub async fn state<S: Storage>(storage: S) -> Result<Arc<api::AppState<S>>, StorageError> {
+    state_with(storage, Options::default()).await
+}
+
+pub async fn state_with<S: Storage>(storage: S, options: Options) -> Result<Arc<api::AppState<S>>, StorageError> {
     let secret = match storage.get_setting(JWT_SECRET_KEY).await? {
         Some(s) => s,
         None => {
@@ -29,7 +41,14 @@ pub async fn state<S: Storage>(storage: S) -> Result<Arc<api::AppState<S>>, Stor
             s
         }
     };
-    Ok(Arc::new(api::AppState { storage, jwt_secret: secret, metrics: Default::default(), logins: Default::default() }))
+    Ok(Arc::new(api::AppState {
+        storage,
+        jwt_secret: secret,
+        metrics: Default::default(),
+        logins: Default::default(),
+        shopify_webhook_secret: options.shopify_webhook_secret.filter(|s| !s.trim().is_empty()).map(|s| s.trim().as_bytes().to_vec()),
+        shopify_lock: Default::default(),
+    }))
 }
 
 /// Serves the API on `listener` until `shutdown` resolves, then finishes
@@ -39,6 +58,15 @@ pub async fn serve<S: Storage>(
     listener: tokio::net::TcpListener,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), StorageError> {
-    let app = api::router(state(storage).await?);
+    serve_with(storage, listener, shutdown, Options::default()).await
+}
+
+pub async fn serve_with<S: Storage>(
+    storage: S,
+    listener: tokio::net::TcpListener,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+    options: Options,
+) -> Result<(), StorageError> {
+    let app = api::router(state_with(storage, options).await?);
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await.map_err(|e| StorageError::Backend(format!("the server stopped: {e}")))
 }
