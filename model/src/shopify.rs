@@ -211,7 +211,9 @@ pub fn order_from_webhook(v: &serde_json::Value) -> Result<ShopifyOrder, String>
     };
     let customer = v.get("customer").filter(|c| c.is_object()).map(|c| {
         let name = [text(c, "first_name"), text(c, "last_name")].into_iter().flatten().collect::<Vec<_>>().join(" ");
-        let email = text(c, "email").or_else(|| text(v, "email")).map(|e| e.to_lowercase()).filter(|e| e.contains('@') && e.len() <= 254);
+        // The customer's own address only, read as the GraphQL import reads it:
+        // both paths derive the same operation id, so they must carry the same payload.
+        let email = text(c, "email").map(|e| e.to_lowercase()).filter(|e| e.contains('@') && e.len() <= 254);
         ShopifyCustomer { name, email }
     });
     let lines = v
