@@ -2,6 +2,7 @@
 //! database. Same contract and same test suite as the SQLite backend.
 use crate::storage::*;
 use deadpool_postgres::{Manager, ManagerConfig, Pool, RecyclingMethod};
+use std::collections::HashMap;
 use std::path::Path;
 use tokio_postgres::config::SslMode;
 use tokio_postgres::error::SqlState;
@@ -289,28 +290,57 @@ impl Storage for PgStorage {
             last_seq = seq;
         }
         if !fresh.is_empty() {
-            // The counter row stays locked until commit: numbers follow commit order.
-            let n = fresh.len() as i64;
-            let end: i64 =
-                tx.query_one("UPDATE counters SET value = value + $1 WHERE name = 'server_seq' RETURNING value", &[&n]).await?.get(0);
-            let seqs: Vec<i64> = (end - n + 1..=end).collect();
-            let ids: Vec<String> = fresh.iter().map(|o| o.id.to_string()).collect();
-            let devices: Vec<&str> = fresh.iter().map(|_| dev.as_str()).collect();
-            let dseqs: Vec<i64> = fresh.iter().map(|o| o.device_seq).collect();
-            let ms: Vec<i64> = fresh.iter().map(|o| o.hlc.ms).collect();
-            let counters: Vec<i64> = fresh.iter().map(|o| i64::from(o.hlc.counter)).collect();
-            let versions: Vec<i32> = fresh.iter().map(|o| o.version as i32).collect();
-            let kinds: Vec<&str> = fresh.iter().map(|o| o.kind.as_str()).collect();
-            let payloads: Vec<String> = fresh.iter().map(|o| o.payload.to_string()).collect();
-            let received: Vec<i64> = fresh.iter().map(|_| now_ms).collect();
-            tx.execute(
-                "INSERT INTO ops (server_seq, id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload, received_ms)
-                 SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::BIGINT[], $5::BIGINT[], $6::BIGINT[], $7::INTEGER[],
-                                      $8::TEXT[], $9::TEXT[], $10::BIGINT[])",
-                &[&seqs, &ids, &devices, &dseqs, &ms, &counters, &versions, &kinds, &payloads, &received],
-            )
-            .await?;
-            out.acked.extend(fresh.iter().zip(&seqs).map(|(o, s)| Ack { id: o.id, server_seq: *s }));
+            // An id can already be stored from another device: a Shopify order's
+            // operation id is derived from the order, so the owner's import and
+            // the server's webhook record the same one. It is the same
+            // operation, answered with the number it has.
+            let all_ids: Vec<String> = fresh.iter().map(|o| o.id.to_string()).collect();
+            let mut numbered: HashMap<String, i64> = HashMap::new();
+            for r in tx.query("SELECT id, server_seq FROM ops WHERE id = ANY($1)", &[&all_ids]).await? {
+                numbered.insert(r.get(0), r.get(1));
+            }
+            let new: Vec<&WireOp> = fresh.iter().filter(|o| !numbered.contains_key(&o.id.to_string())).collect();
+            if !new.is_empty() {
+                // The counter row stays locked until commit: numbers follow commit order.
+                let n = new.len() as i64;
+                let end: i64 =
+                    tx.query_one("UPDATE counters SET value = value + $1 WHERE name = 'server_seq' RETURNING value", &[&n]).await?.get(0);
+                let seqs: Vec<i64> = (end - n + 1..=end).collect();
+                let ids: Vec<String> = new.iter().map(|o| o.id.to_string()).collect();
+                let devices: Vec<&str> = new.iter().map(|_| dev.as_str()).collect();
+                let dseqs: Vec<i64> = new.iter().map(|o| o.device_seq).collect();
+                let ms: Vec<i64> = new.iter().map(|o| o.hlc.ms).collect();
+                let counters: Vec<i64> = new.iter().map(|o| i64::from(o.hlc.counter)).collect();
+                let versions: Vec<i32> = new.iter().map(|o| o.version as i32).collect();
+                let kinds: Vec<&str> = new.iter().map(|o| o.kind.as_str()).collect();
+                let payloads: Vec<String> = new.iter().map(|o| o.payload.to_string()).collect();
+                let received: Vec<i64> = new.iter().map(|_| now_ms).collect();
+                // A concurrent push of the same id wins the race: this one
+                // skips it (its number is left unused) and reads the winner's.
+                for r in tx
+                    .query(
+                        "INSERT INTO ops (server_seq, id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload, received_ms)
+                         SELECT * FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::BIGINT[], $5::BIGINT[], $6::BIGINT[], $7::INTEGER[],
+                                              $8::TEXT[], $9::TEXT[], $10::BIGINT[])
+                         ON CONFLICT (id) DO NOTHING RETURNING id, server_seq",
+                        &[&seqs, &ids, &devices, &dseqs, &ms, &counters, &versions, &kinds, &payloads, &received],
+                    )
+                    .await?
+                {
+                    numbered.insert(r.get(0), r.get(1));
+                }
+                let raced: Vec<String> = ids.into_iter().filter(|id| !numbered.contains_key(id)).collect();
+                if !raced.is_empty() {
+                    for r in tx.query("SELECT id, server_seq FROM ops WHERE id = ANY($1)", &[&raced]).await? {
+                        numbered.insert(r.get(0), r.get(1));
+                    }
+                }
+            }
+            for (op, id) in fresh.iter().zip(&all_ids) {
+                let server_seq =
+                    *numbered.get(id).ok_or_else(|| StorageError::Backend(format!("operation {id} was neither stored nor found")))?;
+                out.acked.push(Ack { id: op.id, server_seq });
+            }
         }
         tx.execute("UPDATE devices SET last_seq = $1 WHERE id = $2", &[&last_seq, &dev]).await?;
         tx.commit().await?;

@@ -565,3 +565,55 @@ async fn the_owner_adds_and_lists_users_and_a_vendor_may_not() {
     assert_eq!(client.list_users(&owner.token).await.unwrap().len(), 2);
     drop(sam);
 }
+
+/// A Shopify order's operation id is derived from the order, so two owner
+/// devices importing the same orders push the same operations: the server
+/// keeps each once and both devices' pushes go through.
+#[tokio::test]
+async fn the_same_shopify_order_from_two_devices_is_stored_once() {
+    use wildroot_model::shopify::{ShopifyCustomer, ShopifyLine, ShopifyOrder};
+    let server = Server::start().await;
+    let laptop = owner_shop(&server).await;
+    laptop.s().adjust_product("SALVE", 9, "restock").unwrap();
+    laptop.sync().await.unwrap();
+    let office = Device::login(&server, "owner@shop.test", "Office").await;
+    office.sync().await.unwrap();
+    let t0 = laptop.s().now_ms();
+    let orders: Vec<ShopifyOrder> = (0..3)
+        .map(|n| ShopifyOrder {
+            gid: format!("gid://shopify/Order/{}", 900 + n),
+            name: format!("#{}", 1900 + n),
+            created_at_ms: t0,
+            updated_at_ms: t0 + n,
+            cancelled_at_ms: None,
+            financial_status: "PAID".into(),
+            currency: "USD".into(),
+            total_cents: 1400,
+            customer: Some(ShopifyCustomer { name: "Ana Silva".into(), email: Some("ana@example.com".into()) }),
+            lines: vec![ShopifyLine {
+                gid: format!("gid://shopify/LineItem/{n}"),
+                sku: Some("SALVE".into()),
+                variant_gid: None,
+                qty: 1,
+                unit_price_cents: 1400,
+            }],
+            refunds: vec![],
+        })
+        .collect();
+    laptop.s().record_shopify_orders(&orders, t0 + 2).unwrap();
+    office.s().record_shopify_orders(&orders, t0 + 2).unwrap();
+    // Something of each device's own behind the shared operations.
+    laptop.sell("SALVE", 1, 1400);
+    office.sell("SALVE", 1, 1400);
+    let before = server.storage.op_count().await.unwrap();
+    laptop.sync().await.unwrap();
+    office.sync().await.unwrap();
+    laptop.sync().await.unwrap();
+    // Three orders once, and the two sales.
+    assert_eq!(server.storage.op_count().await.unwrap(), before + 5);
+    for d in [&laptop, &office] {
+        assert_eq!(d.s().sync_status().unwrap().pending, 0);
+        assert_eq!(d.on_hand("SALVE"), 10 - 3 - 2);
+    }
+    assert_converged(&[&laptop, &office]);
+}
