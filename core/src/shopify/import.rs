@@ -29,7 +29,8 @@ pub struct PageOutcome {
     pub unchanged: usize,
 }
 
-fn check_api_version(v: &str) -> Result<String> {
+/// A quarterly API version as typed, or why it is not one.
+pub fn check_api_version(v: &str) -> Result<String> {
     let v = v.trim();
     let ok = v.len() == 7
         && v.as_bytes()[4] == b'-'

@@ -37,6 +37,26 @@ impl DeviceKey {
         })
     }
 
+    /// Seals `plain` bound to `context` (which must be given again to
+    /// open it): a fresh random nonce, and the ciphertext with its tag.
+    pub fn seal(&self, plain: &[u8], context: &[u8]) -> Result<(Vec<u8>, Vec<u8>)> {
+        let mut nonce = [0u8; NONCE_LEN];
+        SystemRandom::new().fill(&mut nonce).map_err(|_| CoreError::Invalid("the system gave no random bytes for a nonce".into()))?;
+        let mut sealed = plain.to_vec();
+        self.0
+            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(context), &mut sealed)
+            .map_err(|_| CoreError::Invalid("the secret could not be sealed".into()))?;
+        Ok((nonce.to_vec(), sealed))
+    }
+
+    /// Opens what [`DeviceKey::seal`] sealed under the same context; `None`
+    /// when this key, the context or the bytes are not the ones it was sealed with.
+    pub fn open(&self, nonce: &[u8], sealed: &[u8], context: &[u8]) -> Option<Vec<u8>> {
+        let nonce = Nonce::try_assume_unique_for_key(nonce).ok()?;
+        let mut buf = sealed.to_vec();
+        self.0.open_in_place(nonce, Aad::from(context), &mut buf).ok().map(|plain| plain.to_vec())
+    }
+
     fn from_bytes(bytes: &[u8]) -> std::result::Result<DeviceKey, ()> {
         if bytes.len() != KEY_LEN {
             return Err(());
@@ -80,7 +100,8 @@ pub fn normalize_shop(input: &str) -> Result<String> {
     Ok(format!("https://{}.myshopify.com", name.to_ascii_lowercase()))
 }
 
-fn check_token(token: &str) -> Result<&str> {
+/// The token as pasted, trimmed, or why it cannot be one.
+pub fn check_token(token: &str) -> Result<&str> {
     let t = token.trim();
     if t.is_empty() {
         return invalid("the access token is empty: paste the Admin API access token from the store's custom app");
@@ -96,17 +117,12 @@ impl Store {
     pub fn link_shopify(&mut self, shop: &str, token: &str, key: &DeviceKey) -> Result<String> {
         let shop = normalize_shop(shop)?;
         let token = check_token(token)?;
-        let mut nonce = [0u8; NONCE_LEN];
-        SystemRandom::new().fill(&mut nonce).map_err(|_| CoreError::Invalid("the system gave no random bytes for a nonce".into()))?;
-        let mut sealed = token.as_bytes().to_vec();
-        key.0
-            .seal_in_place_append_tag(Nonce::assume_unique_for_key(nonce), Aad::from(shop.as_bytes()), &mut sealed)
-            .map_err(|_| CoreError::Invalid("the token could not be sealed".into()))?;
+        let (nonce, sealed) = key.seal(token.as_bytes(), shop.as_bytes())?;
         self.conn().execute(
             "INSERT INTO shopify_link (singleton, shop, token_nonce, token_sealed, updated_at_ms) VALUES (1, ?1, ?2, ?3, ?4)
              ON CONFLICT (singleton) DO UPDATE SET shop = excluded.shop, token_nonce = excluded.token_nonce,
                  token_sealed = excluded.token_sealed, updated_at_ms = excluded.updated_at_ms",
-            rusqlite::params![shop, nonce.to_vec(), sealed, self.now_ms()],
+            rusqlite::params![shop, nonce, sealed, self.now_ms()],
         )?;
         Ok(shop)
     }
@@ -122,13 +138,12 @@ impl Store {
             .conn()
             .query_row("SELECT shop, token_nonce, token_sealed FROM shopify_link", [], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
-        let Some((shop, nonce, mut sealed)) = row else { return Ok(None) };
+        let Some((shop, nonce, sealed)) = row else { return Ok(None) };
         let unreadable = || {
             CoreError::Invalid("the saved Shopify token cannot be opened with this device's key: enter the token again in Settings".into())
         };
-        let nonce = Nonce::try_assume_unique_for_key(&nonce).map_err(|_| unreadable())?;
-        let plain = key.0.open_in_place(nonce, Aad::from(shop.as_bytes()), &mut sealed).map_err(|_| unreadable())?;
-        let token = String::from_utf8(plain.to_vec()).map_err(|_| unreadable())?;
+        let plain = key.open(&nonce, &sealed, shop.as_bytes()).ok_or_else(unreadable)?;
+        let token = String::from_utf8(plain).map_err(|_| unreadable())?;
         Ok(Some((shop, token)))
     }
 
