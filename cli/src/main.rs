@@ -107,6 +107,14 @@ enum Command {
         /// /api/v1/shopify/webhooks. From the environment only, never argv.
         #[arg(skip = std::env::var("WILDROOT_SHOPIFY_WEBHOOK_SECRET").ok())]
         shopify_webhook_secret: Option<String>,
+        /// The key that seals the server's Shopify token (default: beside
+        /// the SQLite database, or in the data directory with PostgreSQL).
+        #[arg(long, env = "WILDROOT_SERVER_KEY_FILE")]
+        key_file: Option<PathBuf>,
+        /// Seconds between the server's Shopify imports (when connected with
+        /// `wildroot server shopify connect`).
+        #[arg(long, env = "WILDROOT_SHOPIFY_POLL_SECONDS", default_value_t = 300)]
+        shopify_poll_seconds: u64,
     },
     /// Manage the server's users and devices (--db is the server's database).
     #[command(subcommand)]
@@ -230,6 +238,51 @@ enum ServerCmd {
     /// Revoke a device (id or a unique prefix): it can no longer sync.
     Revoke {
         device: String,
+        #[arg(long, env = "WILDROOT_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+    /// The server's own Shopify import: the token is kept on the server,
+    /// sealed, and no device needs it.
+    #[command(subcommand)]
+    Shopify(ServerShopifyCmd),
+}
+
+#[derive(Subcommand)]
+enum ServerShopifyCmd {
+    /// Link the server to a store. The token is read from a file (never the
+    /// command line), tried once, then sealed; `wildroot serve` imports from then on.
+    Connect {
+        /// The store: my-shop, my-shop.myshopify.com or a full https:// address.
+        #[arg(long)]
+        shop: String,
+        /// A file holding the Admin API access token (`-` reads stdin).
+        #[arg(long)]
+        token_file: PathBuf,
+        /// The Admin API version, like 2026-10.
+        #[arg(long)]
+        api_version: Option<String>,
+        /// Where the first import starts (YYYY-MM-DD, UTC; default: 60 days ago).
+        #[arg(long)]
+        since: Option<String>,
+        #[arg(long, env = "WILDROOT_SERVER_KEY_FILE")]
+        key_file: Option<PathBuf>,
+        #[arg(long, env = "WILDROOT_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+    /// Where the server's import stands.
+    Status {
+        #[arg(long, env = "WILDROOT_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+    /// Import now, once (the running server also does, on its own schedule).
+    Import {
+        #[arg(long, env = "WILDROOT_SERVER_KEY_FILE")]
+        key_file: Option<PathBuf>,
+        #[arg(long, env = "WILDROOT_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+    /// Stop importing and forget the token.
+    Disconnect {
         #[arg(long, env = "WILDROOT_DATABASE_URL")]
         database_url: Option<String>,
     },
@@ -616,8 +669,8 @@ fn refund_lines(lines: &[String]) -> Result<Vec<(String, i64)>> {
 
 fn run(cli: Cli, format: Format) -> Result<String> {
     match cli.command {
-        Command::Serve { listen, database_url, shopify_webhook_secret } => {
-            return serve_cmd(cli.db, &listen, database_url, shopify_webhook_secret)
+        Command::Serve { listen, database_url, shopify_webhook_secret, key_file, shopify_poll_seconds } => {
+            return serve_cmd(cli.db, &listen, database_url, shopify_webhook_secret, key_file, shopify_poll_seconds)
         }
         Command::Server(cmd) => return server_cmd(cli.db, cmd, format),
         _ => {}
@@ -1304,14 +1357,7 @@ fn shopify(mut store: Store, db: &std::path::Path, cmd: ShopifyCmd, format: Form
     let j = format == Format::Json;
     Ok(match cmd {
         ShopifyCmd::Connect { shop, token_file, api_version, location, since } => {
-            let token = if token_file.as_os_str() == "-" {
-                let mut t = String::new();
-                std::io::Read::read_to_string(&mut std::io::stdin(), &mut t).context("reading the token from stdin")?;
-                t
-            } else {
-                std::fs::read_to_string(&token_file)
-                    .with_context(|| format!("reading the token file {} (put the Admin API access token in it)", token_file.display()))?
-            };
+            let token = read_token(&token_file)?;
             let since = opt_date(&since, "--since")?.map(day_start_ms);
             // Checked before the token is kept, so a typo keeps nothing.
             store.configure_shopify_import(since, api_version.as_deref(), location.as_deref())?;
@@ -1527,7 +1573,105 @@ async fn server_storage(db: Option<PathBuf>, database_url: Option<String>, must_
     Ok(wildroot_server::any::AnyStorage::open(&path, database_url.as_deref()).await?)
 }
 
-fn serve_cmd(db: Option<PathBuf>, listen: &str, database_url: Option<String>, shopify_webhook_secret: Option<String>) -> Result<String> {
+/// The key file that seals the server's secrets: as given, else beside the
+/// SQLite database, else (PostgreSQL) in the data directory.
+fn server_key_file(db: Option<PathBuf>, uses_postgres: bool, given: Option<PathBuf>) -> Result<PathBuf> {
+    if let Some(p) = given {
+        return Ok(p);
+    }
+    if uses_postgres {
+        return Ok(dirs::data_dir()
+            .ok_or_else(|| anyhow!("no data directory on this system: give --key-file PATH"))?
+            .join("wildroot")
+            .join("server.key"));
+    }
+    Ok(server_db(db)?.with_extension("key"))
+}
+
+fn read_token(token_file: &std::path::Path) -> Result<String> {
+    if token_file.as_os_str() == "-" {
+        let mut t = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut t).context("reading the token from stdin")?;
+        Ok(t)
+    } else {
+        std::fs::read_to_string(token_file)
+            .with_context(|| format!("reading the token file {} (put the Admin API access token in it)", token_file.display()))
+    }
+}
+
+fn server_shopify(
+    rt: &tokio::runtime::Runtime,
+    storage: wildroot_server::any::AnyStorage,
+    default_key: PathBuf,
+    cmd: ServerShopifyCmd,
+    format: Format,
+) -> Result<String> {
+    use wildroot_server::shopify::import;
+    let key_at = |given: Option<PathBuf>| -> Result<DeviceKey> {
+        let path = given.unwrap_or(default_key.clone());
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        }
+        Ok(DeviceKey::load_or_create(&path)?)
+    };
+    let intro = match cmd {
+        ServerShopifyCmd::Connect { shop, token_file, api_version, since, key_file, .. } => {
+            let token = read_token(&token_file)?;
+            let since = opt_date(&since, "--since")?.map(day_start_ms);
+            let key = key_at(key_file)?;
+            let shop = rt
+                .block_on(import::connect(&storage, &key, &shop, &token, api_version.as_deref(), since, RetryPolicy::default()))
+                .context("nothing was kept")?;
+            format!("The server imports from {shop}; the token is sealed. `wildroot serve` imports on its own from now on.\n")
+        }
+        ServerShopifyCmd::Import { key_file, .. } => {
+            let key = key_at(key_file)?;
+            let state = rt.block_on(wildroot_server::state(storage.clone()))?;
+            match rt.block_on(import::import_once(&state, &key, RetryPolicy::default()))? {
+                Some(r) => {
+                    if format == Format::Json {
+                        return json(&r);
+                    }
+                    let mut out = format!("Read {} order(s) in {} page(s).\n", r.orders, r.pages);
+                    if let Some(w) = r.version_warning {
+                        out.push_str(&format!("warning: {w}\n"));
+                    }
+                    out
+                }
+                None => bail!("the server is not connected to Shopify: run `wildroot server shopify connect --shop NAME --token-file F`"),
+            }
+        }
+        ServerShopifyCmd::Disconnect { .. } => {
+            rt.block_on(import::disconnect(&storage))?;
+            "The server no longer imports from Shopify; its token is forgotten.\n".to_string()
+        }
+        ServerShopifyCmd::Status { .. } => String::new(),
+    };
+    let v = rt.block_on(import::status(&storage))?;
+    if format == Format::Json {
+        return json(&v);
+    }
+    let mut t = Table::new(&["server shopify", ""]);
+    t.row(vec![
+        "store".into(),
+        v.shop.clone().unwrap_or_else(|| "none: wildroot server shopify connect --shop NAME --token-file F".into()),
+    ]);
+    t.row(vec!["api version".into(), v.api_version.clone().unwrap_or_default()]);
+    t.row(vec!["first import from".into(), v.since_ms.map(when).unwrap_or_default()]);
+    t.row(vec!["orders in up to".into(), v.watermark_ms.map(when).unwrap_or_else(|| "none yet".into())]);
+    t.row(vec!["last run".into(), v.last_run_ms.map(when).unwrap_or_else(|| "never".into())]);
+    t.row(vec!["last error".into(), v.last_error.clone().unwrap_or_default()]);
+    Ok(intro + &t.render(format))
+}
+
+fn serve_cmd(
+    db: Option<PathBuf>,
+    listen: &str,
+    database_url: Option<String>,
+    shopify_webhook_secret: Option<String>,
+    key_file: Option<PathBuf>,
+    shopify_poll_seconds: u64,
+) -> Result<String> {
     use wildroot_server::storage::Storage;
     tracing_subscriber::fmt()
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()))
@@ -1537,6 +1681,18 @@ fn serve_cmd(db: Option<PathBuf>, listen: &str, database_url: Option<String>, sh
     let where_ = match &database_url {
         Some(_) => "--database-url URL".to_string(),
         None => format!("--db {}", server_db(db.clone())?.display()),
+    };
+    if shopify_poll_seconds == 0 {
+        bail!("--shopify-poll-seconds must be at least 1");
+    }
+    let key_path = server_key_file(db.clone(), database_url.is_some(), key_file)?;
+    if let Some(dir) = key_path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+    }
+    let shopify_import = wildroot_server::shopify::import::ImportOptions {
+        key: std::sync::Arc::new(DeviceKey::load_or_create(&key_path)?),
+        every: std::time::Duration::from_secs(shopify_poll_seconds),
+        policy: RetryPolicy::default(),
     };
     runtime()?.block_on(async move {
         let storage = server_storage(db, database_url, false).await?;
@@ -1563,7 +1719,11 @@ fn serve_cmd(db: Option<PathBuf>, listen: &str, database_url: Option<String>, sh
         if shopify_webhook_secret.is_some() {
             eprintln!("Shopify webhooks: {url}/api/v1/shopify/webhooks (orders/create, orders/updated, orders/cancelled)");
         }
-        wildroot_server::serve_with(storage, listener, shutdown, wildroot_server::Options { shopify_webhook_secret }).await?;
+        if let Some(shop) = wildroot_server::shopify::import::status(&storage).await?.shop {
+            eprintln!("Importing Shopify orders from {shop} every {shopify_poll_seconds} s");
+        }
+        let options = wildroot_server::Options { shopify_webhook_secret, shopify_import: Some(shopify_import) };
+        wildroot_server::serve_with(storage, listener, shutdown, options).await?;
         Ok::<_, anyhow::Error>(())
     })?;
     Ok(String::new())
@@ -1575,10 +1735,17 @@ fn server_cmd(db: Option<PathBuf>, cmd: ServerCmd, format: Format) -> Result<Str
         ServerCmd::User(UserCmd::Add { database_url, .. })
         | ServerCmd::Devices { database_url }
         | ServerCmd::Backup { database_url, .. }
-        | ServerCmd::Revoke { database_url, .. } => database_url.clone(),
+        | ServerCmd::Revoke { database_url, .. }
+        | ServerCmd::Shopify(
+            ServerShopifyCmd::Connect { database_url, .. }
+            | ServerShopifyCmd::Status { database_url }
+            | ServerShopifyCmd::Import { database_url, .. }
+            | ServerShopifyCmd::Disconnect { database_url },
+        ) => database_url.clone(),
     };
+    let uses_postgres = url.is_some();
     let rt = runtime()?;
-    let storage = rt.block_on(server_storage(db, url, true))?;
+    let storage = rt.block_on(server_storage(db.clone(), url, true))?;
     match cmd {
         ServerCmd::User(UserCmd::Add { email, role, .. }) => {
             let role =
@@ -1633,6 +1800,7 @@ fn server_cmd(db: Option<PathBuf>, cmd: ServerCmd, format: Format) -> Result<Str
             }
             Ok(t.render(format))
         }
+        ServerCmd::Shopify(cmd) => server_shopify(&rt, storage, server_key_file(db, uses_postgres, None)?, cmd, format),
         ServerCmd::Revoke { device, .. } => {
             let id = rt.block_on(storage.revoke_device(&device))?;
             Ok(if format == Format::Json {

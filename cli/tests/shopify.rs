@@ -1,6 +1,7 @@
 //! `wildroot shopify …` and `wildroot import shopify` as an owner runs them:
 //! real processes against a fake Shopify on 127.0.0.1, and two devices that
-//! both import the same orders converging through a real sync server.
+//! both import the same orders converging through a real sync server, and
+//! the server importing on its own for a vendor's phone that holds no token.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use serde_json::Value;
@@ -71,9 +72,14 @@ impl Drop for Served {
 }
 
 fn serve(db: &Path) -> Served {
+    serve_polling(db, 300)
+}
+
+fn serve_polling(db: &Path, seconds: u32) -> Served {
     let mut child = Command::new(BIN)
         .args(["--db", db.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
         .env("RUST_LOG", "warn")
+        .env("WILDROOT_SHOPIFY_POLL_SECONDS", seconds.to_string())
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
         .spawn()
@@ -222,4 +228,61 @@ fn two_devices_importing_the_same_orders_converge_after_sync() {
     }
     let sales = |db: &Path| json(db, &["report", "sales", "--by", "event"])["total_cents"].as_i64();
     assert_eq!(sales(&laptop), sales(&desk));
+}
+
+#[test]
+fn the_server_imports_on_its_own_and_a_vendor_phone_gets_the_orders() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fake = rt.block_on(fake_shopify::FakeShopify::start(TOKEN));
+    orders(&fake);
+    let dir = tempfile::tempdir().unwrap();
+    let (server_db, laptop, phone) = (dir.path().join("server.db"), dir.path().join("laptop.db"), dir.path().join("phone.db"));
+    let server = serve_polling(&server_db, 1);
+    ok(&server_db, &["server", "user", "add", "--email", "owner@shop.test", "--role", "owner"], Some("long enough pw\n"));
+    ok(&server_db, &["server", "user", "add", "--email", "sam@shop.test", "--role", "vendor"], Some("market day pw\n"));
+    ok(&laptop, &["init", "--demo"], None);
+    ok(&laptop, &["login", "--server", &server.1, "--email", "owner@shop.test", "--device", "Laptop"], Some("long enough pw\n"));
+    ok(&phone, &["init"], None);
+    ok(&phone, &["login", "--server", &server.1, "--email", "sam@shop.test", "--device", "Booth phone"], Some("market day pw\n"));
+    let before = stock(&phone, "SOAP-OAT");
+
+    // A wrong token keeps nothing; the right one, given on stdin, is sealed.
+    let wrong = run(&server_db, &["server", "shopify", "connect", "--shop", &fake.base_url, "--token-file", "-"], Some("shpat_wrong"));
+    assert!(!wrong.status.success());
+    let why = String::from_utf8_lossy(&wrong.stderr);
+    assert!(why.contains("nothing was kept") && why.contains("401"), "{why}");
+    assert_eq!(json(&server_db, &["server", "shopify", "status"])["shop"], Value::Null);
+    let args = ["server", "shopify", "connect", "--shop", &fake.base_url, "--token-file", "-", "--since", "2026-11-01"];
+    assert!(ok(&server_db, &args, Some(TOKEN)).contains("sealed"));
+    assert!(server_db.with_extension("key").exists());
+
+    // The running server picks the link up and imports within its interval.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    loop {
+        let status = json(&server_db, &["server", "shopify", "status"]);
+        if status["watermark_ms"].as_i64() == Some(START + 4 * 3_600_000) {
+            assert_eq!(status["last_error"], Value::Null);
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the server did not import: {status}");
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    json(&phone, &["sync"]);
+    assert_eq!(stock(&phone, "SOAP-OAT"), before - 4, "the online orders reached the booth");
+    assert_eq!(json(&phone, &["shopify", "status"])["shop"], Value::Null, "the phone holds no link");
+    json(&laptop, &["sync"]);
+    assert_eq!(stock(&laptop, "SOAP-OAT"), before - 4);
+    let held = json(&laptop, &["shopify", "unmatched"]);
+    assert_eq!(held[0]["sku"], "GIFT-BOX", "{held}");
+    assert!(ok(&phone, &["doctor"], None).contains("All good"));
+
+    // Run by hand too: it reads on from the watermark (the refunded order,
+    // updated last) and stores nothing new.
+    let ran = json(&server_db, &["server", "shopify", "import"]);
+    assert_eq!(ran["orders"], 1);
+    json(&phone, &["sync"]);
+    assert_eq!(stock(&phone, "SOAP-OAT"), before - 4);
+    assert!(ok(&server_db, &["server", "shopify", "disconnect"], None).contains("forgotten"));
+    let off = run(&server_db, &["server", "shopify", "import"], None);
+    assert!(String::from_utf8_lossy(&off.stderr).contains("not connected"));
 }

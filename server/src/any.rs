@@ -77,8 +77,14 @@ impl Storage for AnyStorage {
     async fn revoke_device(&self, device: &str) -> StorageResult<DeviceId> {
         delegate!(self, s => s.revoke_device(device))
     }
-    async fn push(&self, device: DeviceId, ops: Vec<Judged>, now_ms: i64) -> StorageResult<PushResponse> {
-        delegate!(self, s => s.push(device, ops, now_ms))
+    async fn push_with_settings(
+        &self,
+        device: DeviceId,
+        ops: Vec<Judged>,
+        now_ms: i64,
+        settings: Vec<(String, String)>,
+    ) -> StorageResult<PushResponse> {
+        delegate!(self, s => s.push_with_settings(device, ops, now_ms, settings))
     }
     async fn pull(&self, after: i64, limit: usize) -> StorageResult<PullResponse> {
         delegate!(self, s => s.pull(after, limit))

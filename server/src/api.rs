@@ -176,7 +176,7 @@ pub fn router<S: Storage>(state: Arc<AppState<S>>) -> Router {
         .route("/api/v1/users", get(list_users::<S>).post(add_user::<S>))
         .route("/api/v1/sync/push", post(push::<S>))
         .route("/api/v1/sync/pull", get(pull::<S>))
-        .route("/api/v1/shopify/webhooks", post(crate::shopify::webhook::<S>))
+        .route("/api/v1/shopify/webhooks", post(crate::shopify::webhook::webhook::<S>))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(RequestDecompressionLayer::new())
         .layer(CompressionLayer::new())

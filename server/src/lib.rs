@@ -21,10 +21,12 @@ use storage::{Storage, StorageError};
 const JWT_SECRET_KEY: &str = "jwt_secret";
 
 /// What the server is started with beyond its storage.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Default)]
 pub struct Options {
     /// The Shopify app's client secret, for webhook signatures.
     pub shopify_webhook_secret: Option<String>,
+    /// Run the server's own Shopify import (when it is linked to a store).
+    pub shopify_import: Option<shopify::import::ImportOptions>,
 }
 
 /// Builds the shared state, creating the login-token secret on first start.
@@ -67,6 +69,17 @@ pub async fn serve_with<S: Storage>(
     shutdown: impl Future<Output = ()> + Send + 'static,
     options: Options,
 ) -> Result<(), StorageError> {
-    let app = api::router(state_with(storage, options).await?);
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await.map_err(|e| StorageError::Backend(format!("the server stopped: {e}")))
+    let import = options.shopify_import.clone();
+    let state = state_with(storage, options).await?;
+    let (stop_import, stopped) = tokio::sync::watch::channel(false);
+    let importer = import.map(|o| shopify::import::spawn(state.clone(), o, stopped));
+    let served = axum::serve(listener, api::router(state))
+        .with_graceful_shutdown(shutdown)
+        .await
+        .map_err(|e| StorageError::Backend(format!("the server stopped: {e}")));
+    let _ = stop_import.send(true);
+    if let Some(task) = importer {
+        let _ = task.await;
+    }
+    served
 }

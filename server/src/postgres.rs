@@ -244,7 +244,13 @@ impl Storage for PgStorage {
         }
     }
 
-    async fn push(&self, device: DeviceId, ops: Vec<Judged>, now_ms: i64) -> StorageResult<PushResponse> {
+    async fn push_with_settings(
+        &self,
+        device: DeviceId,
+        ops: Vec<Judged>,
+        now_ms: i64,
+        settings: Vec<(String, String)>,
+    ) -> StorageResult<PushResponse> {
         let mut c = self.pool.get().await?;
         let tx = c.transaction().await?;
         let dev = device.to_string();
@@ -343,6 +349,15 @@ impl Storage for PgStorage {
             }
         }
         tx.execute("UPDATE devices SET last_seq = $1 WHERE id = $2", &[&last_seq, &dev]).await?;
+        if out.expected_seq.is_none() && out.refused.is_empty() {
+            for (key, value) in &settings {
+                tx.execute(
+                    "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    &[key, value],
+                )
+                .await?;
+            }
+        }
         tx.commit().await?;
         Ok(out)
     }

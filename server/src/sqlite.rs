@@ -220,7 +220,13 @@ impl Storage for SqliteStorage {
         .await
     }
 
-    async fn push(&self, device: DeviceId, ops: Vec<Judged>, now_ms: i64) -> StorageResult<PushResponse> {
+    async fn push_with_settings(
+        &self,
+        device: DeviceId,
+        ops: Vec<Judged>,
+        now_ms: i64,
+        settings: Vec<(String, String)>,
+    ) -> StorageResult<PushResponse> {
         self.with(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let dev = device.to_string();
@@ -286,6 +292,14 @@ impl Storage for SqliteStorage {
                 last_seq = op.device_seq;
             }
             tx.execute("UPDATE devices SET last_seq = ?1 WHERE id = ?2", (last_seq, &dev))?;
+            if out.expected_seq.is_none() && out.refused.is_empty() {
+                for (key, value) in &settings {
+                    tx.execute(
+                        "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                        (key, value),
+                    )?;
+                }
+            }
             tx.commit()?;
             Ok(out)
         })

@@ -99,7 +99,19 @@ pub trait Storage: Send + Sync + 'static {
     /// Stores a device's judged operations in one transaction, in
     /// `device_seq` order: each id once, refusals recorded, stopping at the
     /// first gap in the device's sequence.
-    fn push(&self, device: DeviceId, ops: Vec<Judged>, now_ms: i64) -> impl Future<Output = StorageResult<PushResponse>> + Send;
+    fn push(&self, device: DeviceId, ops: Vec<Judged>, now_ms: i64) -> impl Future<Output = StorageResult<PushResponse>> + Send {
+        self.push_with_settings(device, ops, now_ms, Vec::new())
+    }
+    /// [`Storage::push`], also writing `settings` in the same transaction
+    /// when every operation was taken (no gap, no refusal): the Shopify import's
+    /// watermark moves only together with the page it covers.
+    fn push_with_settings(
+        &self,
+        device: DeviceId,
+        ops: Vec<Judged>,
+        now_ms: i64,
+        settings: Vec<(String, String)>,
+    ) -> impl Future<Output = StorageResult<PushResponse>> + Send;
     /// Operations after `after` in server order, at most `limit`.
     fn pull(&self, after: i64, limit: usize) -> impl Future<Output = StorageResult<PullResponse>> + Send;
     /// How many operations the server holds.

@@ -1,30 +1,42 @@
-//! Shopify webhooks against a real server on 127.0.0.1: the signature is
+//! Shopify on a real server on 127.0.0.1. Webhooks: the signature is
 //! checked over the raw bytes, order topics become the same operation the
 //! polling import records, repeats change nothing, and a device that syncs
-//! applies the order to its stock.
+//! applies the order to its stock. The server's own import, from the fake
+//! Shopify on loopback: the token sealed in the server's database, orders
+//! reaching devices that never held it, re-runs that change nothing, whole
+//! pages only when Shopify fails mid-import.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use base64::Engine;
+use fake_shopify::{FakeShopify, Fault};
 use ring::hmac;
 use serde_json::{json, Value};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 use wildroot_core::product::NewProduct;
+use wildroot_core::shopify::client::RetryPolicy;
+use wildroot_core::shopify::link::DeviceKey;
 use wildroot_core::sync;
 use wildroot_core::Store;
 use wildroot_model::sync::Role;
 use wildroot_model::Money;
 use wildroot_server::any::AnyStorage;
+use wildroot_server::shopify::import;
 use wildroot_server::storage::Storage;
 
 const SECRET: &str = "shpss_client_secret_for_tests";
 
 async fn start(dir: &tempfile::TempDir, secret: Option<&str>) -> (String, AnyStorage, tokio::sync::oneshot::Sender<()>) {
+    let options = wildroot_server::Options { shopify_webhook_secret: secret.map(String::from), ..Default::default() };
+    start_with(dir, options).await
+}
+
+async fn start_with(dir: &tempfile::TempDir, options: wildroot_server::Options) -> (String, AnyStorage, tokio::sync::oneshot::Sender<()>) {
     let storage = AnyStorage::open(&dir.path().join("server.db"), None).await.unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
     let s = storage.clone();
-    let options = wildroot_server::Options { shopify_webhook_secret: secret.map(String::from) };
     tokio::spawn(async move {
         wildroot_server::serve_with(
             s,
@@ -131,4 +143,147 @@ async fn without_a_secret_webhooks_are_off() {
     let (status, resp) = post(&url, "orders/create", &body, &sign(&body)).await;
     assert_eq!(status, 404);
     assert!(resp["message"].as_str().unwrap().contains("WILDROOT_SHOPIFY_WEBHOOK_SECRET"));
+}
+
+const TOKEN: &str = "shpat_server_side_token_for_tests";
+const START: i64 = 1_790_000_000_000; // 2026-09-21
+
+fn quick() -> RetryPolicy {
+    RetryPolicy {
+        attempts: 2,
+        base_backoff: Duration::from_millis(20),
+        max_backoff: Duration::from_millis(100),
+        min_retry_after: Duration::from_secs(1),
+        max_throttled: 100,
+        timeout: Duration::from_millis(1500),
+    }
+}
+
+/// Order n sells (n % 3 + 1) soaps, one minute after the one before.
+fn orders(range: std::ops::Range<u64>) -> Vec<Value> {
+    range
+        .map(|n| {
+            let at = START + n as i64 * 60_000;
+            fake_shopify::order(n, at, at, &format!("buyer{}@example.com", n % 7), &[("SOAP", (n % 3 + 1) as i64, 900)])
+        })
+        .collect()
+}
+
+fn sold(range: std::ops::Range<u64>) -> i64 {
+    range.map(|n| (n % 3 + 1) as i64).sum()
+}
+
+async fn owner(storage: &AnyStorage) {
+    storage.add_user("owner@shop.test", &wildroot_server::auth::hash_password("pw-long-enough").unwrap(), Role::Owner).await.unwrap();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_imports_orders_itself_and_booths_get_them_without_the_token() {
+    let fake = FakeShopify::start(TOKEN).await;
+    fake.put_orders(orders(0..600));
+    let dir = tempfile::tempdir().unwrap();
+    let key = Arc::new(DeviceKey::load_or_create(&dir.path().join("server.key")).unwrap());
+    {
+        let storage = AnyStorage::open(&dir.path().join("server.db"), None).await.unwrap();
+        owner(&storage).await;
+        // A wrong token is tried and refused, and nothing is kept.
+        let err = import::connect(&storage, &key, &fake.base_url, "shpat_wrong", None, Some(START), quick()).await.unwrap_err();
+        assert!(err.to_string().contains("401"), "{err}");
+        assert_eq!(import::status(&storage).await.unwrap().shop, None);
+        import::connect(&storage, &key, &fake.base_url, TOKEN, None, Some(START), quick()).await.unwrap();
+    }
+    let raw = std::fs::read(dir.path().join("server.db")).unwrap();
+    assert!(!raw.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()), "the server's database holds the token in the clear");
+
+    let every = Duration::from_millis(300);
+    let options = wildroot_server::Options {
+        shopify_import: Some(import::ImportOptions { key: key.clone(), every, policy: quick() }),
+        ..Default::default()
+    };
+    let (url, storage, stop) = start_with(&dir, options).await;
+    let newest = START + 599 * 60_000;
+    let status = wait_until(|| async { import::status(&storage).await.unwrap() }, |s| s.watermark_ms == Some(newest)).await;
+    assert_eq!(status.last_error, None);
+
+    // A booth phone logs in, has never seen a token, and sells from the stock online orders left.
+    let booth_dir = tempfile::tempdir().unwrap();
+    let booth = Arc::new(Mutex::new(Store::open(&booth_dir.path().join("booth.db")).unwrap()));
+    sync::login(&booth, &url, "owner@shop.test", "pw-long-enough", "Booth").await.unwrap();
+    {
+        let mut s = booth.lock().unwrap();
+        s.add_product(NewProduct { sku: "SOAP".into(), name: "Oat Soap".into(), price: Money(900), ..Default::default() }).unwrap();
+        s.adjust_product("SOAP", 5_000, "count").unwrap();
+    }
+    sync::sync_once(&booth, &mut |_| {}).await.unwrap();
+    {
+        let s = booth.lock().unwrap();
+        assert_eq!(s.product("SOAP").unwrap().on_hand, 5_000 - sold(0..600));
+        assert_eq!(s.shopify_import_view().unwrap().orders, 600);
+        assert_eq!(s.shopify_shop().unwrap(), None, "the booth holds no link and no token");
+        assert_eq!(wildroot_core::oplog::replay_check(&s).unwrap(), None);
+    }
+
+    // Later runs read the overlap again and record nothing new; a change in Shopify comes through.
+    let ops = storage.op_count().await.unwrap();
+    let ran = status.last_run_ms;
+    wait_until(|| async { import::status(&storage).await.unwrap() }, |s| s.last_run_ms > ran).await;
+    assert_eq!(storage.op_count().await.unwrap(), ops, "a re-import stores nothing");
+    let later = newest + 3_600_000;
+    fake.put_orders([fake_shopify::cancel(orders(599..600).remove(0), later)]);
+    wait_until(|| async { import::status(&storage).await.unwrap() }, |s| s.watermark_ms == Some(later)).await;
+    assert_eq!(storage.op_count().await.unwrap(), ops + 1);
+    sync::sync_once(&booth, &mut |_| {}).await.unwrap();
+    assert_eq!(booth.lock().unwrap().product("SOAP").unwrap().on_hand, 5_000 - sold(0..599));
+
+    // Disconnected: the loop stops asking Shopify.
+    import::disconnect(&storage).await.unwrap();
+    tokio::time::sleep(every * 2).await;
+    let asked = fake.requests();
+    tokio::time::sleep(every * 3).await;
+    assert_eq!(fake.requests(), asked);
+    let _ = stop.send(());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_fault_mid_import_on_the_server_keeps_whole_pages_only() {
+    let fake = FakeShopify::start(TOKEN).await;
+    fake.put_orders(orders(0..600));
+    let dir = tempfile::tempdir().unwrap();
+    let key = DeviceKey::load_or_create(&dir.path().join("server.key")).unwrap();
+    let storage = AnyStorage::open(&dir.path().join("server.db"), None).await.unwrap();
+    owner(&storage).await;
+    import::connect(&storage, &key, &fake.base_url, TOKEN, None, Some(START), quick()).await.unwrap();
+    let state = wildroot_server::state(storage.clone()).await.unwrap();
+    let ops = storage.op_count().await.unwrap();
+    // The first page arrives; the second is cut off until the client gives up.
+    fake.fail_next([Fault::Pass, Fault::Truncated, Fault::Truncated]);
+    let err = import::import_once(&state, &key, quick()).await.unwrap_err();
+    assert!(err.to_string().contains("not JSON"), "{err}");
+    assert_eq!(storage.op_count().await.unwrap(), ops + 250, "exactly the first page is in");
+    let status = import::status(&storage).await.unwrap();
+    assert_eq!(status.watermark_ms, Some(START + 249 * 60_000));
+    assert!(status.last_error.is_some_and(|e| e.contains("not JSON")));
+
+    let run = import::import_once(&state, &key, quick()).await.unwrap().unwrap();
+    assert_eq!((run.pages, run.orders), (2, 356), "from the watermark less five minutes: orders 244 to 599");
+    assert_eq!(storage.op_count().await.unwrap(), ops + 600);
+    assert_eq!(import::status(&storage).await.unwrap().last_error, None);
+
+    // Another key cannot open the token: the run says to connect again.
+    let other = DeviceKey::load_or_create(&dir.path().join("other.key")).unwrap();
+    let err = import::import_once(&state, &other, quick()).await.unwrap_err();
+    assert!(err.to_string().contains("connect again"), "{err}");
+}
+
+/// Polls `read` until `done` holds (at most 30 s).
+async fn wait_until<T: std::fmt::Debug, F: std::future::Future<Output = T>>(read: impl Fn() -> F, done: impl Fn(&T) -> bool) -> T {
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let v = read().await;
+        if done(&v) {
+            return v;
+        }
+        assert!(std::time::Instant::now() < deadline, "still {v:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
 }
