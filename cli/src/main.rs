@@ -1717,7 +1717,7 @@ fn serve_cmd(
             eprintln!("Stopping: finishing requests in flight…");
         };
         if shopify_webhook_secret.is_some() {
-            eprintln!("Shopify webhooks: {url}/api/v1/shopify/webhooks (orders/create, orders/updated, orders/cancelled)");
+            eprintln!("Shopify webhooks: {url}/api/v1/shopify/webhooks (orders/create, orders/updated, orders/cancelled, refunds/create)");
         }
         if let Some(shop) = wildroot_server::shopify::import::status(&storage).await?.shop {
             eprintln!("Importing Shopify orders from {shop} every {shopify_poll_seconds} s");

@@ -35,6 +35,9 @@ pub struct AppState<S> {
     pub shopify_webhook_secret: Option<Vec<u8>>,
     /// Webhooks are recorded one at a time (one device, one sequence).
     pub shopify_lock: tokio::sync::Mutex<()>,
+    /// Wakes the server's Shopify import before its next tick (a refund
+    /// webhook carries no order, so the order is read at once instead).
+    pub shopify_wake: tokio::sync::Notify,
 }
 
 /// Failed logins allowed per email within [`LOGIN_WINDOW_MS`].

@@ -50,6 +50,7 @@ pub async fn state_with<S: Storage>(storage: S, options: Options) -> Result<Arc<
         logins: Default::default(),
         shopify_webhook_secret: options.shopify_webhook_secret.filter(|s| !s.trim().is_empty()).map(|s| s.trim().as_bytes().to_vec()),
         shopify_lock: Default::default(),
+        shopify_wake: Default::default(),
     }))
 }
 

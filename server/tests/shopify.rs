@@ -123,7 +123,7 @@ async fn signed_order_webhooks_reach_every_device_once() {
     assert_eq!(post(&url, "orders/updated", &updated, &sign(&updated)).await.0, 200);
     let refund_only = br#"{"id": 509562969, "order_id": 820982911946154508}"#;
     let (_, r) = post(&url, "refunds/create", refund_only, &sign(refund_only)).await;
-    assert_eq!(r["recorded"].as_bool(), Some(false));
+    assert_eq!((r["recorded"].as_bool(), r["import_woken"].as_bool()), (Some(false), Some(false)), "the server does not import here");
     let bad = br##"{"id": 1, "name": "#1"}"##;
     assert_eq!(post(&url, "orders/create", bad, &sign(bad)).await.0, 422);
 
@@ -195,10 +195,11 @@ async fn the_server_imports_orders_itself_and_booths_get_them_without_the_token(
     let raw = std::fs::read(dir.path().join("server.db")).unwrap();
     assert!(!raw.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()), "the server's database holds the token in the clear");
 
-    let every = Duration::from_millis(300);
+    // Hourly: runs in between come only from the refund webhooks below.
+    let every = Duration::from_secs(3600);
     let options = wildroot_server::Options {
+        shopify_webhook_secret: Some(SECRET.into()),
         shopify_import: Some(import::ImportOptions { key: key.clone(), every, policy: quick() }),
-        ..Default::default()
     };
     let (url, storage, stop) = start_with(&dir, options).await;
     let newest = START + 599 * 60_000;
@@ -223,23 +224,29 @@ async fn the_server_imports_orders_itself_and_booths_get_them_without_the_token(
         assert_eq!(wildroot_core::oplog::replay_check(&s).unwrap(), None);
     }
 
-    // Later runs read the overlap again and record nothing new; a change in Shopify comes through.
+    // A refund webhook wakes the import: it reads the overlap again and
+    // records nothing new, then brings the order's change through.
+    let refund_hook = br#"{"id": 77, "order_id": 599}"#;
     let ops = storage.op_count().await.unwrap();
     let ran = status.last_run_ms;
+    let (code, woke) = post(&url, "refunds/create", refund_hook, &sign(refund_hook)).await;
+    assert_eq!((code, woke["import_woken"].as_bool()), (200, Some(true)), "{woke}");
     wait_until(|| async { import::status(&storage).await.unwrap() }, |s| s.last_run_ms > ran).await;
     assert_eq!(storage.op_count().await.unwrap(), ops, "a re-import stores nothing");
     let later = newest + 3_600_000;
-    fake.put_orders([fake_shopify::cancel(orders(599..600).remove(0), later)]);
+    fake.put_orders([fake_shopify::refund(orders(599..600).remove(0), 77, later, &[(0, 1, "RETURN")])]);
+    post(&url, "refunds/create", refund_hook, &sign(refund_hook)).await;
     wait_until(|| async { import::status(&storage).await.unwrap() }, |s| s.watermark_ms == Some(later)).await;
     assert_eq!(storage.op_count().await.unwrap(), ops + 1);
     sync::sync_once(&booth, &mut |_| {}).await.unwrap();
-    assert_eq!(booth.lock().unwrap().product("SOAP").unwrap().on_hand, 5_000 - sold(0..599));
+    assert_eq!(booth.lock().unwrap().product("SOAP").unwrap().on_hand, 5_000 - sold(0..600) + 1);
 
-    // Disconnected: the loop stops asking Shopify.
+    // Disconnected: nothing asks Shopify any more.
     import::disconnect(&storage).await.unwrap();
-    tokio::time::sleep(every * 2).await;
     let asked = fake.requests();
-    tokio::time::sleep(every * 3).await;
+    let (_, woke) = post(&url, "refunds/create", refund_hook, &sign(refund_hook)).await;
+    assert_eq!(woke["import_woken"].as_bool(), Some(false));
+    tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(fake.requests(), asked);
     let _ = stop.send(());
 }

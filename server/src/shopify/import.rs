@@ -43,6 +43,15 @@ pub enum ImportError {
 
 type Result<T> = std::result::Result<T, ImportError>;
 
+impl From<ImportError> for crate::api::Fail {
+    fn from(e: ImportError) -> Self {
+        match e {
+            ImportError::Storage(e) => e.into(),
+            other => crate::api::Fail::new(axum::http::StatusCode::BAD_GATEWAY, "shopify", other.to_string()),
+        }
+    }
+}
+
 /// Where the server's import stands; never the token.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ImportStatus {
@@ -180,7 +189,8 @@ pub struct ImportOptions {
     pub policy: RetryPolicy,
 }
 
-/// The server's import loop: a run at start and every `every` after, while
+/// The server's import loop: a run at start, every `every` after and when a
+/// webhook wakes it (`AppState::shopify_wake`), while
 /// the server is linked (connecting or disconnecting while it runs takes
 /// effect at the next run). Ends when `stop` turns true, dropping the run
 /// in flight: a page is recorded whole or not at all, and one dropped is
@@ -203,6 +213,7 @@ pub fn spawn<S: Storage>(
             }
             tokio::select! {
                 _ = tokio::time::sleep(options.every) => {}
+                _ = state.shopify_wake.notified() => {}
                 _ = stop.changed() => break,
             }
             if *stop.borrow() {

@@ -38,9 +38,16 @@ pub async fn webhook<S: Storage>(State(state): State<Arc<AppState<S>>>, headers:
     let topic = headers.get("x-shopify-topic").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     match topic.as_str() {
         "orders/create" | "orders/updated" | "orders/cancelled" => {}
-        // A refund's body is not its order: the order's own update (or the
-        // next polling import) carries it.
-        "refunds/create" => return Ok(Json(json!({ "accepted": true, "recorded": false }))),
+        // A refund's body is not its order: the server's import (when it
+        // has the token) reads the order now; else the order's own
+        // `orders/updated` or the owner's next import carries it.
+        "refunds/create" => {
+            let importing = super::import::status(&state.storage).await?.shop.is_some();
+            if importing {
+                state.shopify_wake.notify_one();
+            }
+            return Ok(Json(json!({ "accepted": true, "recorded": false, "import_woken": importing })));
+        }
         other => return Ok(Json(json!({ "accepted": false, "ignored": other }))),
     }
     let value: Value = serde_json::from_slice(&body)
