@@ -196,6 +196,10 @@ enum ShopifyCmd {
         /// The Shopify location to set (number or gid); remembered.
         #[arg(long)]
         location: Option<String>,
+        /// `on`: push after every background import (in the app) from now on;
+        /// `off`: only when asked. Pushes nothing itself.
+        #[arg(long, value_parser = ["on", "off"])]
+        auto: Option<String>,
     },
     /// Forget the store and its token on this device.
     Disconnect,
@@ -1447,9 +1451,18 @@ fn shopify(mut store: Store, db: &std::path::Path, cmd: ShopifyCmd, format: Form
                 out
             }
         }
-        ShopifyCmd::PushStock { dry_run, location } => {
+        ShopifyCmd::PushStock { dry_run, location, auto } => {
             if location.is_some() {
                 store.configure_shopify_import(None, None, location.as_deref())?;
+            }
+            if let Some(auto) = auto {
+                store.set_shopify_push_stock(auto == "on")?;
+                let said = if auto == "on" {
+                    "Shopify's stock is set from Wildroot's after every background import (the app's, while this device is linked).\n"
+                } else {
+                    "Shopify's stock is set only when you run `wildroot shopify push-stock`.\n"
+                };
+                return shopify_status(&store, format, said.into());
             }
             let key = DeviceKey::load_or_create(&db.with_extension("key"))?;
             let mut client = wildroot_core::shopify::import::linked_client(&store, &key, RetryPolicy::default())?;
@@ -1506,6 +1519,7 @@ fn shopify_status(store: &Store, format: Format, intro: String) -> Result<String
     t.row(vec!["orders".into(), v.orders.to_string()]);
     t.row(vec!["held SKUs".into(), v.unmatched_skus.to_string()]);
     t.row(vec!["location".into(), v.location_gid.clone().unwrap_or_default()]);
+    t.row(vec!["stock push-back".into(), if v.push_stock { "after every import".into() } else { "when asked".into() }]);
     t.row(vec!["last run".into(), v.last_run_ms.map(when).unwrap_or_else(|| "never".into())]);
     t.row(vec!["last error".into(), v.last_error.clone().unwrap_or_default()]);
     Ok(intro + &t.render(format))

@@ -190,6 +190,11 @@ fn an_owner_connects_imports_and_maps_skus() {
     let pushed = ok(&db, &["shopify", "push-stock"], None);
     assert!(pushed.contains("SOAP-OAT") && pushed.contains("set"), "{pushed}");
     assert_eq!(fake.available(item, location), Some(stock(&db, "SOAP-OAT")));
+    // The background push is a switch; turning it on pushes nothing by itself.
+    assert_eq!(json(&db, &["shopify", "status"])["push_stock"], false);
+    assert!(ok(&db, &["shopify", "push-stock", "--auto", "on"], None).contains("after every import"));
+    assert_eq!(json(&db, &["shopify", "status"])["push_stock"], true);
+    assert!(!run(&db, &["shopify", "push-stock", "--auto", "maybe"], None).status.success());
     assert!(ok(&db, &["doctor"], None).contains("All good"));
 }
 

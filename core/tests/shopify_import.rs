@@ -321,3 +321,53 @@ async fn stock_push_back_sets_available_without_clobbering_a_change_in_shopify()
     assert!(raced[1].message.as_deref().is_some_and(|m| m.contains("Import orders")));
     Ok(())
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switched_on_the_background_run_pushes_stock_after_importing() -> R {
+    use std::sync::Arc;
+    use wildroot_core::shopify::import::ShopifyLoop;
+    use wildroot_core::shopify::link::DeviceKey;
+    const LOC: &str = "gid://shopify/Location/7";
+    let fake = FakeShopify::start(TOKEN).await;
+    fake.put_products([fake_shopify::product(1, "Salve", &[("SALVE", 1200, None)])]);
+    let item = "gid://shopify/InventoryItem/100";
+    fake.set_available(item, LOC, 50);
+    let (dir, s) = store()?;
+    let key = DeviceKey::load_or_create(&dir.path().join("shop.key"))?;
+    let variants = ShopifyClient::new(&fake.base_url, TOKEN, "2026-10", quick())?.all_variants().await?;
+    {
+        let mut st = s.lock().map_err(|_| CoreError::Invalid("lock".into()))?;
+        st.link_shopify(&fake.base_url, TOKEN, &key)?;
+        st.link_shopify_variants(&variants)?;
+        let err = st.set_shopify_push_stock(true).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("no Shopify location"), "{err}");
+        st.configure_shopify_import(None, None, Some("7"))?;
+        assert!(!st.shopify_import_view()?.push_stock, "off by default");
+        st.set_shopify_push_stock(true)?;
+        assert!(st.shopify_import_view()?.push_stock);
+    }
+    fake.put_orders(orders(0..3));
+    let store = Arc::new(s);
+    let looping = ShopifyLoop::spawn(store.clone(), key, Duration::from_secs(3600), || {});
+    // Online orders come in first, then Shopify's count is set from what is left.
+    let want = 100_000 - sold(0..3).0;
+    let t = Instant::now();
+    while fake.available(item, LOC) != Some(want) && t.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(fake.available(item, LOC), Some(want));
+    assert_eq!(with(&store, |s| s.shopify_import_view())?.orders, 3);
+
+    // Switched off, the next run imports and leaves Shopify's counts alone.
+    store.lock().map_err(|_| CoreError::Invalid("lock".into()))?.set_shopify_push_stock(false)?;
+    fake.set_available(item, LOC, 7);
+    fake.put_orders(orders(3..4));
+    looping.import_now();
+    let t = Instant::now();
+    while with(&store, |s| s.shopify_import_view())?.orders != 4 && t.elapsed() < Duration::from_secs(20) {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    looping.stop().await;
+    assert_eq!(fake.available(item, LOC), Some(7));
+    Ok(())
+}

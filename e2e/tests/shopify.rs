@@ -1,6 +1,7 @@
 //! The Shopify panel in the real app: linking a (fake, loopback) store
 //! starts the background import, held SKUs are listed and mapped from
-//! Settings, and the online sale takes stock.
+//! Settings, the online sale takes stock, and the stock push-back is
+//! switched on at a location.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use anyhow::Result;
@@ -31,7 +32,10 @@ async fn online_orders_come_in_and_held_skus_are_mapped_in_settings() -> Result<
         let moved = store.product_movements(sku, 20)?;
         assert!(moved.iter().any(|m| m.reason == "shopify_order" && m.qty == qty), "{sku}: {moved:?}");
     }
-    assert_eq!(store.shopify_import_view()?.orders, 1);
+    let view = store.shopify_import_view()?;
+    assert_eq!(view.orders, 1);
+    assert!(view.push_stock, "the push-back switch was saved");
+    assert_eq!(view.location_gid.as_deref(), Some("gid://shopify/Location/7"));
     Ok(())
 }
 
@@ -59,5 +63,16 @@ async fn link_and_map(app: &App, fake: &FakeShopify) -> Result<()> {
     // Import now answers at once; the order is already in.
     app.click("#shopify-import").await?;
     app.wait_until("#shopify-status", "text", |t| t.starts_with("1 online order imported; last import 2")).await?;
+    // Stock push-back needs a location: refused with the reason, then saved.
+    app.wait_until("#shopify-push-state", "@data-on", |v| v == "false").await?;
+    app.click("#shopify-push-stock").await?;
+    app.click("#shopify-push-save").await?;
+    app.wait_until("#toast", "text", |t| t.contains("no Shopify location")).await?;
+    app.wait_until("#shopify-push-state", "@data-on", |v| v == "false").await?;
+    app.fill("#shopify-location", "7").await?;
+    app.click("#shopify-push-stock").await?;
+    app.click("#shopify-push-save").await?;
+    app.wait_until("#shopify-push-state", "@data-on", |v| v == "true").await?;
+    app.screenshot("settings-shopify-push-1280x800").await?;
     Ok(())
 }

@@ -394,6 +394,14 @@ pub struct GetShopify {}
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImportShopifyNow {}
 
+/// Stock push-back after each background import, on or off, at `location`
+/// (a number or gid; `None` keeps the one set).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SetShopifyPushStock {
+    pub on: bool,
+    pub location: Option<String>,
+}
+
 /// Online lines with `shopify_sku` are the product `product_sku` (its SKU,
 /// barcode or id) from now on; held lines are applied.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -477,6 +485,7 @@ command!(UnlinkShopify => SettingsView, "unlink_shopify");
 command!(GetShopify => ShopifyPanel, "get_shopify");
 command!(ImportShopifyNow => ShopifyPanel, "import_shopify_now");
 command!(MapShopifySku => ShopifyPanel, "map_shopify_sku");
+command!(SetShopifyPushStock => ShopifyPanel, "set_shopify_push_stock");
 command!(ListDevices => Vec<DeviceInfo>, "list_devices");
 command!(RevokeDevice => Vec<DeviceInfo>, "revoke_device");
 command!(ListUsers => Vec<UserInfo>, "list_users");

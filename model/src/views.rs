@@ -394,4 +394,8 @@ pub struct ShopifyImportView {
     pub last_error: Option<String>,
     pub orders: i64,
     pub unmatched_skus: i64,
+    /// Shopify's available counts are set from Wildroot's stock after each
+    /// background import.
+    #[serde(default)]
+    pub push_stock: bool,
 }

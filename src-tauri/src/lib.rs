@@ -176,6 +176,11 @@ fn map_shopify_sku(shell: State<'_, Shell>, req: MapShopifySku) -> Reply<Shopify
     owner::map_shopify_sku(&shell, req).map_err(fail)
 }
 
+#[tauri::command]
+fn set_shopify_push_stock(shell: State<'_, Shell>, req: SetShopifyPushStock) -> Reply<ShopifyPanel> {
+    owner::set_shopify_push_stock(&shell, req).map_err(fail)
+}
+
 #[tauri::command(async)]
 fn unlink_shopify(shell: State<'_, Shell>, req: UnlinkShopify) -> Reply<SettingsView> {
     owner::unlink_shopify(&shell, req).map_err(fail)
@@ -327,6 +332,7 @@ pub fn run() {
             get_shopify,
             import_shopify_now,
             map_shopify_sku,
+            set_shopify_push_stock,
             list_devices,
             revoke_device,
             sign_out,

@@ -11,7 +11,6 @@ use wildroot_core::customer::CustomerInput;
 use wildroot_core::product::{NewProduct, ProductEdit};
 use wildroot_core::report::GroupBy;
 use wildroot_core::settings::{parse_percent_bp, TaxRule};
-use wildroot_core::shopify::client::RetryPolicy;
 use wildroot_core::supply::{NewSupply, SupplyEdit};
 use wildroot_core::sync::SyncClient;
 use wildroot_core::{export, settings, CoreError, Result, Store};
@@ -392,7 +391,7 @@ pub fn get_shopify(shell: &Shell, _: GetShopify) -> Result<ShopifyPanel> {
 pub async fn import_shopify_now(shell: &Shell, _: ImportShopifyNow) -> Result<ShopifyPanel> {
     owner_only(&*shell.store()?, "importing from Shopify")?;
     let key = shell.device_key()?;
-    let outcome = wildroot_core::shopify::import::import_linked(shell.shared_store(), &key, RetryPolicy::default()).await;
+    let outcome = wildroot_core::shopify::import::import_and_push(shell.shared_store(), &key).await;
     shell.wake_sync();
     outcome?;
     shopify_panel(&*shell.store()?)
@@ -406,6 +405,15 @@ pub fn map_shopify_sku(shell: &Shell, req: MapShopifySku) -> Result<ShopifyPanel
     drop(store);
     shell.wake_sync();
     Ok(panel)
+}
+
+pub fn set_shopify_push_stock(shell: &Shell, req: SetShopifyPushStock) -> Result<ShopifyPanel> {
+    let mut store = shell.store()?;
+    owner_only(&store, "changing the Shopify stock push-back")?;
+    let location = req.location.as_deref().map(str::trim).filter(|l| !l.is_empty());
+    store.configure_shopify_import(None, None, location)?;
+    store.set_shopify_push_stock(req.on)?;
+    shopify_panel(&store)
 }
 
 pub fn unlink_shopify(shell: &Shell, _: UnlinkShopify) -> Result<SettingsView> {

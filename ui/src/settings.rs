@@ -434,10 +434,23 @@ fn ShopifyImport() -> impl IntoView {
     let app = expect_context::<AppState>();
     let panel = RwSignal::new(None::<ShopifyPanel>);
     let busy = RwSignal::new(false);
+    let location = RwSignal::new(String::new());
+    let push_on = RwSignal::new(false);
     let refresh = move || {
         spawn_local(async move {
             match call(&GetShopify {}).await {
-                Ok(p) => panel.set(Some(p)),
+                Ok(p) => {
+                    if panel.get_untracked().is_none() {
+                        let gid = p.import.location_gid.clone().unwrap_or_default();
+                        location.set(gid.trim_start_matches("gid://shopify/Location/").to_string());
+                        push_on.set(p.import.push_stock);
+                    }
+                    // Unchanged, the panel is left alone: re-drawing it would
+                    // wipe a SKU being typed into a map box.
+                    if panel.get_untracked().as_ref() != Some(&p) {
+                        panel.set(Some(p));
+                    }
+                }
                 Err(e) => app.fail(e),
             }
         })
@@ -460,6 +473,22 @@ fn ShopifyImport() -> impl IntoView {
                 Err(e) => {
                     app.fail(e);
                     refresh();
+                }
+            }
+        });
+    };
+    let save_push = move |_| {
+        let req = SetShopifyPushStock { on: push_on.get_untracked(), location: Some(location.get_untracked()) };
+        spawn_local(async move {
+            match call(&req).await {
+                Ok(p) => {
+                    push_on.set(p.import.push_stock);
+                    panel.set(Some(p));
+                    app.toast.set(None);
+                }
+                Err(e) => {
+                    push_on.set(panel.get_untracked().is_some_and(|p| p.import.push_stock));
+                    app.fail(e);
                 }
             }
         });
@@ -514,6 +543,16 @@ fn ShopifyImport() -> impl IntoView {
         <button class="secondary" id="shopify-import" disabled=move || busy.get() on:click=import_now>
             {move || if busy.get() { "Importing…" } else { "Import now" }}
         </button>
+        <h3>"Stock in Shopify"</h3>
+        <p class="muted">"Set Shopify's available stock from Wildroot's after each import, so the web store stops selling what the booth sold. A count changed in Shopify meanwhile is left for the next import."</p>
+        {field_hint("Shopify location", "shopify-location", "Location number", location)}
+        {checkbox("Keep Shopify's stock in step", "shopify-push-stock", push_on)}
+        <button class="secondary" id="shopify-push-save" on:click=save_push>"Save"</button>
+        {move || panel.get().map(|p| {
+            let v = p.import;
+            let said = if v.push_stock { "after every import" } else { "off" };
+            view! { <p id="shopify-push-state" data-on=v.push_stock.to_string()>{format!("Stock push-back: {said}.")}</p> }
+        })}
     }
 }
 

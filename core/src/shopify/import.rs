@@ -133,18 +133,20 @@ impl Store {
 
     pub fn shopify_import_view(&self) -> Result<ShopifyImportView> {
         let conn = self.conn();
-        type Row = (i64, Option<i64>, String, Option<String>, Option<i64>, Option<String>);
+        type Row = (i64, Option<i64>, String, Option<String>, Option<i64>, Option<String>, bool);
         let row: Option<Row> = conn
-            .query_row("SELECT since_ms, cursor_ms, api_version, location_gid, last_run_ms, last_error FROM shopify_import", [], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))
-            })
+            .query_row(
+                "SELECT since_ms, cursor_ms, api_version, location_gid, last_run_ms, last_error, push_stock FROM shopify_import",
+                [],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+            )
             .optional()?;
         let orders: i64 = conn.query_row("SELECT COUNT(*) FROM shopify_orders", [], |r| r.get(0))?;
         let unmatched: i64 =
             conn.query_row("SELECT COUNT(DISTINCT sku) FROM shopify_order_lines WHERE product_id IS NULL", [], |r| r.get(0))?;
-        let (since_ms, cursor_ms, api_version, location_gid, last_run_ms, last_error) = match row {
-            Some((s, c, v, l, r, e)) => (Some(s), c, v, l, r, e),
-            None => (None, None, DEFAULT_API_VERSION.to_string(), None, None, None),
+        let (since_ms, cursor_ms, api_version, location_gid, last_run_ms, last_error, push_stock) = match row {
+            Some((s, c, v, l, r, e, p)) => (Some(s), c, v, l, r, e, p),
+            None => (None, None, DEFAULT_API_VERSION.to_string(), None, None, None, false),
         };
         Ok(ShopifyImportView {
             shop: self.shopify_shop()?,
@@ -156,7 +158,21 @@ impl Store {
             last_error,
             orders,
             unmatched_skus: unmatched,
+            push_stock,
         })
+    }
+
+    /// Turns the push-back after each background import on or off. On
+    /// needs the location whose stock Wildroot keeps.
+    pub fn set_shopify_push_stock(&mut self, on: bool) -> Result<()> {
+        if on && self.shopify_import_view()?.location_gid.is_none() {
+            return invalid(
+                "no Shopify location is set: give the number of the location whose stock Wildroot keeps (Settings → Locations in Shopify's admin)",
+            );
+        }
+        self.configure_shopify_import(None, None, None)?;
+        self.conn().execute("UPDATE shopify_import SET push_stock = ?1", [on])?;
+        Ok(())
     }
 
     /// Online SKUs no product has, most lines first. Lines with no SKU at
@@ -304,6 +320,35 @@ pub async fn import_linked(
     import_orders(store, &mut client).await
 }
 
+/// One background run (and the app's "Import now"): the import, then (when switched on, and only after
+/// an import that succeeded, so online sales are in first) the stock
+/// push-back. A failed push-back is noted like a failed import.
+pub async fn import_and_push(store: &std::sync::Mutex<Store>, key: &super::link::DeviceKey) -> Result<ImportReport> {
+    let mut client = linked_client(&*lock(store)?, key, super::client::RetryPolicy::default())?;
+    let report = import_orders(store, &mut client).await?;
+    if lock(store)?.shopify_import_view()?.push_stock {
+        match super::stock::push_stock(store, &mut client, false).await {
+            Ok(lines) => {
+                // A count changed in Shopify meanwhile is set at the next
+                // run, after the import has brought that sale in; a refusal
+                // needs the owner.
+                let set = lines.iter().filter(|l| l.outcome == "set").count();
+                let refused: Vec<String> = lines
+                    .iter()
+                    .filter(|l| l.outcome == "refused")
+                    .map(|l| format!("{} ({})", l.sku, l.message.as_deref().unwrap_or("refused")))
+                    .collect();
+                tracing::info!(set, refused = refused.len(), "Shopify stock push-back");
+                if !refused.is_empty() {
+                    lock(store)?.note_shopify_run(Some(&format!("Shopify refused the stock of {}", refused.join(", "))))?;
+                }
+            }
+            Err(e) => lock(store)?.note_shopify_run(Some(&format!("stock push-back failed: {e}")))?,
+        }
+    }
+    Ok(report)
+}
+
 /// The background import of the app: every `every`, and at once when asked
 /// ([`ShopifyLoop::import_now`]), while this device holds a Shopify link.
 /// A failed run is noted (the alert says why) and tried again at the next
@@ -330,7 +375,7 @@ impl ShopifyLoop {
             loop {
                 let linked = lock(&store).ok().and_then(|s| s.shopify_shop().ok().flatten()).is_some();
                 if linked {
-                    match import_linked(&store, &key, super::client::RetryPolicy::default()).await {
+                    match import_and_push(&store, &key).await {
                         Ok(r) if r.recorded > 0 => after_import(),
                         Ok(_) => {}
                         Err(e) => tracing::warn!("Shopify import failed: {e}"),
