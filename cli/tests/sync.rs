@@ -23,8 +23,12 @@ impl Drop for Served {
 }
 
 fn serve(db: &Path) -> Served {
+    serve_at(db, "127.0.0.1:0")
+}
+
+fn serve_at(db: &Path, listen: &str) -> Served {
     let mut child = Command::new(BIN)
-        .args(["--db", db.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
+        .args(["--db", db.to_str().unwrap(), "serve", "--listen", listen])
         .env("RUST_LOG", "warn")
         .stderr(Stdio::piped())
         .stdout(Stdio::null())
@@ -130,4 +134,63 @@ fn sync_without_a_server_says_how_to_connect() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a server address"));
     let out = run(Path::new("/nonexistent/x.db"), &["server", "devices"], None);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no server database"));
+}
+
+/// SIGTERM (systemd's stop, `docker stop`) while a device's push is on the
+/// wire: the server takes no new connection but finishes that push, then
+/// exits cleanly; the device finds everything stored.
+#[test]
+fn a_push_in_flight_finishes_when_the_server_is_told_to_stop() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().unwrap();
+    let (server_db, shop) = (path(&dir, "server.db"), path(&dir, "shop.db"));
+    let mut server = serve(&server_db);
+    ok(&server_db, &["server", "user", "add", "--email", "owner@shop.test", "--role", "owner"], Some("long enough pw\n"));
+    ok(&shop, &["init", "--demo"], None);
+    ok(&shop, &["login", "--server", &server.url, "--email", "owner@shop.test", "--device", "Till"], Some("long enough pw\n"));
+    for _ in 0..20 {
+        ok(&shop, &["sell", "--line", "SOAP-OAT=1", "--pay", "cash=20"], None);
+    }
+    let (token, ops) = {
+        let store = wildroot_core::Store::open(&shop).unwrap();
+        (store.sync_config().unwrap().unwrap().device_token, store.pending_ops(1000).unwrap())
+    };
+    assert!(ops.len() >= 20, "{}", ops.len());
+    let body =
+        serde_json::to_vec(&wildroot_model::sync::PushRequest { protocol: wildroot_model::sync::PROTOCOL_VERSION, ops: ops.clone() })
+            .unwrap();
+    let addr = server.url.trim_start_matches("http://").to_string();
+    let mut conn = std::net::TcpStream::connect(&addr).unwrap();
+    write!(
+        conn,
+        "POST /api/v1/sync/push HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    )
+    .unwrap();
+    let (first, rest) = body.split_at(body.len() / 2);
+    conn.write_all(first).unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let pid = server.child.id().to_string();
+    assert!(Command::new("kill").args(["-TERM", &pid]).status().unwrap().success());
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    while std::net::TcpStream::connect(&addr).is_ok() {
+        assert!(std::time::Instant::now() < deadline, "a stopping server still takes new connections");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    conn.write_all(rest).unwrap();
+    let mut answer = String::new();
+    conn.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let (_, json_body) = answer.split_once("\r\n\r\n").unwrap();
+    let resp: Value = serde_json::from_str(json_body).unwrap();
+    assert_eq!(resp["acked"].as_array().map(Vec::len), Some(ops.len()), "{resp}");
+    let status = server.child.wait().unwrap();
+    assert!(status.success(), "the server stopped with {status}");
+
+    // Started again, it has every operation: the device's next sync pushes nothing new.
+    let again = serve_at(&server_db, &addr);
+    ok(&shop, &["sync"], None);
+    assert_eq!(json(&shop, &["sync", "status"])["pending"], 0);
+    assert!(ok(&shop, &["doctor"], None).contains("All good"));
+    drop(again);
 }
