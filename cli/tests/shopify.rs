@@ -62,7 +62,8 @@ fn orders(fake: &fake_shopify::FakeShopify) {
     ]);
 }
 
-struct Served(Child, String);
+/// The server process, its URL, and everything it has logged so far.
+struct Served(Child, String, std::sync::Arc<std::sync::Mutex<String>>);
 
 impl Drop for Served {
     fn drop(&mut self) {
@@ -78,10 +79,11 @@ fn serve(db: &Path) -> Served {
 fn serve_polling(db: &Path, seconds: u32) -> Served {
     let mut child = Command::new(BIN)
         .args(["--db", db.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
-        .env("RUST_LOG", "warn")
+        // Everything the server says, to check that no secret is among it.
+        .env("RUST_LOG", "debug")
         .env("WILDROOT_SHOPIFY_POLL_SECONDS", seconds.to_string())
         .stderr(Stdio::piped())
-        .stdout(Stdio::null())
+        .stdout(Stdio::piped())
         .spawn()
         .unwrap();
     let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
@@ -91,8 +93,20 @@ fn serve_polling(db: &Path, seconds: u32) -> Served {
             break rest.split_whitespace().next().unwrap().to_string();
         }
     };
-    std::thread::spawn(move || for _ in lines {});
-    Served(child, url)
+    // The log goes to stdout, the banner to stderr: both are kept.
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    for source in [Box::new(lines) as Box<dyn Iterator<Item = std::io::Result<String>> + Send>, Box::new(stdout)] {
+        let keep = log.clone();
+        std::thread::spawn(move || {
+            for line in source.map_while(Result::ok) {
+                let mut log = keep.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+    }
+    Served(child, url, log)
 }
 
 #[test]
@@ -290,4 +304,15 @@ fn the_server_imports_on_its_own_and_a_vendor_phone_gets_the_orders() {
     assert!(ok(&server_db, &["server", "shopify", "disconnect"], None).contains("forgotten"));
     let off = run(&server_db, &["server", "shopify", "import"], None);
     assert!(String::from_utf8_lossy(&off.stderr).contains("not connected"));
+
+    // No secret in the server's debug log, nor in clear in any database.
+    let log = server.2.lock().unwrap().clone();
+    assert!(log.contains("Shopify import"), "the log was captured: {log}");
+    for secret in [TOKEN, "long enough pw", "market day pw", "shpat_wrong"] {
+        assert!(!log.contains(secret), "the server logged {secret}");
+    }
+    for db in [&server_db, &laptop, &phone] {
+        let raw = std::fs::read(db).unwrap();
+        assert!(!raw.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()), "{} holds the token in the clear", db.display());
+    }
 }
