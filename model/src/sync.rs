@@ -122,6 +122,22 @@ pub fn refusal_reason(role: Role, kind: &str) -> String {
     format!("a {} may not {}: ask the owner to do it", role.as_str(), describe_kind(kind))
 }
 
+/// Decides, before storage, whether the server will ever take `op` from a
+/// device of `role`: the role may record its kind, and a kind this model
+/// knows decodes. A kind it does not know comes from a newer app: taken,
+/// and served as it is to devices that know it.
+pub fn judge(op: &WireOp, role: Role) -> Result<(), String> {
+    if !role.may(&op.kind) {
+        return Err(refusal_reason(role, &op.kind));
+    }
+    if crate::op::KIND_NAMES.contains(&op.kind.as_str()) {
+        if let Err(e) = op.to_op() {
+            return Err(format!("the {} operation is malformed ({e}): update the app", op.kind));
+        }
+    }
+    Ok(())
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LoginRequest {
     pub email: String,

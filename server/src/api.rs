@@ -18,7 +18,6 @@ use std::time::Instant;
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use wildroot_model::op::KIND_NAMES;
 use wildroot_model::sync::*;
 
 /// How far ahead of the server's clock a stamp may be (DESIGN rule 7).
@@ -282,22 +281,6 @@ async fn add_user<S: Storage>(
         .map_err(|m| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", m))?;
     state.storage.add_user(&email, &hash, req.role).await?;
     Ok(Json(state.storage.list_users().await?))
-}
-
-/// Decides, before storage, whether the server will ever take `op` from a
-/// device of `role`.
-fn judge(op: &WireOp, role: Role) -> Result<(), String> {
-    if !role.may(&op.kind) {
-        return Err(refusal_reason(role, &op.kind));
-    }
-    if KIND_NAMES.contains(&op.kind.as_str()) {
-        if let Err(e) = op.to_op() {
-            return Err(format!("the {} operation is malformed ({e}): update the app", op.kind));
-        }
-    }
-    // A kind this server does not know comes from a newer app: stored and
-    // served as it is, for devices that know it.
-    Ok(())
 }
 
 async fn push<S: Storage>(State(state): State<Arc<AppState<S>>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<PushResponse>> {

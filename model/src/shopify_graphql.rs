@@ -1,0 +1,366 @@
+//! Shopify's Admin GraphQL answers, read into Wildroot's shapes: every field
+//! checked on the way in, money as exact cents, times as UTC milliseconds.
+//! Pure (no I/O), so the client in core, the fuzz targets and any other
+//! reader share one reading of what Shopify sent. Errors are plain words
+//! for the owner.
+use crate::shopify::{parse_cents, ShopifyCustomer, ShopifyLine, ShopifyOrder, ShopifyRefund, ShopifyRefundLine, ShopifyVariant};
+use serde::Deserialize;
+use serde_json::Value;
+
+type Result<T> = std::result::Result<T, String>;
+
+/// Lines (and variants) read per order (product); one with more is refused
+/// with a clear error rather than read in part.
+pub const MAX_LINES: u32 = 100;
+
+/// One page of orders.
+#[derive(Debug)]
+pub struct OrdersPage {
+    pub orders: Vec<ShopifyOrder>,
+    /// The cursor of the next page, when there is one.
+    pub next: Option<String>,
+}
+
+/// One page of the catalogue: every variant of its products.
+#[derive(Debug)]
+pub struct ProductsPage {
+    pub variants: Vec<ShopifyVariant>,
+    pub next: Option<String>,
+}
+
+fn err(msg: impl Into<String>) -> String {
+    msg.into()
+}
+
+#[derive(Deserialize)]
+struct Connection<T> {
+    #[serde(rename = "pageInfo")]
+    page_info: Option<PageInfo>,
+    nodes: Option<Vec<T>>,
+    edges: Option<Vec<Edge<T>>>,
+}
+
+#[derive(Deserialize)]
+struct Edge<T> {
+    node: T,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PageInfo {
+    #[serde(default)]
+    has_next_page: bool,
+    end_cursor: Option<String>,
+}
+
+impl<T> Connection<T> {
+    fn into_nodes(self) -> Vec<T> {
+        match (self.nodes, self.edges) {
+            (Some(n), _) => n,
+            (None, Some(e)) => e.into_iter().map(|e| e.node).collect(),
+            (None, None) => Vec::new(),
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct OrderNode {
+    id: String,
+    name: String,
+    created_at: String,
+    updated_at: String,
+    cancelled_at: Option<String>,
+    display_financial_status: Option<String>,
+    currency_code: Option<String>,
+    total_price_set: MoneyBag,
+    customer: Option<CustomerNode>,
+    line_items: Connection<LineNode>,
+    #[serde(default)]
+    refunds: Vec<RefundNode>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MoneyBag {
+    shop_money: MoneyV2,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct MoneyV2 {
+    amount: String,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CustomerNode {
+    first_name: Option<String>,
+    last_name: Option<String>,
+    email: Option<String>,
+    default_email_address: Option<EmailNode>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EmailNode {
+    email_address: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct LineNode {
+    id: String,
+    sku: Option<String>,
+    quantity: i64,
+    original_unit_price_set: MoneyBag,
+    variant: Option<VariantNode>,
+}
+
+#[derive(Deserialize)]
+struct VariantNode {
+    id: String,
+    sku: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RefundNode {
+    id: String,
+    created_at: String,
+    refund_line_items: Connection<RefundLineNode>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RefundLineNode {
+    quantity: i64,
+    restock_type: Option<String>,
+    line_item: RefundedLine,
+}
+
+#[derive(Deserialize)]
+struct RefundedLine {
+    id: String,
+}
+
+fn parse_time(what: &str, s: &str) -> Result<i64> {
+    chrono::DateTime::parse_from_rfc3339(s)
+        .map(|d| d.timestamp_millis())
+        .map_err(|_| format!("Shopify sent '{s}' as the {what}, which is not a time"))
+}
+
+/// The `data` of an `orders` query.
+pub fn orders_page(data: &Value) -> Result<OrdersPage> {
+    let orders = data.get("orders").ok_or_else(|| err("Shopify's answer has no orders"))?;
+    let conn: Connection<OrderNode> =
+        serde_json::from_value(orders.clone()).map_err(|e| format!("Shopify's orders are not in the documented shape: {e}"))?;
+    let next = match &conn.page_info {
+        Some(p) if p.has_next_page => {
+            Some(p.end_cursor.clone().ok_or_else(|| err("Shopify said there are more orders but gave no cursor"))?)
+        }
+        _ => None,
+    };
+    let orders = conn.into_nodes().into_iter().map(order_from).collect::<Result<Vec<_>>>()?;
+    Ok(OrdersPage { orders, next })
+}
+
+fn order_from(n: OrderNode) -> Result<ShopifyOrder> {
+    if n.line_items.page_info.as_ref().is_some_and(|p| p.has_next_page) {
+        return Err(format!("order {} has more than {MAX_LINES} lines, more than Wildroot reads: split it in Shopify", n.name));
+    }
+    let customer = n.customer.map(|c| {
+        let name = [c.first_name, c.last_name].into_iter().flatten().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+        let email = c.default_email_address.and_then(|e| e.email_address).or(c.email);
+        ShopifyCustomer {
+            name: name.collect::<Vec<_>>().join(" "),
+            email: email.map(|e| e.trim().to_lowercase()).filter(|e| e.contains('@') && e.len() <= 254),
+        }
+    });
+    let lines = n
+        .line_items
+        .into_nodes()
+        .into_iter()
+        .map(|l| {
+            let own = l.sku.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+            let variant_sku = l.variant.as_ref().and_then(|v| v.sku.as_ref()).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+            Ok(ShopifyLine {
+                gid: l.id,
+                sku: own.or(variant_sku),
+                variant_gid: l.variant.map(|v| v.id),
+                qty: l.quantity,
+                unit_price_cents: parse_cents(&l.original_unit_price_set.shop_money.amount)?,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let refunds = n
+        .refunds
+        .into_iter()
+        .map(|r| {
+            Ok(ShopifyRefund {
+                gid: r.id,
+                at_ms: parse_time("refund time", &r.created_at)?,
+                lines: r
+                    .refund_line_items
+                    .into_nodes()
+                    .into_iter()
+                    .map(|rl| ShopifyRefundLine {
+                        line_gid: rl.line_item.id,
+                        qty: rl.quantity,
+                        restock: rl.restock_type.as_deref().is_some_and(|t| t != "NO_RESTOCK"),
+                    })
+                    .collect(),
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let order = ShopifyOrder {
+        gid: n.id,
+        name: n.name,
+        created_at_ms: parse_time("order time", &n.created_at)?,
+        updated_at_ms: parse_time("update time", &n.updated_at)?,
+        cancelled_at_ms: n.cancelled_at.as_deref().map(|c| parse_time("cancel time", c)).transpose()?,
+        financial_status: n.display_financial_status.unwrap_or_default(),
+        currency: n.currency_code.unwrap_or_default(),
+        total_cents: parse_cents(&n.total_price_set.shop_money.amount)?,
+        customer,
+        lines,
+        refunds,
+    };
+    order.validate()?;
+    Ok(order)
+}
+
+#[derive(Deserialize)]
+struct ProductNode {
+    id: String,
+    title: String,
+    status: Option<String>,
+    variants: Connection<VariantFull>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VariantFull {
+    id: String,
+    title: Option<String>,
+    sku: Option<String>,
+    price: Value,
+    barcode: Option<String>,
+    inventory_item: Option<IdNode>,
+}
+
+#[derive(Deserialize)]
+struct IdNode {
+    id: String,
+}
+
+fn variants_from(p: ProductNode) -> Result<Vec<ShopifyVariant>> {
+    if p.variants.page_info.as_ref().is_some_and(|i| i.has_next_page) {
+        return Err(format!("product {} has more than {MAX_LINES} variants, more than Wildroot reads", p.title));
+    }
+    let variants = p.variants.into_nodes();
+    let several = variants.len() > 1;
+    variants
+        .into_iter()
+        .map(|v| {
+            // `price` is a decimal string; older versions sent a MoneyV2 object.
+            let amount = match &v.price {
+                Value::String(s) => s.clone(),
+                other => other.pointer("/amount").and_then(Value::as_str).unwrap_or_default().to_string(),
+            };
+            let title = match v.title.as_deref().map(str::trim) {
+                Some(t) if several && !t.is_empty() && t != "Default Title" => format!("{} - {t}", p.title.trim()),
+                _ => p.title.trim().to_string(),
+            };
+            Ok(ShopifyVariant {
+                product_gid: p.id.clone(),
+                variant_gid: v.id,
+                inventory_item_gid: v.inventory_item.map(|i| i.id),
+                title,
+                status: p.status.clone().unwrap_or_default(),
+                sku: v.sku.map(|s| s.trim().to_string()).filter(|s| !s.is_empty()),
+                price_cents: parse_cents(&amount)?,
+                barcode: v.barcode.map(|b| b.trim().to_string()).filter(|b| !b.is_empty()),
+            })
+        })
+        .collect()
+}
+
+/// The `data` of a `products` query.
+pub fn products_page(data: &Value) -> Result<ProductsPage> {
+    let products = data.get("products").ok_or_else(|| err("Shopify's answer has no products"))?;
+    let conn: Connection<ProductNode> =
+        serde_json::from_value(products.clone()).map_err(|e| format!("Shopify's products are not in the documented shape: {e}"))?;
+    let next = match &conn.page_info {
+        Some(p) if p.has_next_page => {
+            Some(p.end_cursor.clone().ok_or_else(|| err("Shopify said there are more products but gave no cursor"))?)
+        }
+        _ => None,
+    };
+    let mut variants = Vec::new();
+    for p in conn.into_nodes() {
+        variants.extend(variants_from(p)?);
+    }
+    Ok(ProductsPage { variants, next })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn the_documented_page_parses() -> std::result::Result<(), Box<dyn std::error::Error>> {
+        let page: Value = serde_json::from_str(
+            r##"{"orders":{"pageInfo":{"hasNextPage":true,"endCursor":"eyJsYXN0X2lkIjo1NTUxfQ=="},
+  "nodes":[{"id":"gid://shopify/Order/5551","name":"#1042",
+    "createdAt":"2025-06-01T09:15:02Z","updatedAt":"2025-06-02T11:00:40Z","cancelledAt":null,
+    "displayFinancialStatus":"PARTIALLY_REFUNDED","currencyCode":"USD",
+    "totalPriceSet":{"shopMoney":{"amount":"36.00","currencyCode":"USD"}},
+    "customer":{"email":"Ana@Example.com","firstName":"Ana","lastName":"Silva"},
+    "lineItems":{"nodes":[{"id":"gid://shopify/LineItem/9901","sku":"SALVE-2OZ","quantity":3,
+      "originalUnitPriceSet":{"shopMoney":{"amount":"12.00","currencyCode":"USD"}},
+      "variant":{"id":"gid://shopify/ProductVariant/4711","sku":"SALVE-2OZ"}}]},
+    "refunds":[{"id":"gid://shopify/Refund/8801","createdAt":"2025-06-02T11:00:40Z","refundLineItems":{"nodes":[
+      {"quantity":1,"restockType":"RETURN","lineItem":{"id":"gid://shopify/LineItem/9901","sku":"SALVE-2OZ"}}]}}]}]}}"##,
+        )?;
+        let p = orders_page(&page)?;
+        assert_eq!(p.next.as_deref(), Some("eyJsYXN0X2lkIjo1NTUxfQ=="));
+        let o = &p.orders[0];
+        assert_eq!((o.name.as_str(), o.total_cents, o.lines[0].unit_price_cents, o.lines[0].qty), ("#1042", 3600, 1200, 3));
+        assert_eq!(o.customer.as_ref().and_then(|c| c.email.as_deref()), Some("ana@example.com"));
+        assert_eq!(o.customer.as_ref().map(|c| c.name.as_str()), Some("Ana Silva"));
+        assert!(o.refunds[0].lines[0].restock);
+        assert_eq!(o.updated_at_ms, 1_748_862_040_000);
+        Ok(())
+    }
+
+    #[test]
+    fn edges_and_the_newer_email_field_are_read_too() -> std::result::Result<(), Box<dyn std::error::Error>> {
+        let page = json!({"orders": {"pageInfo": {"hasNextPage": false, "endCursor": null}, "edges": [{"cursor": "c", "node": {
+            "id": "gid://shopify/Order/1", "name": "#1", "createdAt": "2025-06-01T09:15:02Z", "updatedAt": "2025-06-01T09:15:02Z",
+            "cancelledAt": null, "displayFinancialStatus": "PAID", "currencyCode": "USD",
+            "totalPriceSet": {"shopMoney": {"amount": "5.00", "currencyCode": "USD"}},
+            "customer": {"firstName": null, "lastName": "Lee", "defaultEmailAddress": {"emailAddress": "lee@example.com"}},
+            "lineItems": {"nodes": [{"id": "gid://shopify/LineItem/1", "sku": "", "quantity": 1,
+                "originalUnitPriceSet": {"shopMoney": {"amount": "5.00", "currencyCode": "USD"}},
+                "variant": {"id": "gid://shopify/ProductVariant/1", "sku": "SOAP"}}]},
+            "refunds": []}}]}});
+        let p = orders_page(&page)?;
+        assert_eq!(p.next, None);
+        assert_eq!(p.orders[0].customer.as_ref().and_then(|c| c.email.as_deref()), Some("lee@example.com"));
+        assert_eq!(p.orders[0].lines[0].sku.as_deref(), Some("SOAP"), "a line with an empty SKU takes its variant's");
+        Ok(())
+    }
+
+    #[test]
+    fn a_wrong_shape_says_what_is_wrong() {
+        let page = json!({"orders": {"nodes": [{"id": "gid://shopify/Order/1", "name": "#1"}]}});
+        let err = orders_page(&page).err().unwrap_or_default();
+        assert!(err.contains("documented shape"), "{err}");
+        let page = json!({"orders": {"nodes": [{"id": "gid://shopify/Order/1", "name": "#1", "createdAt": "yesterday",
+            "updatedAt": "2025-06-01T09:15:02Z", "totalPriceSet": {"shopMoney": {"amount": "1.00"}}, "lineItems": {"nodes": []}}]}});
+        let err = orders_page(&page).err().unwrap_or_default();
+        assert!(err.contains("'yesterday'"), "{err}");
+    }
+}
