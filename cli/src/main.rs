@@ -221,6 +221,11 @@ enum BackupCmd {
     Create { path: Option<PathBuf> },
     /// Check a backup, then put it in place of the database (the old one is kept).
     Restore { path: PathBuf },
+    /// Today's automatic backup, if not made yet, then prune the automatic
+    /// ones to the last 7 days and 4 weeks (for cron; the app does it itself).
+    Auto,
+    /// The backups in the data dir's backups/ folder, newest first.
+    List,
 }
 
 #[derive(Subcommand)]
@@ -872,14 +877,46 @@ fn run(cli: Cli, format: Format) -> Result<String> {
         Command::Serve { .. } | Command::Server(_) | Command::Backup(BackupCmd::Restore { .. }) => {
             bail!("this command does not use an open local store")
         }
+        Command::Backup(BackupCmd::Auto) => {
+            let report = wildroot_core::backup::auto_backup(&store, &wildroot_core::backup::backups_dir(&path))?;
+            if j {
+                json(&report)?
+            } else {
+                let mut s = match &report.made {
+                    Some(p) => format!("Backed up to {}.\n", p.display()),
+                    None => "Today's backup is already made.\n".to_string(),
+                };
+                for p in &report.pruned {
+                    s.push_str(&format!("Removed the older automatic backup {}.\n", p.display()));
+                }
+                s
+            }
+        }
+        Command::Backup(BackupCmd::List) => {
+            let list = wildroot_core::backup::list_backups(&wildroot_core::backup::backups_dir(&path))?;
+            if j {
+                json(&serde_json::json!({ "backups": list }))?
+            } else if list.is_empty() {
+                "No backups yet: `wildroot backup create` makes one.\n".to_string()
+            } else {
+                let mut t = Table::new(&["made", "kind", "size", "file"]);
+                for b in &list {
+                    t.row(vec![
+                        when(b.at_ms),
+                        if b.automatic { "daily" } else { "by hand" }.into(),
+                        format!("{} KB", b.bytes.div_ceil(1024)),
+                        b.path.display().to_string(),
+                    ]);
+                }
+                t.render(format)
+            }
+        }
         Command::Backup(BackupCmd::Create { path: to }) => {
             let to = match to {
                 Some(p) => p,
-                None => path
-                    .parent()
-                    .unwrap_or(std::path::Path::new("."))
-                    .join("backups")
-                    .join(format!("wildroot-{}.db", chrono::Utc::now().format("%Y%m%d-%H%M%S"))),
+                None => {
+                    wildroot_core::backup::backups_dir(&path).join(format!("wildroot-{}.db", chrono::Utc::now().format("%Y%m%d-%H%M%S")))
+                }
             };
             store.backup_to(&to)?;
             if j {

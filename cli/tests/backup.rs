@@ -1,4 +1,4 @@
-//! `wildroot backup create | restore` and `wildroot doctor` on real files.
+//! `wildroot backup create | restore | auto | list` and `wildroot doctor` on real files.
 #![allow(clippy::unwrap_used)]
 
 use std::path::Path;
@@ -68,4 +68,25 @@ fn a_bad_backup_is_refused_and_a_damaged_store_is_reported() {
     let out = run(&db, &["backup", "restore", damaged.to_str().unwrap()]);
     assert!(!out.status.success(), "a damaged backup must not replace the store");
     assert_eq!(on_hand(&db, "SOAP-OAT"), before);
+}
+
+#[test]
+fn the_daily_backup_is_made_once_a_day_and_listed_beside_hand_made_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    ok(&db, &["init", "--demo"]);
+    assert!(ok(&db, &["backup", "list"]).contains("No backups yet"));
+    let first: serde_json::Value = serde_json::from_str(&ok(&db, &["--json", "backup", "auto"])).unwrap();
+    let made = first["made"].as_str().unwrap().to_string();
+    assert!(made.contains("backups/wildroot-auto-"), "{made}");
+    assert!(ok(&db, &["backup", "auto"]).contains("already made"));
+    ok(&db, &["backup", "create"]);
+    let list: serde_json::Value = serde_json::from_str(&ok(&db, &["--json", "backup", "list"])).unwrap();
+    let list = list["backups"].as_array().unwrap();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list.iter().filter(|b| b["automatic"] == true).count(), 1);
+    assert!(list.iter().any(|b| b["path"] == made.as_str()));
+    // What is listed restores.
+    ok(&db, &["backup", "restore", &made]);
+    assert!(ok(&db, &["doctor"]).contains("All good"));
 }

@@ -116,3 +116,185 @@ pub fn restore(current: &Path, backup: &Path) -> Result<Option<PathBuf>> {
     }
     Ok(kept)
 }
+
+/// Automatic backups are named `wildroot-auto-YYYYMMDD-HHMMSS.db` (UTC) so
+/// that pruning can never touch a backup someone made by hand.
+const AUTO_PREFIX: &str = "wildroot-auto-";
+/// How many days' newest automatic backups are kept, and how many weeks'.
+pub const KEEP_DAILY: usize = 7;
+pub const KEEP_WEEKLY: usize = 4;
+
+/// Where the backups of the store at `db` go: `backups/` beside it.
+pub fn backups_dir(db: &Path) -> PathBuf {
+    db.parent().unwrap_or(Path::new(".")).join("backups")
+}
+
+/// One backup file in a backups folder, for a list to restore from.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct BackupFile {
+    pub path: PathBuf,
+    /// When it was made (from its name for automatic ones, else the file's time), UTC ms.
+    pub at_ms: i64,
+    pub bytes: u64,
+    /// Made by the daily schedule (and pruned by it), not by a person.
+    pub automatic: bool,
+}
+
+/// What [`auto_backup`] did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AutoBackup {
+    /// The backup made now, or None when today's already exists.
+    pub made: Option<PathBuf>,
+    /// Older automatic backups removed by the retention rule.
+    pub pruned: Vec<PathBuf>,
+}
+
+fn auto_stamp(name: &str) -> Option<chrono::NaiveDateTime> {
+    let stamp = name.strip_prefix(AUTO_PREFIX)?.strip_suffix(".db")?;
+    chrono::NaiveDateTime::parse_from_str(stamp, "%Y%m%d-%H%M%S").ok()
+}
+
+/// The backups in `dir`, newest first: every `.db` file there that opens as
+/// SQLite is listed; automatic ones are recognised by name.
+pub fn list_backups(dir: &Path) -> Result<Vec<BackupFile>> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io("read the folder", dir, e)),
+    };
+    let mut out = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| io("read the folder", dir, e))?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if !name.ends_with(".db") {
+            continue;
+        }
+        let meta = entry.metadata().map_err(|e| io("read", &path, e))?;
+        if !meta.is_file() {
+            continue;
+        }
+        let stamp = auto_stamp(&name);
+        let at_ms = match stamp {
+            Some(t) => t.and_utc().timestamp_millis(),
+            None => meta
+                .modified()
+                .ok()
+                .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+                .map_or(0, |d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX)),
+        };
+        out.push(BackupFile { path, at_ms, bytes: meta.len(), automatic: stamp.is_some() });
+    }
+    out.sort_by(|a, b| b.at_ms.cmp(&a.at_ms).then_with(|| b.path.cmp(&a.path)));
+    Ok(out)
+}
+
+/// Which of the automatic backups made at `stamps` the retention rule keeps:
+/// the newest of each of the last [`KEEP_DAILY`] days that have one, and the
+/// newest of each of the last [`KEEP_WEEKLY`] ISO weeks that have one.
+pub fn retained(stamps: &[i64]) -> Vec<i64> {
+    use chrono::Datelike;
+    let mut newest_first: Vec<i64> = stamps.to_vec();
+    newest_first.sort_unstable_by(|a, b| b.cmp(a));
+    newest_first.dedup();
+    let mut keep = Vec::new();
+    let (mut days, mut weeks) = (Vec::new(), Vec::new());
+    for &ms in &newest_first {
+        let Some(t) = chrono::DateTime::from_timestamp_millis(ms) else { continue };
+        let day = t.date_naive();
+        let week = (t.iso_week().year(), t.iso_week().week());
+        let mut kept = false;
+        if days.len() < KEEP_DAILY && !days.contains(&day) {
+            days.push(day);
+            kept = true;
+        }
+        if weeks.len() < KEEP_WEEKLY && !weeks.contains(&week) {
+            weeks.push(week);
+            kept = true;
+        }
+        if kept {
+            keep.push(ms);
+        }
+    }
+    keep
+}
+
+/// The daily backup: makes one in `dir` unless one was already made on
+/// today's (UTC) date, then removes the automatic backups the retention
+/// rule no longer keeps. Backups made by hand are never removed.
+pub fn auto_backup(store: &Store, dir: &Path) -> Result<AutoBackup> {
+    let now = chrono::DateTime::from_timestamp_millis(store.now_ms()).unwrap_or_default();
+    let existing = list_backups(dir)?;
+    let today = existing
+        .iter()
+        .any(|b| b.automatic && chrono::DateTime::from_timestamp_millis(b.at_ms).is_some_and(|t| t.date_naive() == now.date_naive()));
+    let mut report = AutoBackup::default();
+    if !today {
+        let path = dir.join(format!("{AUTO_PREFIX}{}.db", now.format("%Y%m%d-%H%M%S")));
+        store.backup_to(&path)?;
+        report.made = Some(path);
+    }
+    let autos: Vec<BackupFile> = list_backups(dir)?.into_iter().filter(|b| b.automatic).collect();
+    let keep = retained(&autos.iter().map(|b| b.at_ms).collect::<Vec<_>>());
+    for b in autos.into_iter().filter(|b| !keep.contains(&b.at_ms)) {
+        std::fs::remove_file(&b.path).map_err(|e| io("remove the old backup", &b.path, e))?;
+        report.pruned.push(b.path);
+    }
+    Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(day: &str, time: &str) -> i64 {
+        chrono::NaiveDateTime::parse_from_str(&format!("{day} {time}"), "%Y-%m-%d %H:%M:%S")
+            .map(|t| t.and_utc().timestamp_millis())
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn seven_days_and_four_weeks_are_kept() {
+        // Two backups a day for 60 days, ending Wednesday 2026-11-25.
+        let mut stamps = Vec::new();
+        let end = chrono::NaiveDate::from_ymd_opt(2026, 11, 25).unwrap_or_default();
+        for back in 0..60 {
+            let day = (end - chrono::Days::new(back)).format("%Y-%m-%d").to_string();
+            stamps.push(at(&day, "08:00:00"));
+            stamps.push(at(&day, "20:00:00"));
+        }
+        let mut keep = retained(&stamps);
+        keep.sort_unstable();
+        let days: Vec<String> = keep
+            .iter()
+            .filter_map(|&ms| chrono::DateTime::from_timestamp_millis(ms))
+            .map(|t| t.format("%Y-%m-%d %H").to_string())
+            .collect();
+        assert_eq!(
+            days,
+            [
+                // The newest of each of the last four ISO weeks (Monday to
+                // Sunday): two are older than the days …
+                "2026-11-08 20",
+                "2026-11-15 20",
+                // … and the newest of each of the last seven days, which are
+                // also the newest of last week (the 22nd) and of this one.
+                "2026-11-19 20",
+                "2026-11-20 20",
+                "2026-11-21 20",
+                "2026-11-22 20",
+                "2026-11-23 20",
+                "2026-11-24 20",
+                "2026-11-25 20",
+            ]
+        );
+    }
+
+    #[test]
+    fn days_without_a_backup_do_not_count() {
+        // A phone used once a week: each of those backups is a day worth keeping.
+        let stamps: Vec<i64> = (0..10).map(|w| at("2026-11-25", "12:00:00") - w * 7 * 86_400_000).collect();
+        assert_eq!(retained(&stamps).len(), KEEP_DAILY);
+        assert_eq!(retained(&[]), Vec::<i64>::new());
+    }
+}

@@ -504,3 +504,37 @@ fn the_views_low_stock_rules_are_the_alerts_rules() -> R {
     assert!(alerts.iter().any(|a| a.kind == AlertKind::LowStock), "the demo has a low product to compare");
     Ok(())
 }
+
+/// A month of daily backups of a shop that keeps selling: one a day however
+/// often it is asked for, the retention rule prunes only automatic ones,
+/// and every kept file restores a shop that passes the checkup.
+#[test]
+fn daily_backups_keep_a_week_and_a_month_and_never_a_hand_made_one() -> R {
+    use wildroot_core::backup::{auto_backup, list_backups};
+    let (dir, mut s) = store()?;
+    salve_shop(&mut s)?;
+    let backups = dir.path().join("backups");
+    s.backup_to(&backups.join("before-the-market.db"))?;
+    let day = 86_400_000;
+    let start = 1_792_972_800_000; // 2026-10-26 00:00 UTC, a Monday
+    for d in 0..30 {
+        s.set_clock(Some(start + d * day + 9 * 3_600_000));
+        s.sell(cash("SALVE", 1, 2000))?;
+        let first = auto_backup(&s, &backups)?;
+        assert!(first.made.is_some(), "day {d}: the first call of the day backs up");
+        s.set_clock(Some(start + d * day + 17 * 3_600_000));
+        let again = auto_backup(&s, &backups)?;
+        assert_eq!((again.made, again.pruned.len()), (None, 0), "day {d}: one backup a day");
+    }
+    let list = list_backups(&backups)?;
+    let autos: Vec<_> = list.iter().filter(|b| b.automatic).collect();
+    // The last 7 days, plus the newest of the two ISO weeks before them.
+    assert_eq!(autos.len(), 9, "{autos:#?}");
+    assert!(list.iter().any(|b| !b.automatic && b.path.ends_with("before-the-market.db")), "a hand-made backup stays");
+    assert!(list.windows(2).all(|w| w[0].at_ms >= w[1].at_ms), "newest first");
+    let newest = Store::open(&autos[0].path)?;
+    assert!(newest.checkup()?.ok);
+    let sold: i64 = newest.conn().query_row("SELECT COUNT(*) FROM sales", [], |r| r.get(0))?;
+    assert_eq!(sold, 30, "the newest backup has every sale up to it");
+    Ok(())
+}
