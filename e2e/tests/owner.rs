@@ -216,6 +216,16 @@ async fn the_dashboard_draws_the_core_s_figures_and_exports_them() -> Result<()>
         app.screenshot(shot).await?;
     }
     app.click("#nav-settings").await?;
+    // The app made today's automatic backup when it started; Settings lists it.
+    let daily = app.attr("#backup-list tr.backup-row", "data-path").await?.unwrap_or_default();
+    assert!(daily.starts_with(&dir.path().join("backups").join("wildroot-auto-").display().to_string()), "{daily}");
+    assert!(Store::open(std::path::Path::new(&daily))?.checkup()?.ok, "the daily backup passes the checkup");
+    app.client.execute("document.querySelector('#backup').scrollIntoView()", vec![]).await?;
+    app.screenshot("settings-backups-1280x800").await?;
+    app.click("#backup-list .restore-this").await?;
+    let picked = app.client.execute("return document.querySelector('#restore-path').value", vec![]).await?;
+    assert_eq!(picked.as_str(), Some(daily.as_str()), "choosing a listed backup fills the restore box");
+    app.click("#restore-confirm + button").await?; // "Keep this shop"
     app.click("#backup-now").await?;
     let saved = app.wait_until("#backup-done", "text", |t| t.ends_with(".db")).await?;
     let backup_path = saved.trim_start_matches("Saved ").to_string();

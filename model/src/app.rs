@@ -358,6 +358,28 @@ pub struct SaveShop {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct BackupNow {}
 
+/// The backups in this shop's backups folder, newest first, and how the
+/// daily automatic backup last went.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListBackups {}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct BackupList {
+    pub folder: String,
+    pub backups: Vec<BackupEntry>,
+    /// Why the last automatic backup failed, while it keeps failing.
+    pub last_error: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BackupEntry {
+    pub path: String,
+    pub at_ms: i64,
+    pub bytes: u64,
+    /// Made by the daily schedule (and pruned by it), not by a person.
+    pub automatic: bool,
+}
+
 /// Replaces this shop with a backup file (checked first; the current shop is kept beside it).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RestoreBackup {
@@ -480,6 +502,7 @@ command!(SaveShop => SettingsView, "save_shop");
 command!(SignOut => AppSync, "sign_out");
 command!(BackupNow => String, "backup_now");
 command!(RestoreBackup => String, "restore_backup");
+command!(ListBackups => BackupList, "list_backups");
 command!(LinkShopify => SettingsView, "link_shopify");
 command!(UnlinkShopify => SettingsView, "unlink_shopify");
 command!(GetShopify => ShopifyPanel, "get_shopify");

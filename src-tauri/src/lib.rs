@@ -145,6 +145,11 @@ fn backup_now(shell: State<'_, Shell>, req: BackupNow) -> Reply<String> {
 }
 
 #[tauri::command(async)]
+fn list_backups(shell: State<'_, Shell>, req: ListBackups) -> Reply<BackupList> {
+    owner::list_backups(&shell, req).map_err(fail)
+}
+
+#[tauri::command(async)]
 fn restore_backup(shell: State<'_, Shell>, req: RestoreBackup) -> Reply<String> {
     owner::restore_backup(&shell, req).map_err(fail)
 }
@@ -284,6 +289,7 @@ pub fn run() {
             let shell = Shell::open(path, sync_interval()?)?.exporting_to(export_dir(app));
             // The sync loop is a task on Tauri's async runtime.
             tauri::async_runtime::block_on(async { shell.start_sync().and_then(|()| shell.start_shopify()) })?;
+            shell.start_daily_backups();
             app.manage(shell);
             Ok(())
         })
@@ -339,7 +345,8 @@ pub fn run() {
             backup_now,
             list_users,
             add_user,
-            restore_backup
+            restore_backup,
+            list_backups
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));
     if let Err(e) = built {

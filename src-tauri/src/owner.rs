@@ -310,6 +310,17 @@ pub fn backup_now(shell: &Shell, _: BackupNow) -> Result<String> {
     Ok(path.display().to_string())
 }
 
+/// The backups folder's files, newest first, for Settings to restore from.
+pub fn list_backups(shell: &Shell, _: ListBackups) -> Result<BackupList> {
+    owner_only(&*shell.store()?, "backups")?;
+    let dir = shell.backups_dir();
+    let backups = wildroot_core::backup::list_backups(&dir)?
+        .into_iter()
+        .map(|b| BackupEntry { path: b.path.display().to_string(), at_ms: b.at_ms, bytes: b.bytes, automatic: b.automatic })
+        .collect();
+    Ok(BackupList { folder: dir.display().to_string(), backups, last_error: shell.backup_error() })
+}
+
 /// Answers where the replaced shop was kept.
 pub fn restore_backup(shell: &Shell, req: RestoreBackup) -> Result<String> {
     owner_only(&*shell.store()?, "restoring a backup")?;
@@ -580,6 +591,34 @@ mod tests {
         let kept = restore_backup(&shell, RestoreBackup { path: backup })?;
         assert_eq!(shell.store()?.recent_sales(None, 1000)?.len(), sales_before);
         assert_eq!(Store::open(std::path::Path::new(&kept))?.recent_sales(None, 1000)?.len(), sales_before + 1);
+        Ok(())
+    }
+
+    #[test]
+    fn the_daily_backup_is_listed_and_restores_and_its_failure_is_shown() -> Result<()> {
+        let (dir, shell) = shell()?;
+        assert!(list_backups(&shell, ListBackups {})?.backups.is_empty());
+        let made = shell.daily_backup()?.made.ok_or_else(|| CoreError::Invalid("no backup made".into()))?;
+        assert_eq!(shell.daily_backup()?.made, None, "once a day");
+        backup_now(&shell, BackupNow {})?; // by hand, elsewhere: not in the backups folder
+        let list = list_backups(&shell, ListBackups {})?;
+        assert_eq!(list.folder, dir.path().join("backups").display().to_string());
+        assert_eq!(list.backups.len(), 1);
+        assert!(list.backups[0].automatic && list.backups[0].bytes > 0);
+        assert_eq!(list.backups[0].path, made.display().to_string());
+        assert_eq!(list.last_error, None);
+        let kept = restore_backup(&shell, RestoreBackup { path: list.backups[0].path.clone() })?;
+        assert!(!kept.is_empty() && shell.store()?.checkup()?.ok);
+
+        // A backups folder that cannot be written: said in Settings, nothing else breaks.
+        for entry in std::fs::read_dir(dir.path().join("backups")).map_err(|e| CoreError::Invalid(e.to_string()))? {
+            let _ = std::fs::remove_file(entry.map_err(|e| CoreError::Invalid(e.to_string()))?.path());
+        }
+        std::fs::remove_dir(dir.path().join("backups")).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        std::fs::write(dir.path().join("backups"), b"a file where the folder should be").map_err(|e| CoreError::Invalid(e.to_string()))?;
+        assert!(shell.daily_backup().is_err());
+        let why = shell.backup_error().unwrap_or_default();
+        assert!(why.starts_with("the daily backup failed"), "{why}");
         Ok(())
     }
 

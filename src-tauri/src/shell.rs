@@ -9,6 +9,8 @@ use wildroot_core::{CoreError, Result, Store};
 /// How often the background sync runs when nothing wakes it sooner.
 const DEFAULT_SYNC_INTERVAL: Duration = Duration::from_secs(30);
 const MAX_BACKOFF: Duration = Duration::from_secs(300);
+/// How often the daily backup checks whether today's copy is made.
+const BACKUP_CHECK: Duration = Duration::from_secs(3600);
 /// How often the owner's device asks Shopify for new orders.
 const SHOPIFY_INTERVAL: Duration = Duration::from_secs(300);
 
@@ -19,6 +21,8 @@ pub struct Shell {
     shopify: Mutex<Option<ShopifyLoop>>,
     sync_interval: Duration,
     export_dir: PathBuf,
+    /// Why the last automatic backup failed (None once one succeeds).
+    backup_error: Arc<Mutex<Option<String>>>,
 }
 
 impl Shell {
@@ -41,6 +45,7 @@ impl Shell {
             shopify: Mutex::new(None),
             sync_interval: sync_interval.unwrap_or(DEFAULT_SYNC_INTERVAL),
             export_dir: db_path.parent().map(Path::to_path_buf).unwrap_or_default(),
+            backup_error: Arc::new(Mutex::new(None)),
         })
     }
 
@@ -176,6 +181,44 @@ impl Shell {
 }
 
 impl Shell {
+    /// Where the automatic backups go: `backups/` beside the database.
+    pub fn backups_dir(&self) -> PathBuf {
+        wildroot_core::backup::backups_dir(&self.db_path)
+    }
+
+    /// Why the last automatic backup failed, if it did.
+    pub fn backup_error(&self) -> Option<String> {
+        self.backup_error.lock().ok().and_then(|e| e.clone())
+    }
+
+    /// Today's automatic backup, if not made yet, and the pruning after it.
+    pub fn daily_backup(&self) -> Result<wildroot_core::backup::AutoBackup> {
+        daily_backup(&self.store, &self.backups_dir(), &self.backup_error)
+    }
+
+    /// Makes the daily backup now and then checks hourly, on a thread of its
+    /// own that ends when the shell is dropped. A phone that sells all day
+    /// offline has yesterday's shop in a second file whatever happens.
+    pub fn start_daily_backups(&self) {
+        let (store, dir, error) = (Arc::downgrade(&self.store), self.backups_dir(), self.backup_error.clone());
+        let spawned = std::thread::Builder::new().name("daily-backup".into()).spawn(move || {
+            while let Some(store) = store.upgrade() {
+                let _ = daily_backup(&store, &dir, &error);
+                drop(store);
+                std::thread::sleep(BACKUP_CHECK);
+            }
+        });
+        if let Err(e) = spawned {
+            self.note_backup_error(format!("the daily backup could not start: {e}"));
+        }
+    }
+
+    fn note_backup_error(&self, why: String) {
+        if let Ok(mut slot) = self.backup_error.lock() {
+            *slot = Some(why);
+        }
+    }
+
     /// Replaces this shop with a backup, after checking it; the shop it
     /// replaces is kept beside it. Refused on a device that syncs: its
     /// sequence of changes is the server's to continue, and an older copy
@@ -195,6 +238,20 @@ impl Shell {
         *store = Store::open(&self.db_path)?;
         restored
     }
+}
+
+fn daily_backup(store: &Mutex<Store>, dir: &Path, error: &Mutex<Option<String>>) -> Result<wildroot_core::backup::AutoBackup> {
+    let result = match store.lock() {
+        Ok(store) => wildroot_core::backup::auto_backup(&store, dir),
+        Err(_) => Err(CoreError::Invalid("the shop is unavailable after an earlier failure: restart the app".into())),
+    };
+    if let Ok(mut slot) = error.lock() {
+        *slot = result.as_ref().err().map(|e| format!("the daily backup failed: {e}"));
+    }
+    if let Err(e) = &result {
+        tracing::warn!("daily backup: {e}");
+    }
+    result
 }
 
 /// `YYYYMMDD-HHMMSS` in UTC, for file names.

@@ -556,11 +556,22 @@ fn ShopifyImport() -> impl IntoView {
     }
 }
 
-/// A copy of the whole shop, written beside exported reports.
+/// A copy of the whole shop, written beside exported reports; the daily
+/// automatic copies, each restorable from here.
 #[component]
 fn Backup() -> impl IntoView {
     let app = expect_context::<AppState>();
     let saved = RwSignal::new(None::<String>);
+    let list = RwSignal::new(None::<BackupList>);
+    let load = move || {
+        spawn_local(async move {
+            match call(&ListBackups {}).await {
+                Ok(l) => list.set(Some(l)),
+                Err(e) => app.fail(e),
+            }
+        })
+    };
+    load();
     let backup = move |_| {
         spawn_local(async move {
             match call(&BackupNow {}).await {
@@ -581,6 +592,7 @@ fn Backup() -> impl IntoView {
                     app.toast.set(None);
                     restored.set(Some(kept));
                     app.refresh_home();
+                    load();
                 }
                 Err(e) => {
                     confirm.set(false);
@@ -589,12 +601,55 @@ fn Backup() -> impl IntoView {
             }
         });
     };
+    let daily = move || {
+        list.get().map(|l| {
+            let empty = l.backups.is_empty();
+            let rows = l
+                .backups
+                .into_iter()
+                .map(|b| {
+                    let path = b.path.clone();
+                    let pick = move |_| {
+                        restore_path.set(path.clone());
+                        confirm.set(true);
+                    };
+                    view! {
+                        <tr class="backup-row" data-path=b.path.clone()>
+                            <td>{when(b.at_ms)}</td>
+                            <td>{if b.automatic { "daily" } else { "by hand" }}</td>
+                            <td class="num">{format!("{} KB", b.bytes.div_ceil(1024))}</td>
+                            <td><button class="secondary restore-this" on:click=pick>"Restore…"</button></td>
+                        </tr>
+                    }
+                })
+                .collect_view();
+            let table = if empty {
+                view! { <p class="muted" id="no-backups">"No daily backup yet: the first is made when the app starts."</p> }.into_any()
+            } else {
+                view! {
+                    <table class="grid" id="backup-list">
+                        <thead><tr><th>"Made"</th><th>"Kind"</th><th class="num">"Size"</th><th></th></tr></thead>
+                        <tbody>{rows}</tbody>
+                    </table>
+                }
+                .into_any()
+            };
+            view! {
+                {l.last_error.map(|e| view! { <p class="error" id="backup-error">{e}</p> })}
+                {table}
+                <p class="muted">{format!("In {}", l.folder)}</p>
+            }
+        })
+    };
     view! {
         <div class="card" id="backup">
             <h2>"Backup"</h2>
             <p class="muted">"A checked copy of everything in this shop, to keep somewhere else (a USB stick, your cloud drive)."</p>
             <button class="secondary" id="backup-now" on:click=backup>"Back up now"</button>
             {move || saved.get().map(|p| view! { <p class="done" id="backup-done">{format!("Saved {p}")}</p> })}
+            <h3>"Daily backups"</h3>
+            <p class="muted">"Made by the app once a day on this device; the last 7 days and 4 weeks are kept."</p>
+            {daily}
             <h3>"Restore"</h3>
             <p class="muted">"Put a backup in this shop's place. It is checked first; the shop it replaces is kept as a file beside it. Not on a device that syncs: sign in on a new one instead."</p>
             {field_hint("Backup file", "restore-path", "/home/me/Downloads/wildroot-backup-….db", restore_path)}
