@@ -1773,7 +1773,7 @@ fn serve_cmd(
         if let Some(shop) = wildroot_server::shopify::import::status(&storage).await?.shop {
             eprintln!("Importing Shopify orders from {shop} every {shopify_poll_seconds} s");
         }
-        let options = wildroot_server::Options { shopify_webhook_secret, shopify_import: Some(shopify_import) };
+        let options = wildroot_server::Options { shopify_webhook_secret, shopify_import: Some(shopify_import), ..Default::default() };
         wildroot_server::serve_with(storage, listener, shutdown, options).await?;
         Ok::<_, anyhow::Error>(())
     })?;

@@ -18,6 +18,7 @@ use std::time::Instant;
 use tower_http::compression::CompressionLayer;
 use tower_http::decompression::RequestDecompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::TimeoutLayer;
 use wildroot_model::sync::*;
 
 /// How far ahead of the server's clock a stamp may be (DESIGN rule 7).
@@ -37,7 +38,14 @@ pub struct AppState<S> {
     /// Wakes the server's Shopify import before its next tick (a refund
     /// webhook carries no order, so the order is read at once instead).
     pub shopify_wake: tokio::sync::Notify,
+    /// How long one request may take, its body included: a client that
+    /// trickles a body (or stalls half-way) is answered 408 and let go.
+    pub request_timeout: std::time::Duration,
 }
+
+/// The default of [`AppState::request_timeout`]: a 1,000-operation push
+/// over a poor market-day connection fits well inside it.
+pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// Failed logins allowed per email within [`LOGIN_WINDOW_MS`].
 pub const MAX_FAILED_LOGINS: u32 = 10;
@@ -168,6 +176,7 @@ fn owner(state: &AppState<impl Storage>, headers: &HeaderMap) -> ApiResult<auth:
 }
 
 pub fn router<S: Storage>(state: Arc<AppState<S>>) -> Router {
+    let timeout = state.request_timeout;
     Router::new()
         .route("/health", get(|| async { Json(serde_json::json!({ "status": "ok", "time_ms": now_ms() })) }))
         .route("/metrics", get(metrics::<S>))
@@ -182,7 +191,29 @@ pub fn router<S: Storage>(state: Arc<AppState<S>>) -> Router {
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(RequestDecompressionLayer::new())
         .layer(CompressionLayer::new())
+        .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(axum::middleware::map_response(explain_refusal))
         .with_state(state)
+}
+
+/// The body limit and the request timeout answer from tower's layers with
+/// a bare status; a device (and a person reading its log) gets the same
+/// JSON error as every other refusal, saying what to do.
+async fn explain_refusal(resp: Response) -> Response {
+    let json = resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    match resp.status() {
+        StatusCode::REQUEST_TIMEOUT if !json => {
+            Fail::new(StatusCode::REQUEST_TIMEOUT, "timeout", "the request did not arrive in time: try again when the connection is better")
+                .into_response()
+        }
+        StatusCode::PAYLOAD_TOO_LARGE if !json => Fail::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "too_large",
+            format!("the request is larger than {} MB (unpacked): send fewer operations at a time", MAX_BODY_BYTES / (1024 * 1024)),
+        )
+        .into_response(),
+        _ => resp,
+    }
 }
 
 async fn metrics<S: Storage>(State(state): State<Arc<AppState<S>>>) -> ApiResult<String> {

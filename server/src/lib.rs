@@ -27,6 +27,8 @@ pub struct Options {
     pub shopify_webhook_secret: Option<String>,
     /// Run the server's own Shopify import (when it is linked to a store).
     pub shopify_import: Option<shopify::import::ImportOptions>,
+    /// How long one request may take (default [`api::REQUEST_TIMEOUT`]).
+    pub request_timeout: Option<std::time::Duration>,
 }
 
 /// Builds the shared state, creating the login-token secret on first start.
@@ -51,6 +53,7 @@ pub async fn state_with<S: Storage>(storage: S, options: Options) -> Result<Arc<
         shopify_webhook_secret: options.shopify_webhook_secret.filter(|s| !s.trim().is_empty()).map(|s| s.trim().as_bytes().to_vec()),
         shopify_lock: Default::default(),
         shopify_wake: Default::default(),
+        request_timeout: options.request_timeout.unwrap_or(api::REQUEST_TIMEOUT),
     }))
 }
 

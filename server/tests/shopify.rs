@@ -200,6 +200,7 @@ async fn the_server_imports_orders_itself_and_booths_get_them_without_the_token(
     let options = wildroot_server::Options {
         shopify_webhook_secret: Some(SECRET.into()),
         shopify_import: Some(import::ImportOptions { key: key.clone(), every, policy: quick() }),
+        ..Default::default()
     };
     let (url, storage, stop) = start_with(&dir, options).await;
     let newest = START + 599 * 60_000;
