@@ -190,15 +190,17 @@ pub fn router<S: Storage>(state: Arc<AppState<S>>) -> Router {
         .route("/api/v1/shopify/webhooks", post(crate::shopify::webhook::webhook::<S>))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(RequestDecompressionLayer::new())
-        .layer(CompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
+        // Inside the compression: it reads and rewrites bodies as they are made.
         .layer(axum::middleware::map_response(explain_refusal))
+        .layer(CompressionLayer::new())
         .with_state(state)
 }
 
-/// The body limit and the request timeout answer from tower's layers with
-/// a bare status; a device (and a person reading its log) gets the same
-/// JSON error as every other refusal, saying what to do.
+/// The body limit, the request timeout and axum's own extractors (a query
+/// string that does not parse, a wrong method) answer with a bare status or
+/// plain text; a device (and a person reading its log) gets the same JSON
+/// error as every other refusal, saying what to do.
 async fn explain_refusal(resp: Response) -> Response {
     let json = resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     match resp.status() {
@@ -212,6 +214,19 @@ async fn explain_refusal(resp: Response) -> Response {
             format!("the request is larger than {} MB (unpacked): send fewer operations at a time", MAX_BODY_BYTES / (1024 * 1024)),
         )
         .into_response(),
+        status if status.is_client_error() && !json => {
+            let (parts, body) = resp.into_parts();
+            let text = axum::body::to_bytes(body, 4096).await.map(|b| String::from_utf8_lossy(&b).trim().to_string()).unwrap_or_default();
+            let message = if text.is_empty() { parts.status.canonical_reason().unwrap_or("refused").to_lowercase() } else { text };
+            let mut fail = Fail::new(parts.status, "bad_request", message).into_response();
+            // Keep what the status needs (Allow on a 405, for one).
+            for (name, value) in
+                parts.headers.iter().filter(|(n, _)| ![header::CONTENT_TYPE, header::CONTENT_LENGTH, header::CONTENT_ENCODING].contains(n))
+            {
+                fail.headers_mut().insert(name.clone(), value.clone());
+            }
+            fail
+        }
         _ => resp,
     }
 }
@@ -263,7 +278,7 @@ async fn register_device<S: Storage>(
     let claims = user(&state, &headers)?;
     let req: RegisterDeviceRequest = parse(&body, "device registration")?;
     let name = req.name.trim();
-    if name.is_empty() || name.chars().count() > 80 {
+    if name.is_empty() || req.name.chars().count() > 80 {
         return Err(Fail::new(StatusCode::BAD_REQUEST, "bad_request", "give the device a name of 1 to 80 characters, like 'Booth phone'"));
     }
     let user = state
@@ -297,12 +312,9 @@ async fn list_users<S: Storage>(State(state): State<Arc<AppState<S>>>, headers: 
 }
 
 /// The owner adds a user; answers with every user.
-async fn add_user<S: Storage>(
-    State(state): State<Arc<AppState<S>>>,
-    headers: HeaderMap,
-    Json(req): Json<NewUserRequest>,
-) -> ApiResult<Json<Vec<UserInfo>>> {
+async fn add_user<S: Storage>(State(state): State<Arc<AppState<S>>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Vec<UserInfo>>> {
     owner(&state, &headers)?;
+    let req: NewUserRequest = parse(&body, "new user")?;
     let email = auth::check_new_user(&req.email, &req.password).map_err(|m| Fail::new(StatusCode::BAD_REQUEST, "invalid", m))?;
     // Hashing is deliberately slow: off the async threads.
     let password = req.password;
@@ -399,5 +411,8 @@ pub async fn pull_ops<S: Storage>(state: &AppState<S>, after: i64, limit: usize)
     if after < 0 {
         return Err(Fail::new(StatusCode::BAD_REQUEST, "bad_request", "after must be 0 or a server sequence number"));
     }
-    Ok(state.storage.pull(after, limit.clamp(1, MAX_PAGE)).await?)
+    if !(1..=MAX_PAGE).contains(&limit) {
+        return Err(Fail::new(StatusCode::BAD_REQUEST, "bad_request", format!("limit must be 1 to {MAX_PAGE} operations per page")));
+    }
+    Ok(state.storage.pull(after, limit).await?)
 }
