@@ -194,3 +194,43 @@ fn a_push_in_flight_finishes_when_the_server_is_told_to_stop() {
     assert!(ok(&shop, &["doctor"], None).contains("All good"));
     drop(again);
 }
+
+/// The phone went in the creek: its database file is gone. A new phone
+/// (or the same one, reinstalled) logs in and gets every synced sale,
+/// customer and count back from the server.
+#[test]
+fn a_lost_device_comes_back_whole_from_the_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server_db, laptop, phone) = (path(&dir, "server.db"), path(&dir, "laptop.db"), path(&dir, "phone.db"));
+    let server = serve(&server_db);
+    ok(&server_db, &["server", "user", "add", "--email", "owner@shop.test", "--role", "owner"], Some("long enough pw\n"));
+    ok(&server_db, &["server", "user", "add", "--email", "booth@shop.test", "--role", "vendor"], Some("booth password\n"));
+    ok(&laptop, &["init", "--demo"], None);
+    ok(&laptop, &["login", "--server", &server.url, "--email", "owner@shop.test", "--device", "Laptop"], Some("long enough pw\n"));
+    ok(&phone, &["init"], None);
+    ok(&phone, &["login", "--server", &server.url, "--email", "booth@shop.test", "--device", "Booth"], Some("booth password\n"));
+    ok(&phone, &["customer", "add", "--name", "Ana Silva", "--email", "ana@example.com"], None);
+    for _ in 0..3 {
+        ok(&phone, &["sell", "--line", "SOAP-OAT=1", "--pay", "cash=20", "--customer", "ana@example.com"], None);
+    }
+    ok(&phone, &["sync"], None);
+    let before = json(&phone, &["stock"]);
+    let history = json(&phone, &["customer", "show", "ana@example.com"]);
+
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", phone.display()));
+    }
+    assert!(!phone.exists());
+    ok(&phone, &["init"], None);
+    ok(&phone, &["login", "--server", &server.url, "--email", "booth@shop.test", "--device", "Booth (new)"], Some("booth password\n"));
+    ok(&phone, &["sync"], None);
+    assert_eq!(json(&phone, &["stock"]), before, "every count came back");
+    assert_eq!(json(&phone, &["customer", "show", "ana@example.com"]), history, "the customer and her purchases came back");
+    assert_eq!(json(&phone, &["sync", "status"])["pending"], 0);
+    assert!(ok(&phone, &["doctor"], None).contains("All good"));
+    // And it sells on, in a receipt series of its own.
+    ok(&phone, &["sell", "--line", "SOAP-OAT=1", "--pay", "cash=20"], None);
+    ok(&phone, &["sync"], None);
+    json(&laptop, &["sync"]);
+    assert_eq!(json(&laptop, &["stock"]), json(&phone, &["stock"]));
+}
