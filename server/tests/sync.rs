@@ -515,14 +515,14 @@ async fn password_guessing_is_slowed_down() {
     client.login("booth@shop.test", "pw-").await.unwrap();
 }
 
-/// `wildroot server backup` of the SQLite backend: a server started from
-/// the copy serves the whole history, with the same logins.
+/// `wildroot server backup` of the SQLite backend (on PostgreSQL, the
+/// README's pg_dump/pg_restore): a server started from the copy serves the
+/// whole history, with the same logins.
 #[tokio::test]
 async fn a_server_restored_from_its_backup_serves_everything() {
     let server = Server::start().await;
     let AnyStorage::Sqlite(sqlite) = &server.storage else {
-        eprintln!("skipped: the SQLite backend's backup (PostgreSQL uses pg_dump)");
-        return;
+        return a_postgres_server_restored_with_pg_restore_serves_everything(server).await;
     };
     let owner = owner_shop(&server).await;
     owner.sell("SALVE", 1, 1400);
@@ -531,6 +531,36 @@ async fn a_server_restored_from_its_backup_serves_everything() {
     sqlite.backup_to(&copy.path().join("server.db")).await.unwrap();
     assert!(sqlite.backup_to(&copy.path().join("server.db")).await.is_err(), "never overwrites");
     let restored = Server::start_in(copy, 0).await;
+    let fresh = Device::login(&restored, "owner@shop.test", "Replacement laptop").await;
+    fresh.sync().await.unwrap();
+    assert_eq!(fresh.on_hand("SALVE"), owner.on_hand("SALVE"));
+    assert_converged(&[&owner, &fresh]);
+}
+
+/// The README's PostgreSQL procedure: `pg_dump -Fc`, the data lost, then
+/// `pg_restore` into the emptied database; the server starts on it and a
+/// new device gets everything.
+async fn a_postgres_server_restored_with_pg_restore_serves_everything(mut server: Server) {
+    let base = std::env::var("WILDROOT_TEST_DATABASE_URL").unwrap();
+    let schema = format!(
+        "test_{}",
+        server.dir.path().file_name().unwrap().to_string_lossy().chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>()
+    )
+    .to_ascii_lowercase();
+    let owner = owner_shop(&server).await;
+    owner.sell("SALVE", 1, 1400);
+    owner.sync().await.unwrap();
+    let dump = server.dir.path().join("wildroot.dump");
+    let ran = std::process::Command::new("pg_dump").args(["-Fc", "-n", &schema, "-f"]).arg(&dump).arg(&base).status().unwrap();
+    assert!(ran.success(), "pg_dump failed");
+    server.stop().await;
+    let (client, conn) = tokio_postgres::connect(&base, tokio_postgres::NoTls).await.unwrap();
+    tokio::spawn(conn);
+    client.batch_execute(&format!("DROP SCHEMA {schema} CASCADE")).await.unwrap();
+    let ran = std::process::Command::new("pg_restore").args(["--no-owner", "-d", &base]).arg(&dump).status().unwrap();
+    assert!(ran.success(), "pg_restore failed");
+    let dir = std::mem::replace(&mut server.dir, tempfile::tempdir().unwrap());
+    let restored = Server::start_in(dir, 0).await;
     let fresh = Device::login(&restored, "owner@shop.test", "Replacement laptop").await;
     fresh.sync().await.unwrap();
     assert_eq!(fresh.on_hand("SALVE"), owner.on_hand("SALVE"));
