@@ -41,6 +41,15 @@ pub struct AppState<S> {
     /// How long one request may take, its body included: a client that
     /// trickles a body (or stalls half-way) is answered 408 and let go.
     pub request_timeout: std::time::Duration,
+    /// Password hashes computed at once. Each argon2 run takes ~19 MiB and
+    /// a core for a moment: 50 booths logging in together otherwise ran 50
+    /// at a time and left the server holding close to 1 GiB (load bench).
+    pub password_work: tokio::sync::Semaphore,
+}
+
+/// The default size of [`AppState::password_work`].
+pub fn password_workers() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 4)
 }
 
 /// The default of [`AppState::request_timeout`]: a 1,000-operation push
@@ -258,8 +267,15 @@ async fn login<S: Storage>(State(state): State<Arc<AppState<S>>>, body: Bytes) -
     };
     let hash = user.password_hash.clone();
     let password = req.password.clone();
-    // argon2 is deliberately slow: keep it off the async workers.
-    let ok = tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await.unwrap_or(false);
+    // argon2 is deliberately slow and large: off the async workers, a few at a time.
+    let ok = {
+        let _turn = state
+            .password_work
+            .acquire()
+            .await
+            .map_err(|_| Fail::new(StatusCode::SERVICE_UNAVAILABLE, "stopping", "the server is stopping"))?;
+        tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await.unwrap_or(false)
+    };
     if !ok {
         state.metrics.auth_failures.fetch_add(1, Relaxed);
         return Err(wrong());
@@ -316,8 +332,13 @@ async fn add_user<S: Storage>(State(state): State<Arc<AppState<S>>>, headers: He
     owner(&state, &headers)?;
     let req: NewUserRequest = parse(&body, "new user")?;
     let email = auth::check_new_user(&req.email, &req.password).map_err(|m| Fail::new(StatusCode::BAD_REQUEST, "invalid", m))?;
-    // Hashing is deliberately slow: off the async threads.
+    // Hashing is deliberately slow and large: off the async threads, a few at a time.
     let password = req.password;
+    let _turn = state
+        .password_work
+        .acquire()
+        .await
+        .map_err(|_| Fail::new(StatusCode::SERVICE_UNAVAILABLE, "stopping", "the server is stopping"))?;
     let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
         .await
         .map_err(|e| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("hashing failed: {e}")))?

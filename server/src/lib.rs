@@ -54,6 +54,7 @@ pub async fn state_with<S: Storage>(storage: S, options: Options) -> Result<Arc<
         shopify_lock: Default::default(),
         shopify_wake: Default::default(),
         request_timeout: options.request_timeout.unwrap_or(api::REQUEST_TIMEOUT),
+        password_work: tokio::sync::Semaphore::new(api::password_workers()),
     }))
 }
 
