@@ -119,12 +119,13 @@ fn run_and_maybe_kill(mut child: Child, after: Duration) -> (Outcome, Duration) 
             let status = child.wait().unwrap();
             // It may have finished between the check and the kill: then it
             // is a finished command like any other.
+            // (A failure of its own is a finished command too: it fails the test.)
             if status.code().is_some() {
-                let mut out = String::new();
+                let (mut out, mut err) = (String::new(), String::new());
                 std::io::Read::read_to_string(child.stdout.as_mut().unwrap(), &mut out).unwrap();
-                if status.success() {
-                    return (Outcome::Finished(Output { status, stdout: out.into_bytes(), stderr: Vec::new() }), started.elapsed());
-                }
+                std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+                let output = Output { status, stdout: out.into_bytes(), stderr: err.into_bytes() };
+                return (Outcome::Finished(output), started.elapsed());
             }
             return (Outcome::Killed, started.elapsed());
         }
