@@ -244,6 +244,13 @@ enum ServerCmd {
         #[arg(long, env = "WILDROOT_DATABASE_URL")]
         database_url: Option<String>,
     },
+    /// Store a device's exported changes (`wildroot sync export`) as if it
+    /// had synced them; importing the same file again stores nothing new.
+    ImportOps {
+        path: PathBuf,
+        #[arg(long, env = "WILDROOT_DATABASE_URL")]
+        database_url: Option<String>,
+    },
     /// Revoke a device (id or a unique prefix): it can no longer sync.
     Revoke {
         device: String,
@@ -315,6 +322,11 @@ enum UserCmd {
 enum SyncCmd {
     /// Online or not, pending changes, last success, refusals and errors.
     Status,
+    /// Write this device's not-yet-synced changes to a file, to carry by
+    /// hand to the server (`wildroot server import-ops`) or another device.
+    Export { path: PathBuf },
+    /// Apply another device's exported changes here (each once).
+    Import { path: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -1007,6 +1019,32 @@ fn run(cli: Cli, format: Format) -> Result<String> {
                     ));
                 }
                 s
+            }
+        }
+        Command::Sync { cmd: Some(SyncCmd::Export { path: to }) } => {
+            if to.exists() {
+                bail!("{} already exists: choose a new file name", to.display());
+            }
+            let file = store.export_unsynced()?;
+            std::fs::write(&to, serde_json::to_vec(&file)?).with_context(|| format!("cannot write {}", to.display()))?;
+            if j {
+                json(&serde_json::json!({ "file": to, "operations": file.ops.len() }))?
+            } else {
+                format!(
+                    "Wrote {} unsynced change(s) to {}. Import it on the server with `wildroot server import-ops FILE`.\n",
+                    file.ops.len(),
+                    to.display()
+                )
+            }
+        }
+        Command::Sync { cmd: Some(SyncCmd::Import { path: from }) } => {
+            let bytes = std::fs::read(&from).with_context(|| format!("cannot read {}", from.display()))?;
+            let file = wildroot_model::sync::OpsFile::parse(&bytes).map_err(|m| anyhow!(m))?;
+            let applied = store.import_ops_file(&file)?;
+            if j {
+                json(&serde_json::json!({ "operations": file.ops.len(), "applied": applied }))?
+            } else {
+                format!("Applied {applied} new change(s) of {} in the file.\n", file.ops.len())
             }
         }
         Command::Sync { cmd: Some(SyncCmd::Status) } => {
@@ -1787,6 +1825,7 @@ fn server_cmd(db: Option<PathBuf>, cmd: ServerCmd, format: Format) -> Result<Str
         | ServerCmd::Devices { database_url }
         | ServerCmd::Backup { database_url, .. }
         | ServerCmd::Revoke { database_url, .. }
+        | ServerCmd::ImportOps { database_url, .. }
         | ServerCmd::Shopify(
             ServerShopifyCmd::Connect { database_url, .. }
             | ServerShopifyCmd::Status { database_url }
@@ -1852,6 +1891,25 @@ fn server_cmd(db: Option<PathBuf>, cmd: ServerCmd, format: Format) -> Result<Str
             Ok(t.render(format))
         }
         ServerCmd::Shopify(cmd) => server_shopify(&rt, storage, server_key_file(db, uses_postgres, None)?, cmd, format),
+        ServerCmd::ImportOps { path, .. } => {
+            let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+            let file = wildroot_model::sync::OpsFile::parse(&bytes).map_err(|m| anyhow!(m))?;
+            let total = file.ops.len();
+            let resp = rt.block_on(wildroot_server::api::import_ops_file(&storage, file))?;
+            Ok(if format == Format::Json {
+                json(&serde_json::json!({ "operations": total, "stored": resp.acked.len(), "refused": resp.refused }))?
+            } else {
+                let mut s = format!(
+                    "Stored {} of {total} operation(s) from {} (any already here are stored once).\n",
+                    resp.acked.len(),
+                    path.display()
+                );
+                for r in &resp.refused {
+                    s.push_str(&format!("Refused {}: {}\n", r.id, r.reason));
+                }
+                s
+            })
+        }
         ServerCmd::Revoke { device, .. } => {
             let id = rt.block_on(storage.revoke_device(&device))?;
             Ok(if format == Format::Json {

@@ -234,3 +234,61 @@ fn a_lost_device_comes_back_whole_from_the_server() {
     json(&laptop, &["sync"]);
     assert_eq!(json(&laptop, &["stock"]), json(&phone, &["stock"]));
 }
+
+/// The network never came back before the phone died: its unsynced sales
+/// go by file to the laptop (to see them now) and to the server; importing
+/// the file again anywhere changes nothing.
+#[test]
+fn unsynced_sales_travel_by_file_and_count_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server_db, laptop, phone) = (path(&dir, "server.db"), path(&dir, "laptop.db"), path(&dir, "phone.db"));
+    let server = serve(&server_db);
+    ok(&server_db, &["server", "user", "add", "--email", "owner@shop.test", "--role", "owner"], Some("long enough pw\n"));
+    ok(&server_db, &["server", "user", "add", "--email", "booth@shop.test", "--role", "vendor"], Some("booth password\n"));
+    ok(&laptop, &["init", "--demo"], None);
+    ok(&laptop, &["login", "--server", &server.url, "--email", "owner@shop.test", "--device", "Laptop"], Some("long enough pw\n"));
+    ok(&phone, &["init"], None);
+    ok(&phone, &["login", "--server", &server.url, "--email", "booth@shop.test", "--device", "Booth"], Some("booth password\n"));
+    let stock = |db: &Path| -> i64 { json(db, &["product", "show", "SOAP-OAT"])["products"][0]["on_hand"].as_i64().unwrap() };
+    let before = stock(&laptop);
+    for _ in 0..3 {
+        ok(&phone, &["sell", "--line", "SOAP-OAT=1", "--pay", "cash=20"], None);
+    }
+    let file = path(&dir, "booth-unsynced.json");
+    let exported = json(&phone, &["sync", "export", file.to_str().unwrap()]);
+    assert_eq!(exported["operations"], 3);
+    assert!(String::from_utf8_lossy(&run(&phone, &["sync", "export", file.to_str().unwrap()], None).stderr).contains("already exists"));
+
+    // On the laptop: the sales show at once; a second import changes nothing.
+    assert_eq!(json(&laptop, &["sync", "import", file.to_str().unwrap()])["applied"], 3);
+    assert_eq!(stock(&laptop), before - 3);
+    let tables = wildroot_core::oplog::dump_tables(wildroot_core::Store::open(&laptop).unwrap().conn()).unwrap();
+    assert_eq!(json(&laptop, &["sync", "import", file.to_str().unwrap()])["applied"], 0);
+    assert_eq!(wildroot_core::oplog::dump_tables(wildroot_core::Store::open(&laptop).unwrap().conn()).unwrap(), tables);
+    assert!(String::from_utf8_lossy(&run(&phone, &["sync", "import", file.to_str().unwrap()], None).stderr)
+        .contains("exported from this device"));
+
+    // On the server, twice: stored once.
+    let first = json(&server_db, &["server", "import-ops", file.to_str().unwrap()]);
+    assert_eq!(first["stored"], 3);
+    let again = json(&server_db, &["server", "import-ops", file.to_str().unwrap()]);
+    assert_eq!(again["stored"], 3, "the same operations are acknowledged again, not stored twice");
+    let junk = path(&dir, "junk.json");
+    std::fs::write(&junk, b"{\"ops\": []}").unwrap();
+    let refused = run(&server_db, &["server", "import-ops", junk.to_str().unwrap()], None);
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("not a Wildroot operations file"));
+
+    // Everyone agrees after syncing: the laptop (which had them from the
+    // file), a brand-new device, and the phone itself if it ever comes back.
+    ok(&laptop, &["sync"], None);
+    let spare = path(&dir, "spare.db");
+    ok(&spare, &["init"], None);
+    ok(&spare, &["login", "--server", &server.url, "--email", "owner@shop.test", "--device", "Spare"], Some("long enough pw\n"));
+    ok(&spare, &["sync"], None);
+    ok(&phone, &["sync"], None);
+    for db in [&laptop, &spare, &phone] {
+        assert_eq!(stock(db), before - 3);
+        assert_eq!(json(db, &["sync", "status"])["pending"], 0);
+        assert!(ok(db, &["doctor"], None).contains("All good"));
+    }
+}

@@ -293,6 +293,36 @@ impl Store {
         rows.map(|row| row?).collect()
     }
 
+    /// Every operation of this device the server has not acknowledged, as a
+    /// file to carry by hand. Nothing changes here: the device still pushes
+    /// them when it next syncs, and the server takes each once.
+    pub fn export_unsynced(&self) -> Result<OpsFile> {
+        Ok(OpsFile::new(self.device(), self.now_ms(), self.pending_ops(usize::MAX >> 1)?))
+    }
+
+    /// Applies another device's exported operations here, each once (a
+    /// second import changes nothing). They stay that device's: this one
+    /// shows them now and never pushes them; the server needs the file too
+    /// (`wildroot server import-ops`), or the device itself once it syncs.
+    pub fn import_ops_file(&mut self, file: &OpsFile) -> Result<usize> {
+        if file.device == self.device() {
+            return Err(CoreError::Invalid("this file was exported from this device: its operations are already here".into()));
+        }
+        let ops = file
+            .ops
+            .iter()
+            .map(|w| {
+                w.to_op().map_err(|e| {
+                    CoreError::Invalid(format!(
+                        "operation {} ({}) cannot be read by this app ({e}): update the app and import again",
+                        w.id, w.kind
+                    ))
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        oplog::apply_foreign(self, &ops)
+    }
+
     /// Records the server's answer to a push: acknowledged operations get
     /// their server sequence; refused ones leave the tables (which are
     /// rebuilt without them) but stay in the log with the reason; a gap the

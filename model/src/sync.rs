@@ -122,6 +122,50 @@ pub fn refusal_reason(role: Role, kind: &str) -> String {
     format!("a {} may not {}: ask the owner to do it", role.as_str(), describe_kind(kind))
 }
 
+/// What [`OpsFile::format`] says, so any other JSON is refused by name.
+pub const OPS_FILE_FORMAT: &str = "wildroot-operations";
+
+/// A device's not-yet-synced operations carried by hand (a USB stick, an
+/// email) for the day the network never comes back before the phone dies.
+/// Importing it on the server or on another device is idempotent: every
+/// operation keeps its id.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct OpsFile {
+    pub format: String,
+    pub version: u32,
+    /// The device that recorded every operation in the file.
+    pub device: DeviceId,
+    pub exported_at_ms: i64,
+    /// In `device_seq` order.
+    pub ops: Vec<WireOp>,
+}
+
+impl OpsFile {
+    pub fn new(device: DeviceId, exported_at_ms: i64, ops: Vec<WireOp>) -> OpsFile {
+        OpsFile { format: OPS_FILE_FORMAT.into(), version: 1, device, exported_at_ms, ops }
+    }
+
+    /// Reads a file's bytes, refusing anything that is not a whole, single-device export.
+    pub fn parse(bytes: &[u8]) -> Result<OpsFile, String> {
+        let file: OpsFile = serde_json::from_slice(bytes)
+            .map_err(|e| format!("this is not a Wildroot operations file ({e}): export one with `wildroot sync export FILE`"))?;
+        if file.format != OPS_FILE_FORMAT || file.version != 1 {
+            return Err(format!("this file is '{}' version {}, not a Wildroot operations file this app reads", file.format, file.version));
+        }
+        let mut last = 0;
+        for op in &file.ops {
+            if op.device != file.device {
+                return Err(format!("operation {} belongs to device {}, not to the file's device {}", op.id, op.device, file.device));
+            }
+            if op.device_seq <= last {
+                return Err(format!("the file's operations are out of order at {}: export it again", op.id));
+            }
+            last = op.device_seq;
+        }
+        Ok(file)
+    }
+}
+
 /// Decides, before storage, whether the server will ever take `op` from a
 /// device of `role`: the role may record its kind, and a kind this model
 /// knows decodes. A kind it does not know comes from a newer app: taken,
@@ -245,4 +289,34 @@ pub struct NewUserRequest {
     pub email: String,
     pub password: String,
     pub role: Role,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn op(device: DeviceId, seq: i64) -> WireOp {
+        WireOp {
+            id: OpId::new(),
+            device,
+            device_seq: seq,
+            hlc: Hlc { ms: 1, counter: 0 },
+            version: 1,
+            kind: "setting_set".into(),
+            payload: serde_json::json!({}),
+        }
+    }
+
+    #[test]
+    fn an_ops_file_is_one_device_s_operations_in_order() {
+        let (a, b) = (DeviceId::new(), DeviceId::new());
+        let good = OpsFile::new(a, 5, vec![op(a, 1), op(a, 2)]);
+        let bytes = serde_json::to_vec(&good).unwrap_or_default();
+        assert_eq!(OpsFile::parse(&bytes), Ok(good));
+        let mixed = serde_json::to_vec(&OpsFile::new(a, 5, vec![op(a, 1), op(b, 2)])).unwrap_or_default();
+        assert!(OpsFile::parse(&mixed).is_err_and(|e| e.contains("belongs to device")));
+        let shuffled = serde_json::to_vec(&OpsFile::new(a, 5, vec![op(a, 2), op(a, 1)])).unwrap_or_default();
+        assert!(OpsFile::parse(&shuffled).is_err_and(|e| e.contains("out of order")));
+        assert!(OpsFile::parse(b"{\"format\": \"csv\"}").is_err_and(|e| e.contains("not a Wildroot operations file")));
+    }
 }

@@ -408,6 +408,31 @@ pub async fn push_ops<S: Storage>(state: &AppState<S>, dev: &DeviceAuth, req: Pu
     Ok(resp)
 }
 
+/// Stores a device's exported operations (`wildroot sync export`) as if
+/// that device had pushed them: judged by its user's role, each stored
+/// once. For the server's operator, who has the file in hand.
+pub async fn import_ops_file<S: Storage>(storage: &S, file: OpsFile) -> Result<PushResponse, StorageError> {
+    let device = storage.list_devices().await?.into_iter().find(|d| d.device_id == file.device).ok_or_else(|| {
+        StorageError::Config(format!("device {} never logged in to this server: its operations belong to another server", file.device))
+    })?;
+    let now = now_ms();
+    let mut all = PushResponse { acked: Vec::new(), refused: Vec::new(), expected_seq: None };
+    let mut ops = file.ops.into_iter().peekable();
+    while ops.peek().is_some() {
+        let judged: Vec<Judged> = ops.by_ref().take(MAX_PAGE).map(|op| Judged { verdict: judge(&op, device.role), op }).collect();
+        let resp = storage.push(device.device_id, judged, now).await?;
+        all.acked.extend(resp.acked);
+        all.refused.extend(resp.refused);
+        if let Some(expected) = resp.expected_seq {
+            return Err(StorageError::Config(format!(
+                "the server is missing operation {expected} of device '{}', which comes before this file: import that device's earlier export first, or let it sync",
+                device.name
+            )));
+        }
+    }
+    Ok(all)
+}
+
 #[derive(Deserialize)]
 struct PullQuery {
     after: Option<i64>,
