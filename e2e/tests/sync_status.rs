@@ -28,6 +28,12 @@ async fn sync_status_goes_offline_and_back_when_the_server_stops_and_starts() ->
     app.click("#sync-badge").await?;
     app.wait_until("#sync-error", "text", |s| s.contains("cannot be reached")).await?;
     app.screenshot("sync-offline-390x844").await?;
+    // No network before the battery dies: the waiting sale goes to a file.
+    app.click("#sync-export").await?;
+    let saved = app.wait_until("#sync-exported", "text", |t| t.ends_with(".json")).await?;
+    let file = wildroot_model::sync::OpsFile::parse(&std::fs::read(saved.trim_start_matches("Saved "))?).map_err(anyhow::Error::msg)?;
+    let kinds: Vec<&str> = file.ops.iter().map(|o| o.kind.as_str()).collect();
+    assert_eq!(kinds, ["sale_completed"], "the file holds exactly the sale waiting to sync");
 
     server.restart().await?;
     app.click("#sync-now").await?;

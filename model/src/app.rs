@@ -130,6 +130,11 @@ pub struct AppSync {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SyncNow {}
 
+/// Write this device's unsynced changes to a file (beside exported reports),
+/// to carry to the server by hand; answers with the file's path.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ExportUnsynced {}
+
 /// Sign this device in to a server and start syncing with it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Connect {
@@ -472,6 +477,7 @@ command!(ListEvents => Vec<EventView>, "list_events");
 command!(EventReport => ZReport, "event_report");
 command!(GetSync => AppSync, "get_sync");
 command!(SyncNow => AppSync, "sync_now");
+command!(ExportUnsynced => String, "export_unsynced");
 command!(Connect => AppSync, "connect");
 command!(StartFresh => SettingsView, "start_fresh");
 command!(GetSettings => SettingsView, "get_settings");

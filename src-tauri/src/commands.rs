@@ -87,6 +87,22 @@ pub fn sync_now(shell: &Shell, _: SyncNow) -> Result<AppSync> {
     get_sync(shell, GetSync {})
 }
 
+/// The day the network never comes back before the battery dies: this
+/// device's unsynced changes, as a file for `wildroot server import-ops`.
+pub fn export_unsynced(shell: &Shell, _: ExportUnsynced) -> Result<String> {
+    let store = shell.store()?;
+    let file = store.export_unsynced()?;
+    if file.ops.is_empty() {
+        return Err(CoreError::Invalid("every change here has reached the server: there is nothing to export".into()));
+    }
+    let dir = shell.export_dir();
+    std::fs::create_dir_all(dir).map_err(|e| CoreError::Invalid(format!("cannot create {}: {e}", dir.display())))?;
+    let path = dir.join(format!("wildroot-unsynced-{}.json", crate::shell::chrono_stamp(store.now_ms())));
+    let bytes = serde_json::to_vec(&file).map_err(|e| CoreError::Invalid(format!("cannot write the changes: {e}")))?;
+    std::fs::write(&path, bytes).map_err(|e| CoreError::Invalid(format!("cannot write {}: {e}", path.display())))?;
+    Ok(path.display().to_string())
+}
+
 pub fn start_fresh(shell: &Shell, req: StartFresh) -> Result<SettingsView> {
     shell.start_fresh(&req.business_name)?;
     owner::get_settings(shell, GetSettings {})
@@ -106,6 +122,25 @@ mod tests {
 
     fn item(sku: &str, qty: i64) -> CartItem {
         CartItem { sku: sku.into(), qty, discount: None }
+    }
+
+    #[test]
+    fn unsynced_changes_are_saved_to_a_file_another_device_can_import() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let shell = Shell::open(dir.path().join("phone.db"), None)?.exporting_to(dir.path().join("exports"));
+        let path = export_unsynced(&shell, ExportUnsynced {})?;
+        assert!(path.starts_with(&dir.path().join("exports").display().to_string()), "{path}");
+        let bytes = std::fs::read(&path).map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let file = wildroot_model::sync::OpsFile::parse(&bytes).map_err(CoreError::Invalid)?;
+        assert_eq!(file.ops.len() as i64, shell.store()?.sync_status()?.pending);
+        let mut laptop = Store::open_in_memory()?;
+        assert_eq!(laptop.import_ops_file(&file)?, file.ops.len());
+        assert_eq!(laptop.list_products(None, None)?, shell.store()?.list_products(None, None)?);
+        // Once everything has reached the server there is nothing to save.
+        shell.store()?.conn().execute("UPDATE ops SET server_seq = seq", [])?;
+        let err = export_unsynced(&shell, ExportUnsynced {}).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("nothing to export"), "{err}");
+        Ok(())
     }
 
     #[test]

@@ -236,6 +236,11 @@ fn sync_now(shell: State<'_, Shell>, req: SyncNow) -> Reply<AppSync> {
 }
 
 #[tauri::command(async)]
+fn export_unsynced(shell: State<'_, Shell>, req: ExportUnsynced) -> Reply<String> {
+    commands::export_unsynced(&shell, req).map_err(fail)
+}
+
+#[tauri::command(async)]
 fn start_fresh(shell: State<'_, Shell>, req: StartFresh) -> Reply<SettingsView> {
     commands::start_fresh(&shell, req).map_err(fail)
 }
@@ -307,6 +312,7 @@ pub fn run() {
             get_settings,
             get_sync,
             sync_now,
+            export_unsynced,
             start_fresh,
             connect,
             list_products,

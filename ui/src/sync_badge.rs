@@ -5,7 +5,7 @@ use crate::cart::ago;
 use crate::state::{AppState, Screen};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wildroot_model::app::{AppSync, SyncNow};
+use wildroot_model::app::{AppSync, ExportUnsynced, SyncNow};
 
 /// The state shown: `local`, `syncing`, `synced`, `pending` or `offline`.
 pub fn state_of(s: &AppSync) -> &'static str {
@@ -51,6 +51,15 @@ pub fn SyncBadge() -> impl IntoView {
         spawn_local(async move {
             match call(&SyncNow {}).await {
                 Ok(s) => app.sync.set(Some(s)),
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    let exported = RwSignal::new(None::<String>);
+    let export = move |_| {
+        spawn_local(async move {
+            match call(&ExportUnsynced {}).await {
+                Ok(path) => exported.set(Some(path)),
                 Err(e) => app.fail(e),
             }
         });
@@ -103,6 +112,11 @@ pub fn SyncBadge() -> impl IntoView {
                         }
                     >
                         <button class="primary" id="sync-now" on:click=sync_now>"Sync now"</button>
+                        <Show when=move || app.sync.with(|s| s.as_ref().is_some_and(|s| s.status.pending > 0))>
+                            <p class="muted">"No network before the battery runs out? Save the waiting changes to a file and give it to the owner."</p>
+                            <button class="secondary" id="sync-export" on:click=export>"Save unsynced changes to a file"</button>
+                        </Show>
+                        {move || exported.get().map(|p| view! { <p class="done" id="sync-exported">{format!("Saved {p}")}</p> })}
                     </Show>
                 </div>
             </Show>
