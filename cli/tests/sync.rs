@@ -195,11 +195,17 @@ fn a_push_in_flight_finishes_when_the_server_is_told_to_stop() {
     drop(again);
 }
 
-/// The phone went in the creek: its database file is gone. A new phone
-/// (or the same one, reinstalled) logs in and gets every synced sale,
-/// customer and count back from the server.
-#[test]
-fn a_lost_device_comes_back_whole_from_the_server() {
+/// A server with an owner and a vendor; the owner's laptop with the demo
+/// shop and the vendor's booth phone, both logged in.
+struct Shop {
+    dir: tempfile::TempDir,
+    server: Served,
+    server_db: PathBuf,
+    laptop: PathBuf,
+    phone: PathBuf,
+}
+
+fn owner_laptop_and_booth_phone() -> Shop {
     let dir = tempfile::tempdir().unwrap();
     let (server_db, laptop, phone) = (path(&dir, "server.db"), path(&dir, "laptop.db"), path(&dir, "phone.db"));
     let server = serve(&server_db);
@@ -209,6 +215,15 @@ fn a_lost_device_comes_back_whole_from_the_server() {
     ok(&laptop, &["login", "--server", &server.url, "--email", "owner@shop.test", "--device", "Laptop"], Some("long enough pw\n"));
     ok(&phone, &["init"], None);
     ok(&phone, &["login", "--server", &server.url, "--email", "booth@shop.test", "--device", "Booth"], Some("booth password\n"));
+    Shop { dir, server, server_db, laptop, phone }
+}
+
+/// The phone went in the creek: its database file is gone. A new phone
+/// (or the same one, reinstalled) logs in and gets every synced sale,
+/// customer and count back from the server.
+#[test]
+fn a_lost_device_comes_back_whole_from_the_server() {
+    let Shop { dir: _dir, server, server_db: _, laptop, phone } = owner_laptop_and_booth_phone();
     ok(&phone, &["customer", "add", "--name", "Ana Silva", "--email", "ana@example.com"], None);
     for _ in 0..3 {
         ok(&phone, &["sell", "--line", "SOAP-OAT=1", "--pay", "cash=20", "--customer", "ana@example.com"], None);
@@ -240,15 +255,7 @@ fn a_lost_device_comes_back_whole_from_the_server() {
 /// the file again anywhere changes nothing.
 #[test]
 fn unsynced_sales_travel_by_file_and_count_once() {
-    let dir = tempfile::tempdir().unwrap();
-    let (server_db, laptop, phone) = (path(&dir, "server.db"), path(&dir, "laptop.db"), path(&dir, "phone.db"));
-    let server = serve(&server_db);
-    ok(&server_db, &["server", "user", "add", "--email", "owner@shop.test", "--role", "owner"], Some("long enough pw\n"));
-    ok(&server_db, &["server", "user", "add", "--email", "booth@shop.test", "--role", "vendor"], Some("booth password\n"));
-    ok(&laptop, &["init", "--demo"], None);
-    ok(&laptop, &["login", "--server", &server.url, "--email", "owner@shop.test", "--device", "Laptop"], Some("long enough pw\n"));
-    ok(&phone, &["init"], None);
-    ok(&phone, &["login", "--server", &server.url, "--email", "booth@shop.test", "--device", "Booth"], Some("booth password\n"));
+    let Shop { dir, server, server_db, laptop, phone } = owner_laptop_and_booth_phone();
     let stock = |db: &Path| -> i64 { json(db, &["product", "show", "SOAP-OAT"])["products"][0]["on_hand"].as_i64().unwrap() };
     let before = stock(&laptop);
     for _ in 0..3 {
