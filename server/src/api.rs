@@ -227,7 +227,13 @@ async fn explain_refusal(resp: Response) -> Response {
             let (parts, body) = resp.into_parts();
             let text = axum::body::to_bytes(body, 4096).await.map(|b| String::from_utf8_lossy(&b).trim().to_string()).unwrap_or_default();
             let message = if text.is_empty() { parts.status.canonical_reason().unwrap_or("refused").to_lowercase() } else { text };
-            let mut fail = Fail::new(parts.status, "bad_request", message).into_response();
+            let code = match parts.status {
+                StatusCode::NOT_FOUND => "not_found",
+                StatusCode::METHOD_NOT_ALLOWED => "method_not_allowed",
+                StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
+                _ => "bad_request",
+            };
+            let mut fail = Fail::new(parts.status, code, message).into_response();
             // Keep what the status needs (Allow on a 405, for one).
             for (name, value) in
                 parts.headers.iter().filter(|(n, _)| ![header::CONTENT_TYPE, header::CONTENT_LENGTH, header::CONTENT_ENCODING].contains(n))

@@ -157,5 +157,17 @@ async fn huge_bodies_and_stalled_clients_are_let_go_while_devices_keep_syncing()
 
     let health = http.get(format!("{url}/health")).send().await.unwrap();
     assert_eq!(health.status(), 200);
+    // Refusals from the router itself are the same JSON errors.
+    let missing = http.get(format!("{url}/api/v1/nothing-here")).send().await.unwrap();
+    assert_eq!(missing.status(), 404);
+    assert_eq!(missing.json::<serde_json::Value>().await.unwrap()["code"], "not_found");
+    let wrong = http.post(format!("{url}/health")).send().await.unwrap();
+    assert_eq!(wrong.status(), 405);
+    assert!(wrong.headers().contains_key("allow"), "a 405 still says what is allowed");
+    assert_eq!(wrong.json::<serde_json::Value>().await.unwrap()["code"], "method_not_allowed");
+    let bad_query = http.get(format!("{url}/api/v1/sync/pull?after=yesterday")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(bad_query.status(), 400);
+    let why: serde_json::Value = bad_query.json().await.unwrap();
+    assert!(why["message"].as_str().unwrap().contains("after"), "{why}");
     assert_eq!(store.lock().unwrap().sync_status().unwrap().pending, 0);
 }
