@@ -246,6 +246,19 @@ async fn explain_refusal(resp: Response) -> Response {
     }
 }
 
+/// argon2 is deliberately slow and large (~19 MiB a run): it runs off the
+/// async workers and only [`AppState::password_work`] runs at a time.
+async fn password_work<S, T: Send + 'static>(state: &AppState<S>, work: impl FnOnce() -> T + Send + 'static) -> ApiResult<T> {
+    let _turn = state
+        .password_work
+        .acquire()
+        .await
+        .map_err(|_| Fail::new(StatusCode::SERVICE_UNAVAILABLE, "stopping", "the server is stopping"))?;
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("password hashing failed: {e}")))
+}
+
 async fn metrics<S: Storage>(State(state): State<Arc<AppState<S>>>) -> ApiResult<String> {
     let devices = state.storage.list_devices().await?.iter().filter(|d| d.last_seen_ms.is_some()).count();
     Ok(state.metrics.render(devices, state.storage.op_count().await?))
@@ -273,15 +286,7 @@ async fn login<S: Storage>(State(state): State<Arc<AppState<S>>>, body: Bytes) -
     };
     let hash = user.password_hash.clone();
     let password = req.password.clone();
-    // argon2 is deliberately slow and large: off the async workers, a few at a time.
-    let ok = {
-        let _turn = state
-            .password_work
-            .acquire()
-            .await
-            .map_err(|_| Fail::new(StatusCode::SERVICE_UNAVAILABLE, "stopping", "the server is stopping"))?;
-        tokio::task::spawn_blocking(move || auth::verify_password(&password, &hash)).await.unwrap_or(false)
-    };
+    let ok = password_work(&state, move || auth::verify_password(&password, &hash)).await?;
     if !ok {
         state.metrics.auth_failures.fetch_add(1, Relaxed);
         return Err(wrong());
@@ -338,16 +343,9 @@ async fn add_user<S: Storage>(State(state): State<Arc<AppState<S>>>, headers: He
     owner(&state, &headers)?;
     let req: NewUserRequest = parse(&body, "new user")?;
     let email = auth::check_new_user(&req.email, &req.password).map_err(|m| Fail::new(StatusCode::BAD_REQUEST, "invalid", m))?;
-    // Hashing is deliberately slow and large: off the async threads, a few at a time.
     let password = req.password;
-    let _turn = state
-        .password_work
-        .acquire()
-        .await
-        .map_err(|_| Fail::new(StatusCode::SERVICE_UNAVAILABLE, "stopping", "the server is stopping"))?;
-    let hash = tokio::task::spawn_blocking(move || auth::hash_password(&password))
-        .await
-        .map_err(|e| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("hashing failed: {e}")))?
+    let hash = password_work(&state, move || auth::hash_password(&password))
+        .await?
         .map_err(|m| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", m))?;
     state.storage.add_user(&email, &hash, req.role).await?;
     Ok(Json(state.storage.list_users().await?))
@@ -377,9 +375,20 @@ pub async fn push_ops<S: Storage>(state: &AppState<S>, dev: &DeviceAuth, req: Pu
         return Err(Fail::new(StatusCode::PAYLOAD_TOO_LARGE, "too_many", format!("push at most {MAX_PAGE} operations at a time")));
     }
     let now = now_ms();
-    let mut judged = Vec::with_capacity(req.ops.len());
-    for op in req.ops {
-        if op.device != dev.device_id {
+    let judged = check_and_judge(req.ops, dev.device_id, dev.role, now)?;
+    let resp = state.storage.push(dev.device_id, judged, now).await?;
+    state.metrics.ops_received.fetch_add(resp.acked.len() as u64, Relaxed);
+    state.metrics.ops_refused.fetch_add(resp.refused.len() as u64, Relaxed);
+    Ok(resp)
+}
+
+/// What a push, or an imported file, must be before storage sees it: the
+/// device's own operations, numbered from 1, not from a clock far ahead;
+/// each then judged for the device's role.
+fn check_and_judge(ops: Vec<WireOp>, device: wildroot_model::DeviceId, role: Role, now: i64) -> ApiResult<Vec<Judged>> {
+    let mut judged = Vec::with_capacity(ops.len());
+    for op in ops {
+        if op.device != device {
             return Err(Fail::new(
                 StatusCode::FORBIDDEN,
                 "wrong_device",
@@ -405,13 +414,10 @@ pub async fn push_ops<S: Storage>(state: &AppState<S>, dev: &DeviceAuth, req: Pu
             fail.1.retryable = true;
             return Err(fail);
         }
-        let verdict = judge(&op, dev.role);
+        let verdict = judge(&op, role);
         judged.push(Judged { op, verdict });
     }
-    let resp = state.storage.push(dev.device_id, judged, now).await?;
-    state.metrics.ops_received.fetch_add(resp.acked.len() as u64, Relaxed);
-    state.metrics.ops_refused.fetch_add(resp.refused.len() as u64, Relaxed);
-    Ok(resp)
+    Ok(judged)
 }
 
 /// Stores a device's exported operations (`wildroot sync export`) as if
@@ -425,7 +431,9 @@ pub async fn import_ops_file<S: Storage>(storage: &S, file: OpsFile) -> Result<P
     let mut all = PushResponse { acked: Vec::new(), refused: Vec::new(), expected_seq: None };
     let mut ops = file.ops.into_iter().peekable();
     while ops.peek().is_some() {
-        let judged: Vec<Judged> = ops.by_ref().take(MAX_PAGE).map(|op| Judged { verdict: judge(&op, device.role), op }).collect();
+        let page = ops.by_ref().take(MAX_PAGE).collect();
+        // The same checks as a push from the device itself (a clock far ahead is refused until it is not).
+        let judged = check_and_judge(page, device.device_id, device.role, now).map_err(|Fail(_, e)| StorageError::Config(e.message))?;
         let resp = storage.push(device.device_id, judged, now).await?;
         all.acked.extend(resp.acked);
         all.refused.extend(resp.refused);
