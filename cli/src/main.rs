@@ -1038,8 +1038,7 @@ fn run(cli: Cli, format: Format) -> Result<String> {
             }
         }
         Command::Sync { cmd: Some(SyncCmd::Import { path: from }) } => {
-            let bytes = std::fs::read(&from).with_context(|| format!("cannot read {}", from.display()))?;
-            let file = wildroot_model::sync::OpsFile::parse(&bytes).map_err(|m| anyhow!(m))?;
+            let file = read_ops_file(&from)?;
             let applied = store.import_ops_file(&file)?;
             if j {
                 json(&serde_json::json!({ "operations": file.ops.len(), "applied": applied }))?
@@ -1892,8 +1891,7 @@ fn server_cmd(db: Option<PathBuf>, cmd: ServerCmd, format: Format) -> Result<Str
         }
         ServerCmd::Shopify(cmd) => server_shopify(&rt, storage, server_key_file(db, uses_postgres, None)?, cmd, format),
         ServerCmd::ImportOps { path, .. } => {
-            let bytes = std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
-            let file = wildroot_model::sync::OpsFile::parse(&bytes).map_err(|m| anyhow!(m))?;
+            let file = read_ops_file(&path)?;
             let total = file.ops.len();
             let resp = rt.block_on(wildroot_server::api::import_ops_file(&storage, file))?;
             Ok(if format == Format::Json {
@@ -1919,4 +1917,10 @@ fn server_cmd(db: Option<PathBuf>, cmd: ServerCmd, format: Format) -> Result<Str
             })
         }
     }
+}
+
+/// An exported operations file (`wildroot sync export`), checked.
+fn read_ops_file(path: &std::path::Path) -> Result<wildroot_model::sync::OpsFile> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    wildroot_model::sync::OpsFile::parse(&bytes).map_err(|m| anyhow!(m))
 }
