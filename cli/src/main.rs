@@ -186,6 +186,10 @@ enum ShopifyCmd {
         /// Shopify wins for this product: take its title, price and barcode. Repeatable.
         #[arg(long = "take-shopify", value_name = "SKU")]
         take_shopify: Vec<String>,
+        /// Wildroot wins for this product: write its price and barcode to the
+        /// Shopify variant, and its name as the title of a single-variant product. Repeatable.
+        #[arg(long = "push-wildroot", value_name = "SKU")]
+        push_wildroot: Vec<String>,
     },
     /// Set Shopify's available quantities from Wildroot's stock for linked
     /// products (imports orders first so a recent online sale is counted).
@@ -1480,10 +1484,23 @@ fn shopify(mut store: Store, db: &std::path::Path, cmd: ShopifyCmd, format: Form
                 )
             }
         }
-        ShopifyCmd::Products { link, create_missing, take_shopify } => {
+        ShopifyCmd::Products { link, create_missing, take_shopify, push_wildroot } => {
+            if let Some(both) = take_shopify.iter().find(|t| push_wildroot.iter().any(|p| p.trim().eq_ignore_ascii_case(t.trim()))) {
+                bail!("{both} is named by both --take-shopify and --push-wildroot: choose which side wins for it");
+            }
             let key = DeviceKey::load_or_create(&db.with_extension("key"))?;
             let mut client = wildroot_core::shopify::import::linked_client(&store, &key, RetryPolicy::default())?;
-            let variants = runtime()?.block_on(client.all_variants())?;
+            let rt = runtime()?;
+            let mut variants = rt.block_on(client.all_variants())?;
+            let mut pushed = Vec::new();
+            if !push_wildroot.is_empty() {
+                let shared = std::sync::Mutex::new(store);
+                pushed =
+                    rt.block_on(wildroot_core::shopify::catalogue::push_wildroot_fields(&shared, &mut client, &variants, &push_wildroot))?;
+                store = shared.into_inner().map_err(|_| anyhow!("the store is unusable after a failure: run the command again"))?;
+                // What Shopify holds now, for the comparison below.
+                variants = rt.block_on(client.all_variants())?;
+            }
             let mut done = Vec::new();
             if create_missing {
                 let made = store.create_missing_from_shopify(&variants)?;
@@ -1504,7 +1521,7 @@ fn shopify(mut store: Store, db: &std::path::Path, cmd: ShopifyCmd, format: Form
             }
             let rows = store.shopify_catalogue(&variants)?;
             if j {
-                json(&serde_json::json!({ "done": done, "variants": rows }))?
+                json(&serde_json::json!({ "done": done, "pushed": pushed, "variants": rows }))?
             } else {
                 let mut t = Table::new(&["shopify sku", "shopify", "price", "state", "product", "differs"]);
                 for r in &rows {
@@ -1518,9 +1535,24 @@ fn shopify(mut store: Store, db: &std::path::Path, cmd: ShopifyCmd, format: Form
                     ]);
                 }
                 let mut out = done.iter().map(|d| format!("{}{}.\n", d[..1].to_uppercase(), &d[1..])).collect::<String>();
+                for p in &pushed {
+                    let what = match p.outcome.as_str() {
+                        "unchanged" => "nothing differed".to_string(),
+                        _ if p.written.is_empty() => "nothing written".to_string(),
+                        _ => format!("wrote {}", p.written.join(", ")),
+                    };
+                    out.push_str(&format!(
+                        "Shopify ← {} {}: {what}{}.\n",
+                        p.sku,
+                        p.name,
+                        p.message.as_ref().map(|m| format!(" ({m})")).unwrap_or_default()
+                    ));
+                }
                 out.push_str(&t.render(format));
                 if rows.iter().any(|r| !r.differences.is_empty()) {
-                    out.push_str("Where they differ, nothing was changed: `--take-shopify SKU` takes Shopify's side for a product.\n");
+                    out.push_str(
+                        "Where they differ, nothing was changed: `--take-shopify SKU` takes Shopify's side for a product, `--push-wildroot SKU` writes Wildroot's.\n",
+                    );
                 }
                 out
             }

@@ -191,6 +191,14 @@ fn an_owner_connects_imports_and_maps_skus() {
     assert_eq!(taken["variants"][0]["state"], "linked");
     assert_eq!(taken["variants"][0]["differences"].as_array().map(Vec::len), Some(0));
     assert_eq!(json(&db, &["product", "show", "SOAP-OAT"])["products"][0]["name"], "Oatmeal Soap");
+    // Or Wildroot wins: the mask's price changed here is written to Shopify.
+    ok(&db, &["product", "edit", "MASK-ROSE", "--price", "19.50"], None);
+    let both = run(&db, &["shopify", "products", "--take-shopify", "MASK-ROSE", "--push-wildroot", "mask-rose"], None);
+    assert!(String::from_utf8_lossy(&both.stderr).contains("choose which side wins"), "{both:?}");
+    let pushed = ok(&db, &["shopify", "products", "--push-wildroot", "MASK-ROSE"], None);
+    assert!(pushed.contains("Shopify ← MASK-ROSE Rose Clay Mask: wrote price."), "{pushed}");
+    assert_eq!(fake.product_node("gid://shopify/Product/2").unwrap()["variants"]["nodes"][0]["price"], "19.50");
+    assert_eq!(json(&db, &["shopify", "products"])["variants"][1]["differences"].as_array().map(Vec::len), Some(0));
 
     // Stock push-back: a dry run first, then for real at the chosen location.
     let (item, location) = ("gid://shopify/InventoryItem/100", "gid://shopify/Location/55");

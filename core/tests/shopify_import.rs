@@ -277,6 +277,84 @@ async fn the_catalogue_is_compared_linked_and_completed_never_overwritten_silent
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wildroot_wins_writes_its_fields_to_shopify_only_for_the_products_named() -> R {
+    let fake = FakeShopify::start(TOKEN).await;
+    fake.put_products([
+        fake_shopify::product(1, "Oat Soap", &[("SOAP", 850, Some("0123456789012"))]),
+        fake_shopify::product(2, "Salve", &[("SALVE", 1100, None), ("BALM", 900, None)]),
+    ]);
+    let (_dir, s) = store()?;
+    {
+        let mut g = s.lock().map_err(|_| CoreError::Invalid("lock".into()))?;
+        g.add_product(NewProduct { sku: "BALM".into(), name: "Balm".into(), price: Money(900), ..Default::default() })?;
+        g.edit_product("SOAP", wildroot_core::product::ProductEdit { barcode: Some("5012345678900".into()), ..Default::default() })?;
+    }
+    let mut client = ShopifyClient::new(&fake.base_url, TOKEN, "2026-10", quick())?;
+    let variants = client.all_variants().await?;
+    let before_requests = fake.requests();
+    // A SKU not in the catalogue refuses the whole request before anything is written.
+    let refused =
+        wildroot_core::shopify::catalogue::push_wildroot_fields(&s, &mut client, &variants, &["SOAP".into(), "NOPE".into()]).await;
+    assert!(refused.is_err_and(|e| e.to_string().contains("NOPE")));
+    assert_eq!(fake.requests(), before_requests, "nothing was sent");
+
+    let lines = wildroot_core::shopify::catalogue::push_wildroot_fields(
+        &s,
+        &mut client,
+        &variants,
+        &["soap".into(), "SALVE".into(), "BALM".into()],
+    )
+    .await?;
+    let got: Vec<(&str, Vec<&str>, &str)> =
+        lines.iter().map(|l| (l.sku.as_str(), l.written.iter().map(String::as_str).collect(), l.outcome.as_str())).collect();
+    assert_eq!(
+        got,
+        vec![("SOAP", vec!["price", "barcode", "title"], "written"), ("SALVE", vec!["price"], "partly"), ("BALM", vec![], "refused"),]
+    );
+    assert!(lines[1].message.as_deref().is_some_and(|m| m.contains("2 variants")), "{:?}", lines[1].message);
+    let soap = fake.product_node("gid://shopify/Product/1").ok_or_else(|| CoreError::Invalid("soap gone".into()))?;
+    assert_eq!(soap["title"], "SOAP");
+    assert_eq!(soap["variants"]["nodes"][0]["price"], "8.00");
+    assert_eq!(soap["variants"]["nodes"][0]["barcode"], "5012345678900");
+    let salve = fake.product_node("gid://shopify/Product/2").ok_or_else(|| CoreError::Invalid("salve gone".into()))?;
+    assert_eq!((salve["title"].as_str(), salve["variants"]["nodes"][0]["price"].as_str()), (Some("Salve"), Some("12.00")));
+    assert_eq!(salve["variants"]["nodes"][1]["price"], "9.00", "the product not named is untouched");
+
+    // Read again: only the multi-variant title still differs, and Wildroot is unchanged.
+    let variants = client.all_variants().await?;
+    let rows = with(&s, |s| s.shopify_catalogue(&variants))?;
+    let differing: Vec<(Option<&str>, &[String])> = rows.iter().map(|r| (r.product_sku.as_deref(), r.differences.as_slice())).collect();
+    assert_eq!(
+        differing,
+        vec![(Some("SOAP"), &[][..]), (Some("SALVE"), &["title".to_string()][..]), (Some("BALM"), &["title".to_string()][..])]
+    );
+    assert_eq!(with(&s, |s| s.product("SOAP"))?.price_cents, 800, "Wildroot is unchanged");
+
+    // Shopify's refusal is reported per product, not as a failure of the run.
+    s.lock()
+        .map_err(|_| CoreError::Invalid("lock".into()))?
+        .edit_product("BALM", wildroot_core::product::ProductEdit { price: Some(Money(950)), ..Default::default() })?;
+    fake.refuse_next_variant_update("INVALID_INPUT", "Price is not allowed");
+    let lines = wildroot_core::shopify::catalogue::push_wildroot_fields(&s, &mut client, &variants, &["BALM".into()]).await?;
+    assert_eq!(lines[0].outcome, "refused");
+    assert!(
+        lines[0].message.as_deref().is_some_and(|m| m.starts_with("Price is not allowed; the title was left")),
+        "{:?}",
+        lines[0].message
+    );
+    assert_eq!(fake.product_node("gid://shopify/Product/2").map(|p| p["variants"]["nodes"][1]["price"].clone()), Some("9.00".into()));
+    // Asked again with nothing different, nothing is sent.
+    s.lock().map_err(|_| CoreError::Invalid("lock".into()))?.edit_product(
+        "BALM",
+        wildroot_core::product::ProductEdit { price: Some(Money(900)), name: Some("Salve - Size 2".into()), ..Default::default() },
+    )?;
+    let before_requests = fake.requests();
+    let lines = wildroot_core::shopify::catalogue::push_wildroot_fields(&s, &mut client, &variants, &["BALM".into()]).await?;
+    assert_eq!((lines[0].outcome.as_str(), fake.requests()), ("unchanged", before_requests));
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn stock_push_back_sets_available_without_clobbering_a_change_in_shopify() -> R {
     use wildroot_core::shopify::stock::push_stock;
     const LOC: &str = "gid://shopify/Location/7";

@@ -57,6 +57,8 @@ struct Store {
     /// Changes made "by someone else" just before the next set arrives.
     meddle: Vec<(String, i64)>,
     faults: VecDeque<Fault>,
+    /// A refusal (code, message) for the next variant update.
+    refuse_variant_update: Option<(String, String)>,
     bucket: Option<Bucket>,
     available: f64,
     refilled: Instant,
@@ -82,6 +84,7 @@ impl FakeShopify {
             inventory: Default::default(),
             meddle: Vec::new(),
             faults: VecDeque::new(),
+            refuse_variant_update: None,
             bucket: None,
             available: 0.0,
             refilled: Instant::now(),
@@ -148,6 +151,16 @@ impl FakeShopify {
 
     pub fn fail_next(&self, faults: impl IntoIterator<Item = Fault>) {
         self.store.lock().unwrap().faults.extend(faults);
+    }
+
+    /// The next `productVariantsBulkUpdate` answers with this user error.
+    pub fn refuse_next_variant_update(&self, code: &str, message: &str) {
+        self.store.lock().unwrap().refuse_variant_update = Some((code.to_string(), message.to_string()));
+    }
+
+    /// The product node as served now.
+    pub fn product_node(&self, gid: &str) -> Option<Value> {
+        self.store.lock().unwrap().products.iter().find(|p| p["id"] == gid).cloned()
     }
 
     /// Answers with this API version whatever is asked (Shopify's "fall forward").
@@ -351,6 +364,78 @@ async fn graphql(State(store): State<Arc<Mutex<Store>>>, Path(version): Path<Str
             })
             .collect();
         let body = json!({ "data": { "nodes": nodes }, "extensions": cost(12.0, Some(12.0), 0.0, None) });
+        return answer(StatusCode::OK, body.to_string());
+    }
+    if query.contains("productVariantsBulkUpdate(") {
+        let vars = &req["variables"];
+        let mut s = store.lock().unwrap();
+        let refusal = s.refuse_variant_update.take();
+        let mut errors = Vec::new();
+        let product = s.products.iter_mut().find(|p| p["id"] == vars["productId"]);
+        match (product, refusal) {
+            (_, Some((code, message))) => errors.push(json!({"field": ["variants", "0"], "message": message, "code": code})),
+            (None, _) => {
+                errors.push(json!({"field": ["productId"], "message": "Product does not exist", "code": "PRODUCT_DOES_NOT_EXIST"}))
+            }
+            (Some(product), None) => {
+                for input in vars["variants"].as_array().cloned().unwrap_or_default() {
+                    let Some(variant) =
+                        product["variants"]["nodes"].as_array_mut().and_then(|v| v.iter_mut().find(|v| v["id"] == input["id"]))
+                    else {
+                        errors.push(json!({"field": ["variants", "0", "id"], "message": "Product variant does not exist", "code": "PRODUCT_VARIANT_DOES_NOT_EXIST"}));
+                        continue;
+                    };
+                    if let Some(price) = input.get("price") {
+                        let ok = price.as_str().is_some_and(|p| {
+                            let (whole, cents) = p.split_once('.').unwrap_or((p, "0"));
+                            !whole.is_empty()
+                                && whole.bytes().all(|b| b.is_ascii_digit())
+                                && cents.len() <= 2
+                                && cents.bytes().all(|b| b.is_ascii_digit())
+                        });
+                        if !ok {
+                            errors.push(json!({"field": ["variants", "0", "price"], "message": "Price must be greater than or equal to 0", "code": "GREATER_THAN_OR_EQUAL_TO"}));
+                            continue;
+                        }
+                        variant["price"] = price.clone();
+                    }
+                    if let Some(barcode) = input.get("barcode") {
+                        if barcode.as_str().is_some_and(|b| b.len() > 255) {
+                            errors.push(json!({"field": ["variants", "0", "barcode"], "message": "Barcode value is too long", "code": "BARCODE_VALUE_TOO_LONG"}));
+                            continue;
+                        }
+                        variant["barcode"] = if barcode.as_str() == Some("") { Value::Null } else { barcode.clone() };
+                    }
+                }
+            }
+        }
+        let body = json!({
+            "data": { "productVariantsBulkUpdate": { "productVariants": if errors.is_empty() { json!([]) } else { Value::Null }, "userErrors": errors } },
+            "extensions": cost(10.0, Some(10.0), 0.0, None)
+        });
+        return answer(StatusCode::OK, body.to_string());
+    }
+    if query.contains("productUpdate(") {
+        // 2024-10 renamed the argument; each version knows only its own.
+        let arg = if version.as_str() >= "2024-10" { "productUpdate(product:" } else { "productUpdate(input:" };
+        if !query.contains(arg) {
+            return answer(
+                StatusCode::OK,
+                json!({"errors": [{"message": format!("{version} has no such argument of productUpdate")}]}).to_string(),
+            );
+        }
+        let p = &req["variables"]["p"];
+        let mut s = store.lock().unwrap();
+        let title = p["title"].as_str().unwrap_or("").trim().to_string();
+        let errors = match s.products.iter_mut().find(|x| x["id"] == p["id"]) {
+            None => vec![json!({"field": ["id"], "message": "Product does not exist"})],
+            Some(_) if title.is_empty() => vec![json!({"field": ["title"], "message": "Title can't be blank"})],
+            Some(product) => {
+                product["title"] = json!(title);
+                vec![]
+            }
+        };
+        let body = json!({ "data": { "productUpdate": { "product": Value::Null, "userErrors": errors } }, "extensions": cost(10.0, Some(10.0), 0.0, None) });
         return answer(StatusCode::OK, body.to_string());
     }
     if query.contains("products(") {

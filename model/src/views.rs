@@ -381,6 +381,19 @@ pub struct CatalogueRow {
     pub differences: Vec<String>,
 }
 
+/// What writing Wildroot's title, price and barcode to Shopify did for one product.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CataloguePush {
+    pub sku: String,
+    pub name: String,
+    /// The fields Shopify now has from Wildroot.
+    pub written: Vec<String>,
+    /// `written`, `unchanged`, `partly` (some fields refused) or `refused`.
+    pub outcome: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub message: Option<String>,
+}
+
 /// Where this device's Shopify import stands.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ShopifyImportView {

@@ -1,17 +1,22 @@
 //! The Shopify catalogue beside Wildroot's: which product each variant is,
 //! where the two disagree on title, price or barcode, linking variants (for
-//! stock push-back) and creating the products Wildroot lacks. Nothing is
-//! overwritten unless the owner asks for a product by SKU.
+//! stock push-back), creating the products Wildroot lacks, and settling a
+//! difference either way. Nothing is overwritten on either side unless the
+//! owner asks for a product by SKU.
+use super::client::ShopifyClient;
 use super::project::match_sku;
-use crate::error::{invalid, Result};
+use crate::error::{invalid, CoreError, Result};
 use crate::product::{NewProduct, ProductEdit};
 use crate::store::Store;
 use rusqlite::OptionalExtension;
+use serde_json::{json, Value};
+use std::sync::Mutex;
 use wildroot_model::op::ShopifyVariantLinked;
 use wildroot_model::shopify::ShopifyVariant;
-use wildroot_model::views::CatalogueRow;
+use wildroot_model::views::{CataloguePush, CatalogueRow};
 use wildroot_model::{Money, OpKind, ProductId};
 
+#[derive(Clone)]
 struct Found {
     id: String,
     sku: String,
@@ -149,19 +154,25 @@ impl Store {
         Ok(made)
     }
 
+    /// The variant a product SKU the owner named is, and that product.
+    fn named(&self, variants: &[ShopifyVariant], key: &str) -> Result<(ShopifyVariant, Found)> {
+        for v in variants {
+            if let Some(p) = find(self.conn(), v)? {
+                if p.sku.eq_ignore_ascii_case(key.trim()) {
+                    return Ok((v.clone(), p));
+                }
+            }
+        }
+        invalid(format!("no product with SKU {key} is in the Shopify catalogue: see `wildroot shopify products`"))
+    }
+
     /// Shopify wins for these products: their title, price and barcode are
     /// taken from the variant with their SKU. Returns how many changed.
     pub fn take_shopify_fields(&mut self, variants: &[ShopifyVariant], skus: &[String]) -> Result<usize> {
         let mut changed = 0;
         for key in skus {
-            let row = variants
-                .iter()
-                .filter_map(|v| Some((v, find(self.conn(), v).ok()??)))
-                .find(|(_, p)| p.sku.eq_ignore_ascii_case(key.trim()));
-            let Some((v, p)) = row else {
-                return invalid(format!("no product with SKU {key} is in the Shopify catalogue: see `wildroot shopify products`"));
-            };
-            if differences(v, &p).is_empty() {
+            let (v, p) = self.named(variants, key)?;
+            if differences(&v, &p).is_empty() {
                 continue;
             }
             self.edit_product(
@@ -177,4 +188,102 @@ impl Store {
         }
         Ok(changed)
     }
+}
+
+fn lock(store: &Mutex<Store>) -> Result<std::sync::MutexGuard<'_, Store>> {
+    store.lock().map_err(|_| CoreError::Invalid("the store is unusable after an earlier failure: restart the app".into()))
+}
+
+/// Wildroot wins for these products: Shopify's variant gets Wildroot's price
+/// and barcode (`productVariantsBulkUpdate`) and, when it is the product's
+/// only variant, the product gets Wildroot's name as its title
+/// (`productUpdate`). A product with several variants is titled by its
+/// options in Shopify, so its title is left there and said so. Every SKU is
+/// checked before anything is written. Read `variants` just before: Shopify
+/// has no compare-and-set for these fields, so this is the owner's
+/// deliberate choice over what they were just shown.
+pub async fn push_wildroot_fields(
+    store: &Mutex<Store>,
+    client: &mut ShopifyClient,
+    variants: &[ShopifyVariant],
+    skus: &[String],
+) -> Result<Vec<CataloguePush>> {
+    let chosen = {
+        let store = lock(store)?;
+        skus.iter().map(|k| store.named(variants, k)).collect::<Result<Vec<_>>>()?
+    };
+    let mut out = Vec::with_capacity(chosen.len());
+    for (v, p) in chosen {
+        let differ = differences(&v, &p);
+        let mut line =
+            CataloguePush { sku: p.sku.clone(), name: p.name.clone(), written: Vec::new(), outcome: String::new(), message: None };
+        let mut refusals = Vec::new();
+        let mut input = json!({ "id": v.variant_gid });
+        if differ.iter().any(|d| d == "price") {
+            input["price"] = json!(Money(p.price_cents).to_string());
+        }
+        if differ.iter().any(|d| d == "barcode") {
+            input["barcode"] = json!(p.barcode.clone().unwrap_or_default());
+        }
+        let variant_fields: Vec<String> = differ.iter().filter(|d| *d != "title").cloned().collect();
+        if !variant_fields.is_empty() {
+            match user_errors(update_variant(client, &v.product_gid, input).await?) {
+                None => line.written.extend(variant_fields),
+                Some(m) => refusals.push(m),
+            }
+        }
+        if differ.iter().any(|d| d == "title") {
+            let siblings = variants.iter().filter(|x| x.product_gid == v.product_gid).count();
+            if siblings > 1 {
+                refusals.push(format!(
+                    "the title was left: the Shopify product has {siblings} variants, each named by its options; rename it in Shopify"
+                ));
+            } else {
+                match user_errors(update_title(client, &v.product_gid, p.name.trim()).await?) {
+                    None => line.written.push("title".into()),
+                    Some(m) => refusals.push(m),
+                }
+            }
+        }
+        line.outcome = match (differ.is_empty(), line.written.is_empty(), refusals.is_empty()) {
+            (true, _, _) => "unchanged",
+            (false, _, true) => "written",
+            (false, true, false) => "refused",
+            (false, false, false) => "partly",
+        }
+        .into();
+        if !refusals.is_empty() {
+            line.message = Some(refusals.join("; "));
+        }
+        out.push(line);
+    }
+    Ok(out)
+}
+
+async fn update_variant(client: &mut ShopifyClient, product: &str, input: Value) -> Result<Value> {
+    let query = "mutation Variants($productId: ID!, $variants: [ProductVariantsBulkInput!]!) {
+  productVariantsBulkUpdate(productId: $productId, variants: $variants) { productVariants { id price barcode } userErrors { field message code } }
+}";
+    let data = client.query(query, json!({ "productId": product, "variants": [input] })).await?;
+    Ok(data.pointer("/productVariantsBulkUpdate/userErrors").cloned().unwrap_or(Value::Null))
+}
+
+async fn update_title(client: &mut ShopifyClient, product: &str, title: &str) -> Result<Value> {
+    // 2024-10 renamed the argument from `input` to `product`.
+    let (arg, ty) = if client.api_version() >= "2024-10" { ("product", "ProductUpdateInput") } else { ("input", "ProductInput") };
+    let query =
+        format!("mutation Title($p: {ty}!) {{ productUpdate({arg}: $p) {{ product {{ id title }} userErrors {{ field message }} }} }}");
+    let data = client.query(&query, json!({ "p": { "id": product, "title": title } })).await?;
+    Ok(data.pointer("/productUpdate/userErrors").cloned().unwrap_or(Value::Null))
+}
+
+/// Shopify's refusal, if it gave one.
+fn user_errors(errors: Value) -> Option<String> {
+    let list = errors.as_array().filter(|l| !l.is_empty())?;
+    Some(
+        list.iter()
+            .map(|e| e.get("message").and_then(Value::as_str).unwrap_or("Shopify refused the change"))
+            .collect::<Vec<_>>()
+            .join("; "),
+    )
 }
