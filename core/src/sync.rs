@@ -115,6 +115,11 @@ impl SyncClient {
         self.send(self.http.post(format!("{}/api/v1/devices/{device}/revoke", self.base)).bearer_auth(login_token)).await
     }
 
+    /// Where the server's own Shopify import stands.
+    pub async fn shopify_status(&self, device_token: &str) -> Result<ServerShopifyStatus> {
+        self.send(self.http.get(format!("{}/api/v1/shopify/status", self.base)).bearer_auth(device_token)).await
+    }
+
     /// Pushes operations, the body gzip-compressed.
     pub async fn push(&self, device_token: &str, ops: Vec<WireOp>) -> Result<PushResponse> {
         let body = gzip(&serde_json::to_vec(&PushRequest { protocol: PROTOCOL_VERSION, ops })?)?;
@@ -484,6 +489,12 @@ impl Transport for SyncClient {
     async fn pull(&self, device_token: &str, after: i64, limit: usize) -> Result<PullResponse> {
         SyncClient::pull(self, device_token, after, limit).await
     }
+}
+
+/// Where the server's own Shopify import stands, asked with this device's token.
+pub async fn server_shopify_status(store: &Mutex<Store>) -> Result<ServerShopifyStatus> {
+    let cfg = lock(store)?.sync_config()?.ok_or(CoreError::NotConnected)?;
+    SyncClient::new(&cfg.server_url)?.shopify_status(&cfg.device_token).await
 }
 
 /// One full sync over HTTP: push everything pending, then pull everything new.

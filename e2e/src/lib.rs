@@ -388,6 +388,20 @@ impl TestServer {
         Ok(self.storage.add_user(email, &hash, role).await?)
     }
 
+    /// Links the server's own Shopify import to `shop`, as `wildroot server
+    /// shopify connect` does (the token is tried on one page of orders).
+    /// The import loop is not started: what the app reads is the link.
+    pub async fn connect_shopify(&self, shop: &str, token: &str) -> Result<()> {
+        let key = wildroot_core::shopify::link::DeviceKey::load_or_create(&self.path.with_extension("key"))?;
+        let policy = wildroot_core::shopify::client::RetryPolicy::default();
+        wildroot_server::shopify::import::connect(&self.storage, &key, shop, token, None, None, policy).await?;
+        Ok(())
+    }
+
+    pub async fn disconnect_shopify(&self) -> Result<()> {
+        Ok(wildroot_server::shopify::import::disconnect(&self.storage).await?)
+    }
+
     /// Stops serving and waits until the port is free.
     pub async fn stop(&mut self) -> Result<()> {
         if let Some(s) = self.stop.take() {

@@ -7,7 +7,8 @@
 use anyhow::Result;
 use fake_shopify::FakeShopify;
 use wildroot_core::Store;
-use wildroot_e2e::{App, Launch};
+use wildroot_e2e::{connected_db, App, Launch, TestServer};
+use wildroot_model::sync::Role;
 
 const TOKEN: &str = "shpat_e2e_token_0123";
 
@@ -75,4 +76,37 @@ async fn link_and_map(app: &App, fake: &FakeShopify) -> Result<()> {
     app.wait_until("#shopify-push-state", "@data-on", |v| v == "true").await?;
     app.screenshot("settings-shopify-push-1280x800").await?;
     Ok(())
+}
+
+/// A device that syncs with a server linked to Shopify holds no token: its
+/// Settings say the server imports, from which store, and when it stops.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_show_where_the_server_s_own_import_stands() -> Result<()> {
+    let fake = FakeShopify::start(TOKEN).await;
+    let dir = tempfile::tempdir()?;
+    let server = TestServer::start(&dir.path().join("server.db")).await?;
+    server.add_user("owner@wildroot.test", "market-day-1", Role::Owner).await?;
+    server.connect_shopify(&fake.base_url, TOKEN).await?;
+    let db = dir.path().join("wildroot.db");
+    connected_db(&db, &server, "owner@wildroot.test", "market-day-1").await?;
+    let app = App::launch(&Launch { db, sync_interval_secs: 30 }).await?;
+    let outcome = async {
+        app.client.set_window_size(1280, 800).await?;
+        app.click("#nav-settings").await?;
+        app.wait_until("#server-shopify", "@data-shop", |s| s == fake.base_url).await?;
+        app.wait_until("#server-shopify", "text", |t| t.contains("no token to keep here") && t.contains("Last import not yet")).await?;
+        // Linking this device as well is still offered, below.
+        app.find("#shopify-link").await?;
+        server.disconnect_shopify().await?;
+        app.click("#nav-inventory").await?;
+        app.click("#nav-settings").await?;
+        app.wait_until("#server-shopify", "text", |t| t.contains("does not import")).await?;
+        anyhow::Ok(())
+    }
+    .await;
+    if outcome.is_err() {
+        let _ = app.screenshot("failed-server-shopify").await;
+    }
+    app.quit().await?;
+    outcome
 }

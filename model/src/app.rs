@@ -6,7 +6,7 @@ use crate::ids::*;
 use crate::op::PayMethod;
 use crate::pricing::Discount;
 use crate::quantity::Unit;
-use crate::sync::{DeviceInfo, Role, UserInfo};
+use crate::sync::{DeviceInfo, Role, ServerShopifyStatus, UserInfo};
 use crate::views::*;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -436,6 +436,11 @@ pub struct MapShopifySku {
     pub shopify_sku: String,
     pub product_sku: String,
 }
+/// Where the server's own Shopify import stands, for a device whose orders
+/// come through the server; `None` on a device with no server.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetServerShopify {}
+
 
 /// The server's devices; the owner's password is asked again because
 /// managing devices takes a fresh login.
@@ -519,3 +524,4 @@ command!(ListDevices => Vec<DeviceInfo>, "list_devices");
 command!(RevokeDevice => Vec<DeviceInfo>, "revoke_device");
 command!(ListUsers => Vec<UserInfo>, "list_users");
 command!(AddUser => Vec<UserInfo>, "add_user");
+command!(GetServerShopify => Option<ServerShopifyStatus>, "get_server_shopify");

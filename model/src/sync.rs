@@ -320,3 +320,16 @@ mod tests {
         assert!(OpsFile::parse(b"{\"format\": \"csv\"}").is_err_and(|e| e.contains("not a Wildroot operations file")));
     }
 }
+
+/// Where the server's own Shopify import stands (`GET /api/v1/shopify/status`); never the token.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ServerShopifyStatus {
+    /// The store's base URL; `None`: the server does not import.
+    pub shop: Option<String>,
+    pub api_version: Option<String>,
+    pub since_ms: Option<i64>,
+    /// The newest `updatedAt` recorded.
+    pub watermark_ms: Option<i64>,
+    pub last_run_ms: Option<i64>,
+    pub last_error: Option<String>,
+}

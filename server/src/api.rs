@@ -197,6 +197,7 @@ pub fn router<S: Storage>(state: Arc<AppState<S>>) -> Router {
         .route("/api/v1/sync/push", post(push::<S>))
         .route("/api/v1/sync/pull", get(pull::<S>))
         .route("/api/v1/shopify/webhooks", post(crate::shopify::webhook::webhook::<S>))
+        .route("/api/v1/shopify/status", get(shopify_status::<S>))
         .layer(RequestBodyLimitLayer::new(MAX_BODY_BYTES))
         .layer(RequestDecompressionLayer::new())
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
@@ -464,6 +465,16 @@ async fn pull<S: Storage>(
     state.metrics.pull_requests.fetch_add(1, Relaxed);
     state.metrics.pull_micros.fetch_add(started.elapsed().as_micros() as u64, Relaxed);
     Ok(Json(resp))
+}
+
+/// Where the server's Shopify import stands, for any signed-in device: the
+/// app shows it where the owner would otherwise look for a device's own.
+async fn shopify_status<S: Storage>(
+    State(state): State<Arc<AppState<S>>>,
+    headers: HeaderMap,
+) -> ApiResult<Json<crate::shopify::import::ImportStatus>> {
+    device(&state, &headers).await?;
+    Ok(Json(crate::shopify::import::status(&state.storage).await?))
 }
 
 /// A page of the log after `after`: the pull endpoint but HTTP.

@@ -225,6 +225,12 @@ async fn the_server_imports_orders_itself_and_booths_get_them_without_the_token(
         assert_eq!(wildroot_core::oplog::replay_check(&s).unwrap(), None);
     }
 
+    // The booth can see where the server's import stands, and only a device can.
+    let seen = sync::server_shopify_status(&booth).await.unwrap();
+    assert_eq!((seen.shop.as_deref(), seen.watermark_ms, seen.last_error), (Some(fake.base_url.as_str()), Some(newest), None));
+    let anonymous = reqwest::get(format!("{url}/api/v1/shopify/status")).await.unwrap();
+    assert_eq!(anonymous.status().as_u16(), 401);
+
     // A refund webhook wakes the import: it reads the overlap again and
     // records nothing new, then brings the order's change through.
     let refund_hook = br#"{"id": 77, "order_id": 599}"#;
@@ -247,6 +253,7 @@ async fn the_server_imports_orders_itself_and_booths_get_them_without_the_token(
     let asked = fake.requests();
     let (_, woke) = post(&url, "refunds/create", refund_hook, &sign(refund_hook)).await;
     assert_eq!(woke["import_woken"].as_bool(), Some(false));
+    assert_eq!(sync::server_shopify_status(&booth).await.unwrap(), Default::default(), "the booth sees the import stopped");
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(fake.requests(), asked);
     let _ = stop.send(());

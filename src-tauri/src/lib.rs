@@ -16,6 +16,7 @@ use std::time::Duration;
 use tauri::{Manager, State};
 use wildroot_core::CoreError;
 use wildroot_model::app::*;
+use wildroot_model::sync::ServerShopifyStatus;
 use wildroot_model::views::*;
 use wildroot_model::SaleId;
 
@@ -177,6 +178,11 @@ async fn import_shopify_now(shell: State<'_, Shell>, req: ImportShopifyNow) -> R
 }
 
 #[tauri::command(async)]
+#[tauri::command]
+async fn get_server_shopify(shell: State<'_, Shell>, req: GetServerShopify) -> Reply<Option<ServerShopifyStatus>> {
+    owner::get_server_shopify(&shell, req).await.map_err(fail)
+}
+
 fn map_shopify_sku(shell: State<'_, Shell>, req: MapShopifySku) -> Reply<ShopifyPanel> {
     owner::map_shopify_sku(&shell, req).map_err(fail)
 }
@@ -345,6 +351,7 @@ pub fn run() {
             import_shopify_now,
             map_shopify_sku,
             set_shopify_push_stock,
+            get_server_shopify,
             list_devices,
             revoke_device,
             sign_out,

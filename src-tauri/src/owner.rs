@@ -15,7 +15,7 @@ use wildroot_core::supply::{NewSupply, SupplyEdit};
 use wildroot_core::sync::SyncClient;
 use wildroot_core::{export, settings, CoreError, Result, Store};
 use wildroot_model::app::*;
-use wildroot_model::sync::{DeviceInfo, NewUserRequest, Role, UserInfo};
+use wildroot_model::sync::{DeviceInfo, NewUserRequest, Role, ServerShopifyStatus, UserInfo};
 use wildroot_model::views::*;
 use wildroot_model::Money;
 
@@ -416,6 +416,19 @@ pub fn map_shopify_sku(shell: &Shell, req: MapShopifySku) -> Result<ShopifyPanel
     drop(store);
     shell.wake_sync();
     Ok(panel)
+}
+
+/// Where the server's own import stands: on a device whose orders come
+/// through the server there is nothing to link here, only this to see.
+pub async fn get_server_shopify(shell: &Shell, _: GetServerShopify) -> Result<Option<ServerShopifyStatus>> {
+    {
+        let store = shell.store()?;
+        owner_only(&store, "the Shopify import")?;
+        if store.sync_config()?.is_none() {
+            return Ok(None);
+        }
+    }
+    Ok(Some(wildroot_core::sync::server_shopify_status(shell.shared_store()).await?))
 }
 
 pub fn set_shopify_push_stock(shell: &Shell, req: SetShopifyPushStock) -> Result<ShopifyPanel> {

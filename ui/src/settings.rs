@@ -6,7 +6,7 @@ use crate::state::{AppState, Theme};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wildroot_model::app::*;
-use wildroot_model::sync::{DeviceInfo, Role, UserInfo};
+use wildroot_model::sync::{DeviceInfo, Role, ServerShopifyStatus, UserInfo};
 
 #[component]
 pub fn Settings() -> impl IntoView {
@@ -417,6 +417,7 @@ fn Shopify(settings: RwSignal<Option<SettingsView>>) -> impl IntoView {
                     <button class="secondary" id="shopify-unlink" on:click=unlink>"Unlink"</button>
                 }.into_any(),
                 None => view! {
+                    <ServerShopify />
                     <p class="muted">"Online orders come in from Shopify and take stock from the same shelves. Create a custom app in the store with read access to orders and products, and paste its Admin API access token here."</p>
                     {field_hint("Store", "shopify-shop", "my-shop.myshopify.com", shop)}
                     <label>"Admin API access token"<input id="shopify-token" type="password" autocomplete="off" prop:value=move || token.get() on:input=move |ev| token.set(event_target_value(&ev)) /></label>
@@ -424,6 +425,41 @@ fn Shopify(settings: RwSignal<Option<SettingsView>>) -> impl IntoView {
                 }.into_any(),
             }}
         </div>
+    }
+}
+
+/// The server's own import, when this device syncs with one: where it
+/// stands, so the owner need not log in to the server to see it. Asked
+/// once when the screen opens (it is a request to the server, not a read).
+#[component]
+fn ServerShopify() -> impl IntoView {
+    let status = RwSignal::new(None::<ServerShopifyStatus>);
+    let failed = RwSignal::new(None::<String>);
+    spawn_local(async move {
+        match call(&GetServerShopify {}).await {
+            Ok(s) => status.set(s),
+            Err(e) => failed.set(Some(e)),
+        }
+    });
+    view! {
+        {move || failed.get().map(|e| view! { <p class="muted" id="server-shopify-unknown">{format!("Where the server's Shopify import stands is not known now: {e}")}</p> })}
+        {move || status.get().map(|s| match s.shop {
+            Some(shop) => {
+                let last = s.last_run_ms.map(when).unwrap_or_else(|| "not yet".into());
+                let newest = s.watermark_ms.map(when).unwrap_or_else(|| "none yet".into());
+                view! {
+                    <p id="server-shopify" data-shop=shop.clone()>
+                        {format!("The server imports the orders of {shop} and every device gets them by syncing: there is no token to keep here. Last import {last}; newest order {newest}.")}
+                    </p>
+                    {s.last_error.map(|e| view! { <p class="error" id="server-shopify-error">{format!("The server's last import failed: {e}")}</p> })}
+                }.into_any()
+            }
+            None => view! {
+                <p class="muted" id="server-shopify" data-shop="">
+                    "The server does not import from Shopify. Link it there (wildroot server shopify connect) so vendor devices never hold the token, or link this device below."
+                </p>
+            }.into_any(),
+        })}
     }
 }
 

@@ -52,18 +52,7 @@ impl From<ImportError> for crate::api::Fail {
     }
 }
 
-/// Where the server's import stands; never the token.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct ImportStatus {
-    /// The store's base URL; `None`: the server does not import.
-    pub shop: Option<String>,
-    pub api_version: Option<String>,
-    pub since_ms: Option<i64>,
-    /// The newest `updatedAt` recorded.
-    pub watermark_ms: Option<i64>,
-    pub last_run_ms: Option<i64>,
-    pub last_error: Option<String>,
-}
+pub use wildroot_model::sync::ServerShopifyStatus as ImportStatus;
 
 /// What one run read.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
