@@ -88,6 +88,18 @@ enum Command {
     Customer(CustomerCmd),
     /// Stock on hand of every product and supply.
     Stock,
+    /// The lots of a product (earliest expiry first) or a supply (oldest
+    /// purchase first) with what is left of each.
+    Lots {
+        /// A product's SKU or a supply's name.
+        item: String,
+        /// Include lots used up.
+        #[arg(long)]
+        all: bool,
+    },
+    /// Recall: follow a lot to the customers who bought from it.
+    #[command(subcommand)]
+    Trace(TraceCmd),
     /// Low stock, reorder, oversold and expiring alerts.
     Alerts,
     /// Sales, valuation, margins, production and event reports.
@@ -145,6 +157,14 @@ enum Command {
     /// Bring in what happened elsewhere.
     #[command(subcommand)]
     Import(ImportCmd),
+}
+
+#[derive(Subcommand)]
+enum TraceCmd {
+    /// A supply lot forward: the batches made with it and everyone who bought from them.
+    SupplyLot { lot: String },
+    /// A product lot both ways: the supply lots it was made from, and everyone who bought from it.
+    ProductLot { lot: String },
 }
 
 #[derive(Subcommand)]
@@ -492,6 +512,9 @@ enum BatchCmd {
         /// Make it even if supplies go below zero.
         #[arg(long)]
         allow_short: bool,
+        /// Units actually made, when not what the recipe yields (waste).
+        #[arg(long)]
+        made: Option<i64>,
     },
     List,
 }
@@ -671,6 +694,12 @@ fn pair<'a>(s: &'a str, flag: &str, example: &str) -> Result<(&'a str, &'a str)>
 
 fn sale_line(s: &str) -> Result<LineRequest> {
     let (sku, rest) = pair(s, "--line", "SALVE=2")?;
+    // `#LOT` last: the lot code on the jar, when it must be that one.
+    let (rest, lot) = match rest.split_once('#') {
+        Some((_, l)) if l.trim().is_empty() => bail!("--line {s} names no lot after #: type it like SALVE=2#SALVE-20261201-1"),
+        Some((r, l)) => (r, Some(l.trim().to_string())),
+        None => (rest, None),
+    };
     let (rest, discount) = match rest.split_once('~') {
         Some((r, d)) => (r, Some(Discount::parse(d)?)),
         None => (rest, None),
@@ -679,7 +708,7 @@ fn sale_line(s: &str) -> Result<LineRequest> {
         Some((q, p)) => (q, Some(amount(p, "the price after @")?)),
         None => (rest, None),
     };
-    Ok(LineRequest { key: sku.to_string(), qty: count(qty, &format!("the quantity in --line {s}"))?, unit_price: price, discount })
+    Ok(LineRequest { key: sku.to_string(), qty: count(qty, &format!("the quantity in --line {s}"))?, unit_price: price, discount, lot })
 }
 
 fn refund_lines(lines: &[String]) -> Result<Vec<(String, i64)>> {
@@ -753,19 +782,24 @@ fn run(cli: Cli, format: Format) -> Result<String> {
             RecipeCmd::Show { sku } => recipe_out(&store.recipe(&sku)?, format)?,
         },
         Command::Batch(cmd) => match cmd {
-            BatchCmd::Produce { sku, batches, lot, expires, allow_short } => {
+            BatchCmd::Produce { sku, batches, lot, expires, allow_short, made } => {
                 let b = store.produce(ProduceRequest {
                     sku,
                     batches,
                     lot_code: lot,
                     expires_on: opt_date(&expires, "--expires")?,
                     allow_short,
+                    made,
                 })?;
                 if j {
                     json(&b)?
                 } else {
+                    let waste = match b.expected_qty {
+                        Some(e) => format!(" ({} expected, {} short)", e, e - b.output_qty),
+                        None => String::new(),
+                    };
                     format!(
-                        "Made {} × {} as lot {} for {} ({} each).\n",
+                        "Made {}{waste} × {} as lot {} for {} ({} each).\n",
                         b.output_qty,
                         b.sku,
                         b.lot_code,
@@ -875,6 +909,25 @@ fn run(cli: Cli, format: Format) -> Result<String> {
                 t.render(format)
             }
         }
+        Command::Lots { item, all } => lots_out(&store.list_lots(&item, all)?, format)?,
+        Command::Trace(cmd) => match cmd {
+            TraceCmd::SupplyLot { lot } => {
+                let t = store.trace_supply_lot(&lot)?;
+                if j {
+                    json(&t)?
+                } else {
+                    output::supply_trace(&t, format)
+                }
+            }
+            TraceCmd::ProductLot { lot } => {
+                let t = store.trace_product_lot(&lot)?;
+                if j {
+                    json(&t)?
+                } else {
+                    output::product_trace(&t, format)
+                }
+            }
+        },
         Command::Alerts => {
             let alerts = store.alerts()?;
             if j {
@@ -1248,6 +1301,25 @@ fn batches_out(list: &[BatchView], format: Format) -> Result<String> {
             money(b.cost_cents),
             money(b.unit_cost_cents),
             b.expires_on.clone().unwrap_or_default(),
+        ]);
+    }
+    Ok(t.render(format))
+}
+
+fn lots_out(list: &[LotView], format: Format) -> Result<String> {
+    if format == Format::Json {
+        return json(&serde_json::json!({ "lots": list }));
+    }
+    let mut t = Table::new(&["lot", "item", "made/received", "qty", "on hand", "expires", "unit cost"]);
+    for l in list {
+        t.row(vec![
+            l.lot_code.clone(),
+            l.item.clone(),
+            when(l.at_ms),
+            Quantity(l.qty).display(l.unit),
+            Quantity(l.on_hand).display(l.unit),
+            l.expires_on.clone().unwrap_or_default(),
+            output::unit_cost(l.unit_cost_microcents, l.unit),
         ]);
     }
     Ok(t.render(format))

@@ -1,7 +1,8 @@
 //! Printing results: aligned tables for people, CSV for spreadsheets, JSON
 //! for programs.
 use serde::Serialize;
-use wildroot_model::Money;
+use wildroot_model::views::{ProductLotTrace, SupplyLotTrace};
+use wildroot_model::{Money, Quantity, Unit};
 
 /// How the user asked to see results.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -89,4 +90,123 @@ pub fn json<T: Serialize>(value: &T) -> anyhow::Result<String> {
 /// UTC time of day and date for a millisecond timestamp.
 pub fn when(ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(ms).map(|d| d.format("%Y-%m-%d %H:%M").to_string()).unwrap_or_default()
+}
+
+/// A unit cost kept in millionths of a cent, shown per piece, or per kg / l.
+pub fn unit_cost(microcents: i64, unit: Unit) -> String {
+    let (per, label) = match unit {
+        Unit::Each => (1, ""),
+        Unit::G => (1000, "/kg"),
+        Unit::Ml => (1000, "/l"),
+    };
+    let cents = wildroot_model::money::div_round(i128::from(microcents) * per, 1_000_000) as i64;
+    format!("{}{label}", money(cents))
+}
+
+/// Who bought from a product lot: the recall list, one row per sale.
+fn sales_table(trace: &ProductLotTrace, t: &mut Table) {
+    for s in &trace.sales {
+        let state = if s.voided {
+            "voided".to_string()
+        } else if s.returned > 0 {
+            format!("{} returned", s.returned)
+        } else {
+            String::new()
+        };
+        t.row(vec![
+            s.lot_code.clone(),
+            when(s.at_ms),
+            s.receipt_no.clone(),
+            s.qty.to_string(),
+            s.customer.clone().unwrap_or_else(|| "(walk-in)".into()),
+            s.email.clone().unwrap_or_default(),
+            s.phone.clone().unwrap_or_default(),
+            s.event.clone().unwrap_or_default(),
+            state,
+        ]);
+    }
+}
+
+const SALE_HEADERS: [&str; 9] = ["lot", "sold", "receipt", "qty", "customer", "email", "phone", "event", "note"];
+
+fn unassigned_note(trace: &ProductLotTrace) -> String {
+    if trace.unassigned_units > 0 {
+        format!(
+            "{} unit(s) of {} sold since lot {} was made have no lot recorded (online orders, older sales): they may be from it.\n",
+            trace.unassigned_units, trace.name, trace.lot.lot_code
+        )
+    } else {
+        String::new()
+    }
+}
+
+pub fn product_trace(trace: &ProductLotTrace, format: Format) -> String {
+    let mut out = String::new();
+    if format == Format::Table {
+        out.push_str(&format!(
+            "Lot {} of {} ({}): made {}, {} left{}.\n",
+            trace.lot.lot_code,
+            trace.name,
+            trace.lot.item,
+            trace.lot.qty,
+            trace.lot.on_hand,
+            trace.lot.expires_on.as_ref().map(|e| format!(", expires {e}")).unwrap_or_default()
+        ));
+        if trace.inputs.is_empty() {
+            out.push_str("Made from: no supply lots recorded.\n");
+        } else {
+            let mut t = Table::new(&["supply", "lot", "qty", "supplier"]);
+            for i in &trace.inputs {
+                t.row(vec![i.supply.clone(), i.lot_code.clone(), Quantity(i.qty).display(i.unit), i.supplier.clone().unwrap_or_default()]);
+            }
+            out.push_str("Made from:\n");
+            out.push_str(&t.render(format));
+        }
+        out.push_str(&format!("Sold to ({} sales):\n", trace.sales.len()));
+    }
+    let mut t = Table::new(&SALE_HEADERS);
+    sales_table(trace, &mut t);
+    out.push_str(&t.render(format));
+    if format == Format::Table {
+        out.push_str(&unassigned_note(trace));
+    }
+    out
+}
+
+pub fn supply_trace(trace: &SupplyLotTrace, format: Format) -> String {
+    let mut out = String::new();
+    if format == Format::Table {
+        out.push_str(&format!(
+            "Supply lot {} of {}{}: received {} on {}, {} left. Used in {} batch(es).\n",
+            trace.lot.lot_code,
+            trace.lot.item,
+            trace.supplier.as_ref().map(|s| format!(" from {s}")).unwrap_or_default(),
+            Quantity(trace.lot.qty).display(trace.lot.unit),
+            when(trace.lot.at_ms),
+            Quantity(trace.lot.on_hand).display(trace.lot.unit),
+            trace.batches.len()
+        ));
+        for b in &trace.batches {
+            out.push_str(&format!(
+                "  lot {} of {}: made {}, {} left, {} sale(s)\n",
+                b.lot.lot_code,
+                b.name,
+                b.lot.qty,
+                b.lot.on_hand,
+                b.sales.len()
+            ));
+        }
+        out.push_str("Sold to:\n");
+    }
+    let mut t = Table::new(&SALE_HEADERS);
+    for b in &trace.batches {
+        sales_table(b, &mut t);
+    }
+    out.push_str(&t.render(format));
+    if format == Format::Table {
+        for b in &trace.batches {
+            out.push_str(&unassigned_note(b));
+        }
+    }
+    out
 }

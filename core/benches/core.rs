@@ -56,7 +56,7 @@ fn shop(products: usize) -> (TempDir, Store) {
 fn five_line_sale() -> SaleRequest {
     SaleRequest {
         lines: (0..5)
-            .map(|i| LineRequest { key: format!("SKU-{i:05}"), qty: 1 + i as i64 % 2, unit_price: None, discount: None })
+            .map(|i| LineRequest { key: format!("SKU-{i:05}"), qty: 1 + i as i64 % 2, unit_price: None, discount: None, lot: None })
             .collect(),
         payments: vec![(PayMethod::Cash, Money(100_000))],
         ..Default::default()
@@ -174,6 +174,7 @@ fn million_lines() -> (TempDir, Store) {
                     tax_cents: 0,
                     net_cents: 900 * (1 + k % 3),
                     total_cents: 900 * (1 + k % 3),
+                    lots: Vec::new(),
                 }
             })
             .collect();

@@ -91,6 +91,20 @@ impl Store {
             };
             out.push(Alert { kind: AlertKind::Expiring, item: lot, message, on_hand: None, threshold: None });
         }
+        for lot in self.negative_lots()? {
+            out.push(Alert {
+                kind: AlertKind::LotNegative,
+                message: format!(
+                    "lot {} of {} is below zero ({}): more was sold from it than it held, on devices that could not see each other; count it and adjust",
+                    lot.lot_code,
+                    lot.item,
+                    Quantity(lot.on_hand).display(lot.unit)
+                ),
+                item: lot.lot_code,
+                on_hand: Some(lot.on_hand),
+                threshold: None,
+            });
+        }
         self.sync_alerts(&mut out)?;
         self.shopify_alerts(&mut out)?;
         Ok(out)

@@ -9,6 +9,7 @@
 //! the create it follows makes a placeholder row that the create completes,
 //! so field values do not depend on delivery order.
 use crate::error::Result;
+use crate::lot::{lot_move, lot_moves};
 use crate::lww;
 use crate::shopify::project as shopify;
 use rusqlite::Connection;
@@ -41,6 +42,7 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                 (&lot, &supply, &p.lot_code, p.qty, p.cost_cents, p.received_at_ms),
             )?;
             movement(conn, &op_id, 0, "supply", &supply, p.qty, "purchase", None, Some(&lot), p.received_at_ms)?;
+            lot_move(conn, &op_id, 0, 0, &lot, &supply, p.qty, "purchase", None, p.received_at_ms)?;
         }
         OpKind::StockAdjusted(p) => {
             let (kind, id) = match p.item {
@@ -82,9 +84,9 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             let lot = p.lot_id.to_string();
             let product = p.product_id.to_string();
             conn.execute(
-                "INSERT OR IGNORE INTO batches (id, product_id, lot_code, batches, output_qty, cost_cents, made_at_ms, expires_on)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                (&lot, &product, &p.lot_code, p.batches, p.output_qty, p.cost_cents, p.made_at_ms, &p.expires_on),
+                "INSERT OR IGNORE INTO batches (id, product_id, lot_code, batches, output_qty, cost_cents, made_at_ms, expires_on, expected_qty)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                (&lot, &product, &p.lot_code, p.batches, p.output_qty, p.cost_cents, p.made_at_ms, &p.expires_on, p.expected_qty),
             )?;
             for (i, input) in p.inputs.iter().enumerate() {
                 let supply = input.supply_id.to_string();
@@ -93,8 +95,10 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                     (&lot, &supply, input.qty, input.cost_microcents),
                 )?;
                 movement(conn, &op_id, i as i64 + 1, "supply", &supply, -input.qty, "batch_input", None, Some(&lot), p.made_at_ms)?;
+                lot_moves(conn, &op_id, i as i64 + 1, &input.lots, -1, &supply, "batch_input", Some(&lot), p.made_at_ms)?;
             }
             movement(conn, &op_id, 0, "product", &product, p.output_qty, "batch_output", None, Some(&lot), p.made_at_ms)?;
+            lot_move(conn, &op_id, 0, 0, &lot, &product, p.output_qty, "batch_output", None, p.made_at_ms)?;
         }
         OpKind::EventOpened(p) => {
             conn.execute(
@@ -135,6 +139,14 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                     add_sales(conn, sold_at, &product, event.as_deref(), figures.map(|v| -v))?;
                     if p.restock {
                         movement(conn, &movement_key, line_no, "product", &product, figures[0], "void", None, None, p.at_ms)?;
+                        // Back to the lots the line was sold from.
+                        let sold: Vec<(String, i64, i64)> = conn
+                            .prepare_cached("SELECT lot_id, qty, part FROM lot_moves WHERE ref_id = ?1 AND line = ?2 AND reason = 'sale'")?
+                            .query_map((&sale, line_no), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+                            .collect::<rusqlite::Result<_>>()?;
+                        for (lot, qty, part) in sold {
+                            lot_move(conn, &movement_key, line_no, part, &lot, &product, -qty, "void", Some(&sale), p.at_ms)?;
+                        }
                     }
                 }
                 let mut stmt = conn.prepare("SELECT method, amount_cents FROM sale_payments WHERE sale_id = ?1")?;
@@ -144,6 +156,7 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                 }
             } else {
                 conn.execute("UPDATE stock_movements SET at_ms = MIN(at_ms, ?1) WHERE op_id = ?2", (p.at_ms, &movement_key))?;
+                conn.execute("UPDATE lot_moves SET at_ms = MIN(at_ms, ?1) WHERE op_id = ?2", (p.at_ms, &movement_key))?;
             }
         }
         OpKind::SaleRefunded(p) => {
@@ -164,6 +177,7 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                     add_refund(conn, p.at_ms, &product, event.as_deref(), line)?;
                     if p.restock {
                         movement(conn, &op_id, line.line_no, "product", &product, line.qty, "refund", None, None, p.at_ms)?;
+                        lot_moves(conn, &op_id, line.line_no, &line.lots, 1, &product, "refund", Some(&p.sale_id.to_string()), p.at_ms)?;
                     }
                 }
                 add_payments(conn, p.at_ms, p.method.as_str(), 0, 0, p.total_cents)?;
@@ -257,6 +271,7 @@ fn apply_sale(conn: &Connection, op_id: &str, op: &Operation, p: &SaleCompleted)
             &event
         ])?;
         movement(conn, op_id, i as i64, "product", &product, -l.qty, "sale", None, None, p.at_ms)?;
+        lot_moves(conn, op_id, i as i64, &l.lots, -1, &product, "sale", Some(&sale), p.at_ms)?;
         add_sales(
             conn,
             p.at_ms,

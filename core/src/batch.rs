@@ -2,12 +2,12 @@
 //! of product, in one operation, with the cost of what was consumed.
 use crate::error::{text, CoreError, Result};
 use crate::store::Store;
-use crate::{product, recipe, supply};
+use crate::{lot, product, recipe, supply};
 use chrono::NaiveDate;
 use rusqlite::Connection;
 use wildroot_model::money::div_round;
 use wildroot_model::op::*;
-use wildroot_model::views::{BatchPlan, BatchView, PlanLine};
+use wildroot_model::views::{BatchPlan, BatchView, LotUse, PlanLine};
 use wildroot_model::{LotId, Quantity};
 
 /// A request to produce.
@@ -19,9 +19,13 @@ pub struct ProduceRequest {
     pub expires_on: Option<NaiveDate>,
     /// Make it even when supplies would go below zero (the books were behind).
     pub allow_short: bool,
+    /// Units actually made, when not what the recipe promises (made 38 of
+    /// an expected 40): the unit cost is over what was made.
+    pub made: Option<i64>,
 }
 
-/// What `batches` batches of `sku` need, priced at today's average costs.
+/// What `batches` batches of `sku` need, priced at the supply lots they
+/// would consume, oldest received first (FIFO).
 struct Plan {
     view: BatchPlan,
     inputs: Vec<BatchInput>,
@@ -42,12 +46,30 @@ fn plan_in(conn: &Connection, sku: &str, batches: i64) -> Result<(product::Produ
     let mut inputs = Vec::new();
     let mut lines = Vec::new();
     let mut total_micro: i128 = 0;
+    let mut taken = std::collections::HashMap::new();
     for line in recipe {
         let need = line.qty.checked_mul(batches).ok_or_else(too_many)?;
         let on_hand = supply::on_hand(conn, line.supply_id)?;
-        let cost = supply::avg_cost(conn, line.supply_id)?.microcents(need);
+        let from_lots = lot::fifo(conn, line.supply_id, need, &mut taken)?;
+        // What no lot covers (the books were behind) is priced at the average of every purchase.
+        let unassigned = need - from_lots.iter().map(|t| t.take.qty).sum::<i64>();
+        let cost =
+            from_lots.iter().map(|t| t.cost_microcents).sum::<i64>() + supply::avg_cost(conn, line.supply_id)?.microcents(unassigned);
         total_micro += i128::from(cost);
-        inputs.push(BatchInput { supply_id: line.supply_id, qty: need, cost_microcents: cost });
+        let uses = from_lots
+            .iter()
+            .map(|t| LotUse {
+                lot_code: t.lot_code.clone(),
+                qty: t.take.qty,
+                cost_cents: div_round(i128::from(t.cost_microcents), 1_000_000) as i64,
+            })
+            .collect();
+        inputs.push(BatchInput {
+            supply_id: line.supply_id,
+            qty: need,
+            cost_microcents: cost,
+            lots: from_lots.into_iter().map(|t| t.take).collect(),
+        });
         lines.push(PlanLine {
             supply_id: line.supply_id,
             supply: line.supply,
@@ -56,6 +78,7 @@ fn plan_in(conn: &Connection, sku: &str, batches: i64) -> Result<(product::Produ
             on_hand,
             short: (need - on_hand).max(0),
             cost_cents: div_round(i128::from(cost), 1_000_000) as i64,
+            lots: uses,
         });
     }
     // Rounded once, at the batch total (DESIGN rule 8).
@@ -101,6 +124,15 @@ impl Store {
             if !shortages.is_empty() && !req.allow_short {
                 return Err(CoreError::Short(shortages));
             }
+            let expected = plan.view.output_qty;
+            let made = match req.made {
+                None => expected,
+                Some(n) if n < 0 => return Err(CoreError::Invalid(format!("{n} units made is not a count: give 0 or more"))),
+                Some(n) if n > expected.saturating_mul(10).max(1000) => {
+                    return Err(CoreError::Invalid(format!("{n} units made from a recipe that yields {expected}: check the count")))
+                }
+                Some(n) => n,
+            };
             let made_at_ms = tx.now_ms();
             let lot_code = match &req.lot_code {
                 Some(c) => {
@@ -125,11 +157,12 @@ impl Store {
                 product_id: p.id,
                 lot_code,
                 batches: req.batches,
-                output_qty: plan.view.output_qty,
+                output_qty: made,
                 made_at_ms,
                 expires_on: req.expires_on.map(|d| d.format("%Y-%m-%d").to_string()),
                 inputs: plan.inputs,
                 cost_cents: plan.view.cost_cents,
+                expected_qty: (made != expected).then_some(expected),
             }))?;
             Ok(lot_id)
         })?;
@@ -140,7 +173,7 @@ impl Store {
     pub fn list_batches(&self, only: Option<LotId>) -> Result<Vec<BatchView>> {
         let filter = if only.is_some() { "WHERE b.id = ?1" } else { "" };
         let sql = format!(
-            "SELECT b.id, b.lot_code, p.sku, b.batches, b.output_qty, b.cost_cents, b.made_at_ms, b.expires_on
+            "SELECT b.id, b.lot_code, p.sku, b.batches, b.output_qty, b.cost_cents, b.made_at_ms, b.expires_on, b.expected_qty
              FROM batches b JOIN products p ON p.id = b.product_id {filter} ORDER BY b.made_at_ms DESC, b.lot_code"
         );
         let mut stmt = self.conn().prepare(&sql)?;
@@ -155,11 +188,12 @@ impl Store {
                 r.get::<_, i64>(5)?,
                 r.get::<_, i64>(6)?,
                 r.get::<_, Option<String>>(7)?,
+                r.get::<_, Option<i64>>(8)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, lot_code, sku, batches, output_qty, cost_cents, made_at_ms, expires_on) = row?;
+            let (id, lot_code, sku, batches, output_qty, cost_cents, made_at_ms, expires_on, expected_qty) = row?;
             out.push(BatchView {
                 lot_id: id.parse().map_err(|_| CoreError::Corrupt(format!("lot id '{id}'")))?,
                 lot_code,
@@ -170,6 +204,7 @@ impl Store {
                 unit_cost_cents: if output_qty > 0 { div_round(i128::from(cost_cents), i128::from(output_qty)) as i64 } else { 0 },
                 made_at_ms,
                 expires_on,
+                expected_qty,
             });
         }
         Ok(out)

@@ -18,7 +18,7 @@ const DAY_MS: i64 = 86_400_000;
 type DemoRecipe = (&'static str, i64, &'static [(&'static str, &'static str)]);
 
 fn line(sku: &str, qty: i64) -> LineRequest {
-    LineRequest { key: sku.into(), qty, unit_price: None, discount: None }
+    LineRequest { key: sku.into(), qty, unit_price: None, discount: None, lot: None }
 }
 
 impl Store {
@@ -142,6 +142,7 @@ impl Store {
                     lot_code: None,
                     expires_on: today.checked_add_days(chrono::Days::new(shelf_days)),
                     allow_short: false,
+                    made: None,
                 })?;
             }
             self.set_clock(Some(at(7, 8)));

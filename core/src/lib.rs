@@ -15,6 +15,7 @@ pub mod demo;
 pub mod error;
 pub mod event;
 pub mod export;
+pub mod lot;
 mod lww;
 pub mod movement;
 pub mod oplog;

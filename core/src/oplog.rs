@@ -191,6 +191,8 @@ pub const REPLICATED_TABLES: &[&str] = &[
     "shopify_order_lines",
     "shopify_sku_map",
     "shopify_links",
+    "lot_moves",
+    "lot_levels",
 ];
 
 /// Every row of every replicated table, as text, sorted: two stores with
@@ -237,6 +239,11 @@ pub fn replay_check(store: &Store) -> Result<Option<String>> {
 /// total kept by `apply` against the rows it totals.
 const TOTALS: &[(&str, &str, &str)] = &[
     ("stock_levels", "SELECT item_id, on_hand FROM stock_levels", "SELECT item_id, SUM(qty) FROM stock_movements GROUP BY item_id"),
+    (
+        "lot_levels",
+        "SELECT lot_id, item_id, on_hand FROM lot_levels",
+        "SELECT lot_id, item_id, SUM(qty) FROM lot_moves GROUP BY lot_id, item_id",
+    ),
     (
         "sales_daily",
         "SELECT day, product_id, event_id, units, gross_cents, discount_cents, tax_cents, net_cents, total_cents,

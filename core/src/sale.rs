@@ -19,6 +19,9 @@ pub struct LineRequest {
     pub qty: i64,
     pub unit_price: Option<Money>,
     pub discount: Option<Discount>,
+    /// The lot code on the jar, when it matters which; otherwise the sale
+    /// takes from the earliest-expiring lots.
+    pub lot: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -137,11 +140,27 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
     tx.execute("UPDATE local_device SET next_receipt = next_receipt + 1", [])?;
     let receipt_no = format!("{prefix}-{n:06}");
     let sale_id = SaleId::new();
+    let at_ms = tx.now_ms();
+    let today = crate::apply::day(at_ms);
+    let mut taken = HashMap::new();
+    let mut lots = Vec::with_capacity(found.len());
+    for (p, l) in found.iter().zip(&req.lines) {
+        lots.push(match &l.lot {
+            // Picked by hand: the jar is from that lot, whatever the books say is left.
+            Some(code) => {
+                let lot_id = crate::lot::product_lot(tx, p.id, &p.sku, code)?;
+                *taken.entry(lot_id).or_insert(0) += l.qty;
+                vec![LotTake { lot_id, qty: l.qty }]
+            }
+            None => crate::lot::fefo(tx, p.id, l.qty, &today, &mut taken)?,
+        });
+    }
     let lines = found
         .iter()
         .zip(&cart)
         .zip(&priced.lines)
-        .map(|((p, c), pl)| SaleLine {
+        .zip(lots)
+        .map(|(((p, c), pl), lots)| SaleLine {
             product_id: p.id,
             qty: c.qty,
             unit_price_cents: c.unit_price.0,
@@ -150,12 +169,13 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
             tax_cents: pl.tax_cents,
             net_cents: pl.net_cents,
             total_cents: pl.total_cents,
+            lots,
         })
         .collect();
     tx.record(OpKind::SaleCompleted(SaleCompleted {
         sale_id,
         receipt_no: receipt_no.clone(),
-        at_ms: tx.now_ms(),
+        at_ms,
         event_id: event::open_event(tx)?.map(|e| e.id),
         customer_id,
         lines,
@@ -290,7 +310,14 @@ fn refund_in(tx: &Tx<'_>, sale_key: &str, lines: Option<&[(String, i64)]>, resto
         q.0 += n;
         q.1 += amount;
         q.2 += tax;
-        refund_lines.push(RefundLine { line_no: l.line_no, product_id: l.product_id, qty: n, amount_cents: amount, tax_cents: tax });
+        refund_lines.push(RefundLine {
+            line_no: l.line_no,
+            product_id: l.product_id,
+            qty: n,
+            amount_cents: amount,
+            tax_cents: tax,
+            lots: Vec::new(),
+        });
     }
     // Two requests for the same line become one refund line.
     let mut merged: Vec<RefundLine> = Vec::new();
@@ -302,6 +329,11 @@ fn refund_in(tx: &Tx<'_>, sale_key: &str, lines: Option<&[(String, i64)]>, resto
                 m.tax_cents += l.tax_cents;
             }
             None => merged.push(l),
+        }
+    }
+    if restock {
+        for l in &mut merged {
+            l.lots = crate::lot::refund_lots(tx, &sid, l.line_no, l.qty)?;
         }
     }
     let total: i64 = merged.iter().map(|l| l.amount_cents).sum();

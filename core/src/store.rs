@@ -8,6 +8,9 @@ use wildroot_model::sync::{refusal_reason, Role};
 use wildroot_model::{DeviceId, OpId, OpKind, Operation};
 
 /// Migrations of the local store, in order. Append only.
+/// The migration that added lots (`lot_moves`, `lot_levels`).
+const LOTS_MIGRATION: i64 = 8;
+
 fn migrations() -> Migrations<'static> {
     Migrations::new(vec![
         M::up(include_str!("../../migrations/0001_local_store.sql")),
@@ -17,6 +20,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0005_shopify_link.sql")),
         M::up(include_str!("../../migrations/0006_shopify_orders.sql")),
         M::up(include_str!("../../migrations/0007_shopify_links.sql")),
+        M::up(include_str!("../../migrations/0008_lots.sql")),
     ])
 }
 
@@ -115,9 +119,20 @@ impl Store {
         // online order's projection does); rusqlite's default of 16 cached
         // statements made the import re-parse SQL for most of its time.
         conn.set_prepared_statement_cache_capacity(128);
+        let before: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         migrations().to_latest(&mut conn)?;
         let device = Self::ensure_device(&conn)?;
         let mut store = Store { conn, device, clock_override: None };
+        // A build from before lots (migration 8) applied other devices'
+        // version-2 operations without their lot splits; the log has them,
+        // so the tables are rebuilt from it once, on the upgrade.
+        if (1..LOTS_MIGRATION).contains(&before) {
+            let lotted: bool =
+                store.conn.query_row("SELECT EXISTS (SELECT 1 FROM ops WHERE version >= 2 AND applied = 1)", [], |r| r.get(0))?;
+            if lotted {
+                store.write(crate::oplog::rebuild)?;
+            }
+        }
         // Operations of kinds an older build could not apply (DESIGN rule 9).
         // Checked first, so that opening takes no write lock when there are none.
         let kept: bool =

@@ -22,7 +22,7 @@ fn store() -> Result<(TempDir, Store), CoreError> {
 }
 
 fn line(sku: &str, qty: i64) -> LineRequest {
-    LineRequest { key: sku.into(), qty, unit_price: None, discount: None }
+    LineRequest { key: sku.into(), qty, unit_price: None, discount: None, lot: None }
 }
 
 fn cash(sku: &str, qty: i64, cents: i64) -> SaleRequest {
@@ -76,15 +76,15 @@ fn a_batch_takes_supplies_and_costs_them_exactly() -> R {
     salve_shop(&mut s)?;
     let b = s.produce(ProduceRequest { sku: "SALVE".into(), batches: 2, ..Default::default() })?;
     assert_eq!(b.output_qty, 24);
-    // 340 g × 2¢ + 1000 ml × 1.2¢ + 24 × 45¢ = 680 + 1200 + 1080
-    assert_eq!(b.cost_cents, 2960);
+    // 340 g from the first beeswax lot (3¢/g, oldest first) + 1000 ml × 1.2¢ + 24 × 45¢ = 1020 + 1200 + 1080
+    assert_eq!(b.cost_cents, 3300);
     assert!(b.lot_code.starts_with("SALVE-"), "{}", b.lot_code);
     assert_eq!(s.product("SALVE")?.on_hand, 24);
     assert_eq!(s.supply("Beeswax")?.on_hand, 3000 - 340);
     assert_eq!(s.supply("Tin")?.on_hand, 76);
     // Editing the recipe changes no past batch.
     s.set_recipe("SALVE", 10, &[("Beeswax".into(), "200g".into())])?;
-    assert_eq!(s.list_batches(None)?[0].cost_cents, 2960);
+    assert_eq!(s.list_batches(None)?[0].cost_cents, 3300);
     assert_eq!(replay_check(&s)?, None);
     assert_eq!(totals_check(s.conn())?, None);
     Ok(())
@@ -181,7 +181,7 @@ fn bad_input_leaves_the_database_as_it_was() -> R {
         (
             "overflow",
             s.sell(SaleRequest {
-                lines: vec![LineRequest { key: "SALVE".into(), qty: i64::MAX, unit_price: None, discount: None }],
+                lines: vec![LineRequest { key: "SALVE".into(), qty: i64::MAX, unit_price: None, discount: None, lot: None }],
                 ..Default::default()
             })
             .map(drop),
@@ -338,6 +338,7 @@ fn partial_refunds_add_up_to_what_was_paid() -> R {
             qty: 3,
             unit_price: None,
             discount: Some(wildroot_model::pricing::Discount::PercentBp(1000)),
+            lot: None,
         }],
         payments: vec![(PayMethod::Cash, Money(5000))],
         ..Default::default()
@@ -408,9 +409,9 @@ fn a_batch_plan_shows_needs_shortages_and_unit_cost_before_anything_is_made() ->
     let before = dump_tables(s.conn())?;
     let plan = s.plan_batch("SALVE", 2)?;
     assert!(plan.enough);
-    assert_eq!((plan.output_qty, plan.cost_cents, plan.unit_cost_cents), (24, 2960, 123)); // 2960 / 24 = 123.3
+    assert_eq!((plan.output_qty, plan.cost_cents, plan.unit_cost_cents), (24, 3300, 138)); // 3300 / 24 = 137.5
     let wax = plan.lines.iter().find(|l| l.supply == "Beeswax").map(|l| (l.need, l.on_hand, l.short, l.cost_cents));
-    assert_eq!(wax, Some((340, 3000, 0, 680)));
+    assert_eq!(wax, Some((340, 3000, 0, 1020)));
     // The plan is what the batch then records.
     assert_eq!(dump_tables(s.conn())?, before, "planning changes nothing");
     let made = s.produce(ProduceRequest { sku: "SALVE".into(), batches: 2, ..Default::default() })?;

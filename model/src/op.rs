@@ -10,7 +10,13 @@ use crate::quantity::Unit;
 use serde::{Deserialize, Serialize};
 
 /// The payload version this build writes. Bump when a payload changes shape.
-pub const OP_VERSION: u32 = 1;
+///
+/// 2: sale lines, refund lines and batch inputs name the lots they took
+/// from or returned to ([`LotTake`]); a batch may record what its recipe
+/// promised (`expected_qty`). A build that knows only 1 keeps version 2
+/// operations unapplied until it is upgraded, so its lot figures are never
+/// short of what another device recorded.
+pub const OP_VERSION: u32 = 2;
 
 /// One immutable change.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -209,6 +215,16 @@ pub struct RecipeSet {
     pub lines: Vec<RecipeLine>,
 }
 
+/// Units of one lot: taken by a sale line or a batch input, or put back by
+/// a refund. Chosen once, by the device that recorded the operation, so
+/// every device applies the same choice (two devices selling a lot's last
+/// jar offline both take it: the lot goes negative and is reported).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LotTake {
+    pub lot_id: LotId,
+    pub qty: i64,
+}
+
 /// One supply consumed by a batch, with its share of the batch cost in
 /// millionths of a cent (rounded to cents once, at the batch total).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -216,6 +232,10 @@ pub struct BatchInput {
     pub supply_id: SupplyId,
     pub qty: i64,
     pub cost_microcents: i64,
+    /// The supply lots consumed, oldest received first; their sum may be
+    /// short of `qty` when the books were behind (the rest is unassigned).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lots: Vec<LotTake>,
 }
 
 /// K batches made: supplies out, product in, one lot.
@@ -232,6 +252,10 @@ pub struct BatchProduced {
     pub expires_on: Option<String>,
     pub inputs: Vec<BatchInput>,
     pub cost_cents: i64,
+    /// What the recipe promised when `output_qty` (what was made) is less
+    /// or more: the difference is waste, and the unit cost is over what was made.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_qty: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -304,6 +328,10 @@ pub struct SaleLine {
     pub tax_cents: i64,
     pub net_cents: i64,
     pub total_cents: i64,
+    /// The lots the units came from (first-expired-first-out unless picked
+    /// by hand); what they do not cover is unassigned.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lots: Vec<LotTake>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -344,6 +372,9 @@ pub struct RefundLine {
     /// Money returned for this line, tax included.
     pub amount_cents: i64,
     pub tax_cents: i64,
+    /// The lots restocked units go back to: those the line was sold from.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lots: Vec<LotTake>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

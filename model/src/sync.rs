@@ -43,6 +43,13 @@ impl WireOp {
 
     /// Decodes the payload; fails for a kind or version this build does not know.
     pub fn to_op(&self) -> Result<Operation, serde_json::Error> {
+        if self.version > crate::op::OP_VERSION {
+            return Err(serde::de::Error::custom(format!(
+                "payload version {} is newer than this build's {}: upgrade to apply it",
+                self.version,
+                crate::op::OP_VERSION
+            )));
+        }
         let kind: OpKind = serde_json::from_value(serde_json::json!({ "kind": self.kind, "payload": self.payload }))?;
         Ok(Operation { id: self.id, device: self.device, device_seq: self.device_seq, hlc: self.hlc, version: self.version, kind })
     }
@@ -174,7 +181,9 @@ pub fn judge(op: &WireOp, role: Role) -> Result<(), String> {
     if !role.may(&op.kind) {
         return Err(refusal_reason(role, &op.kind));
     }
-    if crate::op::KIND_NAMES.contains(&op.kind.as_str()) {
+    // A newer payload version is stored unread, like an unknown kind: a
+    // server older than its devices must never refuse their sales.
+    if crate::op::KIND_NAMES.contains(&op.kind.as_str()) && op.version <= crate::op::OP_VERSION {
         if let Err(e) = op.to_op() {
             return Err(format!("the {} operation is malformed ({e}): update the app", op.kind));
         }

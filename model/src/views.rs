@@ -74,6 +74,9 @@ pub struct BatchView {
     pub unit_cost_cents: i64,
     pub made_at_ms: i64,
     pub expires_on: Option<String>,
+    /// What the recipe promised, when the batch made a different number.
+    #[serde(default)]
+    pub expected_qty: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -169,6 +172,8 @@ pub enum AlertKind {
     Sync,
     /// Online order lines whose SKU matches no product, held until it is mapped.
     UnmatchedSku,
+    /// A lot below zero: two devices sold the same last units offline.
+    LotNegative,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -333,6 +338,81 @@ pub struct PlanLine {
     /// How much is missing (0 when there is enough).
     pub short: i64,
     pub cost_cents: i64,
+    /// The supply lots it would use, oldest received first, each at its own cost.
+    #[serde(default)]
+    pub lots: Vec<LotUse>,
+}
+
+/// Part of a need met from one lot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LotUse {
+    pub lot_code: String,
+    pub qty: i64,
+    pub cost_cents: i64,
+}
+
+/// A lot of a product (a batch) or of a supply (a purchase) with what is
+/// left of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LotView {
+    pub lot_id: LotId,
+    pub lot_code: String,
+    /// The product's SKU or the supply's name.
+    pub item: String,
+    pub unit: Unit,
+    /// Made (a batch) or received (a purchase).
+    pub qty: i64,
+    pub on_hand: i64,
+    pub at_ms: i64,
+    pub expires_on: Option<String>,
+    /// What one unit of this lot cost, in millionths of a cent.
+    pub unit_cost_microcents: i64,
+}
+
+/// Everyone who bought from a product lot.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceSale {
+    pub lot_code: String,
+    pub receipt_no: String,
+    pub at_ms: i64,
+    pub qty: i64,
+    /// Units of it refunded and put back.
+    pub returned: i64,
+    pub voided: bool,
+    pub customer: Option<String>,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub event: Option<String>,
+}
+
+/// A product lot and where its units went (forward) and what it was made of (backward).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductLotTrace {
+    pub lot: LotView,
+    pub name: String,
+    /// The supply lots it consumed.
+    pub inputs: Vec<TraceInput>,
+    pub sales: Vec<TraceSale>,
+    /// Units of the product sold since this lot was made with no lot
+    /// recorded (online orders, sales from before lots): they may be from it.
+    pub unassigned_units: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TraceInput {
+    pub supply: String,
+    pub unit: Unit,
+    pub lot_code: String,
+    pub supplier: Option<String>,
+    pub qty: i64,
+}
+
+/// A supply lot, the batches that used it and who bought from those batches.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SupplyLotTrace {
+    pub lot: LotView,
+    pub supplier: Option<String>,
+    pub batches: Vec<ProductLotTrace>,
 }
 
 /// A product's recipe in a list: what a batch costs and how many batches

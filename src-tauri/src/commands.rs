@@ -39,7 +39,11 @@ pub fn sell(store: &mut Store, req: Sell) -> Result<SaleReceipt> {
         None => None,
     };
     store.sell(SaleRequest {
-        lines: req.lines.into_iter().map(|l| LineRequest { key: l.sku, qty: l.qty, unit_price: None, discount: l.discount }).collect(),
+        lines: req
+            .lines
+            .into_iter()
+            .map(|l| LineRequest { key: l.sku, qty: l.qty, unit_price: None, discount: l.discount, lot: None })
+            .collect(),
         discount: req.discount,
         customer,
         payments: req.payments.into_iter().map(|(m, cents)| (m, Money(cents))).collect(),

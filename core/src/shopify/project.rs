@@ -200,7 +200,14 @@ fn unproject(conn: &Connection, order: &ShopifyOrder) -> Result<()> {
             })?
             .map(|row| {
                 let (line_no, product, qty, amount, tax) = row?;
-                Ok(RefundLine { line_no, product_id: parse_product(&product)?, qty: -qty, amount_cents: -amount, tax_cents: -tax })
+                Ok(RefundLine {
+                    line_no,
+                    product_id: parse_product(&product)?,
+                    qty: -qty,
+                    amount_cents: -amount,
+                    tax_cents: -tax,
+                    lots: Vec::new(),
+                })
             })
             .collect::<Result<_>>()?;
         for l in &rlines {
@@ -405,7 +412,14 @@ fn project(conn: &Connection, order: &ShopifyOrder) -> Result<()> {
                  VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)",
             )?
             .execute(rusqlite::params![&rid, line_no, product, qty, money, refund.at_ms, &online])?;
-            let row = RefundLine { line_no: *line_no, product_id: parse_product(product)?, qty: *qty, amount_cents: *money, tax_cents: 0 };
+            let row = RefundLine {
+                line_no: *line_no,
+                product_id: parse_product(product)?,
+                qty: *qty,
+                amount_cents: *money,
+                tax_cents: 0,
+                lots: Vec::new(),
+            };
             crate::apply::add_refund(conn, refund.at_ms, product, Some(&online), &row)?;
         }
         crate::apply::add_payments(conn, refund.at_ms, ONLINE, 0, 0, total)?;
