@@ -149,7 +149,7 @@ async fn the_dashboard_draws_the_core_s_figures_and_exports_them() -> Result<()>
         // A sale today, so the chart has more than the demo's one market day.
         let sku = store.list_products(None, Some(1))?[0].sku.clone();
         store.sell(SaleRequest {
-            lines: vec![LineRequest { key: sku, qty: 2, unit_price: None, discount: None }],
+            lines: vec![LineRequest { key: sku, qty: 2, unit_price: None, discount: None, lot: None }],
             payments: vec![(PayMethod::Cash, Money(100_000))],
             ..Default::default()
         })?;
@@ -339,4 +339,39 @@ async fn the_owner_adds_a_vendor_from_settings() -> Result<()> {
     let owner = client.login("owner@wildroot.test", "owner-pass-1").await?;
     assert!(client.list_devices(&owner.token).await?.iter().any(|d| d.name == "Laptop in the workshop" && !d.revoked));
     app.quit().await
+}
+
+/// Recall from the app: a batch's "Who bought it" lists the regular who
+/// bought from that lot with her contacts; the beeswax lot it was made from
+/// leads to the same customer; an unknown lot is refused with the reason.
+#[tokio::test]
+async fn a_recall_names_who_bought_from_a_batch_and_from_its_supply_lot() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let app = App::launch(&Launch { db: dir.path().join("wildroot.db"), sync_interval_secs: 30 }).await?;
+    let outcome = recall(&app).await;
+    if outcome.is_err() {
+        let _ = app.screenshot("failed-recall").await;
+    }
+    app.quit().await?;
+    outcome
+}
+
+async fn recall(app: &App) -> Result<()> {
+    laptop(app).await?;
+    app.click("#nav-recipes").await?;
+    app.click("tr.batch[data-lot^='SALVE-LAV-2OZ'] .trace-batch").await?;
+    app.wait_until("tr.recall-sale[data-email='maya@example.com']", "text", |t| t.contains("555-0142") && t.contains("Maya")).await?;
+    let summary = app.wait_until("#recall-summary", "text", |t| t.contains("Made from") && t.contains("Beeswax")).await?;
+    app.screenshot("recall-1280x800").await?;
+    // "… Made from Beeswax BEESWA-20261117-1 (340 g), …": trace that lot forward.
+    let beeswax = summary.split("Beeswax ").nth(1).and_then(|r| r.split(' ').next()).unwrap_or_default().to_string();
+    app.fill("#trace-lot", &beeswax).await?;
+    app.click("#trace-supply").await?;
+    app.click("#trace-run").await?;
+    app.wait_until("#recall-summary", "text", |t| t.starts_with(&format!("Supply lot {beeswax} of Beeswax from Hillside Apiary"))).await?;
+    app.find("tr.recall-sale[data-email='maya@example.com']").await?;
+    app.fill("#trace-lot", "NO-SUCH-LOT").await?;
+    app.click("#trace-run").await?;
+    app.wait_until("#toast", "text", |t| t.contains("NO-SUCH-LOT")).await?;
+    Ok(())
 }

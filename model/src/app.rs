@@ -297,6 +297,25 @@ pub struct MakeBatch {
     pub expires_on: String,
     /// Make it even though the books say a supply is short.
     pub allow_short: bool,
+    /// Units actually made, when fewer or more than the recipe yields; empty: as the recipe says.
+    #[serde(default)]
+    pub made: String,
+}
+
+/// Recall: a lot code, traced as a product lot (a batch: both ways) or a
+/// supply lot (a purchase: forward to the batches and their buyers).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TraceLot {
+    pub lot: String,
+    pub supply: bool,
+}
+
+/// A trace answered as whichever kind of lot was asked.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum LotTrace {
+    Product(ProductLotTrace),
+    Supply(SupplyLotTrace),
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -417,6 +436,11 @@ pub struct ShopifyPanel {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetShopify {}
 
+/// Where the server's own Shopify import stands, for a device whose orders
+/// come through the server; `None` on a device with no server.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetServerShopify {}
+
 /// Import now instead of at the next tick of the background import.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ImportShopifyNow {}
@@ -436,11 +460,6 @@ pub struct MapShopifySku {
     pub shopify_sku: String,
     pub product_sku: String,
 }
-/// Where the server's own Shopify import stands, for a device whose orders
-/// come through the server; `None` on a device with no server.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct GetServerShopify {}
-
 
 /// The server's devices; the owner's password is asked again because
 /// managing devices takes a fresh login.
@@ -503,6 +522,7 @@ command!(SetRecipe => RecipeView, "set_recipe");
 command!(PlanBatch => BatchPlan, "plan_batch");
 command!(MakeBatch => BatchView, "make_batch");
 command!(ListBatches => Vec<BatchView>, "list_batches");
+command!(TraceLot => LotTrace, "trace_lot");
 command!(ListCustomers => Vec<CustomerView>, "list_customers");
 command!(GetCustomer => CustomerView, "get_customer");
 command!(SaveCustomer => CustomerView, "save_customer");
@@ -518,10 +538,10 @@ command!(LinkShopify => SettingsView, "link_shopify");
 command!(UnlinkShopify => SettingsView, "unlink_shopify");
 command!(GetShopify => ShopifyPanel, "get_shopify");
 command!(ImportShopifyNow => ShopifyPanel, "import_shopify_now");
+command!(GetServerShopify => Option<ServerShopifyStatus>, "get_server_shopify");
 command!(MapShopifySku => ShopifyPanel, "map_shopify_sku");
 command!(SetShopifyPushStock => ShopifyPanel, "set_shopify_push_stock");
 command!(ListDevices => Vec<DeviceInfo>, "list_devices");
 command!(RevokeDevice => Vec<DeviceInfo>, "revoke_device");
 command!(ListUsers => Vec<UserInfo>, "list_users");
 command!(AddUser => Vec<UserInfo>, "add_user");
-command!(GetServerShopify => Option<ServerShopifyStatus>, "get_server_shopify");

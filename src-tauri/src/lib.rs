@@ -128,6 +128,7 @@ store_commands! {
     plan_batch(PlanBatch) -> BatchPlan = read;
     make_batch(MakeBatch) -> BatchView = write;
     list_batches(ListBatches) -> Vec<BatchView> = read;
+    trace_lot(TraceLot) -> LotTrace = read;
     list_customers(ListCustomers) -> Vec<CustomerView> = read;
     get_customer(GetCustomer) -> CustomerView = read;
     save_customer(SaveCustomer) -> CustomerView = write;
@@ -177,12 +178,12 @@ async fn import_shopify_now(shell: State<'_, Shell>, req: ImportShopifyNow) -> R
     owner::import_shopify_now(&shell, req).await.map_err(fail)
 }
 
-#[tauri::command(async)]
 #[tauri::command]
 async fn get_server_shopify(shell: State<'_, Shell>, req: GetServerShopify) -> Reply<Option<ServerShopifyStatus>> {
     owner::get_server_shopify(&shell, req).await.map_err(fail)
 }
 
+#[tauri::command(async)]
 fn map_shopify_sku(shell: State<'_, Shell>, req: MapShopifySku) -> Reply<ShopifyPanel> {
     owner::map_shopify_sku(&shell, req).map_err(fail)
 }
@@ -338,6 +339,7 @@ pub fn run() {
             plan_batch,
             make_batch,
             list_batches,
+            trace_lot,
             list_customers,
             get_customer,
             save_customer,
@@ -349,9 +351,9 @@ pub fn run() {
             unlink_shopify,
             get_shopify,
             import_shopify_now,
+            get_server_shopify,
             map_shopify_sku,
             set_shopify_push_stock,
-            get_server_shopify,
             list_devices,
             revoke_device,
             sign_out,

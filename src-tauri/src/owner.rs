@@ -222,7 +222,17 @@ pub fn make_batch(store: &mut Store, req: MakeBatch) -> Result<BatchView> {
         lot_code: optional(&req.lot_code),
         expires_on: day("expiry date", &req.expires_on)?,
         allow_short: req.allow_short,
+        made: match req.made.trim() {
+            "" => None,
+            n => Some(n.parse().map_err(|_| CoreError::Invalid(format!("'{n}' units made is not a whole number: type it like 38")))?),
+        },
     })
+}
+
+/// Recall: who bought from a lot, with their contacts (the owner's only).
+pub fn trace_lot(store: &Store, req: TraceLot) -> Result<LotTrace> {
+    owner_only(store, "tracing lots")?;
+    Ok(if req.supply { LotTrace::Supply(store.trace_supply_lot(&req.lot)?) } else { LotTrace::Product(store.trace_product_lot(&req.lot)?) })
 }
 
 pub fn list_batches(store: &Store, _: ListBatches) -> Result<Vec<BatchView>> {
@@ -408,16 +418,6 @@ pub async fn import_shopify_now(shell: &Shell, _: ImportShopifyNow) -> Result<Sh
     shopify_panel(&*shell.store()?)
 }
 
-pub fn map_shopify_sku(shell: &Shell, req: MapShopifySku) -> Result<ShopifyPanel> {
-    let mut store = shell.store()?;
-    owner_only(&store, "mapping Shopify SKUs")?;
-    store.map_shopify_sku(&req.shopify_sku, &req.product_sku)?;
-    let panel = shopify_panel(&store)?;
-    drop(store);
-    shell.wake_sync();
-    Ok(panel)
-}
-
 /// Where the server's own import stands: on a device whose orders come
 /// through the server there is nothing to link here, only this to see.
 pub async fn get_server_shopify(shell: &Shell, _: GetServerShopify) -> Result<Option<ServerShopifyStatus>> {
@@ -429,6 +429,16 @@ pub async fn get_server_shopify(shell: &Shell, _: GetServerShopify) -> Result<Op
         }
     }
     Ok(Some(wildroot_core::sync::server_shopify_status(shell.shared_store()).await?))
+}
+
+pub fn map_shopify_sku(shell: &Shell, req: MapShopifySku) -> Result<ShopifyPanel> {
+    let mut store = shell.store()?;
+    owner_only(&store, "mapping Shopify SKUs")?;
+    store.map_shopify_sku(&req.shopify_sku, &req.product_sku)?;
+    let panel = shopify_panel(&store)?;
+    drop(store);
+    shell.wake_sync();
+    Ok(panel)
 }
 
 pub fn set_shopify_push_stock(shell: &Shell, req: SetShopifyPushStock) -> Result<ShopifyPanel> {
@@ -550,14 +560,28 @@ mod tests {
         assert_eq!((plan.output_qty, plan.cost_cents, plan.unit_cost_cents), (8, 360, 45));
         let b = make_batch(
             &mut store,
-            MakeBatch { sku: "CAL-OIL".into(), batches: 2, lot_code: String::new(), expires_on: "2027-06-01".into(), allow_short: false },
+            MakeBatch {
+                sku: "CAL-OIL".into(),
+                batches: 2,
+                lot_code: String::new(),
+                expires_on: "2027-06-01".into(),
+                allow_short: false,
+                made: String::new(),
+            },
         )?;
         assert_eq!((b.output_qty, b.expires_on.as_deref()), (8, Some("2027-06-01")));
         assert_eq!(store.supply("Calendula oil")?.on_hand, 800);
         assert!(!store.alerts()?.iter().any(|a| a.item == "CAL-OIL"), "eight on hand is not low");
         assert!(err(make_batch(
             &mut store,
-            MakeBatch { sku: "CAL-OIL".into(), batches: 1, lot_code: String::new(), expires_on: "next june".into(), allow_short: false }
+            MakeBatch {
+                sku: "CAL-OIL".into(),
+                batches: 1,
+                lot_code: String::new(),
+                expires_on: "next june".into(),
+                allow_short: false,
+                made: String::new()
+            }
         ))
         .contains("2026-11-24"));
         let history = product_history(&store, ProductHistory { sku: "CAL-OIL".into() })?;

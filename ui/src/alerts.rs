@@ -16,6 +16,7 @@ pub fn kind_label(kind: AlertKind) -> &'static str {
         AlertKind::Expiring => "Expiring",
         AlertKind::Sync => "Sync",
         AlertKind::UnmatchedSku => "Unmatched SKU",
+        AlertKind::LotNegative => "Lot below zero",
     }
 }
 
@@ -27,6 +28,7 @@ fn kind_id(kind: AlertKind) -> &'static str {
         AlertKind::Expiring => "expiring",
         AlertKind::Sync => "sync",
         AlertKind::UnmatchedSku => "unmatched_sku",
+        AlertKind::LotNegative => "lot_negative",
     }
 }
 
@@ -38,7 +40,7 @@ pub fn target(alert: &Alert) -> (Screen, Option<Focus>) {
         AlertKind::Reorder => (Screen::Inventory, Some(Focus::Supply(alert.item.clone()))),
         AlertKind::Oversold if alert.threshold.is_some() => (Screen::Inventory, Some(Focus::Supply(alert.item.clone()))),
         AlertKind::Oversold => (Screen::Inventory, Some(Focus::Product(alert.item.clone()))),
-        AlertKind::Expiring => (Screen::Recipes, Some(Focus::Lot(alert.item.clone()))),
+        AlertKind::Expiring | AlertKind::LotNegative => (Screen::Recipes, Some(Focus::Lot(alert.item.clone()))),
         AlertKind::Sync => (Screen::Settings, None),
         AlertKind::UnmatchedSku => (Screen::Settings, None),
     }

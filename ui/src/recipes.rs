@@ -1,15 +1,16 @@
 //! Recipes and batches: what can be made now from the supplies on hand, a
 //! recipe's lines with units, "Make a batch" with what it will consume,
 //! what is short and the cost per unit shown before it is confirmed, and the
-//! batch history with lot codes, dates, expiry and cost.
+//! batch history with lot codes, dates, expiry and cost, and the recall of
+//! who bought from a lot.
 use crate::api::call;
 use crate::cart::money;
-use crate::form::{field, field_hint, qty, when};
+use crate::form::{checkbox, field, field_hint, qty, when};
 use crate::state::{AppState, Focus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wildroot_model::app::*;
-use wildroot_model::views::{BatchPlan, BatchView, ProductView, RecipeSummary, SupplyView};
+use wildroot_model::views::{BatchPlan, BatchView, ProductLotTrace, ProductView, RecipeSummary, SupplyView};
 
 #[component]
 pub fn Recipes() -> impl IntoView {
@@ -21,6 +22,7 @@ pub fn Recipes() -> impl IntoView {
     let version = RwSignal::new(0u32);
     let editing = RwSignal::new(None::<String>);
     let making = RwSignal::new(None::<String>);
+    let tracing = RwSignal::new(None::<(String, bool)>);
     let lot_focus = match app.focus.get_untracked() {
         Some(Focus::Lot(code)) => Some(code),
         _ => None,
@@ -58,6 +60,7 @@ pub fn Recipes() -> impl IntoView {
             // What is being edited or made comes first, where the eye is.
             {move || editing.get().map(|sku| view! { <RecipeEditor sku=sku supplies=supplies changed=changed close=Callback::new(move |_| editing.set(None)) /> })}
             {move || making.get().map(|sku| view! { <MakeBatchPanel sku=sku changed=changed close=Callback::new(move |_| making.set(None)) /> })}
+            <Recall tracing=tracing />
             <div class="card">
                 <h2>"What you can make now"</h2>
                 <table class="grid" id="recipe-list">
@@ -125,6 +128,7 @@ pub fn Recipes() -> impl IntoView {
                             <th class="num">"Units"</th>
                             <th class="num">"Cost"</th>
                             <th class="num">"Per unit"</th>
+                            <th></th>
                         </tr>
                     </thead>
                     <tbody>
@@ -134,15 +138,20 @@ pub fn Recipes() -> impl IntoView {
                                 .into_iter()
                                 .map(|b| {
                                     let focused = lot_focus.as_deref() == Some(b.lot_code.as_str());
+                                    let code = b.lot_code.clone();
+                                    let waste = b.expected_qty.map(|e| format!(" of {e}")).unwrap_or_default();
                                     view! {
                                         <tr class="batch" class:selected=focused data-lot=b.lot_code.clone()>
                                             <td class="mono">{b.lot_code.clone()}</td>
                                             <td class="mono">{b.sku.clone()}</td>
                                             <td>{when(b.made_at_ms)}</td>
                                             <td>{b.expires_on.clone().unwrap_or_else(|| "—".into())}</td>
-                                            <td class="num">{b.output_qty}</td>
+                                            <td class="num">{format!("{}{waste}", b.output_qty)}</td>
                                             <td class="num">{money(b.cost_cents)}</td>
                                             <td class="num">{money(b.unit_cost_cents)}</td>
+                                            <td class="row-actions">
+                                                <button class="secondary trace-batch" on:click=move |_| tracing.set(Some((code.clone(), false)))>"Who bought it"</button>
+                                            </td>
                                         </tr>
                                     }
                                 })
@@ -275,6 +284,7 @@ fn MakeBatchPanel(sku: String, changed: Callback<()>, close: Callback<()>) -> im
     let count = RwSignal::new("1".to_string());
     let lot = RwSignal::new(String::new());
     let expires = RwSignal::new(String::new());
+    let units_made = RwSignal::new(String::new());
     let plan = RwSignal::new(None::<BatchPlan>);
     let made = RwSignal::new(None::<BatchView>);
     let batches = move || {
@@ -305,8 +315,14 @@ fn MakeBatchPanel(sku: String, changed: Callback<()>, close: Callback<()>) -> im
     };
     let make = move |allow_short: bool| {
         let Some(p) = plan.get_untracked() else { return };
-        let req =
-            MakeBatch { sku: p.sku, batches: p.batches, lot_code: lot.get_untracked(), expires_on: expires.get_untracked(), allow_short };
+        let req = MakeBatch {
+            sku: p.sku,
+            batches: p.batches,
+            lot_code: lot.get_untracked(),
+            expires_on: expires.get_untracked(),
+            allow_short,
+            made: units_made.get_untracked(),
+        };
         spawn_local(async move {
             match call(&req).await {
                 Ok(b) => {
@@ -332,6 +348,7 @@ fn MakeBatchPanel(sku: String, changed: Callback<()>, close: Callback<()>) -> im
                     "Best before (optional)"
                     <input id="b-expires" type="date" prop:value=move || expires.get() on:input=move |ev| expires.set(event_target_value(&ev)) />
                 </label>
+                {field_hint("Units made (optional)", "b-made", "as the recipe yields", units_made)}
                 <button id="plan-batch" on:click=preview>"Check supplies"</button>
             </div>
             {move || {
@@ -352,6 +369,7 @@ fn MakeBatchPanel(sku: String, changed: Callback<()>, close: Callback<()>) -> im
                                             <th class="num">"On hand"</th>
                                             <th class="num">"Short"</th>
                                             <th class="num">"Cost"</th>
+                                            <th>"From lots"</th>
                                         </tr>
                                     </thead>
                                     <tbody>
@@ -365,6 +383,9 @@ fn MakeBatchPanel(sku: String, changed: Callback<()>, close: Callback<()>) -> im
                                                         <td class="num">{qty(l.on_hand, l.unit)}</td>
                                                         <td class="num">{if l.short > 0 { qty(l.short, l.unit) } else { "—".into() }}</td>
                                                         <td class="num">{money(l.cost_cents)}</td>
+                                                        <td class="mono lots">
+                                                            {l.lots.iter().map(|u| format!("{} ({})", u.lot_code, qty(u.qty, l.unit))).collect::<Vec<_>>().join(", ")}
+                                                        </td>
                                                     </tr>
                                                 }
                                             })
@@ -394,6 +415,125 @@ fn MakeBatchPanel(sku: String, changed: Callback<()>, close: Callback<()>) -> im
                         }
                     })
             }}
+        </div>
+    }
+}
+
+/// Recall: a lot code in, everyone who bought from it out, with contacts.
+/// A supply lot (a purchase of beeswax, say) is followed through every
+/// batch made with it; a product lot (a batch) also shows what it was made of.
+#[component]
+fn Recall(tracing: RwSignal<Option<(String, bool)>>) -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let code = RwSignal::new(String::new());
+    let supply = RwSignal::new(false);
+    let found = RwSignal::new(None::<LotTrace>);
+    let run = move |lot: String, is_supply: bool| {
+        spawn_local(async move {
+            match call(&TraceLot { lot, supply: is_supply }).await {
+                Ok(t) => {
+                    app.toast.set(None);
+                    found.set(Some(t));
+                    // Asked from a batch row far below: bring the answer into view.
+                    if let Some(card) = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("recall")) {
+                        card.scroll_into_view();
+                    }
+                }
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    // "Who bought it" on a batch row traces that lot here.
+    Effect::new(move |_| {
+        if let Some((lot, is_supply)) = tracing.get() {
+            code.set(lot.clone());
+            supply.set(is_supply);
+            run(lot, is_supply);
+        }
+    });
+    let sales_rows = |t: &ProductLotTrace| {
+        t.sales
+            .iter()
+            .map(|s| {
+                let note = if s.voided {
+                    "voided".to_string()
+                } else if s.returned > 0 {
+                    format!("{} returned", s.returned)
+                } else {
+                    String::new()
+                };
+                view! {
+                    <tr class="recall-sale" data-lot=s.lot_code.clone() data-email=s.email.clone().unwrap_or_default()>
+                        <td class="mono">{s.lot_code.clone()}</td>
+                        <td>{when(s.at_ms)}</td>
+                        <td class="mono">{s.receipt_no.clone()}</td>
+                        <td class="num">{s.qty}</td>
+                        <td>{s.customer.clone().unwrap_or_else(|| "walk-in".into())}</td>
+                        <td>{s.email.clone().unwrap_or_default()}</td>
+                        <td>{s.phone.clone().unwrap_or_default()}</td>
+                        <td>{note}</td>
+                    </tr>
+                }
+            })
+            .collect_view()
+    };
+    let unassigned = |t: &ProductLotTrace| {
+        (t.unassigned_units > 0).then(|| {
+            view! {
+                <p class="muted">
+                    {format!(
+                        "{} unit(s) of {} sold since lot {} was made have no lot recorded (online orders, older sales): they may be from it.",
+                        t.unassigned_units, t.name, t.lot.lot_code
+                    )}
+                </p>
+            }
+        })
+    };
+    view! {
+        <div class="card" id="recall">
+            <h2>"Recall: who bought from a lot"</h2>
+            <div class="inline-form">
+                {field_hint("Lot code", "trace-lot", "a batch's or a purchase's lot", code)}
+                {checkbox("It is a supply lot (a purchase)", "trace-supply", supply)}
+                <button id="trace-run" on:click=move |_| run(code.get_untracked(), supply.get_untracked())>"Trace"</button>
+            </div>
+            {move || found.get().map(|t| {
+                let (summary, batches): (String, Vec<ProductLotTrace>) = match t {
+                    LotTrace::Product(p) => {
+                        let made_from = if p.inputs.is_empty() {
+                            "no supply lots recorded".to_string()
+                        } else {
+                            p.inputs.iter().map(|i| format!("{} {} ({})", i.supply, i.lot_code, qty(i.qty, i.unit))).collect::<Vec<_>>().join(", ")
+                        };
+                        (format!("Lot {} of {}: made {}, {} left. Made from {made_from}.", p.lot.lot_code, p.name, p.lot.qty, p.lot.on_hand), vec![p])
+                    }
+                    LotTrace::Supply(s) => (
+                        format!(
+                            "Supply lot {} of {}{}: used in {} batch(es): {}.",
+                            s.lot.lot_code,
+                            s.lot.item,
+                            s.supplier.as_ref().map(|x| format!(" from {x}")).unwrap_or_default(),
+                            s.batches.len(),
+                            s.batches.iter().map(|b| b.lot.lot_code.clone()).collect::<Vec<_>>().join(", ")
+                        ),
+                        s.batches,
+                    ),
+                };
+                let count: usize = batches.iter().map(|b| b.sales.len()).sum();
+                view! {
+                    <p id="recall-summary" data-sales=count.to_string()>{summary}</p>
+                    <table class="grid" id="recall-sales">
+                        <thead>
+                            <tr>
+                                <th>"Lot"</th><th>"Sold"</th><th>"Receipt"</th><th class="num">"Units"</th>
+                                <th>"Customer"</th><th>"Email"</th><th>"Phone"</th><th></th>
+                            </tr>
+                        </thead>
+                        <tbody>{batches.iter().map(sales_rows).collect_view()}</tbody>
+                    </table>
+                    {batches.iter().map(unassigned).collect_view()}
+                }
+            })}
         </div>
     }
 }
