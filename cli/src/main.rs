@@ -538,6 +538,39 @@ enum EventCmd {
         counted: String,
     },
     List,
+    /// Plan an event ahead (no cash drawer here), to allot stock to the booths.
+    Plan {
+        name: String,
+        #[arg(long)]
+        location: Option<String>,
+        /// YYYY-MM-DD.
+        #[arg(long)]
+        date: String,
+    },
+    /// Open this device's cash drawer at an event another device opened or planned.
+    Join {
+        /// The event's name or id.
+        event: String,
+        #[arg(long, default_value = "0", allow_hyphen_values = true)]
+        float: String,
+    },
+    /// Allot stock to a booth device for an event (SKU=QTY; 0 takes it away).
+    Allot {
+        /// The event's name or id.
+        event: String,
+        /// The device's id (or the start of it, or `this`).
+        #[arg(long)]
+        device: String,
+        #[arg(long = "line", required = true)]
+        lines: Vec<String>,
+    },
+    /// What this device was allotted for its open event, and what is left.
+    Allotment,
+    /// The combined Z report of an event: every device's drawer and allotment.
+    Z {
+        /// The event's name or id.
+        event: String,
+    },
 }
 
 #[derive(Args)]
@@ -820,6 +853,39 @@ fn run(cli: Cli, format: Format) -> Result<String> {
                 }
             }
             EventCmd::Close { counted } => z_out(&store.close_event(amount(&counted, "--counted")?)?, format)?,
+            EventCmd::Plan { name, location, date: d } => {
+                let e = store.plan_event(&name, location.as_deref(), date(&d, "--date")?)?;
+                if j {
+                    json(&e)?
+                } else {
+                    format!("Planned {} on {}; allot stock with `wildroot event allot` and join it from each booth.\n", e.name, e.date)
+                }
+            }
+            EventCmd::Join { event, float } => {
+                let e = store.join_event(&event, amount(&float, "--float")?)?;
+                if j {
+                    json(&e)?
+                } else {
+                    format!("Joined {} on {} with a float of {}.\n", e.name, e.date, money(e.float_cents))
+                }
+            }
+            EventCmd::Allot { event, device, lines } => {
+                let lines = lines
+                    .iter()
+                    .map(|l| {
+                        let (sku, q) = pair(l, "--line", "SALVE=12")?;
+                        Ok((sku.to_string(), count(q, &format!("the quantity in --line {l}"))?))
+                    })
+                    .collect::<Result<Vec<_>>>()?;
+                allotment_out(&store.allot(&event, &device, &lines)?, format)?
+            }
+            EventCmd::Allotment => match store.allotment()? {
+                Some(a) if j => json(&a)?,
+                Some(a) => format!("{} on {}:\n{}", a.event.name, a.event.date, allotment_out(&a.lines, format)?),
+                None if j => "null\n".into(),
+                None => "No event is open on this device.\n".into(),
+            },
+            EventCmd::Z { event } => z_out(&store.z_report(&event)?, format)?,
             EventCmd::List => {
                 let events = store.list_events()?;
                 if j {
@@ -863,6 +929,12 @@ fn run(cli: Cli, format: Format) -> Result<String> {
                     s.push_str(&format!(", change {}", money(r.change_cents)));
                 }
                 s.push_str(".\n");
+                if !r.over_allotment.is_empty() {
+                    s.push_str(&format!(
+                        "Past this booth's allotment: {} (more was sold than it was given).\n",
+                        r.over_allotment.join(", ")
+                    ));
+                }
                 if !r.oversold.is_empty() {
                     s.push_str(&format!("Oversold: {} (stock is now below zero; count the shelf).\n", r.oversold.join(", ")));
                 }
@@ -1325,11 +1397,23 @@ fn lots_out(list: &[LotView], format: Format) -> Result<String> {
     Ok(t.render(format))
 }
 
+fn allotment_out(lines: &[AllotmentLine], format: Format) -> Result<String> {
+    if format == Format::Json {
+        return json(&serde_json::json!({ "allotments": lines }));
+    }
+    let mut t = Table::new(&["device", "sku", "name", "allotted", "sold", "left"]);
+    for l in lines {
+        t.row(vec![l.device.to_string(), l.sku.clone(), l.name.clone(), l.allotted.to_string(), l.sold.to_string(), l.left.to_string()]);
+    }
+    Ok(t.render(format))
+}
+
 fn z_out(z: &ZReport, format: Format) -> Result<String> {
     if format == Format::Json {
         return json(z);
     }
     let mut s = String::new();
+    let float: i64 = if z.drawers.is_empty() { z.event.float_cents } else { z.drawers.iter().map(|d| d.float_cents).sum() };
     if format == Format::Table {
         s.push_str(&format!(
             "Z report: {} — {} ({})\n{} sales, {} taken, {} refunded\nCash: float {} → expected {}",
@@ -1339,7 +1423,7 @@ fn z_out(z: &ZReport, format: Format) -> Result<String> {
             z.sales_count,
             money(z.total_cents),
             money(z.refunds_cents),
-            money(z.event.float_cents),
+            money(float),
             money(z.expected_cash_cents)
         ));
         match (z.counted_cash_cents, z.over_short_cents) {
@@ -1366,6 +1450,26 @@ fn z_out(z: &ZReport, format: Format) -> Result<String> {
         t.row(vec![u.sku.clone(), u.name.clone(), u.units.to_string(), money(u.total_cents)]);
     }
     s.push_str(&t.render(format));
+    if format == Format::Table && z.drawers.len() > 1 {
+        let mut t = Table::new(&["device", "sales", "taken", "float", "cash expected", "counted", "over/short"]);
+        for d in &z.drawers {
+            t.row(vec![
+                format!("{}{}", d.device, if d.this_device { " (this)" } else { "" }),
+                d.sales_count.to_string(),
+                money(d.total_cents),
+                money(d.float_cents),
+                money(d.expected_cash_cents),
+                d.counted_cash_cents.map(money).unwrap_or_else(|| "open".into()),
+                d.over_short_cents.map(money).unwrap_or_default(),
+            ]);
+        }
+        s.push_str("Drawers:\n");
+        s.push_str(&t.render(format));
+    }
+    if format == Format::Table && !z.allotments.is_empty() {
+        s.push_str("Allotted, sold and coming back:\n");
+        s.push_str(&allotment_out(&z.allotments, format)?);
+    }
     Ok(s)
 }
 

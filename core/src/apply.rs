@@ -12,7 +12,7 @@ use crate::error::Result;
 use crate::lot::{lot_move, lot_moves};
 use crate::lww;
 use crate::shopify::project as shopify;
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 use wildroot_model::op::*;
 use wildroot_model::Operation;
 
@@ -105,13 +105,41 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                 "INSERT OR IGNORE INTO events (id, name, location, date, float_cents, opened_at_ms, opened_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
                 (p.event_id.to_string(), &p.name, &p.location, &p.date, p.float_cents, p.opened_at_ms, op.device.to_string()),
             )?;
+            if !p.planned {
+                open_drawer(conn, &p.event_id.to_string(), &op.device.to_string(), p.float_cents, p.opened_at_ms)?;
+            }
+        }
+        OpKind::EventJoined(p) => {
+            open_drawer(conn, &p.event_id.to_string(), &op.device.to_string(), p.float_cents, p.joined_at_ms)?;
         }
         OpKind::EventClosed(p) => {
             let id = p.event_id.to_string();
-            if lww::claim(conn, "events", &id, "close", op)? {
+            let device = op.device.to_string();
+            // The closing device's drawer; the event row keeps its opener's
+            // count, as it did when one device worked an event.
+            if lww::claim(conn, "event_drawers", &format!("{id}:{device}"), "close", op)? {
+                conn.execute(
+                    "INSERT INTO event_drawers (event_id, device, float_cents, opened_at_ms, closed_at_ms, counted_cents)
+                     VALUES (?1, ?2, 0, 0, ?3, ?4)
+                     ON CONFLICT (event_id, device) DO UPDATE SET closed_at_ms = excluded.closed_at_ms, counted_cents = excluded.counted_cents",
+                    (&id, &device, p.closed_at_ms, p.counted_cents),
+                )?;
+            }
+            let opener: Option<String> = conn.query_row("SELECT opened_by FROM events WHERE id = ?1", [&id], |r| r.get(0)).optional()?;
+            if opener.as_deref() == Some(device.as_str()) && lww::claim(conn, "events", &id, "close", op)? {
                 conn.execute(
                     "UPDATE events SET closed_at_ms = ?1, counted_cents = ?2 WHERE id = ?3",
                     (p.closed_at_ms, p.counted_cents, &id),
+                )?;
+            }
+        }
+        OpKind::StockAllotted(p) => {
+            let key = format!("{}:{}:{}", p.event_id, p.device, p.product_id);
+            if lww::claim(conn, "allotments", &key, "qty", op)? {
+                conn.execute(
+                    "INSERT INTO allotments (event_id, device, product_id, qty) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (event_id, device, product_id) DO UPDATE SET qty = excluded.qty",
+                    (p.event_id.to_string(), p.device.to_string(), p.product_id.to_string(), p.qty),
                 )?;
             }
         }
@@ -163,8 +191,9 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             let refund = p.refund_id.to_string();
             let event = p.event_id.map(|e| e.to_string());
             let inserted = conn.execute(
-                "INSERT OR IGNORE INTO refunds (id, sale_id, at_ms, event_id, restock, method, total_cents) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-                (&refund, p.sale_id.to_string(), p.at_ms, &event, p.restock, p.method.as_str(), p.total_cents),
+                "INSERT OR IGNORE INTO refunds (id, sale_id, at_ms, event_id, restock, method, total_cents, device)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                (&refund, p.sale_id.to_string(), p.at_ms, &event, p.restock, p.method.as_str(), p.total_cents, op.device.to_string()),
             )?;
             if inserted == 1 {
                 for line in &p.lines {
@@ -286,6 +315,17 @@ fn apply_sale(conn: &Connection, op_id: &str, op: &Operation, p: &SaleCompleted)
         pay_stmt.execute((&sale, i as i64, pay.method.as_str(), pay.amount_cents, pay.tendered_cents))?;
         add_payments(conn, p.at_ms, pay.method.as_str(), 1, pay.amount_cents, 0)?;
     }
+    Ok(())
+}
+
+/// A device's cash drawer at an event, opened with its float (a close that
+/// arrived first made the row and keeps its count).
+fn open_drawer(conn: &Connection, event: &str, device: &str, float_cents: i64, at_ms: i64) -> Result<()> {
+    conn.execute(
+        "INSERT INTO event_drawers (event_id, device, float_cents, opened_at_ms) VALUES (?1, ?2, ?3, ?4)
+         ON CONFLICT (event_id, device) DO UPDATE SET float_cents = excluded.float_cents, opened_at_ms = excluded.opened_at_ms",
+        (event, device, float_cents, at_ms),
+    )?;
     Ok(())
 }
 

@@ -1,12 +1,13 @@
 //! Market events: a day at a booth with a cash float, closed with a count of
 //! the drawer, summarised by a Z report.
 use crate::error::{optional_text, text, CoreError, Result};
+use crate::product;
 use crate::store::Store;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row};
 use wildroot_model::op::*;
-use wildroot_model::views::{EventView, PaymentTotal, UnitsSold, ZReport};
-use wildroot_model::{EventId, Money};
+use wildroot_model::views::{AllotmentLine, AllotmentView, DrawerZ, EventView, PaymentTotal, UnitsSold, ZReport};
+use wildroot_model::{DeviceId, EventId, Money};
 
 const EVENT_COLUMNS: &str = "id, name, location, date, float_cents, closed_at_ms IS NULL, counted_cents";
 
@@ -32,19 +33,91 @@ fn parse_event(row: (String, EventView)) -> Result<EventView> {
     Ok(view)
 }
 
-/// The event this device has open, if any: its sales and refunds belong to it.
+/// The event this device has a drawer open at, if any (it opened or joined
+/// it): its sales and refunds belong to it. The float and count are this
+/// device's drawer's.
 pub(crate) fn open_event(conn: &Connection) -> Result<Option<EventView>> {
     let row = conn
         .query_row(
-            &format!(
-                "SELECT {EVENT_COLUMNS} FROM events WHERE closed_at_ms IS NULL
-                 AND opened_by = (SELECT id FROM local_device) ORDER BY opened_at_ms DESC LIMIT 1"
-            ),
+            "SELECT e.id, e.name, e.location, e.date, d.float_cents, d.closed_at_ms IS NULL, d.counted_cents
+             FROM event_drawers d JOIN events e ON e.id = d.event_id
+             WHERE d.device = (SELECT id FROM local_device) AND d.closed_at_ms IS NULL
+             ORDER BY d.opened_at_ms DESC LIMIT 1",
             [],
             event_from_row,
         )
         .optional()?;
     row.map(parse_event).transpose()
+}
+
+/// A device by id, a unique start of one seen in the log (8 characters or
+/// more), or `this`.
+fn find_device(conn: &Connection, this: DeviceId, key: &str) -> Result<DeviceId> {
+    let key = key.trim();
+    if key.eq_ignore_ascii_case("this") {
+        return Ok(this);
+    }
+    if let Ok(id) = key.parse::<DeviceId>() {
+        return Ok(id);
+    }
+    let hint = "give the device's id (`wildroot sync status` on it, or Settings → Devices)";
+    if key.len() < 8 {
+        return Err(CoreError::NotFound { what: "device", key: key.to_string(), hint });
+    }
+    let mut stmt = conn.prepare("SELECT DISTINCT device FROM ops WHERE device LIKE ?1 || '%' LIMIT 2")?;
+    let found: Vec<String> = stmt.query_map([key.to_ascii_lowercase()], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    match found.as_slice() {
+        [one] => one.parse().map_err(|_| CoreError::Corrupt(format!("device id '{one}'"))),
+        [] => Err(CoreError::NotFound { what: "device", key: key.to_string(), hint }),
+        _ => Err(CoreError::Invalid(format!("more than one device starts with {key}: give more of its id"))),
+    }
+}
+
+/// Each device's allotment at an event and what it sold there, by device then SKU.
+fn allotment_lines(conn: &Connection, event: &str, device: Option<&str>) -> Result<Vec<AllotmentLine>> {
+    let mut stmt = conn.prepare(
+        "SELECT a.device, p.sku, p.name, a.qty,
+                COALESCE((SELECT SUM(l.qty) FROM sale_lines l JOIN sales s ON s.id = l.sale_id
+                          WHERE s.event_id = a.event_id AND s.device = a.device AND l.product_id = a.product_id AND l.voided = 0), 0)
+              - COALESCE((SELECT SUM(rl.qty) FROM refund_lines rl JOIN refunds r ON r.id = rl.refund_id JOIN sales s ON s.id = r.sale_id
+                          WHERE r.event_id = a.event_id AND s.device = a.device AND rl.product_id = a.product_id AND r.restock = 1), 0)
+         FROM allotments a JOIN products p ON p.id = a.product_id
+         WHERE a.event_id = ?1 AND (?2 IS NULL OR a.device = ?2) AND a.qty > 0
+         ORDER BY a.device, p.sku",
+    )?;
+    let rows = stmt.query_map((event, device), |r| {
+        Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?))
+    })?;
+    let mut out = Vec::new();
+    for row in rows {
+        let (device, sku, name, allotted, sold) = row?;
+        let device = device.parse().map_err(|_| CoreError::Corrupt(format!("device id '{device}'")))?;
+        out.push(AllotmentLine { device, sku, name, allotted, sold, left: allotted - sold });
+    }
+    Ok(out)
+}
+
+/// SKUs of `wanted` (product, units) that take this device past its
+/// allotment at `event`; none when it was allotted nothing there.
+pub(crate) fn over_allotment(
+    conn: &Connection,
+    event: EventId,
+    wanted: &[(wildroot_model::ProductId, i64, String)],
+) -> Result<Vec<String>> {
+    let device: String = conn.query_row("SELECT id FROM local_device", [], |r| r.get(0))?;
+    let lines = allotment_lines(conn, &event.to_string(), Some(&device))?;
+    if lines.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut over = Vec::new();
+    for (_, qty, sku) in wanted {
+        let left = lines.iter().find(|l| &l.sku == sku).map(|l| l.left).unwrap_or(0);
+        if *qty > left {
+            over.push(sku.clone());
+        }
+    }
+    over.sort();
+    Ok(over)
 }
 
 fn find(conn: &Connection, key: &str) -> Result<EventView> {
@@ -89,10 +162,94 @@ impl Store {
                 date,
                 float_cents: float.0,
                 opened_at_ms: tx.now_ms(),
+                planned: false,
             }))?;
             Ok(event_id)
         })?;
         find(self.conn(), &id.to_string())
+    }
+
+    /// Plans an event ahead, so stock can be allotted to the booth devices
+    /// before they open their drawers there (`join_event`). This device
+    /// opens no drawer at it.
+    pub fn plan_event(&mut self, name: &str, location: Option<&str>, date: NaiveDate) -> Result<EventView> {
+        let name = text("event name", name, 120)?;
+        let location = optional_text("location", location.unwrap_or(""), 200)?;
+        let id = self.write(|tx| {
+            let event_id = EventId::new();
+            tx.record(OpKind::EventOpened(EventOpened {
+                event_id,
+                name,
+                location,
+                date: date.format("%Y-%m-%d").to_string(),
+                float_cents: 0,
+                opened_at_ms: tx.now_ms(),
+                planned: true,
+            }))?;
+            Ok(event_id)
+        })?;
+        find(self.conn(), &id.to_string())
+    }
+
+    /// Opens this device's cash drawer at an event another device opened
+    /// or planned: its sales belong to the event and the event's Z report
+    /// has a line for its drawer.
+    pub fn join_event(&mut self, key: &str, float: Money) -> Result<EventView> {
+        if float.0 < 0 {
+            return Err(CoreError::Invalid(format!("an opening float of {float} is negative: give the cash in the drawer, 0 or more")));
+        }
+        self.write(|tx| {
+            if let Some(open) = open_event(tx)? {
+                return Err(CoreError::Invalid(format!(
+                    "'{}' is still open on this device: close it first with `wildroot event close`",
+                    open.name
+                )));
+            }
+            let event = find(tx, key)?;
+            let been: bool = tx.query_row(
+                "SELECT EXISTS (SELECT 1 FROM event_drawers WHERE event_id = ?1 AND device = (SELECT id FROM local_device))",
+                [event.id.to_string()],
+                |r| r.get(0),
+            )?;
+            if been {
+                return Err(CoreError::Invalid(format!(
+                    "this device already had its drawer at '{}': open a new event instead",
+                    event.name
+                )));
+            }
+            tx.record(OpKind::EventJoined(EventJoined { event_id: event.id, float_cents: float.0, joined_at_ms: tx.now_ms() }))?;
+            Ok(())
+        })?;
+        open_event(self.conn())?.ok_or_else(|| CoreError::Corrupt("the joined event is not open".into()))
+    }
+
+    /// Allots stock of products (SKU, units; 0 takes an allotment away) to
+    /// a device for an event: what that booth may sell there while offline.
+    pub fn allot(&mut self, event_key: &str, device_key: &str, lines: &[(String, i64)]) -> Result<Vec<AllotmentLine>> {
+        if lines.is_empty() {
+            return Err(CoreError::Invalid("give what to allot as --line SKU=QTY".into()));
+        }
+        let this = self.device();
+        let (event, device) = self.write(|tx| {
+            let event = find(tx, event_key)?;
+            let device = find_device(tx, this, device_key)?;
+            for (sku, qty) in lines {
+                if *qty < 0 {
+                    return Err(CoreError::Invalid(format!("{sku}={qty} is not an allotment: give 0 or more units")));
+                }
+                let p = product::find(tx, sku)?;
+                tx.record(OpKind::StockAllotted(StockAllotted { event_id: event.id, device, product_id: p.id, qty: *qty }))?;
+            }
+            Ok((event, device))
+        })?;
+        allotment_lines(self.conn(), &event.id.to_string(), Some(&device.to_string()))
+    }
+
+    /// What this device was allotted for the event it has open, and what is left of it.
+    pub fn allotment(&self) -> Result<Option<AllotmentView>> {
+        let Some(event) = open_event(self.conn())? else { return Ok(None) };
+        let lines = allotment_lines(self.conn(), &event.id.to_string(), Some(&self.device().to_string()))?;
+        Ok(Some(AllotmentView { event, lines }))
     }
 
     /// Closes this device's open event with the cash counted in the drawer.
@@ -148,7 +305,8 @@ impl Store {
         }
         let refunds_cents: i64 = payments.iter().map(|p| p.refunded_cents).sum();
         let cash = payments.iter().find(|p| p.method == PayMethod::Cash).map(|p| p.amount_cents - p.refunded_cents).unwrap_or(0);
-        let expected_cash_cents = event.float_cents + cash;
+        let drawers = self.drawers(&eid)?;
+        let expected_cash_cents = drawers.iter().map(|d| d.float_cents).sum::<i64>() + cash;
         let mut stmt = conn.prepare(
             "SELECT p.sku, p.name, SUM(d.units) - SUM(d.refund_units), SUM(d.total_cents) - SUM(d.refund_cents)
              FROM sales_daily d JOIN products p ON p.id = d.product_id WHERE d.event_id = ?1
@@ -157,7 +315,12 @@ impl Store {
         let units = stmt
             .query_map([&eid], |r| Ok(UnitsSold { sku: r.get(0)?, name: r.get(1)?, units: r.get(2)?, total_cents: r.get(3)? }))?
             .collect::<rusqlite::Result<_>>()?;
-        let counted = event.counted_cents;
+        // The event's count is every drawer's, once every drawer is counted.
+        let counted = if !drawers.is_empty() && drawers.iter().all(|d| d.counted_cash_cents.is_some()) {
+            Some(drawers.iter().filter_map(|d| d.counted_cash_cents).sum())
+        } else {
+            None
+        };
         Ok(ZReport {
             event,
             sales_count,
@@ -168,6 +331,54 @@ impl Store {
             counted_cash_cents: counted,
             over_short_cents: counted.map(|c| c - expected_cash_cents),
             units,
+            drawers,
+            allotments: allotment_lines(conn, &eid, None)?,
         })
+    }
+
+    /// Each device's drawer at an event: float, takings, cash expected and counted.
+    fn drawers(&self, event: &str) -> Result<Vec<DrawerZ>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT d.device, d.closed_at_ms IS NULL, d.float_cents, d.counted_cents,
+                    (SELECT COUNT(*) FROM sales s WHERE s.event_id = d.event_id AND s.device = d.device AND s.voided = 0),
+                    (SELECT COALESCE(SUM(s.total_cents), 0) FROM sales s WHERE s.event_id = d.event_id AND s.device = d.device AND s.voided = 0),
+                    (SELECT COALESCE(SUM(p.amount_cents), 0) FROM sale_payments p JOIN sales s ON s.id = p.sale_id
+                     WHERE s.event_id = d.event_id AND s.device = d.device AND s.voided = 0 AND p.method = 'cash'),
+                    (SELECT COALESCE(SUM(r.total_cents), 0) FROM refunds r
+                     WHERE r.event_id = d.event_id AND r.device = d.device AND r.method = 'cash')
+             FROM event_drawers d WHERE d.event_id = ?1 ORDER BY d.opened_at_ms, d.device",
+        )?;
+        let rows = stmt.query_map([event], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, bool>(1)?,
+                r.get::<_, i64>(2)?,
+                r.get::<_, Option<i64>>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, i64>(6)?,
+                r.get::<_, i64>(7)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (device, open, float_cents, counted, sales_count, total_cents, cash_in, cash_out) = row?;
+            let device: DeviceId = device.parse().map_err(|_| CoreError::Corrupt(format!("device id '{device}'")))?;
+            let expected = float_cents + cash_in - cash_out;
+            out.push(DrawerZ {
+                device,
+                this_device: device == self.device(),
+                open,
+                float_cents,
+                sales_count,
+                total_cents,
+                net_cash_cents: cash_in - cash_out,
+                expected_cash_cents: expected,
+                counted_cash_cents: counted,
+                over_short_cents: counted.map(|c| c - expected),
+            });
+        }
+        Ok(out)
     }
 }

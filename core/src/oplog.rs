@@ -193,6 +193,8 @@ pub const REPLICATED_TABLES: &[&str] = &[
     "shopify_links",
     "lot_moves",
     "lot_levels",
+    "event_drawers",
+    "allotments",
 ];
 
 /// Every row of every replicated table, as text, sorted: two stores with

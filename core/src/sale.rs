@@ -130,6 +130,14 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
         }
     }
     oversold.sort();
+    let event = event::open_event(tx)?;
+    let over_allotment = match &event {
+        Some(e) => {
+            let wanted: Vec<_> = wanted.iter().map(|(id, (qty, p))| (*id, *qty, p.sku.clone())).collect();
+            event::over_allotment(tx, e.id, &wanted)?
+        }
+        None => Vec::new(),
+    };
 
     let customer_id = match &req.customer {
         Some(c) => Some(customer::find(tx, c)?.0),
@@ -176,7 +184,7 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
         sale_id,
         receipt_no: receipt_no.clone(),
         at_ms,
-        event_id: event::open_event(tx)?.map(|e| e.id),
+        event_id: event.map(|e| e.id),
         customer_id,
         lines,
         tax_bp: tax.bp,
@@ -197,6 +205,7 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
         total_cents: priced.total_cents,
         change_cents: change,
         oversold,
+        over_allotment,
     })
 }
 

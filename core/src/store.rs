@@ -21,6 +21,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0006_shopify_orders.sql")),
         M::up(include_str!("../../migrations/0007_shopify_links.sql")),
         M::up(include_str!("../../migrations/0008_lots.sql")),
+        M::up(include_str!("../../migrations/0009_event_drawers.sql")),
     ])
 }
 

@@ -103,6 +103,17 @@ pub struct OpenEvent {
     pub float_cents: i64,
 }
 
+/// Open this device's drawer at an event another device opened or planned.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct JoinEvent {
+    pub event_id: EventId,
+    pub float_cents: i64,
+}
+
+/// What this device was allotted for its open event (`None`: no event open).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct GetAllotment {}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct CloseEvent {
     pub counted_cents: i64,
@@ -497,6 +508,8 @@ command!(VoidSale => SaleId, "void_sale");
 command!(RefundSale => RefundReceipt, "refund_sale");
 command!(OpenEvent => EventView, "open_event");
 command!(CloseEvent => ZReport, "close_event");
+command!(JoinEvent => EventView, "join_event");
+command!(GetAllotment => Option<AllotmentView>, "get_allotment");
 command!(ListEvents => Vec<EventView>, "list_events");
 command!(EventReport => ZReport, "event_report");
 command!(GetSync => AppSync, "get_sync");

@@ -45,6 +45,8 @@ pub enum OpKind {
     BatchProduced(BatchProduced),
     EventOpened(EventOpened),
     EventClosed(EventClosed),
+    EventJoined(EventJoined),
+    StockAllotted(StockAllotted),
     SaleCompleted(SaleCompleted),
     SaleVoided(SaleVoided),
     SaleRefunded(SaleRefunded),
@@ -68,6 +70,8 @@ pub const KIND_NAMES: &[&str] = &[
     "batch_produced",
     "event_opened",
     "event_closed",
+    "event_joined",
+    "stock_allotted",
     "sale_completed",
     "sale_voided",
     "sale_refunded",
@@ -93,6 +97,8 @@ impl OpKind {
             OpKind::BatchProduced(_) => "batch_produced",
             OpKind::EventOpened(_) => "event_opened",
             OpKind::EventClosed(_) => "event_closed",
+            OpKind::EventJoined(_) => "event_joined",
+            OpKind::StockAllotted(_) => "stock_allotted",
             OpKind::SaleCompleted(_) => "sale_completed",
             OpKind::SaleVoided(_) => "sale_voided",
             OpKind::SaleRefunded(_) => "sale_refunded",
@@ -267,13 +273,37 @@ pub struct EventOpened {
     pub date: String,
     pub float_cents: i64,
     pub opened_at_ms: i64,
+    /// Planned ahead (by the owner, to allot stock to the booths): the
+    /// recording device opens no cash drawer at it.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub planned: bool,
 }
 
+/// The recording device's cash drawer at the event is closed with this count.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EventClosed {
     pub event_id: EventId,
     pub counted_cents: i64,
     pub closed_at_ms: i64,
+}
+
+/// Another device works the same event with its own cash drawer: its sales
+/// belong to the event, and the event's Z report has a line for its drawer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventJoined {
+    pub event_id: EventId,
+    pub float_cents: i64,
+    pub joined_at_ms: i64,
+}
+
+/// What a booth device takes to an event: `qty` units of a product (a
+/// last-writer-wins register per event, device and product; 0 takes it away).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StockAllotted {
+    pub event_id: EventId,
+    pub device: DeviceId,
+    pub product_id: ProductId,
+    pub qty: i64,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

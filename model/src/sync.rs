@@ -91,6 +91,7 @@ impl Role {
                     | "sale_voided"
                     | "event_opened"
                     | "event_closed"
+                    | "event_joined"
                     | "customer_created"
                     | "customer_edited"
             ),
@@ -111,6 +112,8 @@ pub fn describe_kind(kind: &str) -> &str {
         "batch_produced" => "record production batches",
         "event_opened" => "open market events",
         "event_closed" => "close market events",
+        "event_joined" => "join market events",
+        "stock_allotted" => "allot stock to booth devices",
         "sale_completed" => "record sales",
         "sale_voided" => "void sales",
         "sale_refunded" => "refund sales",

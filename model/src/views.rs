@@ -118,6 +118,51 @@ pub struct ZReport {
     /// counted − expected: positive is over, negative is short.
     pub over_short_cents: Option<i64>,
     pub units: Vec<UnitsSold>,
+    /// Every device's cash drawer at the event (one when one device worked it).
+    #[serde(default)]
+    pub drawers: Vec<DrawerZ>,
+    /// What each booth device was allotted and what became of it.
+    #[serde(default)]
+    pub allotments: Vec<AllotmentLine>,
+}
+
+/// One device's cash drawer at an event: its float, what it took, what
+/// should be in it and what was counted.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DrawerZ {
+    pub device: DeviceId,
+    /// The device asking.
+    pub this_device: bool,
+    pub open: bool,
+    pub float_cents: i64,
+    pub sales_count: i64,
+    pub total_cents: i64,
+    /// Cash taken for sales, less cash given back for refunds.
+    pub net_cash_cents: i64,
+    pub expected_cash_cents: i64,
+    pub counted_cash_cents: Option<i64>,
+    pub over_short_cents: Option<i64>,
+}
+
+/// Stock allotted to one device for an event and what became of it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AllotmentLine {
+    pub device: DeviceId,
+    pub sku: String,
+    pub name: String,
+    pub allotted: i64,
+    /// Units that device sold at the event, less what came back as refunds.
+    pub sold: i64,
+    /// What should come back from the booth: allotted − sold (below zero:
+    /// it sold more than it was given).
+    pub left: i64,
+}
+
+/// What this device carries to the event it has open.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AllotmentView {
+    pub event: EventView,
+    pub lines: Vec<AllotmentLine>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -130,6 +175,9 @@ pub struct SaleReceipt {
     pub total_cents: i64,
     pub change_cents: i64,
     pub oversold: Vec<String>,
+    /// SKUs this sale took past what the device was allotted for the event.
+    #[serde(default)]
+    pub over_allotment: Vec<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -68,6 +68,14 @@ pub fn open_event(store: &mut Store, req: OpenEvent) -> Result<EventView> {
     store.open_event(&req.name, location, None, Money(req.float_cents))
 }
 
+pub fn join_event(store: &mut Store, req: JoinEvent) -> Result<EventView> {
+    store.join_event(&req.event_id.to_string(), Money(req.float_cents))
+}
+
+pub fn get_allotment(store: &Store, _: GetAllotment) -> Result<Option<AllotmentView>> {
+    store.allotment()
+}
+
 pub fn close_event(store: &mut Store, req: CloseEvent) -> Result<ZReport> {
     store.close_event(Money(req.counted_cents))
 }

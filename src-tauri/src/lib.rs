@@ -79,6 +79,16 @@ fn open_event(shell: State<'_, Shell>, req: OpenEvent) -> Reply<EventView> {
 }
 
 #[tauri::command(async)]
+fn join_event(shell: State<'_, Shell>, req: JoinEvent) -> Reply<EventView> {
+    write(&shell, |s| commands::join_event(s, req))
+}
+
+#[tauri::command(async)]
+fn get_allotment(shell: State<'_, Shell>, req: GetAllotment) -> Reply<Option<AllotmentView>> {
+    read(&shell, |s| commands::get_allotment(s, req))
+}
+
+#[tauri::command(async)]
 fn close_event(shell: State<'_, Shell>, req: CloseEvent) -> Reply<ZReport> {
     write(&shell, |s| commands::close_event(s, req))
 }
@@ -313,6 +323,8 @@ pub fn run() {
             void_sale,
             refund_sale,
             open_event,
+            join_event,
+            get_allotment,
             close_event,
             list_events,
             event_report,

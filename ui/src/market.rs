@@ -1,13 +1,50 @@
-//! Market day: open an event with a cash float, watch its running totals,
-//! close it with the counted cash and read the Z report (over or short).
+//! Market day: open an event with a cash float (or join one another device
+//! opened or the owner planned), see what this booth was allotted, watch
+//! the running totals, close with the counted cash and read the Z report:
+//! combined across every device's drawer once they have synced.
 use crate::api::call;
 use crate::cart::{money, parse_amount};
 use crate::pos::method_name;
 use crate::state::AppState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wildroot_model::app::{CloseEvent, EventReport, ListEvents, OpenEvent};
-use wildroot_model::views::{EventView, ZReport};
+use wildroot_model::app::{CloseEvent, EventReport, GetAllotment, JoinEvent, ListEvents, OpenEvent};
+use wildroot_model::views::{AllotmentLine, AllotmentView, EventView, ZReport};
+
+/// The last characters of a device id (its random part): enough to tell booths apart.
+fn short_device(id: &wildroot_model::DeviceId) -> String {
+    id.to_string().chars().rev().take(6).collect::<String>().chars().rev().collect()
+}
+
+#[component]
+fn AllotmentTable(lines: Vec<AllotmentLine>, show_device: bool) -> impl IntoView {
+    view! {
+        <table class="grid allotment">
+            <thead>
+                <tr>
+                    {show_device.then(|| view! { <th>"Booth"</th> })}
+                    <th>"Product"</th><th class="num">"Allotted"</th><th class="num">"Sold"</th><th class="num">"Left"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {lines
+                    .into_iter()
+                    .map(|l| {
+                        view! {
+                            <tr class="allotted" class:low=l.left < 0 data-sku=l.sku.clone() data-left=l.left>
+                                {show_device.then(|| view! { <td class="mono">{short_device(&l.device)}</td> })}
+                                <td>{l.name.clone()}</td>
+                                <td class="num">{l.allotted}</td>
+                                <td class="num">{l.sold}</td>
+                                <td class="num">{l.left}</td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+}
 
 /// "Over $2.00", "Short $1.00", "Even".
 pub fn over_short(cents: i64) -> String {
@@ -56,6 +93,30 @@ fn ZReportView(z: ZReport) -> impl IntoView {
             <ul class="units">
                 {z.units.iter().map(|u| view! { <li>{format!("{} × {} · {}", u.units, u.name, money(u.total_cents))}</li> }).collect_view()}
             </ul>
+            {(z.drawers.len() > 1).then(|| view! {
+                <h4>"Drawers"</h4>
+                <table class="grid" id="z-drawers">
+                    <thead>
+                        <tr><th>"Booth"</th><th class="num">"Sales"</th><th class="num">"Float"</th><th class="num">"Cash expected"</th><th class="num">"Counted"</th><th>""</th></tr>
+                    </thead>
+                    <tbody>
+                        {z.drawers.iter().map(|d| view! {
+                            <tr class="drawer" data-device=d.device.to_string() data-over-short=d.over_short_cents.map(|c| c.to_string()).unwrap_or_default()>
+                                <td class="mono">{format!("{}{}", short_device(&d.device), if d.this_device { " (this)" } else { "" })}</td>
+                                <td class="num">{d.sales_count}</td>
+                                <td class="num">{money(d.float_cents)}</td>
+                                <td class="num">{money(d.expected_cash_cents)}</td>
+                                <td class="num">{d.counted_cash_cents.map(money).unwrap_or_else(|| "open".into())}</td>
+                                <td>{d.over_short_cents.map(over_short).unwrap_or_default()}</td>
+                            </tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+            })}
+            {(!z.allotments.is_empty()).then(|| view! {
+                <h4>"Allotted, sold and coming back"</h4>
+                <AllotmentTable lines=z.allotments.clone() show_device=true />
+            })}
         </div>
     }
 }
@@ -71,14 +132,53 @@ pub fn Market() -> impl IntoView {
     let past = RwSignal::new(Vec::<EventView>::new());
     let shown = RwSignal::new(None::<ZReport>);
     let busy = RwSignal::new(false);
+    let joinable = RwSignal::new(Vec::<EventView>::new());
+    let allotment = RwSignal::new(None::<AllotmentView>);
     let load_past = move || {
         spawn_local(async move {
             if let Ok(list) = call(&ListEvents {}).await {
-                past.set(list.into_iter().filter(|e| !e.open).collect());
+                let (open, closed): (Vec<_>, Vec<_>) = list.into_iter().partition(|e| e.open);
+                past.set(closed);
+                joinable.set(open);
+            }
+            if let Ok(a) = call(&GetAllotment {}).await {
+                allotment.set(a);
             }
         })
     };
     load_past();
+    // A sale on the Sell screen changes what is left of the allotment.
+    Effect::new(move |_| {
+        app.home.track();
+        spawn_local(async move {
+            if let Ok(a) = call(&GetAllotment {}).await {
+                allotment.set(a);
+            }
+        });
+    });
+    let join = move |event: EventView| {
+        let float_cents = match float.get_untracked().trim() {
+            "" => 0,
+            text => match parse_amount(text) {
+                Ok(c) => c,
+                Err(e) => return app.fail(e),
+            },
+        };
+        busy.set(true);
+        spawn_local(async move {
+            match call(&JoinEvent { event_id: event.id, float_cents }).await {
+                Ok(_) => {
+                    closed.set(None);
+                    float.set(String::new());
+                    app.toast.set(None);
+                    app.refresh_home();
+                    load_past();
+                }
+                Err(e) => app.fail(e),
+            }
+            busy.set(false);
+        });
+    };
 
     let open = move |_| {
         let float_cents = match float.get_untracked().trim() {
@@ -144,6 +244,10 @@ pub fn Market() -> impl IntoView {
                             <h2 id="event-name">{e.name.clone()}</h2>
                             <p class="muted">{format!("{} · float {}", e.date, money(e.float_cents))}</p>
                             {move || app.home.with(|h| h.as_ref().and_then(|h| h.totals.clone())).map(|z| view! { <Totals z=z /> })}
+                            {move || allotment.get().filter(|a| !a.lines.is_empty()).map(|a| view! {
+                                <h3>"This booth carries"</h3>
+                                <div id="my-allotment"><AllotmentTable lines=a.lines show_device=false /></div>
+                            })}
                             <label>
                                 "Counted cash"
                                 <input id="counted" inputmode="decimal" placeholder="0.00" prop:value=move || counted.get() on:input=move |ev| counted.set(event_target_value(&ev)) />
@@ -170,6 +274,17 @@ pub fn Market() -> impl IntoView {
                                 <input id="event-float" inputmode="decimal" placeholder="0.00" prop:value=move || float.get() on:input=move |ev| float.set(event_target_value(&ev)) />
                             </label>
                             <button class="big primary" id="open-event" disabled=move || busy.get() on:click=open>"Open event"</button>
+                            <Show when=move || !joinable.with(Vec::is_empty)>
+                                <h3>"Or join one"</h3>
+                                <p class="muted">"Another booth opened it, or the owner planned it: this device keeps its own drawer with the float above."</p>
+                                <ul class="join-events">
+                                    {move || joinable.get().into_iter().map(|e| {
+                                        let label = format!("Join {} · {}", e.name, e.date);
+                                        let id = e.id.to_string();
+                                        view! { <li><button class="secondary join-event" data-event=id disabled=move || busy.get() on:click=move |_| join(e.clone())>{label}</button></li> }
+                                    }).collect_view()}
+                                </ul>
+                            </Show>
                         </div>
                     }
                         .into_any()

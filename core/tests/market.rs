@@ -1,0 +1,135 @@
+//! A market day worked by two booth devices (issue 8): the owner plans it
+//! and allots stock to each booth, each booth sells offline from its own
+//! cash drawer, and after they sync the event has one combined Z report:
+//! cash expected against counted per drawer, units sold, what comes back.
+use wildroot_core::oplog::{all_ops, apply_foreign, dump_tables, replay_check, totals_check};
+use wildroot_core::product::NewProduct;
+use wildroot_core::sale::{LineRequest, SaleRequest};
+use wildroot_core::{CoreError, Store};
+use wildroot_model::op::PayMethod;
+use wildroot_model::sync::Role;
+use wildroot_model::views::AllotmentLine;
+use wildroot_model::Money;
+
+type R = Result<(), CoreError>;
+
+const START: i64 = 1_798_761_600_000; // 2027-01-01
+
+fn sale(lines: &[(&str, i64)], pay: PayMethod, cents: i64) -> SaleRequest {
+    SaleRequest {
+        lines: lines.iter().map(|(k, q)| LineRequest { key: (*k).into(), qty: *q, unit_price: None, discount: None, lot: None }).collect(),
+        payments: vec![(pay, Money(cents))],
+        ..Default::default()
+    }
+}
+
+/// Operations `s` recorded itself.
+fn own(s: &Store) -> Result<Vec<wildroot_model::Operation>, CoreError> {
+    Ok(all_ops(s.conn())?.into_iter().filter(|o| o.device == s.device()).collect())
+}
+
+fn lines(v: &[AllotmentLine]) -> Vec<(String, i64, i64, i64)> {
+    v.iter().map(|l| (l.sku.clone(), l.allotted, l.sold, l.left)).collect()
+}
+
+#[test]
+fn two_booths_at_one_market_day_close_into_one_z_report() -> R {
+    let mut owner = Store::open_in_memory()?;
+    owner.set_clock(Some(START));
+    owner.add_product(NewProduct { sku: "SALVE".into(), name: "Lavender Salve".into(), price: Money(1400), ..Default::default() })?;
+    owner.add_product(NewProduct { sku: "SOAP".into(), name: "Oat Soap".into(), price: Money(900), ..Default::default() })?;
+    owner.adjust_product("SALVE", 40, "counted")?;
+    owner.adjust_product("SOAP", 40, "counted")?;
+    let mut a = Store::open_in_memory()?;
+    let mut b = Store::open_in_memory()?;
+    let planned = owner.plan_event(
+        "Saturday Market",
+        Some("Riverside Park"),
+        "2027-01-02".parse().map_err(|_| CoreError::Invalid("date".into()))?,
+    )?;
+    assert!(owner.current_event()?.is_none(), "planning opens no drawer on the owner's laptop");
+    owner.allot("Saturday Market", &a.device().to_string(), &[("SALVE".into(), 10), ("SOAP".into(), 5)])?;
+    owner.allot("Saturday Market", &b.device().to_string(), &[("SALVE".into(), 8)])?;
+    // A vendor may open and close its drawer but not allot stock.
+    assert!(Role::Vendor.may("event_joined") && !Role::Vendor.may("stock_allotted"));
+    // Bad input says what to fix and changes nothing.
+    let before = dump_tables(owner.conn())?;
+    for bad in
+        [owner.allot("Saturday Market", "nope", &[("SALVE".into(), 1)]), owner.allot("Saturday Market", "this", &[("SALVE".into(), -1)])]
+    {
+        assert!(bad.is_err());
+    }
+    assert!(owner.allot("No Such Fair", "this", &[("SALVE".into(), 1)]).is_err());
+    assert_eq!(dump_tables(owner.conn())?, before);
+    let plan_ops = own(&owner)?;
+    apply_foreign(&mut a, &plan_ops)?;
+    apply_foreign(&mut b, &plan_ops)?;
+
+    // The morning: both booths open their drawers at the same event, offline.
+    a.set_clock(Some(START + 86_400_000 + 8 * 3_600_000));
+    b.set_clock(Some(START + 86_400_000 + 8 * 3_600_000 + 1));
+    let joined = a.join_event("Saturday Market", Money(5000))?;
+    assert_eq!((joined.id, joined.float_cents), (planned.id, 5000));
+    b.join_event(&planned.id.to_string(), Money(3000))?;
+    assert!(a.join_event("Saturday Market", Money(0)).is_err(), "one drawer at a time");
+    let mine = a.allotment()?.ok_or_else(|| CoreError::Invalid("no allotment".into()))?;
+    assert_eq!(lines(&mine.lines), [("SALVE".into(), 10, 0, 10), ("SOAP".into(), 5, 0, 5)]);
+
+    let first = a.sell(sale(&[("SALVE", 3)], PayMethod::Cash, 4200))?;
+    assert!(first.over_allotment.is_empty());
+    let soap = a.sell(sale(&[("SOAP", 6)], PayMethod::Card, 5400))?;
+    assert_eq!(soap.over_allotment, ["SOAP"], "a sixth soap is past what the booth was given");
+    a.refund(&first.receipt_no, Some(&[("SALVE".into(), 1)]), true)?; // 14.00 back in cash
+    b.sell(sale(&[("SALVE", 2)], PayMethod::Cash, 3000))?; // 28.00, change 2.00
+    let a_left = a.allotment()?.map(|x| lines(&x.lines)).unwrap_or_default();
+    assert_eq!(a_left, [("SALVE".into(), 10, 2, 8), ("SOAP".into(), 5, 6, -1)]);
+    // Evening: each counts its own drawer. A is exact, B a dollar short.
+    let a_z = a.close_event(Money(5000 + 4200 - 1400))?;
+    let mine = a_z.drawers.iter().find(|d| d.this_device).map(|d| (d.expected_cash_cents, d.over_short_cents));
+    assert_eq!(mine, Some((7800, Some(0))));
+    assert_eq!((a_z.drawers.len(), a_z.over_short_cents), (1, Some(0)), "offline, A knows only its own drawer");
+    b.close_event(Money(3000 + 2800 - 100))?;
+
+    // Everyone syncs: the same figures everywhere, one report for the day.
+    let (a_ops, b_ops) = (own(&a)?, own(&b)?);
+    apply_foreign(&mut owner, &a_ops)?;
+    apply_foreign(&mut owner, &b_ops)?;
+    apply_foreign(&mut a, &b_ops)?;
+    apply_foreign(&mut b, &a_ops)?;
+    let want = dump_tables(owner.conn())?;
+    assert_eq!(dump_tables(a.conn())?, want);
+    assert_eq!(dump_tables(b.conn())?, want);
+    let z = owner.z_report("Saturday Market")?;
+    let drawers: Vec<_> =
+        z.drawers.iter().map(|d| (d.device, d.sales_count, d.expected_cash_cents, d.counted_cash_cents, d.over_short_cents)).collect();
+    assert_eq!(drawers, [(a.device(), 2, 7800, Some(7800), Some(0)), (b.device(), 1, 5800, Some(5700), Some(-100))]);
+    assert_eq!((z.sales_count, z.total_cents, z.refunds_cents), (3, 4200 + 5400 + 2800, 1400));
+    assert_eq!((z.expected_cash_cents, z.counted_cash_cents, z.over_short_cents), (13_600, Some(13_500), Some(-100)));
+    let back: Vec<_> = z.allotments.iter().map(|l| (l.device, l.sku.clone(), l.left)).collect();
+    assert_eq!(back, {
+        let mut v = vec![(a.device(), "SALVE".to_string(), 8), (a.device(), "SOAP".to_string(), -1), (b.device(), "SALVE".to_string(), 6)];
+        v.sort_by_key(|x| (x.0.to_string(), x.1.clone()));
+        v
+    });
+    for s in [&owner, &a, &b] {
+        assert_eq!(replay_check(s)?, None);
+        assert_eq!(totals_check(s.conn())?, None);
+    }
+    Ok(())
+}
+
+#[test]
+fn one_device_opening_and_closing_its_own_event_reports_as_before() -> R {
+    let mut s = Store::open_in_memory()?;
+    s.set_clock(Some(START));
+    s.add_product(NewProduct { sku: "SALVE".into(), name: "Lavender Salve".into(), price: Money(1400), ..Default::default() })?;
+    s.open_event("Fair", None, None, Money(10_000))?;
+    s.sell(sale(&[("SALVE", 1)], PayMethod::Cash, 2000))?;
+    let z = s.close_event(Money(11_300))?;
+    assert_eq!((z.expected_cash_cents, z.counted_cash_cents, z.over_short_cents), (11_400, Some(11_300), Some(-100)));
+    assert_eq!(z.drawers.len(), 1);
+    assert_eq!(z.event.counted_cents, Some(11_300));
+    assert!(z.allotments.is_empty());
+    assert_eq!(replay_check(&s)?, None);
+    Ok(())
+}
