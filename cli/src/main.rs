@@ -649,8 +649,10 @@ enum ReportCmd {
     },
     /// What stock on hand is worth at cost.
     Valuation,
-    /// Unit cost and margin per product.
+    /// Unit cost and margin per product (at today's price, and on what was sold).
     Margins,
+    /// Cost, sales and margin per product lot (batch).
+    Lots,
     /// Production history.
     Production,
     /// The Z report of an event (id or name).
@@ -1500,7 +1502,7 @@ fn report(store: &Store, cmd: ReportCmd, format: Format) -> Result<String> {
             if j {
                 return json(&serde_json::json!({ "products": rows }));
             }
-            let mut t = Table::new(&["sku", "name", "price", "unit cost", "margin", "margin %"]);
+            let mut t = Table::new(&["sku", "name", "price", "unit cost", "margin", "margin %", "sold", "sold for", "their cost", "made"]);
             for r in rows {
                 t.row(vec![
                     r.sku,
@@ -1508,7 +1510,32 @@ fn report(store: &Store, cmd: ReportCmd, format: Format) -> Result<String> {
                     money(r.price_cents),
                     r.unit_cost_cents.map(money).unwrap_or_else(|| "-".into()),
                     r.margin_cents.map(money).unwrap_or_else(|| "-".into()),
-                    r.margin_bp.map(|bp| format!("{}.{:02}%", bp / 100, (bp % 100).abs())).unwrap_or_else(|| "-".into()),
+                    r.margin_bp.map(percent).unwrap_or_else(|| "-".into()),
+                    r.sold_units.to_string(),
+                    money(r.sold_net_cents),
+                    money(r.sold_cost_cents),
+                    money(r.sold_net_cents - r.sold_cost_cents),
+                ]);
+            }
+            Ok(t.render(format))
+        }
+        ReportCmd::Lots => {
+            let rows = store.lot_margins()?;
+            if j {
+                return json(&serde_json::json!({ "lots": rows }));
+            }
+            let mut t = Table::new(&["lot", "sku", "made", "unit cost", "sold", "sold for", "cost", "margin", "margin %"]);
+            for r in rows {
+                t.row(vec![
+                    r.lot_code,
+                    r.sku,
+                    r.made.to_string(),
+                    money(r.unit_cost_cents),
+                    r.sold.to_string(),
+                    money(r.net_cents),
+                    money(r.cost_cents),
+                    money(r.margin_cents),
+                    r.margin_bp.map(percent).unwrap_or_else(|| "-".into()),
                 ]);
             }
             Ok(t.render(format))
@@ -1516,6 +1543,11 @@ fn report(store: &Store, cmd: ReportCmd, format: Format) -> Result<String> {
         ReportCmd::Production => batches_out(&store.list_batches(None)?, format),
         ReportCmd::Event { event } => z_out(&store.z_report(&event)?, format),
     }
+}
+
+/// Basis points as a percentage with two decimals.
+fn percent(bp: i64) -> String {
+    format!("{}{}.{:02}%", if bp < 0 { "-" } else { "" }, (bp / 100).abs(), (bp % 100).abs())
 }
 
 fn sales_out(r: &SalesReport, format: Format) -> Result<String> {

@@ -1,11 +1,17 @@
 //! Reports: sales by day, event, product or payment method; top sellers;
-//! inventory valuation; unit cost and margin per product.
+//! inventory valuation; unit cost and margin per product and per lot.
 use crate::error::{CoreError, Result};
 use crate::store::Store;
 use chrono::NaiveDate;
+use std::collections::BTreeMap;
 use wildroot_model::money::div_round;
 use wildroot_model::shopify::online_event;
-use wildroot_model::views::{MarginRow, SalesReport, SalesRow, Valuation};
+use wildroot_model::views::{LotMarginRow, MarginRow, SalesReport, SalesRow, Valuation};
+
+/// Basis points of `part` in `whole`, when there is a whole.
+fn bp(part: i64, whole: i64) -> Option<i64> {
+    (whole > 0).then(|| div_round(i128::from(part) * 10_000, i128::from(whole)) as i64)
+}
 
 /// How a sales report groups its rows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -188,9 +194,18 @@ impl Store {
                 r.get::<_, Option<i64>>(4)?,
             ))
         })?;
+        // What was sold from lots, per product, from the lot figures.
+        let mut sold: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
+        for l in self.lot_margins()? {
+            let s = sold.entry(l.sku).or_default();
+            s.0 += l.sold;
+            s.1 += l.net_cents;
+            s.2 += l.cost_cents;
+        }
         let mut out = Vec::new();
         for row in rows {
             let (sku, name, price_cents, cost, qty) = row?;
+            let (sold_units, sold_net_cents, sold_cost_cents) = sold.get(&sku).copied().unwrap_or_default();
             let unit_cost = match (cost, qty) {
                 (Some(c), Some(q)) if q > 0 => Some(div_round(i128::from(c), i128::from(q)) as i64),
                 _ => None,
@@ -202,7 +217,69 @@ impl Store {
                 price_cents,
                 unit_cost_cents: unit_cost,
                 margin_cents: margin,
-                margin_bp: margin.filter(|_| price_cents > 0).map(|m| div_round(i128::from(m) * 10_000, i128::from(price_cents)) as i64),
+                margin_bp: margin.and_then(|m| bp(m, price_cents)),
+                sold_units,
+                sold_net_cents,
+                sold_cost_cents,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Every product lot: what it cost to make (its supply lots, over what
+    /// was made), what the units sold from it brought in before tax (each
+    /// sale line's share by the units it took from the lot, less units
+    /// refunded back into it), and the margin. Oldest lot first per product.
+    pub fn lot_margins(&self) -> Result<Vec<LotMarginRow>> {
+        let conn = self.conn();
+        // (units out of the lot, line net, line units) for every part of a
+        // sale or refund of a sale that stands.
+        let mut stmt = conn.prepare(
+            "SELECT m.lot_id, -m.qty, l.net_cents, l.qty FROM lot_moves m
+             JOIN sales s ON s.id = m.ref_id JOIN sale_lines l ON l.sale_id = m.ref_id AND l.line_no = m.line
+             WHERE m.reason IN ('sale', 'refund') AND s.voided = 0 AND l.qty > 0",
+        )?;
+        let mut by_lot: BTreeMap<String, (i64, i128)> = BTreeMap::new();
+        for row in stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?)))? {
+            let (lot, units, net, line_qty) = row?;
+            let e = by_lot.entry(lot).or_default();
+            e.0 += units;
+            // In millionths of a cent, rounded to cents once per lot.
+            e.1 += div_round(i128::from(net) * i128::from(units) * 1_000_000, i128::from(line_qty));
+        }
+        let mut stmt = conn.prepare(
+            "SELECT b.id, b.lot_code, p.sku, p.name, b.made_at_ms, b.output_qty, b.cost_cents
+             FROM batches b JOIN products p ON p.id = b.product_id ORDER BY p.sku, b.made_at_ms, b.id",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok((
+                r.get::<_, String>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, i64>(4)?,
+                r.get::<_, i64>(5)?,
+                r.get::<_, i64>(6)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, lot_code, sku, name, made_at_ms, made, cost) = row?;
+            let (sold, net_micro) = by_lot.get(&id).copied().unwrap_or_default();
+            let net_cents = div_round(net_micro, 1_000_000) as i64;
+            let cost_cents = if made > 0 { div_round(i128::from(cost) * i128::from(sold), i128::from(made)) as i64 } else { 0 };
+            out.push(LotMarginRow {
+                lot_code,
+                sku,
+                name,
+                made_at_ms,
+                made,
+                unit_cost_cents: if made > 0 { div_round(i128::from(cost), i128::from(made)) as i64 } else { 0 },
+                sold,
+                net_cents,
+                cost_cents,
+                margin_cents: net_cents - cost_cents,
+                margin_bp: bp(net_cents - cost_cents, net_cents),
             });
         }
         Ok(out)

@@ -349,3 +349,26 @@ fn a_device_upgraded_after_applying_lotted_sales_rebuilds_its_lot_figures_from_t
     assert_eq!(totals_check(s.conn())?, None);
     Ok(())
 }
+
+#[test]
+fn margins_per_lot_and_per_product_come_from_the_lots_sold() -> R {
+    let mut s = Store::open_in_memory()?;
+    shop(&mut s)?;
+    // Lot CHEAP: 100 g at 2¢ = 2.00 for 10 (0.20 each). Lot DEAR: 50 g at
+    // 2¢ + 50 g at 5¢ = 3.50 for 7 made of 10 (0.50 each).
+    produce(&mut s, "CHEAP", "2027-03-01", None)?;
+    produce(&mut s, "DEAR", "2027-04-01", Some(7))?;
+    // 12 at 14.00: 10 from CHEAP, 2 from DEAR; then 2 of DEAR come back.
+    let big = s.sell(sale("SALVE", 12, None, None))?;
+    s.refund(&big.receipt_no, Some(&[("SALVE".into(), 2)]), true)?;
+    // A voided sale counts for nothing.
+    let void = s.sell(sale("SALVE", 1, Some("DEAR"), None))?;
+    s.void_sale(&void.receipt_no, "rung twice")?;
+    let lots: Vec<_> = s.lot_margins()?.into_iter().map(|l| (l.lot_code, l.sold, l.net_cents, l.cost_cents, l.margin_cents)).collect();
+    assert_eq!(lots, [("CHEAP".to_string(), 10, 14_000, 200, 13_800), ("DEAR".to_string(), 0, 0, 0, 0)]);
+    let m = s.margins()?.into_iter().find(|m| m.sku == "SALVE").ok_or_else(|| CoreError::Invalid("no SALVE".into()))?;
+    assert_eq!((m.sold_units, m.sold_net_cents, m.sold_cost_cents), (10, 14_000, 200));
+    // The price margin is over every batch made: (2.00 + 3.50) / 17.
+    assert_eq!(m.unit_cost_cents, Some(32));
+    Ok(())
+}

@@ -143,7 +143,7 @@ async fn the_dashboard_draws_the_core_s_figures_and_exports_them() -> Result<()>
     let dir = tempfile::tempdir()?;
     let db = dir.path().join("wildroot.db");
     // The shop as the app would seed it; the test reads the core's own report first.
-    let (by_day, top, by_product) = {
+    let (by_day, top, by_product, lot_margins) = {
         let mut store = Store::open(&db)?;
         store.seed_demo()?;
         // A sale today, so the chart has more than the demo's one market day.
@@ -157,6 +157,7 @@ async fn the_dashboard_draws_the_core_s_figures_and_exports_them() -> Result<()>
             store.sales_report(GroupBy::Day, None, None)?,
             store.top_sellers(10, None, None)?,
             store.sales_report(GroupBy::Product, None, None)?,
+            store.lot_margins()?,
         )
     };
     assert!(by_day.rows.len() > 1, "the demo and today's sale are on different days");
@@ -193,6 +194,12 @@ async fn the_dashboard_draws_the_core_s_figures_and_exports_them() -> Result<()>
         assert!((h - (*v).max(0) as f64 / max_value * 180.0).abs() < 0.01, "bar of {v} drawn {h} high");
     }
     app.find("#margins tr.margin").await?;
+    // Every batch's margin as the core computes it from the lots sold.
+    assert!(lot_margins.iter().any(|l| l.sold > 0), "the demo sold from its lots");
+    for l in &lot_margins {
+        let drawn = app.attr(&format!("#lot-margins tr.lot-margin[data-lot='{}']", l.lot_code), "data-margin").await?;
+        assert_eq!(drawn, Some(l.margin_cents.to_string()), "lot {}", l.lot_code);
+    }
     app.find("#value-total").await?;
     app.screenshot("reports-1280x800").await?;
 

@@ -366,6 +366,8 @@ pub struct DashboardView {
     pub by_payment: SalesReport,
     pub valuation: Valuation,
     pub margins: Vec<MarginRow>,
+    #[serde(default)]
+    pub lot_margins: Vec<LotMarginRow>,
 }
 
 /// Writes one report as CSV into the Downloads folder and answers with its path.

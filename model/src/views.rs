@@ -276,6 +276,35 @@ pub struct MarginRow {
     pub margin_cents: Option<i64>,
     /// Margin as basis points of the price.
     pub margin_bp: Option<i64>,
+    /// Units sold from known lots (less those refunded back into them),
+    /// what they brought in before tax and what those lots cost to make:
+    /// the margin actually made, not the one the price promises.
+    #[serde(default)]
+    pub sold_units: i64,
+    #[serde(default)]
+    pub sold_net_cents: i64,
+    #[serde(default)]
+    pub sold_cost_cents: i64,
+}
+
+/// What one product lot (a batch) cost, what its units sold for and the margin made on it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LotMarginRow {
+    pub lot_code: String,
+    pub sku: String,
+    pub name: String,
+    pub made_at_ms: i64,
+    pub made: i64,
+    /// Cost over what was made, rounded.
+    pub unit_cost_cents: i64,
+    /// Units sold from it, less those refunded back into it.
+    pub sold: i64,
+    /// What they brought in before tax.
+    pub net_cents: i64,
+    pub cost_cents: i64,
+    pub margin_cents: i64,
+    /// Margin as basis points of what they brought in.
+    pub margin_bp: Option<i64>,
 }
 
 /// Where this device stands with the server, for a status that is always visible.

@@ -280,6 +280,7 @@ pub fn dashboard(store: &Store, req: Dashboard) -> Result<DashboardView> {
         by_payment: store.sales_report(GroupBy::Payment, from, to)?,
         valuation: store.valuation()?,
         margins: store.margins()?,
+        lot_margins: store.lot_margins()?,
     })
 }
 

@@ -144,6 +144,8 @@ pub fn Reports() -> impl IntoView {
                                             <th class="num">"Cost per unit"</th>
                                             <th class="num">"Margin"</th>
                                             <th class="num">"%"</th>
+                                            <th class="num">"Sold (from lots)"</th>
+                                            <th class="num">"Made on them"</th>
                                         </tr>
                                     </thead>
                                     <tbody>
@@ -158,6 +160,43 @@ pub fn Reports() -> impl IntoView {
                                                         <td class="num">{m.unit_cost_cents.map(money).unwrap_or_else(|| "no batches yet".into())}</td>
                                                         <td class="num">{m.margin_cents.map(money).unwrap_or_else(|| "—".into())}</td>
                                                         <td class="num">{pct}</td>
+                                                        <td class="num">{m.sold_units}</td>
+                                                        <td class="num sold-margin">{money(m.sold_net_cents - m.sold_cost_cents)}</td>
+                                                    </tr>
+                                                }
+                                            })
+                                            .collect_view()}
+                                    </tbody>
+                                </table>
+                            </div>
+                            <div class="card wide">
+                                <div class="card-head"><h2>"Margin per lot"</h2></div>
+                                <p class="muted">"Each batch at what it really cost (the supply lots it used, over what was made) against what its units sold for, before tax."</p>
+                                <table class="grid" id="lot-margins">
+                                    <thead>
+                                        <tr>
+                                            <th>"Lot"</th>
+                                            <th>"Product"</th>
+                                            <th class="num">"Made"</th>
+                                            <th class="num">"Cost each"</th>
+                                            <th class="num">"Sold"</th>
+                                            <th class="num">"Sold for"</th>
+                                            <th class="num">"Margin"</th>
+                                        </tr>
+                                    </thead>
+                                    <tbody>
+                                        {d.lot_margins
+                                            .iter()
+                                            .map(|l| {
+                                                view! {
+                                                    <tr class="lot-margin" data-lot=l.lot_code.clone() data-margin=l.margin_cents class:low=l.margin_cents < 0>
+                                                        <td class="mono">{l.lot_code.clone()}</td>
+                                                        <td>{l.name.clone()}</td>
+                                                        <td class="num">{l.made}</td>
+                                                        <td class="num">{money(l.unit_cost_cents)}</td>
+                                                        <td class="num">{l.sold}</td>
+                                                        <td class="num">{money(l.net_cents)}</td>
+                                                        <td class="num">{money(l.margin_cents)}</td>
                                                     </tr>
                                                 }
                                             })
