@@ -106,13 +106,6 @@ pub fn unit_cost(microcents: i64, unit: Unit) -> String {
 /// Who bought from a product lot: the recall list, one row per sale.
 fn sales_table(trace: &ProductLotTrace, t: &mut Table) {
     for s in &trace.sales {
-        let state = if s.voided {
-            "voided".to_string()
-        } else if s.returned > 0 {
-            format!("{} returned", s.returned)
-        } else {
-            String::new()
-        };
         t.row(vec![
             s.lot_code.clone(),
             when(s.at_ms),
@@ -122,7 +115,7 @@ fn sales_table(trace: &ProductLotTrace, t: &mut Table) {
             s.email.clone().unwrap_or_default(),
             s.phone.clone().unwrap_or_default(),
             s.event.clone().unwrap_or_default(),
-            state,
+            s.note(),
         ]);
     }
 }

@@ -462,6 +462,19 @@ pub struct TraceSale {
     pub event: Option<String>,
 }
 
+impl TraceSale {
+    /// "voided", "2 returned", or nothing: what became of the sale since.
+    pub fn note(&self) -> String {
+        if self.voided {
+            "voided".into()
+        } else if self.returned > 0 {
+            format!("{} returned", self.returned)
+        } else {
+            String::new()
+        }
+    }
+}
+
 /// A product lot and where its units went (forward) and what it was made of (backward).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductLotTrace {

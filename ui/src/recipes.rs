@@ -455,13 +455,7 @@ fn Recall(tracing: RwSignal<Option<(String, bool)>>) -> impl IntoView {
         t.sales
             .iter()
             .map(|s| {
-                let note = if s.voided {
-                    "voided".to_string()
-                } else if s.returned > 0 {
-                    format!("{} returned", s.returned)
-                } else {
-                    String::new()
-                };
+                let note = s.note();
                 view! {
                     <tr class="recall-sale" data-lot=s.lot_code.clone() data-email=s.email.clone().unwrap_or_default()>
                         <td class="mono">{s.lot_code.clone()}</td>
