@@ -123,14 +123,7 @@ fn sales_table(trace: &ProductLotTrace, t: &mut Table) {
 const SALE_HEADERS: [&str; 9] = ["lot", "sold", "receipt", "qty", "customer", "email", "phone", "event", "note"];
 
 fn unassigned_note(trace: &ProductLotTrace) -> String {
-    if trace.unassigned_units > 0 {
-        format!(
-            "{} unit(s) of {} sold since lot {} was made have no lot recorded (online orders, older sales): they may be from it.\n",
-            trace.unassigned_units, trace.name, trace.lot.lot_code
-        )
-    } else {
-        String::new()
-    }
+    trace.unassigned_note().map(|n| n + "\n").unwrap_or_default()
 }
 
 pub fn product_trace(trace: &ProductLotTrace, format: Format) -> String {

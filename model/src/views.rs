@@ -475,6 +475,18 @@ impl TraceSale {
     }
 }
 
+impl ProductLotTrace {
+    /// The warning a recall needs when some units sold carry no lot.
+    pub fn unassigned_note(&self) -> Option<String> {
+        (self.unassigned_units > 0).then(|| {
+            format!(
+                "{} unit(s) of {} sold since lot {} was made have no lot recorded (online orders, older sales): they may be from it.",
+                self.unassigned_units, self.name, self.lot.lot_code
+            )
+        })
+    }
+}
+
 /// A product lot and where its units went (forward) and what it was made of (backward).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ProductLotTrace {

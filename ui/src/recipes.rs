@@ -471,18 +471,7 @@ fn Recall(tracing: RwSignal<Option<(String, bool)>>) -> impl IntoView {
             })
             .collect_view()
     };
-    let unassigned = |t: &ProductLotTrace| {
-        (t.unassigned_units > 0).then(|| {
-            view! {
-                <p class="muted">
-                    {format!(
-                        "{} unit(s) of {} sold since lot {} was made have no lot recorded (online orders, older sales): they may be from it.",
-                        t.unassigned_units, t.name, t.lot.lot_code
-                    )}
-                </p>
-            }
-        })
-    };
+    let unassigned = |t: &ProductLotTrace| t.unassigned_note().map(|n| view! { <p class="muted unassigned">{n}</p> });
     view! {
         <div class="card" id="recall">
             <h2>"Recall: who bought from a lot"</h2>
