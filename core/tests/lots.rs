@@ -103,6 +103,10 @@ fn a_sale_takes_the_earliest_expiring_lot_unless_one_is_picked_and_refunds_go_ba
     let big = s.sell(sale("SALVE", 30, None, None))?;
     assert!(big.oversold.contains(&"SALVE".to_string()));
     assert!(on_hand(&s)?.iter().all(|(_, n)| *n == 0));
+    // A recall of any of these lots warns of the 12 units no lot covered.
+    let soon = s.trace_product_lot("SOON")?;
+    assert_eq!(soon.unassigned_units, 12);
+    assert!(soon.unassigned_note().is_some_and(|n| n.starts_with("12 unit(s) of Lavender Salve")));
     assert_eq!(replay_check(&s)?, None);
     assert_eq!(totals_check(s.conn())?, None);
     Ok(())
