@@ -229,3 +229,49 @@ async fn wait_theme(app: &App, want: Option<&str>) -> Result<()> {
         tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
 }
+
+/// When the jar's lot matters, the cart line picks it; otherwise the sale
+/// takes the earliest expiry. Checked in the database the app wrote.
+#[tokio::test]
+async fn a_lot_picked_on_the_cart_line_is_the_one_the_sale_takes() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("wildroot.db");
+    {
+        let mut store = wildroot_core::Store::open(&db)?;
+        store.seed_demo()?;
+        let later = chrono::Utc::now().date_naive() + chrono::Days::new(400);
+        store.produce(wildroot_core::batch::ProduceRequest {
+            sku: "SOAP-OAT".into(),
+            batches: 1,
+            lot_code: Some("OAT-LATE".into()),
+            expires_on: Some(later),
+            allow_short: true,
+            ..Default::default()
+        })?;
+    }
+    let app = App::launch(&Launch { db: db.clone(), sync_interval_secs: 30 }).await?;
+    let outcome = async {
+        app.client.set_window_size(1280, 800).await?;
+        app.click(".tile[data-sku='SOAP-OAT']").await?;
+        app.wait_until(".cart-line[data-sku='SOAP-OAT'] select.line-lot", "text", |t| t.contains("OAT-LATE")).await?;
+        app.select(".cart-line[data-sku='SOAP-OAT'] select.line-lot", "OAT-LATE").await?;
+        app.click("#charge").await?;
+        app.click("#pay-exact").await?;
+        app.click("#new-sale").await?;
+        app.wait_text("#cart-count", "0 items").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    if outcome.is_err() {
+        let _ = app.screenshot("failed-lot-pick").await;
+    }
+    app.quit().await?;
+    outcome?;
+    let store = wildroot_core::Store::open(&db)?;
+    let lots = store.list_lots("SOAP-OAT", true)?;
+    let taken: Vec<(&str, i64)> = lots.iter().map(|l| (l.lot_code.as_str(), l.qty - l.on_hand)).collect();
+    // The demo's own lot lost only what the demo sold from it; the picked one, this sale.
+    let late = taken.iter().find(|(c, _)| *c == "OAT-LATE").map(|(_, n)| *n);
+    assert_eq!(late, Some(1), "the sale took the picked lot, not the earlier one: {taken:?}");
+    Ok(())
+}

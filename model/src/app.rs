@@ -66,6 +66,23 @@ pub struct CartItem {
     pub sku: String,
     pub qty: i64,
     pub discount: Option<Discount>,
+    /// The lot code on the jar, when it matters which; `None`: earliest expiry first.
+    #[serde(default)]
+    pub lot: Option<String>,
+}
+
+/// The lots of a product with stock, in the order a sale takes them, for
+/// picking one by hand at the till (no costs: a vendor may ask).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ProductLots {
+    pub sku: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LotChoice {
+    pub lot_code: String,
+    pub on_hand: i64,
+    pub expires_on: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -510,6 +527,7 @@ command!(VoidSale => SaleId, "void_sale");
 command!(RefundSale => RefundReceipt, "refund_sale");
 command!(OpenEvent => EventView, "open_event");
 command!(CloseEvent => ZReport, "close_event");
+command!(ProductLots => Vec<LotChoice>, "product_lots");
 command!(JoinEvent => EventView, "join_event");
 command!(GetAllotment => Option<AllotmentView>, "get_allotment");
 command!(ListEvents => Vec<EventView>, "list_events");

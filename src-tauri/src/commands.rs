@@ -42,7 +42,7 @@ pub fn sell(store: &mut Store, req: Sell) -> Result<SaleReceipt> {
         lines: req
             .lines
             .into_iter()
-            .map(|l| LineRequest { key: l.sku, qty: l.qty, unit_price: None, discount: l.discount, lot: None })
+            .map(|l| LineRequest { key: l.sku, qty: l.qty, unit_price: None, discount: l.discount, lot: l.lot })
             .collect(),
         discount: req.discount,
         customer,
@@ -66,6 +66,15 @@ pub fn refund_sale(store: &mut Store, req: RefundSale) -> Result<RefundReceipt> 
 pub fn open_event(store: &mut Store, req: OpenEvent) -> Result<EventView> {
     let location = Some(req.location.trim()).filter(|l| !l.is_empty());
     store.open_event(&req.name, location, None, Money(req.float_cents))
+}
+
+pub fn product_lots(store: &Store, req: ProductLots) -> Result<Vec<LotChoice>> {
+    Ok(store
+        .list_lots(&req.sku, false)?
+        .into_iter()
+        .filter(|l| l.on_hand > 0)
+        .map(|l| LotChoice { lot_code: l.lot_code, on_hand: l.on_hand, expires_on: l.expires_on })
+        .collect())
 }
 
 pub fn join_event(store: &mut Store, req: JoinEvent) -> Result<EventView> {
@@ -133,7 +142,7 @@ mod tests {
     }
 
     fn item(sku: &str, qty: i64) -> CartItem {
-        CartItem { sku: sku.into(), qty, discount: None }
+        CartItem { sku: sku.into(), qty, discount: None, lot: None }
     }
 
     #[test]

@@ -79,6 +79,11 @@ fn open_event(shell: State<'_, Shell>, req: OpenEvent) -> Reply<EventView> {
 }
 
 #[tauri::command(async)]
+fn product_lots(shell: State<'_, Shell>, req: ProductLots) -> Reply<Vec<LotChoice>> {
+    read(&shell, |s| commands::product_lots(s, req))
+}
+
+#[tauri::command(async)]
 fn join_event(shell: State<'_, Shell>, req: JoinEvent) -> Reply<EventView> {
     write(&shell, |s| commands::join_event(s, req))
 }
@@ -324,6 +329,7 @@ pub fn run() {
             refund_sale,
             open_event,
             join_event,
+            product_lots,
             get_allotment,
             close_event,
             list_events,

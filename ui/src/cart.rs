@@ -14,6 +14,8 @@ pub struct Line {
     pub unit_price_cents: i64,
     pub qty: i64,
     pub discount: Option<Discount>,
+    /// Picked by hand; `None`: the sale takes the earliest-expiring lot.
+    pub lot: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -35,6 +37,7 @@ impl Cart {
                 unit_price_cents: product.price_cents,
                 qty: 1,
                 discount: None,
+                lot: None,
             }),
         }
         self.taps.push(product.sku.clone());
@@ -55,6 +58,12 @@ impl Cart {
     pub fn set_line_discount(&mut self, index: usize, discount: Option<Discount>) {
         if let Some(line) = self.lines.get_mut(index) {
             line.discount = discount;
+        }
+    }
+
+    pub fn set_line_lot(&mut self, index: usize, lot: Option<String>) {
+        if let Some(line) = self.lines.get_mut(index) {
+            line.lot = lot.filter(|l| !l.trim().is_empty());
         }
     }
 
@@ -95,7 +104,7 @@ impl Cart {
     }
 
     pub fn items(&self) -> Vec<CartItem> {
-        self.lines.iter().map(|l| CartItem { sku: l.sku.clone(), qty: l.qty, discount: l.discount }).collect()
+        self.lines.iter().map(|l| CartItem { sku: l.sku.clone(), qty: l.qty, discount: l.discount, lot: l.lot.clone() }).collect()
     }
 }
 

@@ -5,7 +5,7 @@ use crate::cart::{discount_text, money, parse_amount, parse_discount, quick_cash
 use crate::state::AppState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wildroot_model::app::{Search, Sell};
+use wildroot_model::app::{LotChoice, ProductLots, Search, Sell};
 use wildroot_model::op::PayMethod;
 use wildroot_model::views::{ProductView, SaleReceipt};
 
@@ -332,6 +332,17 @@ fn CartPanel() -> impl IntoView {
     let line = move |(i, l): (usize, Line)| {
         let dtext = RwSignal::new(discount_text(l.discount));
         let qty = l.qty;
+        // The lots on the table, for the rare sale where the jar's lot matters.
+        let lots = RwSignal::new(Vec::<LotChoice>::new());
+        let picked = l.lot.clone().unwrap_or_default();
+        {
+            let sku = l.sku.clone();
+            spawn_local(async move {
+                if let Ok(found) = call(&ProductLots { sku }).await {
+                    lots.set(found);
+                }
+            });
+        }
         view! {
             <li class="cart-line" data-sku=l.sku.clone()>
                 <div class="line-head">
@@ -362,6 +373,34 @@ fn CartPanel() -> impl IntoView {
                             }
                         }
                     />
+                    <Show when=move || lots.with(|l| l.len() > 1)>
+                        <select
+                            class="line-lot"
+                            title="Lot"
+                            on:change=move |ev| {
+                                let code = event_target_value(&ev);
+                                pos.cart.update(|c| c.set_line_lot(i, Some(code)));
+                            }
+                        >
+                            <option value="">"Lot: earliest expiry"</option>
+                            {
+                                let picked = picked.clone();
+                                move || {
+                                    lots.get()
+                                        .into_iter()
+                                        .map(|lot| {
+                                            let label = match &lot.expires_on {
+                                                Some(e) => format!("{} · {} left · best before {e}", lot.lot_code, lot.on_hand),
+                                                None => format!("{} · {} left", lot.lot_code, lot.on_hand),
+                                            };
+                                            let chosen = lot.lot_code == picked;
+                                            view! { <option value=lot.lot_code.clone() selected=chosen>{label}</option> }
+                                        })
+                                        .collect_view()
+                                }
+                            }
+                        </select>
+                    </Show>
                 </div>
             </li>
         }
