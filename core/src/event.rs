@@ -6,8 +6,12 @@ use crate::store::Store;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row};
 use wildroot_model::op::*;
-use wildroot_model::views::{AllotmentLine, AllotmentView, DrawerZ, EventView, PaymentTotal, UnitsSold, ZReport};
+use wildroot_model::views::{AllotmentLine, AllotmentView, DrawerZ, EventView, KnownDevice, PaymentTotal, UnitsSold, ZReport};
 use wildroot_model::{DeviceId, EventId, Money};
+
+/// How far from today a planned event's day may be: further is a typo.
+const PLAN_DAYS_BACK: i64 = 366;
+const PLAN_DAYS_AHEAD: i64 = 2 * 366;
 
 const EVENT_COLUMNS: &str = "id, name, location, date, float_cents, closed_at_ms IS NULL, counted_cents";
 
@@ -174,6 +178,13 @@ impl Store {
     /// opens no drawer at it.
     pub fn plan_event(&mut self, name: &str, location: Option<&str>, date: NaiveDate) -> Result<EventView> {
         let name = text("event name", name, 120)?;
+        let today = chrono::DateTime::from_timestamp_millis(self.now_ms()).map(|d| d.date_naive()).unwrap_or_default();
+        let days = (date - today).num_days();
+        if !(-PLAN_DAYS_BACK..=PLAN_DAYS_AHEAD).contains(&days) {
+            return Err(CoreError::Invalid(format!(
+                "{date} is not a market day to plan from {today}: give a day within a year before and two years after today"
+            )));
+        }
         let location = optional_text("location", location.unwrap_or(""), 200)?;
         let id = self.write(|tx| {
             let event_id = EventId::new();
@@ -243,6 +254,32 @@ impl Store {
             Ok((event, device))
         })?;
         allotment_lines(self.conn(), &event.id.to_string(), Some(&device.to_string()))
+    }
+
+    /// Every device whose operations this one holds (this one first), with
+    /// its sales and receipt prefix so a person can tell the booths apart;
+    /// the server's own Shopify device is left out.
+    pub fn known_devices(&self) -> Result<Vec<KnownDevice>> {
+        let conn = self.conn();
+        let mut stmt = conn.prepare(
+            "SELECT o.device,
+                    (SELECT COUNT(*) FROM sales s WHERE s.device = o.device),
+                    (SELECT receipt_no FROM sales s WHERE s.device = o.device ORDER BY s.at_ms DESC LIMIT 1)
+             FROM (SELECT DISTINCT device FROM ops WHERE kind != 'shopify_order_seen') o",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<String>>(2)?)))?;
+        let mut out = Vec::new();
+        for row in rows {
+            let (id, sales, receipt) = row?;
+            let id: DeviceId = id.parse().map_err(|_| CoreError::Corrupt(format!("device id '{id}'")))?;
+            let receipt_prefix = receipt.and_then(|r| r.rsplit_once('-').map(|(p, _)| p.to_string()));
+            out.push(KnownDevice { id, this_device: id == self.device(), sales, receipt_prefix });
+        }
+        if !out.iter().any(|d| d.this_device) {
+            out.push(KnownDevice { id: self.device(), this_device: true, sales: 0, receipt_prefix: None });
+        }
+        out.sort_by_key(|d| (!d.this_device, std::cmp::Reverse(d.sales), d.id.to_string()));
+        Ok(out)
     }
 
     /// What this device was allotted for the event it has open, and what is left of it.

@@ -60,6 +60,8 @@ fn two_booths_at_one_market_day_close_into_one_z_report() -> R {
         assert!(bad.is_err());
     }
     assert!(owner.allot("No Such Fair", "this", &[("SALVE".into(), 1)]).is_err());
+    let typo = owner.plan_event("Fair", None, "0001-12-12".parse().map_err(|_| CoreError::Invalid("date".into()))?);
+    assert!(typo.is_err_and(|e| e.to_string().contains("0001-12-12 is not a market day to plan")));
     assert_eq!(dump_tables(owner.conn())?, before);
     let plan_ops = own(&owner)?;
     apply_foreign(&mut a, &plan_ops)?;

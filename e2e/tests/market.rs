@@ -54,3 +54,49 @@ async fn a_booth_joins_a_planned_market_and_sells_from_its_allotment() -> Result
     app.quit().await?;
     outcome
 }
+
+/// The owner plans a market day and allots stock from the app; the device
+/// then works the day itself and carries what it was given.
+#[tokio::test]
+async fn the_owner_plans_a_market_day_and_allots_stock_in_the_app() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let app = App::launch(&Launch { db: dir.path().join("wildroot.db"), sync_interval_secs: 30 }).await?;
+    let outcome = async {
+        app.client.set_window_size(1280, 800).await?;
+        app.click("#nav-market").await?;
+        app.fill("#plan-name", "Winter Fair").await?;
+        // A date input takes keys in the locale's order; a person picks the
+        // day from the calendar, which sets the value as this does.
+        let today = chrono::Utc::now().date_naive().format("%Y-%m-%d").to_string();
+        app.client
+            .execute(
+                "const el = document.querySelector('#plan-date'); el.value = arguments[0]; el.dispatchEvent(new Event('input', { bubbles: true }));",
+                vec![today.clone().into()],
+            )
+            .await?;
+        app.click("#plan-event").await?;
+        let event = app.wait_until("#allot-event option:nth-child(2)", "@value", |v| !v.is_empty()).await?;
+        app.select("#allot-event", &event).await?;
+        let device = app.wait_until("#allot-device option:nth-child(2)", "@value", |v| !v.is_empty()).await?;
+        app.select("#allot-device", &device).await?;
+        app.select("#allot-sku", "SOAP-OAT").await?;
+        // A count that is not one is refused with the reason.
+        app.fill("#allot-qty", "lots").await?;
+        app.click("#allot-save").await?;
+        app.wait_until("#toast", "text", |t| t.contains("'lots' is not a number")).await?;
+        app.fill("#allot-qty", "6").await?;
+        app.click("#allot-save").await?;
+        app.wait_until("#allotments tr.allotted[data-sku='SOAP-OAT']", "@data-left", |n| n == "6").await?;
+        app.screenshot("market-allot-1280x800").await?;
+        app.click(&format!("button.join-event[data-event='{event}']")).await?;
+        app.wait_text("#event-name", "Winter Fair").await?;
+        app.wait_until("#my-allotment tr.allotted[data-sku='SOAP-OAT']", "@data-left", |n| n == "6").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    if outcome.is_err() {
+        let _ = app.screenshot("failed-market-allot").await;
+    }
+    app.quit().await?;
+    outcome
+}

@@ -127,6 +127,28 @@ pub struct JoinEvent {
     pub float_cents: i64,
 }
 
+/// Plan an event ahead (owner): no drawer on this device; booths join it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PlanEvent {
+    pub name: String,
+    pub location: String,
+    /// `YYYY-MM-DD`
+    pub date: String,
+}
+
+/// Allot units of one product to a booth device for an event (owner; 0 takes it away).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AllotStock {
+    pub event_id: EventId,
+    /// A device id, the start of one, or `this`.
+    pub device: String,
+    pub sku: String,
+    pub qty: String,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListKnownDevices {}
+
 /// What this device was allotted for its open event (`None`: no event open).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetAllotment {}
@@ -529,6 +551,9 @@ command!(OpenEvent => EventView, "open_event");
 command!(CloseEvent => ZReport, "close_event");
 command!(ProductLots => Vec<LotChoice>, "product_lots");
 command!(JoinEvent => EventView, "join_event");
+command!(PlanEvent => EventView, "plan_event");
+command!(AllotStock => ZReport, "allot_stock");
+command!(ListKnownDevices => Vec<KnownDevice>, "list_known_devices");
 command!(GetAllotment => Option<AllotmentView>, "get_allotment");
 command!(ListEvents => Vec<EventView>, "list_events");
 command!(EventReport => ZReport, "event_report");

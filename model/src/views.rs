@@ -158,6 +158,17 @@ pub struct AllotmentLine {
     pub left: i64,
 }
 
+/// A device this one has heard from (its operations are in the log): the
+/// booths the owner can allot stock to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KnownDevice {
+    pub id: DeviceId,
+    pub this_device: bool,
+    pub sales: i64,
+    /// Its receipt numbers start with this, when it has sold.
+    pub receipt_prefix: Option<String>,
+}
+
 /// What this device carries to the event it has open.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AllotmentView {

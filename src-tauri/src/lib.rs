@@ -144,6 +144,9 @@ store_commands! {
     make_batch(MakeBatch) -> BatchView = write;
     list_batches(ListBatches) -> Vec<BatchView> = read;
     trace_lot(TraceLot) -> LotTrace = read;
+    plan_event(PlanEvent) -> EventView = write;
+    allot_stock(AllotStock) -> ZReport = write;
+    list_known_devices(ListKnownDevices) -> Vec<KnownDevice> = read;
     list_customers(ListCustomers) -> Vec<CustomerView> = read;
     get_customer(GetCustomer) -> CustomerView = read;
     save_customer(SaveCustomer) -> CustomerView = write;
@@ -358,6 +361,9 @@ pub fn run() {
             make_batch,
             list_batches,
             trace_lot,
+            plan_event,
+            allot_stock,
+            list_known_devices,
             list_customers,
             get_customer,
             save_customer,

@@ -229,6 +229,32 @@ pub fn make_batch(store: &mut Store, req: MakeBatch) -> Result<BatchView> {
     })
 }
 
+pub fn plan_event(store: &mut Store, req: PlanEvent) -> Result<EventView> {
+    owner_only(store, "planning market days")?;
+    let date = day("date", &req.date)?.ok_or_else(|| CoreError::Invalid("give the day of the event, like 2026-12-12".into()))?;
+    let location = Some(req.location.trim()).filter(|l| !l.is_empty());
+    store.plan_event(&req.name, location, date)
+}
+
+/// Allots one line and answers with the event's report, whose allotments
+/// show every booth's.
+pub fn allot_stock(store: &mut Store, req: AllotStock) -> Result<ZReport> {
+    owner_only(store, "allotting stock")?;
+    let qty = req
+        .qty
+        .trim()
+        .parse::<i64>()
+        .map_err(|_| CoreError::Invalid(format!("'{}' is not a number of units: type it like 12", req.qty.trim())))?;
+    let event = req.event_id.to_string();
+    store.allot(&event, &req.device, &[(req.sku, qty)])?;
+    store.z_report(&event)
+}
+
+pub fn list_known_devices(store: &Store, _: ListKnownDevices) -> Result<Vec<KnownDevice>> {
+    owner_only(store, "allotting stock")?;
+    store.known_devices()
+}
+
 /// Recall: who bought from a lot, with their contacts (the owner's only).
 pub fn trace_lot(store: &Store, req: TraceLot) -> Result<LotTrace> {
     owner_only(store, "tracing lots")?;

@@ -8,8 +8,11 @@ use crate::pos::method_name;
 use crate::state::AppState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wildroot_model::app::{CloseEvent, EventReport, GetAllotment, JoinEvent, ListEvents, OpenEvent};
-use wildroot_model::views::{AllotmentLine, AllotmentView, EventView, ZReport};
+use wildroot_model::app::{
+    AllotStock, CloseEvent, EventReport, GetAllotment, JoinEvent, ListEvents, ListKnownDevices, ListProducts, OpenEvent, PlanEvent,
+};
+use wildroot_model::sync::Role;
+use wildroot_model::views::{AllotmentLine, AllotmentView, EventView, KnownDevice, ProductView, ZReport};
 
 /// The last characters of a device id (its random part): enough to tell booths apart.
 fn short_device(id: &wildroot_model::DeviceId) -> String {
@@ -291,6 +294,9 @@ pub fn Market() -> impl IntoView {
                 }
             }}
             {move || closed.get().map(|z| view! { <ZReportView z=z /> })}
+            <Show when=move || app.role() == Role::Owner>
+                <Allot events=joinable planned=Callback::new(move |_: ()| load_past()) />
+            </Show>
             <Show when=move || !past.with(Vec::is_empty)>
                 <h3>"Past events"</h3>
                 <ul class="past-events">
@@ -323,5 +329,121 @@ mod tests {
         assert_eq!(over_short(0), "Even");
         assert_eq!(over_short(250), "Over $2.50");
         assert_eq!(over_short(-100), "Short $1.00");
+    }
+}
+
+/// The owner's side of a market day: plan it ahead, then give each booth
+/// device the stock it takes there, one product at a time.
+#[component]
+fn Allot(events: RwSignal<Vec<EventView>>, planned: Callback<()>) -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let name = RwSignal::new(String::new());
+    let date = RwSignal::new(String::new());
+    let location = RwSignal::new(String::new());
+    let event = RwSignal::new(String::new());
+    let device = RwSignal::new(String::new());
+    let sku = RwSignal::new(String::new());
+    let qty = RwSignal::new(String::new());
+    let devices = RwSignal::new(Vec::<KnownDevice>::new());
+    let products = RwSignal::new(Vec::<ProductView>::new());
+    let report = RwSignal::new(None::<ZReport>);
+    spawn_local(async move {
+        if let Ok(d) = call(&ListKnownDevices {}).await {
+            devices.set(d);
+        }
+        if let Ok(p) = call(&ListProducts::default()).await {
+            products.set(p);
+        }
+    });
+    let plan = move |_| {
+        let req = PlanEvent { name: name.get_untracked(), location: location.get_untracked(), date: date.get_untracked() };
+        spawn_local(async move {
+            match call(&req).await {
+                Ok(e) => {
+                    app.toast.set(None);
+                    name.set(String::new());
+                    location.set(String::new());
+                    event.set(e.id.to_string());
+                    planned.run(());
+                }
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    let allot = move |_| {
+        let Ok(event_id) = event.get_untracked().parse() else {
+            return app.fail("choose the event to allot for".into());
+        };
+        let req = AllotStock { event_id, device: device.get_untracked(), sku: sku.get_untracked(), qty: qty.get_untracked() };
+        spawn_local(async move {
+            match call(&req).await {
+                Ok(z) => {
+                    app.toast.set(None);
+                    qty.set(String::new());
+                    report.set(Some(z));
+                }
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    // The allotments so far of the event chosen.
+    Effect::new(move |_| {
+        if let Ok(event_id) = event.get().parse() {
+            spawn_local(async move {
+                if let Ok(z) = call(&EventReport { event_id }).await {
+                    report.set(Some(z));
+                }
+            });
+        }
+    });
+    let device_label = |d: &KnownDevice| {
+        let mut label = format!("…{}", short_device(&d.id));
+        if d.this_device {
+            label.push_str(" (this device)");
+        }
+        if let Some(p) = &d.receipt_prefix {
+            label.push_str(&format!(" · receipts {p}"));
+        }
+        label.push_str(&format!(" · {} sales", d.sales));
+        label
+    };
+    view! {
+        <div class="card" id="allot">
+            <h2>"Plan a market day and allot stock"</h2>
+            <div class="inline-form">
+                <label>"Event"<input id="plan-name" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                <label>"Day"<input id="plan-date" type="date" prop:value=move || date.get() on:input=move |ev| date.set(event_target_value(&ev)) /></label>
+                <label>"Where (optional)"<input id="plan-location" prop:value=move || location.get() on:input=move |ev| location.set(event_target_value(&ev)) /></label>
+                <button class="secondary" id="plan-event" on:click=plan>"Plan it"</button>
+            </div>
+            <div class="inline-form">
+                <label>
+                    "For"
+                    <select id="allot-event" prop:value=move || event.get() on:change=move |ev| event.set(event_target_value(&ev))>
+                        <option value="">"Choose an event"</option>
+                        {move || events.get().into_iter().map(|e| view! { <option value=e.id.to_string()>{format!("{} · {}", e.name, e.date)}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    "Booth device"
+                    <select id="allot-device" prop:value=move || device.get() on:change=move |ev| device.set(event_target_value(&ev))>
+                        <option value="">"Choose a device"</option>
+                        {move || devices.get().iter().map(|d| view! { <option value=d.id.to_string()>{device_label(d)}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>
+                    "Product"
+                    <select id="allot-sku" prop:value=move || sku.get() on:change=move |ev| sku.set(event_target_value(&ev))>
+                        <option value="">"Choose a product"</option>
+                        {move || products.get().into_iter().map(|p| view! { <option value=p.sku.clone()>{format!("{} ({} on hand)", p.name, p.on_hand)}</option> }).collect_view()}
+                    </select>
+                </label>
+                <label>"Units"<input id="allot-qty" inputmode="numeric" prop:value=move || qty.get() on:input=move |ev| qty.set(event_target_value(&ev)) /></label>
+                <button class="primary" id="allot-save" on:click=allot>"Allot"</button>
+            </div>
+            {move || report.get().filter(|z| !z.allotments.is_empty()).map(|z| view! {
+                <div id="allotments"><AllotmentTable lines=z.allotments show_device=true /></div>
+            })}
+        </div>
     }
 }
