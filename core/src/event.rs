@@ -13,7 +13,13 @@ use wildroot_model::{DeviceId, EventId, Money};
 const PLAN_DAYS_BACK: i64 = 366;
 const PLAN_DAYS_AHEAD: i64 = 2 * 366;
 
-const EVENT_COLUMNS: &str = "id, name, location, date, float_cents, closed_at_ms IS NULL, counted_cents";
+/// An event is open while any device's drawer at it is, or, planned and
+/// not yet joined, until a booth opens one (for one device, simply until
+/// it closes).
+const EVENT_COLUMNS: &str = "id, name, location, date, float_cents,
+    EXISTS (SELECT 1 FROM event_drawers d WHERE d.event_id = events.id AND d.closed_at_ms IS NULL)
+        OR (closed_at_ms IS NULL AND NOT EXISTS (SELECT 1 FROM event_drawers d WHERE d.event_id = events.id)),
+    counted_cents";
 
 fn event_from_row(r: &Row<'_>) -> rusqlite::Result<(String, EventView)> {
     Ok((

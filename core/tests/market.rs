@@ -48,6 +48,8 @@ fn two_booths_at_one_market_day_close_into_one_z_report() -> R {
         "2027-01-02".parse().map_err(|_| CoreError::Invalid("date".into()))?,
     )?;
     assert!(owner.current_event()?.is_none(), "planning opens no drawer on the owner's laptop");
+    let open = |s: &Store| -> Result<Vec<bool>, CoreError> { Ok(s.list_events()?.into_iter().map(|e| e.open).collect()) };
+    assert_eq!(open(&owner)?, [true], "a planned day is open for booths to join");
     owner.allot("Saturday Market", &a.device().to_string(), &[("SALVE".into(), 10), ("SOAP".into(), 5)])?;
     owner.allot("Saturday Market", &b.device().to_string(), &[("SALVE".into(), 8)])?;
     // A vendor may open and close its drawer but not allot stock.
@@ -87,6 +89,8 @@ fn two_booths_at_one_market_day_close_into_one_z_report() -> R {
     assert_eq!(a_left, [("SALVE".into(), 10, 2, 8), ("SOAP".into(), 5, 6, -1)]);
     // Evening: each counts its own drawer. A is exact, B a dollar short.
     let a_z = a.close_event(Money(5000 + 4200 - 1400))?;
+    apply_foreign(&mut owner, &own(&b)?)?;
+    assert_eq!(open(&owner)?, [true], "still open while booth B sells");
     let mine = a_z.drawers.iter().find(|d| d.this_device).map(|d| (d.expected_cash_cents, d.over_short_cents));
     assert_eq!(mine, Some((7800, Some(0))));
     assert_eq!((a_z.drawers.len(), a_z.over_short_cents), (1, Some(0)), "offline, A knows only its own drawer");
@@ -98,6 +102,7 @@ fn two_booths_at_one_market_day_close_into_one_z_report() -> R {
     apply_foreign(&mut owner, &b_ops)?;
     apply_foreign(&mut a, &b_ops)?;
     apply_foreign(&mut b, &a_ops)?;
+    assert_eq!(open(&owner)?, [false], "closed once every drawer at it is");
     let want = dump_tables(owner.conn())?;
     assert_eq!(dump_tables(a.conn())?, want);
     assert_eq!(dump_tables(b.conn())?, want);
