@@ -209,8 +209,8 @@ fn lot_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<LotView> {
 
 impl Store {
     /// The lots of a product (SKU, barcode or id) or a supply (name or id),
-    /// in the order they are used: a product's earliest expiry first, a
-    /// supply's oldest purchase first. Empty lots are left out unless `all`.
+    /// in the order they are used: a product's earliest expiry first (expired
+    /// lots last), a supply's oldest purchase first. Empty lots are left out unless `all`.
     pub fn list_lots(&self, key: &str, all: bool) -> Result<Vec<LotView>> {
         let conn = self.conn();
         let item_id = match crate::product::find(conn, key) {
@@ -225,9 +225,13 @@ impl Store {
                 .to_string(),
         };
         let filter = if all { "" } else { "AND on_hand != 0" };
-        let mut stmt =
-            conn.prepare(&format!("{LOT_SELECT} WHERE item_id = ?1 {filter} ORDER BY expires_on IS NULL, expires_on, at_ms, id"))?;
-        let lots = stmt.query_map([item_id], lot_row)?.collect::<rusqlite::Result<_>>()?;
+        // The order a sale takes them in (expired lots last), as in `fefo`.
+        let today = crate::apply::day(self.now_ms());
+        let mut stmt = conn.prepare(&format!(
+            "{LOT_SELECT} WHERE item_id = ?1 {filter}
+             ORDER BY (expires_on IS NOT NULL AND expires_on < ?2), expires_on IS NULL, expires_on, at_ms, id"
+        ))?;
+        let lots = stmt.query_map((item_id, today), lot_row)?.collect::<rusqlite::Result<_>>()?;
         Ok(lots)
     }
 
