@@ -70,7 +70,7 @@ fn find_device(conn: &Connection, this: DeviceId, key: &str) -> Result<DeviceId>
     if let Ok(id) = key.parse::<DeviceId>() {
         return Ok(id);
     }
-    let hint = "give the device's id (`wildroot sync status` on it, or Settings → Devices)";
+    let hint = "give the device's id (`wildroot settings show` on it, or Settings → Devices)";
     if key.len() < 8 {
         return Err(CoreError::NotFound { what: "device", key: key.to_string(), hint });
     }
