@@ -181,6 +181,12 @@ impl Store {
 
     /// Unit cost (average over batches made) and margin at the current price.
     pub fn margins(&self) -> Result<Vec<MarginRow>> {
+        self.margins_from(&self.lot_margins()?)
+    }
+
+    /// [`Store::margins`] with the lot figures already read (the dashboard
+    /// shows both, and reading them is the costly part).
+    pub fn margins_from(&self, lots: &[LotMarginRow]) -> Result<Vec<MarginRow>> {
         let mut stmt = self.conn().prepare(
             "SELECT p.sku, p.name, p.price_cents, SUM(b.cost_cents), SUM(b.output_qty)
              FROM products p LEFT JOIN batches b ON b.product_id = p.id WHERE p.archived = 0 GROUP BY p.id ORDER BY p.sku",
@@ -196,8 +202,8 @@ impl Store {
         })?;
         // What was sold from lots, per product, from the lot figures.
         let mut sold: BTreeMap<String, (i64, i64, i64)> = BTreeMap::new();
-        for l in self.lot_margins()? {
-            let s = sold.entry(l.sku).or_default();
+        for l in lots {
+            let s = sold.entry(l.sku.clone()).or_default();
             s.0 += l.sold;
             s.1 += l.net_cents;
             s.2 += l.cost_cents;

@@ -299,14 +299,15 @@ fn range(from: &str, to: &str) -> Result<(Option<NaiveDate>, Option<NaiveDate>)>
 pub fn dashboard(store: &Store, req: Dashboard) -> Result<DashboardView> {
     owner_only(store, "reports")?;
     let (from, to) = range(&req.from, &req.to)?;
+    let lot_margins = store.lot_margins()?;
     Ok(DashboardView {
         by_day: store.sales_report(GroupBy::Day, from, to)?,
         top_products: store.top_sellers(TOP_PRODUCTS, from, to)?,
         by_event: store.sales_report(GroupBy::Event, from, to)?,
         by_payment: store.sales_report(GroupBy::Payment, from, to)?,
         valuation: store.valuation()?,
-        margins: store.margins()?,
-        lot_margins: store.lot_margins()?,
+        margins: store.margins_from(&lot_margins)?,
+        lot_margins,
     })
 }
 
