@@ -53,8 +53,10 @@ fn plan_in(conn: &Connection, sku: &str, batches: i64) -> Result<(product::Produ
         let from_lots = lot::fifo(conn, line.supply_id, need, &mut taken)?;
         // What no lot covers (the books were behind) is priced at the average of every purchase.
         let unassigned = need - from_lots.iter().map(|t| t.take.qty).sum::<i64>();
-        let cost =
-            from_lots.iter().map(|t| t.cost_microcents).sum::<i64>() + supply::avg_cost(conn, line.supply_id)?.microcents(unassigned);
+        let mut cost = from_lots.iter().map(|t| t.cost_microcents).sum::<i64>();
+        if unassigned > 0 {
+            cost += supply::avg_cost(conn, line.supply_id)?.microcents(unassigned);
+        }
         total_micro += i128::from(cost);
         let uses = from_lots
             .iter()

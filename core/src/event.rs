@@ -109,18 +109,14 @@ fn allotment_lines(conn: &Connection, event: &str, device: Option<&str>) -> Resu
 
 /// SKUs of `wanted` (product, units) that take this device past its
 /// allotment at `event`; none when it was allotted nothing there.
-pub(crate) fn over_allotment(
-    conn: &Connection,
-    event: EventId,
-    wanted: &[(wildroot_model::ProductId, i64, String)],
-) -> Result<Vec<String>> {
+pub(crate) fn over_allotment(conn: &Connection, event: EventId, wanted: &[(String, i64)]) -> Result<Vec<String>> {
     let device: String = conn.query_row("SELECT id FROM local_device", [], |r| r.get(0))?;
     let lines = allotment_lines(conn, &event.to_string(), Some(&device))?;
     if lines.is_empty() {
         return Ok(Vec::new());
     }
     let mut over = Vec::new();
-    for (_, qty, sku) in wanted {
+    for (sku, qty) in wanted {
         let left = lines.iter().find(|l| &l.sku == sku).map(|l| l.left).unwrap_or(0);
         if *qty > left {
             over.push(sku.clone());

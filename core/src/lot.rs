@@ -237,7 +237,10 @@ impl Store {
 
     /// Lots below zero, for the alerts.
     pub(crate) fn negative_lots(&self) -> Result<Vec<LotView>> {
-        let mut stmt = self.conn().prepare(&format!("{LOT_SELECT} WHERE on_hand < 0 ORDER BY item, code"))?;
+        // Alerts are read after every sale: start from the running totals, not every lot ever made.
+        let mut stmt = self
+            .conn()
+            .prepare(&format!("{LOT_SELECT} WHERE id IN (SELECT lot_id FROM lot_levels WHERE on_hand < 0) ORDER BY item, code"))?;
         let lots = stmt.query_map([], lot_row)?.collect::<rusqlite::Result<_>>()?;
         Ok(lots)
     }

@@ -133,7 +133,7 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
     let event = event::open_event(tx)?;
     let over_allotment = match &event {
         Some(e) => {
-            let wanted: Vec<_> = wanted.iter().map(|(id, (qty, p))| (*id, *qty, p.sku.clone())).collect();
+            let wanted: Vec<_> = wanted.values().map(|(qty, p)| (p.sku.clone(), *qty)).collect();
             event::over_allotment(tx, e.id, &wanted)?
         }
         None => Vec::new(),
