@@ -144,13 +144,11 @@ pub fn Market() -> impl IntoView {
                 past.set(closed);
                 joinable.set(open);
             }
-            if let Ok(a) = call(&GetAllotment {}).await {
-                allotment.set(a);
-            }
         })
     };
     load_past();
-    // A sale on the Sell screen changes what is left of the allotment.
+    // Read at start and whenever home changes: a sale on the Sell screen,
+    // or joining and closing here (both refresh home).
     Effect::new(move |_| {
         app.home.track();
         spawn_local(async move {

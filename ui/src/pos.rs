@@ -329,20 +329,35 @@ fn CartPanel() -> impl IntoView {
         let (bp, inclusive) = tax(app);
         pos.cart.with(|c| c.priced(bp, inclusive))
     };
+    let lot_cache = RwSignal::new(std::collections::HashMap::<String, Vec<LotChoice>>::new());
+    // A new sale starts with fresh counts of what each lot has left.
+    Effect::new(move |_| {
+        if pos.cart.with(Cart::is_empty) {
+            lot_cache.update_untracked(std::collections::HashMap::clear);
+        }
+    });
     let line = move |(i, l): (usize, Line)| {
         let dtext = RwSignal::new(discount_text(l.discount));
         let qty = l.qty;
-        // The lots on the table, for the rare sale where the jar's lot matters.
-        let lots = RwSignal::new(Vec::<LotChoice>::new());
-        let picked = l.lot.clone().unwrap_or_default();
-        {
-            let sku = l.sku.clone();
+        // The lots on the table, for the rare sale where the jar's lot
+        // matters: asked once per product while the cart holds it, not on
+        // every tap that redraws the lines.
+        let sku = l.sku.clone();
+        if lot_cache.with_untracked(|c| !c.contains_key(&sku)) {
+            lot_cache.update(|c| {
+                c.insert(sku.clone(), Vec::new());
+            });
+            let sku = sku.clone();
             spawn_local(async move {
-                if let Ok(found) = call(&ProductLots { sku }).await {
-                    lots.set(found);
+                if let Ok(found) = call(&ProductLots { sku: sku.clone() }).await {
+                    lot_cache.update(|c| {
+                        c.insert(sku, found);
+                    });
                 }
             });
         }
+        let lots = Memo::new(move |_| lot_cache.with(|c| c.get(&sku).cloned().unwrap_or_default()));
+        let picked = l.lot.clone().unwrap_or_default();
         view! {
             <li class="cart-line" data-sku=l.sku.clone()>
                 <div class="line-head">
