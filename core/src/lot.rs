@@ -235,6 +235,11 @@ impl Store {
         Ok(lots)
     }
 
+    /// The lots a sale could take from now (some left), in the order it would.
+    pub fn lots_in_stock(&self, key: &str) -> Result<Vec<LotView>> {
+        Ok(self.list_lots(key, false)?.into_iter().filter(|l| l.on_hand > 0).collect())
+    }
+
     /// Lots below zero, for the alerts.
     pub(crate) fn negative_lots(&self) -> Result<Vec<LotView>> {
         // Alerts are read after every sale: start from the running totals, not every lot ever made.

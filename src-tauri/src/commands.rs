@@ -70,9 +70,8 @@ pub fn open_event(store: &mut Store, req: OpenEvent) -> Result<EventView> {
 
 pub fn product_lots(store: &Store, req: ProductLots) -> Result<Vec<LotChoice>> {
     Ok(store
-        .list_lots(&req.sku, false)?
+        .lots_in_stock(&req.sku)?
         .into_iter()
-        .filter(|l| l.on_hand > 0)
         .map(|l| LotChoice { lot_code: l.lot_code, on_hand: l.on_hand, expires_on: l.expires_on })
         .collect())
 }
