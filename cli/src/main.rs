@@ -487,7 +487,7 @@ enum RecipeCmd {
     /// Set what one batch takes (--line SUPPLY=QTY …) and yields.
     Set {
         sku: String,
-        #[arg(long = "yield")]
+        #[arg(long = "yield", allow_hyphen_values = true)]
         yield_qty: i64,
         #[arg(long = "line", required = true)]
         lines: Vec<String>,
@@ -502,7 +502,7 @@ enum BatchCmd {
     /// Make K batches: supplies out, product in, one lot.
     Produce {
         sku: String,
-        #[arg(long, default_value_t = 1)]
+        #[arg(long, default_value_t = 1, allow_hyphen_values = true)]
         batches: i64,
         #[arg(long)]
         lot: Option<String>,
@@ -513,7 +513,7 @@ enum BatchCmd {
         #[arg(long)]
         allow_short: bool,
         /// Units actually made, when not what the recipe yields (waste).
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         made: Option<i64>,
     },
     List,
@@ -1353,7 +1353,17 @@ fn recipe_out(r: &RecipeView, format: Format) -> Result<String> {
         t.row(vec![l.supply.clone(), Quantity(l.qty).display(l.unit)]);
     }
     let head = if format == Format::Table {
-        format!("{}: one batch makes {}, costs {} at today's supply costs.\n", r.sku, r.yield_qty, money(r.batch_cost_cents))
+        let lots = if r.lots.is_empty() {
+            "no supply lot on hand".to_string()
+        } else {
+            r.lots.iter().map(|l| format!("{} ({})", l.lot_code, money(l.cost_cents))).collect::<Vec<_>>().join(", ")
+        };
+        format!(
+            "{}: one batch makes {}, costs {} at today's supply costs, from lots {lots}.\n",
+            r.sku,
+            r.yield_qty,
+            money(r.batch_cost_cents)
+        )
     } else {
         String::new()
     };

@@ -71,25 +71,26 @@ impl Store {
         }
         let today = chrono::DateTime::from_timestamp_millis(self.now_ms()).map(|d| d.date_naive()).unwrap_or_default();
         let horizon = today.checked_add_days(Days::new(EXPIRY_WARNING_DAYS)).unwrap_or(today);
-        // Only lots of products still in stock matter; lot-level stock comes with lot-aware selling.
+        // A lot matters while it has units of its own: a used-up lot is
+        // history, whatever else of the product is on the shelf.
         let mut stmt = conn.prepare(
-            "SELECT b.lot_code, p.name, b.expires_on FROM batches b JOIN products p ON p.id = b.product_id
-             WHERE p.archived = 0 AND b.expires_on IS NOT NULL AND b.expires_on <= ?1
-               AND COALESCE((SELECT on_hand FROM stock_levels sl WHERE sl.item_id = p.id), 0) > 0
-             ORDER BY b.expires_on",
+            "SELECT b.lot_code, p.name, b.expires_on, l.on_hand FROM batches b JOIN products p ON p.id = b.product_id
+             JOIN lot_levels l ON l.lot_id = b.id
+             WHERE p.archived = 0 AND b.expires_on IS NOT NULL AND b.expires_on <= ?1 AND l.on_hand > 0
+             ORDER BY b.expires_on, b.lot_code",
         )?;
         let rows = stmt.query_map([horizon.format("%Y-%m-%d").to_string()], |r| {
-            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?))
+            Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?))
         })?;
         for row in rows {
-            let (lot, name, expires) = row?;
+            let (lot, name, expires, on_hand) = row?;
             let days = NaiveDate::parse_from_str(&expires, "%Y-%m-%d").map(|d| (d - today).num_days()).unwrap_or(0);
             let message = if days < 0 {
                 format!("lot {lot} of {name} expired on {expires}")
             } else {
                 format!("lot {lot} of {name} expires on {expires} (in {days} days)")
             };
-            out.push(Alert { kind: AlertKind::Expiring, item: lot, message, on_hand: None, threshold: None });
+            out.push(Alert { kind: AlertKind::Expiring, item: lot, message, on_hand: Some(on_hand), threshold: None });
         }
         for lot in self.negative_lots()? {
             out.push(Alert {
@@ -102,6 +103,17 @@ impl Store {
                 ),
                 item: lot.lot_code,
                 on_hand: Some(lot.on_hand),
+                threshold: None,
+            });
+        }
+        for (receipt, sku, sold, refunded) in crate::books::over_refunded(conn)? {
+            out.push(Alert {
+                kind: AlertKind::RefundedTwice,
+                message: format!(
+                    "sale {receipt}: {refunded} of {sku} were refunded but {sold} were sold, on devices that could not see each other; check what went back"
+                ),
+                item: receipt,
+                on_hand: None,
                 threshold: None,
             });
         }

@@ -50,6 +50,8 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                 Item::Supply(id) => ("supply", id.to_string()),
             };
             movement(conn, &op_id, 0, kind, &id, p.qty, "adjustment", Some(&p.reason), None, p.at_ms)?;
+            // A write-off comes out of the lots it names.
+            lot_moves(conn, &op_id, 0, &p.lots, -1, &id, "adjustment", None, p.at_ms)?;
         }
         OpKind::ProductCreated(ProductCreated { product_id, fields }) | OpKind::ProductEdited(ProductEdited { product_id, fields }) => {
             let id = product_id.to_string();
@@ -144,6 +146,7 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             }
         }
         OpKind::SaleCompleted(p) => apply_sale(conn, &op_id, op, p)?,
+        OpKind::SaleVoided(p) if late_void(conn, op, p)? => void_as_refund(conn, &op_id, op, p)?,
         OpKind::SaleVoided(p) => {
             let sale = p.sale_id.to_string();
             // Two devices may void the same sale concurrently. Whichever void
@@ -187,31 +190,7 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                 conn.execute("UPDATE lot_moves SET at_ms = MIN(at_ms, ?1) WHERE op_id = ?2", (p.at_ms, &movement_key))?;
             }
         }
-        OpKind::SaleRefunded(p) => {
-            let refund = p.refund_id.to_string();
-            let event = p.event_id.map(|e| e.to_string());
-            let inserted = conn.execute(
-                "INSERT OR IGNORE INTO refunds (id, sale_id, at_ms, event_id, restock, method, total_cents, device)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                (&refund, p.sale_id.to_string(), p.at_ms, &event, p.restock, p.method.as_str(), p.total_cents, op.device.to_string()),
-            )?;
-            if inserted == 1 {
-                for line in &p.lines {
-                    let product = line.product_id.to_string();
-                    conn.execute(
-                        "INSERT OR IGNORE INTO refund_lines (refund_id, line_no, product_id, qty, amount_cents, tax_cents, at_ms, event_id)
-                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                        (&refund, line.line_no, &product, line.qty, line.amount_cents, line.tax_cents, p.at_ms, &event),
-                    )?;
-                    add_refund(conn, p.at_ms, &product, event.as_deref(), line)?;
-                    if p.restock {
-                        movement(conn, &op_id, line.line_no, "product", &product, line.qty, "refund", None, None, p.at_ms)?;
-                        lot_moves(conn, &op_id, line.line_no, &line.lots, 1, &product, "refund", Some(&p.sale_id.to_string()), p.at_ms)?;
-                    }
-                }
-                add_payments(conn, p.at_ms, p.method.as_str(), 0, 0, p.total_cents)?;
-            }
-        }
+        OpKind::SaleRefunded(p) => apply_refund(conn, &op_id, op, p)?,
         OpKind::CustomerCreated(p) => {
             let id = p.customer_id.to_string();
             conn.execute(
@@ -249,6 +228,120 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// A refund: its rows, the sales and takings rollups, and the units back on
+/// the shelf and in their lots when restocked. Keyed by the refund id.
+fn apply_refund(conn: &Connection, op_id: &str, op: &Operation, p: &SaleRefunded) -> Result<()> {
+    let refund = p.refund_id.to_string();
+    let event = p.event_id.map(|e| e.to_string());
+    let inserted = conn.execute(
+        "INSERT OR IGNORE INTO refunds (id, sale_id, at_ms, event_id, restock, method, total_cents, device)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        (&refund, p.sale_id.to_string(), p.at_ms, &event, p.restock, p.method.as_str(), p.total_cents, op.device.to_string()),
+    )?;
+    if inserted == 1 {
+        for line in &p.lines {
+            let product = line.product_id.to_string();
+            conn.execute(
+                "INSERT OR IGNORE INTO refund_lines (refund_id, line_no, product_id, qty, amount_cents, tax_cents, at_ms, event_id)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                (&refund, line.line_no, &product, line.qty, line.amount_cents, line.tax_cents, p.at_ms, &event),
+            )?;
+            add_refund(conn, p.at_ms, &product, event.as_deref(), line)?;
+            if p.restock {
+                movement(conn, op_id, line.line_no, "product", &product, line.qty, "refund", None, None, p.at_ms)?;
+                lot_moves(conn, op_id, line.line_no, &line.lots, 1, &product, "refund", Some(&p.sale_id.to_string()), p.at_ms)?;
+            }
+        }
+        add_payments(conn, p.at_ms, p.method.as_str(), 0, 0, p.total_cents)?;
+    }
+    Ok(())
+}
+
+/// Whether a void arrives after the money of its sale was counted: the
+/// sale was rung up at a market day and either the drawer it went into was
+/// closed before the void (the sale's own device records its close and its
+/// voids in order, so every device sees the same answer), or the void comes
+/// from another device (whose cash is in its own drawer). A counted drawer
+/// is history: such a void is booked where the money really moved.
+fn late_void(conn: &Connection, op: &Operation, p: &SaleVoided) -> Result<bool> {
+    let sale: Option<(Option<String>, String, bool)> = conn
+        .query_row("SELECT event_id, device, voided FROM sales WHERE id = ?1", [p.sale_id.to_string()], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+        })
+        .optional()?;
+    let Some((Some(event), device, false)) = sale else { return Ok(false) };
+    if device != op.device.to_string() {
+        return Ok(true);
+    }
+    let closed: bool = conn
+        .query_row("SELECT closed_at_ms IS NOT NULL FROM event_drawers WHERE event_id = ?1 AND device = ?2", (&event, &device), |r| {
+            r.get(0)
+        })
+        .optional()?
+        .unwrap_or(false);
+    Ok(closed)
+}
+
+/// A late void (see [`late_void`]) as a refund of what is left of the sale,
+/// from the voiding device's drawer open when it voided (if any), in cash
+/// when cash was taken: the counted day keeps its count, and the drawer the
+/// cash really left pays it. Keyed by the void's id, so it is applied once.
+fn void_as_refund(conn: &Connection, op_id: &str, op: &Operation, p: &SaleVoided) -> Result<()> {
+    let sale = p.sale_id.to_string();
+    let event: Option<String> = conn
+        .query_row(
+            "SELECT event_id FROM event_drawers WHERE device = ?1 AND opened_at_ms <= ?2 AND (closed_at_ms IS NULL OR closed_at_ms >= ?2)
+             ORDER BY opened_at_ms DESC LIMIT 1",
+            (op.device.to_string(), p.at_ms),
+            |r| r.get(0),
+        )
+        .optional()?;
+    let method: String = conn
+        .query_row("SELECT method FROM sale_payments WHERE sale_id = ?1 ORDER BY method = 'cash' DESC, n LIMIT 1", [&sale], |r| r.get(0))
+        .optional()?
+        .unwrap_or_else(|| "cash".into());
+    let mut stmt = conn.prepare(
+        "SELECT l.line_no, l.product_id, l.qty, l.total_cents, l.tax_cents,
+                COALESCE(SUM(rl.qty), 0), COALESCE(SUM(rl.amount_cents), 0), COALESCE(SUM(rl.tax_cents), 0)
+         FROM sale_lines l LEFT JOIN refunds f ON f.sale_id = l.sale_id
+              LEFT JOIN refund_lines rl ON rl.refund_id = f.id AND rl.line_no = l.line_no
+         WHERE l.sale_id = ?1 GROUP BY l.line_no ORDER BY l.line_no",
+    )?;
+    let rows: Vec<(i64, String, [i64; 6])> = stmt
+        .query_map([&sale], |r| Ok((r.get(0)?, r.get(1)?, [r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?])))?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut lines = Vec::new();
+    for (line_no, product, [qty, total, tax, r_qty, r_amount, r_tax]) in rows {
+        if qty <= r_qty {
+            continue;
+        }
+        let left = qty - r_qty;
+        let lots = if p.restock { crate::lot::refund_lots(conn, &sale, line_no, left)? } else { Vec::new() };
+        lines.push(RefundLine {
+            line_no,
+            product_id: product.parse().map_err(|_| crate::error::CoreError::Corrupt(format!("product id '{product}'")))?,
+            qty: left,
+            amount_cents: (total - r_amount).max(0),
+            tax_cents: (tax - r_tax).max(0),
+            lots,
+        });
+    }
+    if lines.is_empty() {
+        return Ok(());
+    }
+    let refund = SaleRefunded {
+        refund_id: op.id.to_string().parse().map_err(|_| crate::error::CoreError::Corrupt(format!("operation id '{}'", op.id)))?,
+        sale_id: p.sale_id,
+        at_ms: p.at_ms,
+        event_id: event.map(|e| e.parse()).transpose().map_err(|_| crate::error::CoreError::Corrupt("event id".into()))?,
+        restock: p.restock,
+        method: PayMethod::parse(&method).unwrap_or(PayMethod::Cash),
+        total_cents: lines.iter().map(|l| l.amount_cents).sum(),
+        lines,
+    };
+    apply_refund(conn, op_id, op, &refund)
 }
 
 fn apply_sale(conn: &Connection, op_id: &str, op: &Operation, p: &SaleCompleted) -> Result<()> {

@@ -1,6 +1,6 @@
 //! Production batches: K batches of a recipe consume supplies and add a lot
 //! of product, in one operation, with the cost of what was consumed.
-use crate::error::{text, CoreError, Result};
+use crate::error::{CoreError, Result};
 use crate::store::Store;
 use crate::{lot, product, recipe, supply};
 use chrono::NaiveDate;
@@ -51,21 +51,16 @@ fn plan_in(conn: &Connection, sku: &str, batches: i64) -> Result<(product::Produ
         let need = line.qty.checked_mul(batches).ok_or_else(too_many)?;
         let on_hand = supply::on_hand(conn, line.supply_id)?;
         let from_lots = lot::fifo(conn, line.supply_id, need, &mut taken)?;
-        // What no lot covers (the books were behind) is priced at the average of every purchase.
-        let unassigned = need - from_lots.iter().map(|t| t.take.qty).sum::<i64>();
-        let mut cost = from_lots.iter().map(|t| t.cost_microcents).sum::<i64>();
-        if unassigned > 0 {
-            cost += supply::avg_cost(conn, line.supply_id)?.microcents(unassigned);
-        }
+        // A batch costs what its supply lots cost, each part priced by the
+        // lot's running total (`bounds::take_cost`). What no lot covers (the
+        // books were behind) has no purchase on record and costs nothing, so
+        // what was paid for supplies = what is left of them + every batch +
+        // every write-off, to the cent.
+        let cost_cents: i64 = from_lots.iter().map(|t| t.take.cost_cents).sum();
+        let cost = cost_cents.checked_mul(1_000_000).ok_or_else(too_many)?;
         total_micro += i128::from(cost);
-        let uses = from_lots
-            .iter()
-            .map(|t| LotUse {
-                lot_code: t.lot_code.clone(),
-                qty: t.take.qty,
-                cost_cents: div_round(i128::from(t.cost_microcents), 1_000_000) as i64,
-            })
-            .collect();
+        let uses =
+            from_lots.iter().map(|t| LotUse { lot_code: t.lot_code.clone(), qty: t.take.qty, cost_cents: t.take.cost_cents }).collect();
         inputs.push(BatchInput {
             supply_id: line.supply_id,
             qty: need,
@@ -106,6 +101,10 @@ impl Store {
     }
 
     pub fn produce(&mut self, req: ProduceRequest) -> Result<BatchView> {
+        // What was typed is checked before what the shelf holds.
+        if let Some(n) = req.made.filter(|n| *n < 0) {
+            return Err(CoreError::Invalid(format!("{n} units made is not a count: give 0 or more")));
+        }
         let lot_id = self.write(|tx| {
             let (p, plan) = plan_in(tx, &req.sku, req.batches)?;
             let shortages: Vec<String> = plan
@@ -137,21 +136,8 @@ impl Store {
             };
             let made_at_ms = tx.now_ms();
             let lot_code = match &req.lot_code {
-                Some(c) => {
-                    let c = text("lot code", c, 60)?;
-                    let taken: bool = tx.query_row("SELECT EXISTS (SELECT 1 FROM batches WHERE lot_code = ?1)", [&c], |r| r.get(0))?;
-                    if taken {
-                        return Err(CoreError::Duplicate { what: "lot code", key: c, hint: "give another lot code or leave it out" });
-                    }
-                    c
-                }
-                None => {
-                    let day =
-                        chrono::DateTime::from_timestamp_millis(made_at_ms).map(|d| d.format("%Y%m%d").to_string()).unwrap_or_default();
-                    let stem = format!("{}-{day}-", p.sku);
-                    let n: i64 = tx.query_row("SELECT COUNT(*) FROM batches WHERE lot_code LIKE ?1 || '%'", [&stem], |r| r.get(0))?;
-                    format!("{stem}{}", n + 1)
-                }
+                Some(c) => lot::typed_code(tx, c)?,
+                None => lot::generated_code(tx, &p.sku, made_at_ms)?,
             };
             let lot_id = LotId::new();
             tx.record(OpKind::BatchProduced(BatchProduced {

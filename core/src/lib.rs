@@ -10,6 +10,7 @@ pub mod alert;
 pub mod apply;
 pub mod backup;
 pub mod batch;
+pub mod books;
 pub mod customer;
 pub mod demo;
 pub mod error;

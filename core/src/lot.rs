@@ -15,7 +15,6 @@ use crate::error::{CoreError, Result};
 use crate::store::Store;
 use rusqlite::{Connection, OptionalExtension};
 use std::collections::HashMap;
-use wildroot_model::money::div_round;
 use wildroot_model::op::LotTake;
 use wildroot_model::views::{LotView, ProductLotTrace, SupplyLotTrace, TraceInput, TraceSale};
 use wildroot_model::{LotId, ProductId, SupplyId, Unit};
@@ -92,7 +91,7 @@ fn take_in_order(lots: Vec<(LotId, i64)>, qty: i64, taken: &mut HashMap<LotId, i
         let n = left.min(need);
         *already += n;
         need -= n;
-        out.push(LotTake { lot_id, qty: n });
+        out.push(LotTake { lot_id, qty: n, cost_cents: 0 });
     }
     out
 }
@@ -116,11 +115,11 @@ pub(crate) fn fefo(conn: &Connection, product: ProductId, qty: i64, today: &str,
 pub(crate) struct SupplyTake {
     pub take: LotTake,
     pub lot_code: String,
-    pub cost_microcents: i64,
 }
 
 /// The supply lots `qty` of a supply consumes, oldest received first, each
-/// priced at its own purchase (cost over quantity, in millionths of a cent).
+/// part priced by [`wildroot_model::bounds::take_cost`] (the running total of
+/// what was taken from the lot is rounded), carried in `take.cost_cents`.
 pub(crate) fn fifo(conn: &Connection, supply: SupplyId, qty: i64, taken: &mut HashMap<LotId, i64>) -> Result<Vec<SupplyTake>> {
     let mut stmt = conn.prepare_cached(
         "SELECT l.lot_id, l.on_hand, s.lot_code, s.qty, s.cost_cents FROM lot_levels l JOIN supply_lots s ON s.id = l.lot_id
@@ -131,19 +130,103 @@ pub(crate) fn fifo(conn: &Connection, supply: SupplyId, qty: i64, taken: &mut Ha
             Ok((parse_lot(&r.get::<_, String>(0)?)?, r.get::<_, i64>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?))
         })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
+    let before: HashMap<LotId, i64> = rows.iter().map(|r| (r.0, taken.get(&r.0).copied().unwrap_or(0))).collect();
     let takes = take_in_order(rows.iter().map(|r| (r.0, r.1)).collect(), qty, taken);
     Ok(takes
         .into_iter()
-        .filter_map(|take| {
-            let (_, _, code, lot_qty, cents) = rows.iter().find(|r| r.0 == take.lot_id)?;
-            let cost = if *lot_qty > 0 {
-                div_round(i128::from(take.qty) * i128::from(*cents) * 1_000_000, i128::from(*lot_qty)) as i64
-            } else {
-                0
-            };
-            Some(SupplyTake { take, lot_code: code.clone(), cost_microcents: cost })
+        .filter_map(|mut take| {
+            let (_, on_hand, code, lot_qty, cents) = rows.iter().find(|r| r.0 == take.lot_id)?;
+            // Units of the lot gone before this take: consumed earlier, or
+            // by an earlier line of the same operation.
+            let gone = lot_qty - on_hand + before.get(&take.lot_id).copied().unwrap_or(0);
+            take.cost_cents = wildroot_model::bounds::take_cost(*cents, *lot_qty, gone, take.qty);
+            Some(SupplyTake { take, lot_code: code.clone() })
         })
         .collect())
+}
+
+/// The lots a write-off of `qty` units (positive) of an item takes from:
+/// a product's first-expired first, a supply's first received first (with
+/// what those units cost). What no lot covers stays unassigned.
+pub(crate) fn write_off(conn: &Connection, item: &wildroot_model::op::Item, qty: i64, today: &str) -> Result<Vec<LotTake>> {
+    let mut taken = HashMap::new();
+    Ok(match item {
+        wildroot_model::op::Item::Product(p) => fefo(conn, *p, qty, today, &mut taken)?,
+        wildroot_model::op::Item::Supply(s) => fifo(conn, *s, qty, &mut taken)?.into_iter().map(|t| t.take).collect(),
+    })
+}
+
+/// The lot a code already names, in words ("Beeswax's purchase of
+/// 2026-12-02"), if any: lot codes are unique in the shop, supply lots and
+/// batches together, so a recall by code finds exactly one lot.
+pub(crate) fn code_taken(conn: &Connection, code: &str) -> Result<Option<String>> {
+    let found: Option<(String, String, i64)> = conn
+        .query_row(
+            "SELECT 'purchase', u.name, s.received_at_ms FROM supply_lots s JOIN supplies u ON u.id = s.supply_id WHERE s.lot_code = ?1
+             UNION ALL
+             SELECT 'batch', p.name, b.made_at_ms FROM batches b JOIN products p ON p.id = b.product_id WHERE b.lot_code = ?1
+             LIMIT 1",
+            [code],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .optional()?;
+    Ok(found.map(|(kind, name, at)| format!("{name}'s {kind} of {}", crate::apply::day(at))))
+}
+
+/// A typed lot code, checked: unique in the shop.
+pub(crate) fn typed_code(conn: &Connection, code: &str) -> Result<String> {
+    let code = crate::error::text("lot code", code, 60)?;
+    if let Some(lot) = code_taken(conn, &code)? {
+        return Err(CoreError::Invalid(format!("lot code {code} is already {lot}: give another code, or leave it out for a new one")));
+    }
+    Ok(code)
+}
+
+/// A new lot code: `STEM-YYYYMMDD-PREFIX-N`, where PREFIX is this device's
+/// receipt prefix (so two devices offline on the same day never make the
+/// same code) and N the first number free in the shop.
+pub(crate) fn generated_code(conn: &Connection, stem: &str, at_ms: i64) -> Result<String> {
+    let day = chrono::DateTime::from_timestamp_millis(at_ms).map(|d| d.format("%Y%m%d").to_string()).unwrap_or_default();
+    let prefix: String = conn.query_row("SELECT receipt_prefix FROM local_device", [], |r| r.get(0))?;
+    let head = format!("{stem}-{day}-{prefix}-");
+    let used: i64 = conn.query_row(
+        "SELECT (SELECT COUNT(*) FROM supply_lots WHERE substr(lot_code, 1, length(?1)) = ?1)
+              + (SELECT COUNT(*) FROM batches WHERE substr(lot_code, 1, length(?1)) = ?1)",
+        [&head],
+        |r| r.get(0),
+    )?;
+    let mut n = used + 1;
+    loop {
+        let code = format!("{head}{n}");
+        if code_taken(conn, &code)?.is_none() {
+            return Ok(code);
+        }
+        n += 1;
+    }
+}
+
+/// A stock adjustment of `qty` units (signed) of `item`, ready to record:
+/// bounded, and a write-off takes its units from the item's lots.
+pub(crate) fn adjustment(
+    tx: &crate::store::Tx<'_>,
+    item: wildroot_model::op::Item,
+    qty: i64,
+    reason: String,
+) -> Result<wildroot_model::op::StockAdjusted> {
+    wildroot_model::bounds::signed_qty("an adjustment", qty).map_err(CoreError::Invalid)?;
+    let at_ms = tx.now_ms();
+    let lots = if qty < 0 { write_off(tx, &item, -qty, &crate::apply::day(at_ms))? } else { Vec::new() };
+    Ok(wildroot_model::op::StockAdjusted { item, qty, reason, at_ms, lots })
+}
+
+/// What the units left of a lot are worth: its cost less what the units
+/// gone from it cost (a lot of `qty` units bought or made for `cost`, with
+/// `on_hand` left). Rounded once per lot; nothing for a lot used up.
+pub(crate) fn lot_value(cost: i64, qty: i64, on_hand: i64) -> i64 {
+    if qty <= 0 || on_hand <= 0 {
+        return 0;
+    }
+    cost - wildroot_model::bounds::consumed_cost(cost, qty, qty - on_hand.min(qty))
 }
 
 /// A product lot picked by hand: its id, if `code` names a lot of `product`.
@@ -374,9 +457,12 @@ mod tests {
     fn takes_walk_the_lots_in_order_and_leave_the_rest_unassigned() {
         let (a, b) = (LotId::new(), LotId::new());
         let mut taken = HashMap::new();
-        assert_eq!(take_in_order(vec![(a, 2), (b, 5)], 4, &mut taken), vec![LotTake { lot_id: a, qty: 2 }, LotTake { lot_id: b, qty: 2 }]);
+        assert_eq!(
+            take_in_order(vec![(a, 2), (b, 5)], 4, &mut taken),
+            vec![LotTake { lot_id: a, qty: 2, cost_cents: 0 }, LotTake { lot_id: b, qty: 2, cost_cents: 0 }]
+        );
         // A second line of the same sale sees what the first took.
-        assert_eq!(take_in_order(vec![(a, 2), (b, 5)], 9, &mut taken), vec![LotTake { lot_id: b, qty: 3 }]);
+        assert_eq!(take_in_order(vec![(a, 2), (b, 5)], 9, &mut taken), vec![LotTake { lot_id: b, qty: 3, cost_cents: 0 }]);
         assert_eq!(take_in_order(vec![], 3, &mut HashMap::new()), vec![]);
     }
 }

@@ -145,6 +145,29 @@ pub(crate) fn absorb(tx: &Tx<'_>, clock: &mut Clock, op: &Operation, server_seq:
 /// Applies a received operation the log does not have yet, logs it with its
 /// payload as received, and merges its stamp into the clock.
 pub(crate) fn ingest(tx: &Tx<'_>, clock: &mut Clock, op: &Operation, payload: &str, server_seq: Option<i64>) -> Result<()> {
+    // What no honest device could have recorded (out of bounds, totals
+    // that are not their parts) is kept in the log, unapplied, with the
+    // reason, like an operation the server refused: the tables never see it.
+    if let Err(reason) = wildroot_model::bounds::check(&op.kind) {
+        tx.prepare_cached(
+            "INSERT OR IGNORE INTO ops (id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload, server_seq, applied, refused_reason)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 0, ?10)",
+        )?
+        .execute(rusqlite::params![
+            op.id.to_string(),
+            op.device.to_string(),
+            op.device_seq,
+            op.hlc.ms,
+            op.hlc.counter,
+            op.version,
+            op.kind.name(),
+            payload,
+            server_seq,
+            reason
+        ])?;
+        clock.merge(op.hlc);
+        return Ok(());
+    }
     apply(tx, op)?;
     append_as(tx, op, payload, server_seq)?;
     clock.merge(op.hlc);

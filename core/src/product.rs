@@ -164,7 +164,7 @@ impl Store {
         }
         let id = self.write(|tx| {
             let p = find(tx, key)?;
-            tx.record(OpKind::StockAdjusted(StockAdjusted { item: Item::Product(p.id), qty, reason, at_ms: tx.now_ms() }))?;
+            tx.record(OpKind::StockAdjusted(crate::lot::adjustment(tx, Item::Product(p.id), qty, reason)?))?;
             Ok(p.id)
         })?;
         self.product(&id.to_string())
@@ -177,16 +177,13 @@ impl Store {
         if counted < 0 {
             return Err(CoreError::Invalid(format!("a count of {counted} is negative: count what is on the shelf, 0 or more")));
         }
+        wildroot_model::bounds::qty_in("a count", counted, 0, wildroot_model::bounds::MAX_QTY).map_err(CoreError::Invalid)?;
         let id = self.write(|tx| {
             let p = find(tx, key)?;
             let known = on_hand(tx, p.id)?;
             if counted != known {
-                tx.record(OpKind::StockAdjusted(StockAdjusted {
-                    item: Item::Product(p.id),
-                    qty: counted - known,
-                    reason: format!("count: {counted} on the shelf, {known} on the books"),
-                    at_ms: tx.now_ms(),
-                }))?;
+                let reason = format!("count: {counted} on the shelf, {known} on the books");
+                tx.record(OpKind::StockAdjusted(crate::lot::adjustment(tx, Item::Product(p.id), counted.saturating_sub(known), reason)?))?;
             }
             Ok(p.id)
         })?;

@@ -69,11 +69,10 @@ impl Store {
             key: p.sku.clone(),
             hint: "set one with `wildroot recipe set SKU --yield N --line SUPPLY=QTY`",
         })?;
-        let mut micro: i128 = 0;
-        for l in &lines {
-            micro += i128::from(supply::avg_cost(self.conn(), l.supply_id)?.microcents(l.qty));
-        }
-        Ok(RecipeView { product_id: p.id, sku: p.sku, yield_qty, lines, batch_cost_cents: div_round(micro, 1_000_000) as i64 })
+        // The same plan a batch shows before it is made: one costing rule.
+        let plan = self.plan_batch(&p.sku, 1)?;
+        let lots = plan.lines.into_iter().flat_map(|l| l.lots).collect();
+        Ok(RecipeView { product_id: p.id, sku: p.sku, yield_qty, lines, batch_cost_cents: plan.cost_cents, lots })
     }
 
     /// Every recipe with its cost and how many batches the supplies on hand
@@ -91,10 +90,9 @@ impl Store {
         for (id, sku, name) in products {
             let pid: ProductId = id.parse().map_err(|_| CoreError::Corrupt(format!("product id '{id}'")))?;
             let Some((yield_qty, lines)) = load(conn, pid)? else { continue };
-            let mut micro: i128 = 0;
+            let batch_cost_cents = self.plan_batch(&sku, 1)?.cost_cents;
             let mut makeable: Option<(i64, String)> = None;
             for l in &lines {
-                micro += i128::from(supply::avg_cost(conn, l.supply_id)?.microcents(l.qty));
                 let can = (supply::on_hand(conn, l.supply_id)? / l.qty).max(0);
                 if makeable.as_ref().is_none_or(|(m, _)| can < *m) {
                     makeable = Some((can, l.supply.clone()));
@@ -109,8 +107,8 @@ impl Store {
                 name,
                 yield_qty,
                 lines: lines.len(),
-                batch_cost_cents: div_round(micro, 1_000_000) as i64,
-                unit_cost_cents: div_round(micro, 1_000_000 * i128::from(yield_qty.max(1))) as i64,
+                batch_cost_cents,
+                unit_cost_cents: div_round(i128::from(batch_cost_cents), i128::from(yield_qty.max(1))) as i64,
                 makeable_batches,
                 limited_by,
             });

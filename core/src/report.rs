@@ -150,32 +150,30 @@ impl Store {
         Ok(report)
     }
 
-    /// What the stock on hand is worth: supplies at their weighted-average
-    /// purchase cost, products at the average cost of their batches. Each
-    /// item is valued exactly and rounded once, at the totals.
+    /// What the stock on hand is worth, lot by lot: a supply lot at what
+    /// was paid for it less what the units gone from it cost, a product lot
+    /// at its batch's cost for the units left (both rounded once per lot,
+    /// by `lot::lot_value`). Units no lot covers (found by a count, or
+    /// products never made here) carry no cost. So what was paid for
+    /// supplies = their value here + the cost of every batch + every
+    /// write-off, to the cent.
     pub fn valuation(&self) -> Result<Valuation> {
         let conn = self.conn();
         let value = |sql: &str| -> Result<i64> {
             let mut stmt = conn.prepare(sql)?;
-            let mut micro: i128 = 0;
+            let mut total: i64 = 0;
             for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))? {
-                let (on_hand, cost, qty) = row?;
-                if on_hand > 0 && qty > 0 {
-                    micro += i128::from(on_hand) * i128::from(cost) * 1_000_000 / i128::from(qty);
-                }
+                let (cost, qty, on_hand) = row?;
+                total = total
+                    .checked_add(crate::lot::lot_value(cost, qty, on_hand))
+                    .ok_or_else(|| crate::error::CoreError::Corrupt("the stock value is too large to total".into()))?;
             }
-            Ok(div_round(micro, 1_000_000) as i64)
+            Ok(total)
         };
-        let supplies_cents = value(
-            "SELECT COALESCE((SELECT on_hand FROM stock_levels sl WHERE sl.item_id = s.id), 0),
-                    COALESCE(SUM(l.cost_cents), 0), COALESCE(SUM(l.qty), 0)
-             FROM supplies s LEFT JOIN supply_lots l ON l.supply_id = s.id WHERE s.archived = 0 GROUP BY s.id",
-        )?;
-        let products_cents = value(
-            "SELECT COALESCE((SELECT on_hand FROM stock_levels sl WHERE sl.item_id = p.id), 0),
-                    COALESCE(SUM(b.cost_cents), 0), COALESCE(SUM(b.output_qty), 0)
-             FROM products p LEFT JOIN batches b ON b.product_id = p.id WHERE p.archived = 0 GROUP BY p.id",
-        )?;
+        let supplies_cents =
+            value("SELECT s.cost_cents, s.qty, COALESCE(l.on_hand, 0) FROM supply_lots s LEFT JOIN lot_levels l ON l.lot_id = s.id")?;
+        let products_cents =
+            value("SELECT b.cost_cents, b.output_qty, COALESCE(l.on_hand, 0) FROM batches b LEFT JOIN lot_levels l ON l.lot_id = b.id")?;
         Ok(Valuation { supplies_cents, products_cents, total_cents: supplies_cents + products_cents })
     }
 

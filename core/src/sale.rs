@@ -5,6 +5,7 @@ use crate::store::{Store, Tx};
 use crate::{customer, event, product, settings};
 use rusqlite::OptionalExtension;
 use std::collections::HashMap;
+use wildroot_model::bounds;
 use wildroot_model::money::div_round;
 use wildroot_model::op::*;
 use wildroot_model::pricing::{self, CartLine, Discount};
@@ -53,6 +54,7 @@ impl Store {
             if refunded {
                 return Err(CoreError::Invalid(format!("sale {sale_key} has refunds: refund the rest of it instead of voiding")));
             }
+            void_allowed(tx, sale_id, sale_key)?;
             tx.record(OpKind::SaleVoided(SaleVoided { sale_id, reason, at_ms: tx.now_ms(), restock: true }))?;
             Ok(sale_id)
         })
@@ -88,6 +90,35 @@ pub(crate) fn find_sale(tx: &rusqlite::Connection, key: &str) -> Result<(SaleId,
     Ok((id.parse().map_err(|_| CoreError::Corrupt(format!("sale id '{id}'")))?, voided))
 }
 
+/// The void rule, as at any till: a void takes back a sale rung up in error
+/// while the drawer it went into is still open on this device. A sale of a
+/// market day whose drawer is counted, or of another device's drawer, is
+/// refunded instead, so its cash goes out of the drawer open now and the
+/// counted Z report never changes. Sales outside a market day (no drawer)
+/// may be voided. The same rule holds for voids that arrive by sync
+/// (`apply::late_void`).
+fn void_allowed(tx: &Tx<'_>, sale_id: SaleId, sale_key: &str) -> Result<()> {
+    let (event, device): (Option<String>, String) =
+        tx.query_row("SELECT event_id, device FROM sales WHERE id = ?1", [sale_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
+    let Some(event) = event else { return Ok(()) };
+    let name: String = tx.query_row("SELECT name FROM events WHERE id = ?1", [&event], |r| r.get(0)).optional()?.unwrap_or_default();
+    if device != tx.device().to_string() {
+        return Err(CoreError::Invalid(format!(
+            "sale {sale_key} went into another device's drawer at '{name}': refund it here (the cash comes out of this drawer), or void it on that device while its drawer is open"
+        )));
+    }
+    let open: bool = tx
+        .query_row("SELECT closed_at_ms IS NULL FROM event_drawers WHERE event_id = ?1 AND device = ?2", (&event, &device), |r| r.get(0))
+        .optional()?
+        .unwrap_or(false);
+    if !open {
+        return Err(CoreError::Invalid(format!(
+            "sale {sale_key} is in the drawer of '{name}', which is counted and closed: refund it instead, and the cash comes out of the drawer open now"
+        )));
+    }
+    Ok(())
+}
+
 fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
     if req.lines.is_empty() {
         return Err(CoreError::Invalid("a sale needs at least one line: --line SKU=QTY".into()));
@@ -101,12 +132,20 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
         if l.qty <= 0 {
             return Err(CoreError::Invalid(format!("{}={} sells nothing: give a quantity of 1 or more", l.key, l.qty)));
         }
+        bounds::positive_qty(&format!("a quantity of {}", l.key), l.qty).map_err(CoreError::Invalid)?;
+        if let Some(price) = l.unit_price {
+            bounds::cents(&format!("a price for {}", l.key), price.0).map_err(CoreError::Invalid)?;
+        }
         let p = product::find(tx, &l.key)?;
         cart.push(CartLine { qty: l.qty, unit_price: l.unit_price.unwrap_or(Money(p.price_cents)), discount: l.discount });
         found.push(p);
     }
+    for (_, amount) in &req.payments {
+        bounds::cents("a payment", amount.0).map_err(CoreError::Invalid)?;
+    }
     let tax = settings::tax_rule(tx)?;
     let priced = pricing::price(&cart, req.discount, tax.bp, tax.inclusive)?;
+    bounds::cents("a sale's total", priced.total_cents).map_err(CoreError::Invalid)?;
     let (payments, change) = pricing::settle(priced.total_cents, &req.payments)?;
 
     // Overselling is allowed (the jar is already in the customer's hand) and
@@ -158,7 +197,7 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
             Some(code) => {
                 let lot_id = crate::lot::product_lot(tx, p.id, &p.sku, code)?;
                 *taken.entry(lot_id).or_insert(0) += l.qty;
-                vec![LotTake { lot_id, qty: l.qty }]
+                vec![LotTake { lot_id, qty: l.qty, cost_cents: 0 }]
             }
             None => crate::lot::fefo(tx, p.id, l.qty, &today, &mut taken)?,
         });
@@ -306,16 +345,8 @@ fn refund_in(tx: &Tx<'_>, sale_key: &str, lines: Option<&[(String, i64)]>, resto
         let l = &sold[i];
         let q = queued.entry(i).or_insert((0, 0, 0));
         let done_qty = l.refunded_qty + q.0;
-        // The last units of a line return exactly what is left of it, so a
-        // sale refunded in parts adds up to what was paid.
-        let (amount, tax) = if done_qty + n == l.qty {
-            (l.total_cents - l.refunded_cents - q.1, l.tax_cents - l.refunded_tax - q.2)
-        } else {
-            (
-                div_round(i128::from(l.total_cents) * i128::from(n), i128::from(l.qty)) as i64,
-                div_round(i128::from(l.tax_cents) * i128::from(n), i128::from(l.qty)) as i64,
-            )
-        };
+        let amount = refund_share(l.total_cents, l.refunded_cents + q.1, done_qty + n, l.qty);
+        let tax = refund_share(l.tax_cents, l.refunded_tax + q.2, done_qty + n, l.qty);
         q.0 += n;
         q.1 += amount;
         q.2 += tax;
@@ -365,6 +396,22 @@ fn refund_in(tx: &Tx<'_>, sale_key: &str, lines: Option<&[(String, i64)]>, resto
         total_cents: total,
     }))?;
     Ok(RefundReceipt { refund_id, sale_id, total_cents: total, method })
+}
+
+/// What refunding a line up to `units_after` of its `qty` units gives back
+/// of one money part (`paid` for the whole line, `refunded` of it so far).
+///
+/// The rule: the running total of what has been refunded of a line is
+/// rounded, not each refund, so the parts never go negative, never exceed
+/// what was paid, and the last unit returns exactly what is left; refunding
+/// one unit at a time adds up to refunding them all at once.
+pub(crate) fn refund_share(paid: i64, refunded: i64, units_after: i64, qty: i64) -> i64 {
+    if qty <= 0 || paid <= 0 {
+        return 0;
+    }
+    let target =
+        if units_after >= qty { paid } else { div_round(i128::from(paid) * i128::from(units_after.max(0)), i128::from(qty)) as i64 };
+    (target - refunded).clamp(0, (paid - refunded).max(0))
 }
 
 impl Store {
@@ -430,5 +477,50 @@ impl Store {
                 })
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::refund_share;
+
+    /// Defect: 4 pins whose line total is 0.02, refunded one at a time, gave 1, 1, 1, −1 cents.
+    #[test]
+    fn refunds_one_unit_at_a_time_round_the_running_total() {
+        let mut refunded = 0;
+        let mut parts = Vec::new();
+        for k in 1..=4 {
+            let part = refund_share(2, refunded, k, 4);
+            refunded += part;
+            parts.push(part);
+        }
+        assert_eq!(parts, vec![1, 0, 1, 0]);
+        // 10 stickers at 0.10 with 5 % tax: 0.05 of tax refunded unit by unit.
+        let mut refunded = 0;
+        for k in 1..=10 {
+            let part = refund_share(5, refunded, k, 10);
+            assert!(part >= 0);
+            refunded += part;
+            assert!(refunded <= 5);
+            if k < 10 {
+                assert!(refunded <= 5);
+            }
+        }
+        assert_eq!(refunded, 5);
+    }
+
+    #[test]
+    fn a_share_is_never_negative_nor_more_than_was_left() {
+        for paid in 0..40 {
+            for qty in 1..9 {
+                let mut refunded = 0;
+                for k in 1..=qty {
+                    let part = refund_share(paid, refunded, k, qty);
+                    assert!(part >= 0 && refunded + part <= paid, "paid {paid} qty {qty} k {k}");
+                    refunded += part;
+                }
+                assert_eq!(refunded, paid);
+            }
+        }
     }
 }

@@ -22,6 +22,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0007_shopify_links.sql")),
         M::up(include_str!("../../migrations/0008_lots.sql")),
         M::up(include_str!("../../migrations/0009_event_drawers.sql")),
+        M::up(include_str!("../../migrations/0010_integer_figures.sql")),
     ])
 }
 
@@ -79,6 +80,9 @@ impl Tx<'_> {
                 return Err(CoreError::Invalid(format!("signed in as a {}: {}", role.as_str(), refusal_reason(role, kind.name()))));
             }
         }
+        // The same content rules the server judges by: nothing out of
+        // bounds is ever recorded, so nothing out of bounds is ever pushed.
+        wildroot_model::bounds::check(&kind).map_err(CoreError::Invalid)?;
         oplog::record(&self.tx, self.device, self.now_ms, id, kind)
     }
 

@@ -73,15 +73,6 @@ pub(crate) fn on_hand(conn: &Connection, id: SupplyId) -> Result<i64> {
     Ok(conn.query_row("SELECT COALESCE((SELECT on_hand FROM stock_levels WHERE item_id = ?1), 0)", [id.to_string()], |r| r.get(0))?)
 }
 
-pub(crate) fn avg_cost(conn: &Connection, id: SupplyId) -> Result<AvgCost> {
-    let (cents, qty) = conn.query_row(
-        "SELECT COALESCE(SUM(cost_cents), 0), COALESCE(SUM(qty), 0) FROM supply_lots WHERE supply_id = ?1",
-        [id.to_string()],
-        |r| Ok((r.get(0)?, r.get(1)?)),
-    )?;
-    Ok(AvgCost { cents, qty })
-}
-
 fn parse_level(input: &Option<String>, unit: Unit, what: &str) -> Result<Option<i64>> {
     match input {
         None => Ok(None),
@@ -173,7 +164,7 @@ impl Store {
             if q.0 == 0 {
                 return Err(CoreError::Invalid(format!("'{qty}' changes nothing: give a non-zero amount like -50g or +1kg")));
             }
-            tx.record(OpKind::StockAdjusted(StockAdjusted { item: Item::Supply(s.id), qty: q.0, reason, at_ms: tx.now_ms() }))?;
+            tx.record(OpKind::StockAdjusted(crate::lot::adjustment(tx, Item::Supply(s.id), q.0, reason)?))?;
             Ok(s.id)
         })?;
         self.supply(&id.to_string())
@@ -190,12 +181,8 @@ impl Store {
             }
             let known = on_hand(tx, s.id)?;
             if q.0 != known {
-                tx.record(OpKind::StockAdjusted(StockAdjusted {
-                    item: Item::Supply(s.id),
-                    qty: q.0 - known,
-                    reason: format!("count: {} there, {} on the books", q.display(s.unit), Quantity(known).display(s.unit)),
-                    at_ms: tx.now_ms(),
-                }))?;
+                let reason = format!("count: {} there, {} on the books", q.display(s.unit), Quantity(known).display(s.unit));
+                tx.record(OpKind::StockAdjusted(crate::lot::adjustment(tx, Item::Supply(s.id), q.0.saturating_sub(known), reason)?))?;
             }
             Ok(s.id)
         })?;
@@ -217,7 +204,8 @@ impl Store {
             "SELECT s.id, s.name, s.unit, s.reorder_at, s.supplier, s.notes, s.archived,
                     COALESCE((SELECT on_hand FROM stock_levels sl WHERE sl.item_id = s.id), 0),
                     (SELECT COALESCE(SUM(cost_cents), 0) FROM supply_lots l WHERE l.supply_id = s.id),
-                    (SELECT COALESCE(SUM(qty), 0) FROM supply_lots l WHERE l.supply_id = s.id)
+                    (SELECT COALESCE(SUM(qty), 0) FROM supply_lots l WHERE l.supply_id = s.id),
+                    s.id
              FROM supplies s {filter} ORDER BY s.name"
         );
         let mut stmt = self.conn().prepare(&sql)?;
@@ -237,6 +225,7 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (id, name, unit, reorder_at, supplier, notes, archived, on_hand, avg) = row?;
+            let value_cents = lots_value(self.conn(), &id)?;
             out.push(SupplyView {
                 id: id.parse().map_err(|_| CoreError::Corrupt(format!("supply id '{id}'")))?,
                 name,
@@ -247,11 +236,26 @@ impl Store {
                 archived,
                 on_hand,
                 cost_per_1000_cents: div_round(i128::from(avg.microcents(1000)), 1_000_000) as i64,
-                value_cents: div_round(i128::from(avg.microcents(on_hand.max(0))), 1_000_000) as i64,
+                value_cents,
             });
         }
         Ok(out)
     }
+}
+
+/// What a supply's lots on hand are worth (see [`Store::valuation`]).
+fn lots_value(conn: &Connection, supply: &str) -> Result<i64> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT s.cost_cents, s.qty, COALESCE(l.on_hand, 0) FROM supply_lots s LEFT JOIN lot_levels l ON l.lot_id = s.id
+         WHERE s.supply_id = ?1",
+    )?;
+    let rows = stmt.query_map([supply], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?;
+    let mut total = 0i64;
+    for row in rows {
+        let (cost, qty, on_hand) = row?;
+        total = total.saturating_add(crate::lot::lot_value(cost, qty, on_hand));
+    }
+    Ok(total)
 }
 
 pub(crate) fn receive_in(tx: &Tx<'_>, key: &str, qty: &str, cost: Money, lot_code: Option<&str>) -> Result<(LotId, String)> {
@@ -265,12 +269,13 @@ pub(crate) fn receive_in(tx: &Tx<'_>, key: &str, qty: &str, cost: Money, lot_cod
     }
     let lot_id = LotId::new();
     let code = match lot_code {
-        Some(c) => text("lot code", c, 60)?,
+        Some(c) => crate::lot::typed_code(tx, c)?,
         None => {
-            let n: i64 = tx.query_row("SELECT COUNT(*) FROM supply_lots WHERE supply_id = ?1", [s.id.to_string()], |r| r.get(0))?;
-            let day = chrono::DateTime::from_timestamp_millis(tx.now_ms()).map(|d| d.format("%Y%m%d").to_string()).unwrap_or_default();
-            let stem: String = s.name.chars().filter(|c| c.is_ascii_alphanumeric()).take(6).collect::<String>().to_ascii_uppercase();
-            format!("{stem}-{day}-{}", n + 1)
+            let mut stem: String = s.name.chars().filter(|c| c.is_ascii_alphanumeric()).take(6).collect::<String>().to_ascii_uppercase();
+            if stem.is_empty() {
+                stem = "LOT".into();
+            }
+            crate::lot::generated_code(tx, &stem, tx.now_ms())?
         }
     };
     tx.record(OpKind::SupplyReceived(SupplyReceived {

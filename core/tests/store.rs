@@ -433,8 +433,10 @@ fn recipes_say_how_many_batches_the_shelf_can_make_now() -> R {
     assert_eq!(r.len(), 1);
     // Tins: 100 / 12 = 8; olive oil 3000 / 500 = 6; beeswax 3000 / 170 = 17.
     assert_eq!((r[0].makeable_batches, r[0].limited_by.as_deref()), (6, Some("Olive oil")));
-    assert_eq!(r[0].batch_cost_cents, 1480);
-    assert_eq!(r[0].unit_cost_cents, 123);
+    // Costed from the lots a batch would use now (first received first):
+    // 170 g of the 3.0¢/g beeswax lot 5.10 + 500 ml of oil 6.00 + 12 tins 5.40.
+    assert_eq!(r[0].batch_cost_cents, 1650);
+    assert_eq!(r[0].unit_cost_cents, 138);
     s.adjust_supply("Olive oil", "-2900ml", "spilled")?;
     assert_eq!(s.list_recipes()?[0].makeable_batches, 0);
     Ok(())

@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod app;
+pub mod bounds;
 pub mod hlc;
 pub mod ids;
 pub mod money;

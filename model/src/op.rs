@@ -169,6 +169,11 @@ pub struct StockAdjusted {
     pub qty: i64,
     pub reason: String,
     pub at_ms: i64,
+    /// What a write-off (a negative adjustment) took from which lots, first
+    /// expired or first received first, with what those units cost; a
+    /// positive adjustment (units found) belongs to no lot and costs nothing.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lots: Vec<LotTake>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -229,6 +234,15 @@ pub struct RecipeSet {
 pub struct LotTake {
     pub lot_id: LotId,
     pub qty: i64,
+    /// For a supply lot consumed (by a batch or a write-off): what these
+    /// units cost, in whole cents, by the rule in `bounds::take_cost`; 0 for
+    /// product lots, which are valued at their batch's unit cost.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub cost_cents: i64,
+}
+
+fn is_zero(v: &i64) -> bool {
+    *v == 0
 }
 
 /// One supply consumed by a batch, with its share of the batch cost in

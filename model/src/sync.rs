@@ -187,8 +187,10 @@ pub fn judge(op: &WireOp, role: Role) -> Result<(), String> {
     // A newer payload version is stored unread, like an unknown kind: a
     // server older than its devices must never refuse their sales.
     if crate::op::KIND_NAMES.contains(&op.kind.as_str()) && op.version <= crate::op::OP_VERSION {
-        if let Err(e) = op.to_op() {
-            return Err(format!("the {} operation is malformed ({e}): update the app", op.kind));
+        match op.to_op() {
+            Err(e) => return Err(format!("the {} operation is malformed ({e}): update the app", op.kind)),
+            // Its content by the same rules a device applies (`bounds::check`).
+            Ok(decoded) => crate::bounds::check(&decoded.kind).map_err(|e| format!("the {} operation is refused: {e}", op.kind))?,
         }
     }
     Ok(())

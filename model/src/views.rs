@@ -59,8 +59,12 @@ pub struct RecipeView {
     pub sku: String,
     pub yield_qty: i64,
     pub lines: Vec<RecipeLineView>,
-    /// Cost of one batch at today's supply costs.
+    /// Cost of one batch from the supply lots it would use now (first
+    /// received first); what no lot covers costs nothing.
     pub batch_cost_cents: i64,
+    /// The supply lots one batch would use now, with what each part costs.
+    #[serde(default)]
+    pub lots: Vec<LotUse>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -233,6 +237,9 @@ pub enum AlertKind {
     UnmatchedSku,
     /// A lot below zero: two devices sold the same last units offline.
     LotNegative,
+    /// A sale line refunded for more than was sold: two devices refunded
+    /// it offline, each seeing what was left. The money went out twice.
+    RefundedTwice,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

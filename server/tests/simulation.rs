@@ -379,6 +379,7 @@ async fn run_seed(seed: u64, tally: &mut Tally) {
         }
         assert_eq!(replay_check(&s).unwrap(), None, "seed {seed}: device {i} does not replay to its tables");
         assert_eq!(totals_check(s.conn()).unwrap(), None, "seed {seed}: device {i} running totals drifted");
+        assert_eq!(s.books_check().unwrap(), None, "seed {seed}: device {i} books do not balance");
         let status = s.sync_status().unwrap();
         assert_eq!(status.pending, 0, "seed {seed}: device {i} still has pending operations");
         let applied: i64 = s.conn().query_row("SELECT COUNT(*) FROM ops WHERE applied = 1", [], |r| r.get(0)).unwrap();

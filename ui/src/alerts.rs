@@ -17,6 +17,7 @@ pub fn kind_label(kind: AlertKind) -> &'static str {
         AlertKind::Sync => "Sync",
         AlertKind::UnmatchedSku => "Unmatched SKU",
         AlertKind::LotNegative => "Lot below zero",
+        AlertKind::RefundedTwice => "Refunded twice",
     }
 }
 
@@ -29,6 +30,7 @@ fn kind_id(kind: AlertKind) -> &'static str {
         AlertKind::Sync => "sync",
         AlertKind::UnmatchedSku => "unmatched_sku",
         AlertKind::LotNegative => "lot_negative",
+        AlertKind::RefundedTwice => "refunded_twice",
     }
 }
 
@@ -42,6 +44,7 @@ pub fn target(alert: &Alert) -> (Screen, Option<Focus>) {
         AlertKind::Oversold => (Screen::Inventory, Some(Focus::Product(alert.item.clone()))),
         AlertKind::Expiring | AlertKind::LotNegative => (Screen::Recipes, Some(Focus::Lot(alert.item.clone()))),
         AlertKind::Sync => (Screen::Settings, None),
+        AlertKind::RefundedTwice => (Screen::Sales, None),
         AlertKind::UnmatchedSku => (Screen::Settings, None),
     }
 }
