@@ -293,7 +293,7 @@ const TOTALS: &[(&str, &str, &str)] = &[
              FROM sale_payments p JOIN sales s ON s.id = p.sale_id WHERE s.voided = 0
              UNION ALL
              SELECT strftime('%Y-%m-%d', at_ms / 1000, 'unixepoch'), method, 0, 0, total_cents FROM refunds)
-         GROUP BY d, m",
+         GROUP BY d, m HAVING SUM(n) != 0 OR SUM(a) != 0 OR SUM(r) != 0",
     ),
 ];
 

@@ -320,7 +320,8 @@ fn check(s: &Store, m: &Model) -> R {
         if *on_hand < 0 || on_hand > qty {
             return Err(format!("{kind} lot {code} holds {on_hand} of {qty}"));
         }
-        let value = cost - consumed_cost(*cost, *qty, qty - on_hand);
+        // A batch that made nothing is worth nothing: its cost was waste.
+        let value = if *qty == 0 { 0 } else { cost - consumed_cost(*cost, *qty, qty - on_hand) };
         if kind == "supply" {
             supplies += value;
         } else {
