@@ -1170,11 +1170,15 @@ fn run(cli: Cli, format: Format) -> Result<String> {
         }
         Command::Sync { cmd: Some(SyncCmd::Import { path: from }) } => {
             let file = read_ops_file(&from)?;
-            let applied = store.import_ops_file(&file)?;
+            let report = store.import_ops_file(&file)?;
             if j {
-                json(&serde_json::json!({ "operations": file.ops.len(), "applied": applied }))?
+                json(&serde_json::json!({ "operations": file.ops.len(), "applied": report.applied, "refused": report.refused }))?
             } else {
-                format!("Applied {applied} new change(s) of {} in the file.\n", file.ops.len())
+                let mut out = format!("Applied {} new change(s) of {} in the file.\n", report.applied, file.ops.len());
+                for r in &report.refused {
+                    out.push_str(&format!("Left out a {}: {}.\n", r.kind, r.reason));
+                }
+                out
             }
         }
         Command::Sync { cmd: Some(SyncCmd::Status) } => {

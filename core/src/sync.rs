@@ -309,23 +309,50 @@ impl Store {
     /// second import changes nothing). They stay that device's: this one
     /// shows them now and never pushes them; the server needs the file too
     /// (`wildroot server import-ops`), or the device itself once it syncs.
-    pub fn import_ops_file(&mut self, file: &OpsFile) -> Result<usize> {
+    ///
+    /// A file is trusted with what a booth may record, whatever it says of
+    /// itself: the role in a file (or in the database it came from) can be
+    /// written by hand, so owner-only changes (prices, recipes, stock)
+    /// travel by sync, where the server knows the author's role. Those, and
+    /// operations out of bounds, are refused with the reason and left out
+    /// of the log, so the server's own answer decides if they ever arrive.
+    pub fn import_ops_file(&mut self, file: &OpsFile) -> Result<ImportReport> {
         if file.device == self.device() {
             return Err(CoreError::Invalid("this file was exported from this device: its operations are already here".into()));
         }
-        let ops = file
-            .ops
-            .iter()
-            .map(|w| {
-                w.to_op().map_err(|e| {
-                    CoreError::Invalid(format!(
-                        "operation {} ({}) cannot be read by this app ({e}): update the app and import again",
-                        w.id, w.kind
-                    ))
-                })
-            })
-            .collect::<Result<Vec<_>>>()?;
-        oplog::apply_foreign(self, &ops)
+        let mut ops = Vec::new();
+        let mut refused = Vec::new();
+        for w in &file.ops {
+            if w.device != file.device {
+                refused.push(RefusedOp {
+                    op_id: w.id,
+                    kind: w.kind.clone(),
+                    reason: "it was made by another device than the file's".into(),
+                });
+                continue;
+            }
+            if !Role::Vendor.may(&w.kind) {
+                refused.push(RefusedOp {
+                    op_id: w.id,
+                    kind: w.kind.clone(),
+                    reason: format!("a file carries only booth work: {}; it arrives when that device syncs", describe_kind(&w.kind)),
+                });
+                continue;
+            }
+            let op = w.to_op().map_err(|e| {
+                CoreError::Invalid(format!(
+                    "operation {} ({}) cannot be read by this app ({e}): update the app and import again",
+                    w.id, w.kind
+                ))
+            })?;
+            if let Err(reason) = wildroot_model::bounds::check(&op.kind) {
+                refused.push(RefusedOp { op_id: w.id, kind: w.kind.clone(), reason });
+                continue;
+            }
+            ops.push(op);
+        }
+        let applied = oplog::apply_foreign(self, &ops)?;
+        Ok(ImportReport { applied, refused })
     }
 
     /// Records the server's answer to a push: acknowledged operations get
@@ -465,6 +492,15 @@ impl Store {
 
 fn lock(store: &Mutex<Store>) -> Result<std::sync::MutexGuard<'_, Store>> {
     store.lock().map_err(|_| CoreError::Invalid("the local store is unavailable after an earlier failure: restart the app".into()))
+}
+
+/// What importing a file of another device's operations did.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportReport {
+    /// Operations new here and applied.
+    pub applied: usize,
+    /// Operations left out, with the reason.
+    pub refused: Vec<RefusedOp>,
 }
 
 /// Progress of a sync, for a bootstrap that pulls a long history.

@@ -8,6 +8,7 @@
 
 pub mod app;
 pub mod bounds;
+pub mod email;
 pub mod hlc;
 pub mod ids;
 pub mod money;

@@ -73,7 +73,7 @@ impl LoginLimiter {
     /// Minutes to wait if `email` is locked out now.
     pub fn locked(&self, email: &str, now: i64) -> Option<i64> {
         let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        match map.get(&email.to_ascii_lowercase()) {
+        match map.get(email) {
             Some((n, since)) if *n >= MAX_FAILED_LOGINS && now - since < LOGIN_WINDOW_MS => {
                 Some((LOGIN_WINDOW_MS - (now - since)) / 60_000 + 1)
             }
@@ -87,7 +87,7 @@ impl LoginLimiter {
             // Bound the memory an attacker can make us use.
             map.retain(|_, (_, since)| now - *since < LOGIN_WINDOW_MS);
         }
-        let entry = map.entry(email.to_ascii_lowercase()).or_insert((0, now));
+        let entry = map.entry(email.to_string()).or_insert((0, now));
         if now - entry.1 >= LOGIN_WINDOW_MS {
             *entry = (0, now);
         }
@@ -95,7 +95,7 @@ impl LoginLimiter {
     }
 
     pub fn succeeded(&self, email: &str) {
-        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(&email.to_ascii_lowercase());
+        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(email);
     }
 }
 
@@ -268,7 +268,9 @@ async fn metrics<S: Storage>(State(state): State<Arc<AppState<S>>>) -> ApiResult
 async fn login<S: Storage>(State(state): State<Arc<AppState<S>>>, body: Bytes) -> ApiResult<Json<LoginResponse>> {
     let req: LoginRequest = parse(&body, "login request")?;
     let now = now_ms();
-    if let Some(minutes) = state.logins.locked(req.email.trim(), now) {
+    // One spelling per account, for the lookup and the lockout alike.
+    let email = wildroot_model::email::normalize(&req.email).map_err(|m| Fail::new(StatusCode::BAD_REQUEST, "invalid", m))?;
+    if let Some(minutes) = state.logins.locked(&email, now) {
         let mut fail = Fail::new(
             StatusCode::TOO_MANY_REQUESTS,
             "too_many_logins",
@@ -278,10 +280,10 @@ async fn login<S: Storage>(State(state): State<Arc<AppState<S>>>, body: Bytes) -
         return Err(fail);
     }
     let wrong = || {
-        state.logins.failed(req.email.trim(), now);
+        state.logins.failed(&email, now);
         Fail::new(StatusCode::UNAUTHORIZED, "wrong_login", "wrong email or password")
     };
-    let Some(user) = state.storage.user_by_email(&req.email).await? else {
+    let Some(user) = state.storage.user_by_email(&email).await? else {
         state.metrics.auth_failures.fetch_add(1, Relaxed);
         return Err(wrong());
     };

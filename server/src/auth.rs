@@ -14,10 +14,7 @@ pub const LOGIN_TTL_MS: i64 = 15 * 60 * 1000;
 
 /// Checks a new user's email and password; answers the email as stored (lowercase).
 pub fn check_new_user(email: &str, password: &str) -> Result<String, String> {
-    let email = email.trim().to_ascii_lowercase();
-    if !email.contains('@') || email.contains(char::is_whitespace) || email.len() > 254 {
-        return Err(format!("'{email}' is not an email address: type it like you@example.com"));
-    }
+    let email = wildroot_model::email::normalize(email)?;
     if password.chars().count() < 8 {
         return Err("the password is shorter than 8 characters: choose a longer one".into());
     }

@@ -149,7 +149,9 @@ impl Storage for PgStorage {
 
     async fn user_by_email(&self, email: &str) -> StorageResult<Option<UserRecord>> {
         let c = self.pool.get().await?;
-        let row = c.query_opt("SELECT id, email, password_hash, role FROM users WHERE lower(email) = lower($1)", &[&email.trim()]).await?;
+        // Emails are stored and looked up in `model::email`'s normal form:
+        // PostgreSQL's lower() folds Unicode, which no other path does.
+        let row = c.query_opt("SELECT id, email, password_hash, role FROM users WHERE email = $1", &[&email.trim()]).await?;
         row.map(|r| Ok(UserRecord { id: r.get(0), email: r.get(1), password_hash: r.get(2), role: role(r.get(3))? })).transpose()
     }
 

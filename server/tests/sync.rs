@@ -511,6 +511,12 @@ async fn password_guessing_is_slowed_down() {
     let err = client.login("owner@shop.test", "pw-").await.unwrap_err();
     assert!(matches!(&err, CoreError::Server { status: 429, .. }), "{err}");
     assert!(err.to_string().contains("try again in 15 minutes"), "{err}");
+    // Another spelling of the same address is no way round the lockout:
+    // only plain ASCII is an email here, on both backends.
+    for spelling in ["\u{212A}owner@shop.test".replace("\u{212A}o", "\u{212A}"), "OWNER@SHOP.TEST ".into(), "ｏwner@shop.test".into()] {
+        let err = client.login(&spelling, "pw-").await.unwrap_err();
+        assert!(matches!(&err, CoreError::Server { status: 429 | 400, .. }), "{spelling}: {err}");
+    }
     server.user("booth@shop.test", Role::Vendor).await;
     client.login("booth@shop.test", "pw-").await.unwrap();
 }
@@ -646,4 +652,42 @@ async fn the_same_shopify_order_from_two_devices_is_stored_once() {
         assert_eq!(d.on_hand("SALVE"), 10 - 3 - 2);
     }
     assert_converged(&[&laptop, &office]);
+}
+
+/// A signed-in vendor device pushing crafted sales with its own token: the
+/// server judges their content (`bounds::check`), refuses them with a
+/// reason, and no other device's books break.
+#[tokio::test]
+async fn a_vendor_device_cannot_push_crafted_sales() {
+    let server = Server::start().await;
+    let owner = owner_shop(&server).await;
+    server.user("vendor@shop.test", Role::Vendor).await;
+    let booth = Device::login(&server, "vendor@shop.test", "Booth").await;
+    booth.sync().await.unwrap();
+    booth.sell("SALVE", 1, 1400);
+    let token = booth.s().sync_config().unwrap().unwrap().device_token;
+    let sale = booth.s().pending_ops(10).unwrap().into_iter().find(|o| o.kind == "sale_completed").unwrap();
+    let client = SyncClient::new(&server.url).unwrap();
+    type Craft = Box<dyn Fn(&mut serde_json::Value)>;
+    let crafted: [(&str, Craft); 3] = [
+        ("units sold of -500", Box::new(|p| p["lines"][0]["qty"] = (-500).into())),
+        ("a line's total", Box::new(|p| p["lines"][0]["total_cents"] = i64::MAX.into())),
+        ("what the payments paid", Box::new(|p| p["payments"][0]["amount_cents"] = 1.into())),
+    ];
+    for (n, (why, change)) in crafted.into_iter().enumerate() {
+        let mut op = sale.clone();
+        // Each crafted operation its own, in the device's series (a refusal
+        // is final and takes its number).
+        op.id = wildroot_model::OpId::new();
+        op.device_seq += n as i64;
+        change(&mut op.payload);
+        let resp = client.push(&token, vec![op]).await.unwrap();
+        assert!(resp.acked.is_empty(), "{why}: {resp:?}");
+        assert_eq!(resp.refused.len(), 1, "{why}");
+        assert!(resp.refused[0].reason.contains(why), "{why}: {}", resp.refused[0].reason);
+    }
+    owner.sync().await.unwrap();
+    assert_eq!(owner.on_hand("SALVE"), owner.s().product("SALVE").unwrap().on_hand);
+    assert_eq!(owner.s().books_check().unwrap(), None);
+    owner.s().sales_report(wildroot_core::report::GroupBy::Day, None, None).unwrap();
 }

@@ -154,7 +154,7 @@ mod tests {
         let file = wildroot_model::sync::OpsFile::parse(&bytes).map_err(CoreError::Invalid)?;
         assert_eq!(file.ops.len() as i64, shell.store()?.sync_status()?.pending);
         let mut laptop = Store::open_in_memory()?;
-        assert_eq!(laptop.import_ops_file(&file)?, file.ops.len());
+        assert_eq!(laptop.import_ops_file(&file)?.applied, file.ops.len());
         assert_eq!(laptop.list_products(None, None)?, shell.store()?.list_products(None, None)?);
         // Once everything has reached the server there is nothing to save.
         shell.store()?.conn().execute("UPDATE ops SET server_seq = seq", [])?;
