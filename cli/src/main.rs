@@ -770,12 +770,26 @@ fn run(cli: Cli, format: Format) -> Result<String> {
     };
     if let Command::Backup(BackupCmd::Restore { path: from }) = &cli.command {
         // Nothing may hold the store open while it is replaced.
-        let kept = wildroot_core::backup::restore(&path, from)?;
+        let r = wildroot_core::backup::restore(&path, from)?;
         return Ok(if format == Format::Json {
-            json(&serde_json::json!({ "restored": from, "db": path, "kept": kept }))?
+            json(&serde_json::json!({
+                "restored": from, "db": path, "kept": r.kept, "recovered": r.recovered,
+                "recovered_sales": r.recovered_sales, "unreadable": r.unreadable,
+            }))?
         } else {
-            let kept = kept.map(|k| format!(" The database it replaced is kept as {}.", k.display())).unwrap_or_default();
-            format!("Restored {} into {}.{kept}\n", from.display(), path.display())
+            let kept = r.kept.as_ref().map(|k| format!(" The database it replaced is kept as {}.", k.display())).unwrap_or_default();
+            let back = match (&r.unreadable, r.recovered) {
+                (Some(why), _) => format!(
+                    "\nNothing was brought back from the replaced database ({why}): what this device synced since the backup comes back with `wildroot sync`."
+                ),
+                (None, 0) => String::new(),
+                (None, n) => format!(
+                    "\n{} sale(s) and {} other change(s) made after this backup were in the replaced database and came back.",
+                    r.recovered_sales,
+                    n - r.recovered_sales
+                ),
+            };
+            format!("Restored {} into {}.{kept}{back}\n", from.display(), path.display())
         });
     }
     let fresh = !path.exists();
@@ -1086,6 +1100,7 @@ fn run(cli: Cli, format: Format) -> Result<String> {
                 t.row(vec!["integrity".into(), check.integrity.clone()]);
                 t.row(vec!["tables = replay of the log".into(), check.replay.clone().unwrap_or_else(|| "ok".into())]);
                 t.row(vec!["running totals".into(), check.totals.clone().unwrap_or_else(|| "ok".into())]);
+                t.row(vec!["the books balance".into(), check.books.clone().unwrap_or_else(|| "ok".into())]);
                 t.row(vec!["waiting to sync".into(), check.pending.to_string()]);
                 t.row(vec!["refused by the server".into(), check.refused.to_string()]);
                 t.row(vec![
@@ -1096,6 +1111,8 @@ fn run(cli: Cli, format: Format) -> Result<String> {
                     "All good: the records are whole and consistent.\n".to_string()
                 } else if !skew_ok {
                     "This device's clock is off by more than 5 minutes: set its date and time.\n".to_string()
+                } else if check.books.is_some() && check.integrity == "ok" && check.replay.is_none() && check.totals.is_none() {
+                    "The records are whole, but the books do not balance (above): report it, with this database.\n".to_string()
                 } else if check.refused > 0 && check.integrity == "ok" && check.replay.is_none() && check.totals.is_none() {
                     "The records are whole, but the server refused some changes: see `wildroot sync status`.\n".to_string()
                 } else {

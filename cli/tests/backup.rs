@@ -32,9 +32,15 @@ fn a_backup_restores_the_shop_as_it_was_and_keeps_what_it_replaced() {
     assert_eq!(on_hand(&db, "SOAP-OAT"), before - 5);
 
     let restored: serde_json::Value = serde_json::from_str(&ok(&db, &["--json", "backup", "restore", backup.to_str().unwrap()])).unwrap();
-    assert_eq!(on_hand(&db, "SOAP-OAT"), before);
+    // A restore never loses a sale: the one made after the backup came back.
+    assert_eq!(restored["recovered_sales"], 1, "{restored}");
+    assert_eq!(on_hand(&db, "SOAP-OAT"), before - 5);
     let kept = Path::new(restored["kept"].as_str().unwrap());
     assert_eq!(on_hand(kept, "SOAP-OAT"), before - 5, "the replaced store is kept whole");
+    // Restored where nothing was (a new phone): only the backup's shop.
+    let fresh = dir.path().join("new-phone.db");
+    ok(&fresh, &["backup", "restore", backup.to_str().unwrap()]);
+    assert_eq!(on_hand(&fresh, "SOAP-OAT"), before);
     let doctor: serde_json::Value = serde_json::from_str(&ok(&db, &["--json", "doctor"])).unwrap();
     assert_eq!(doctor["ok"], true);
 }

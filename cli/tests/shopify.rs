@@ -34,7 +34,7 @@ fn run(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
 
 fn ok(db: &Path, args: &[&str], stdin: Option<&str>) -> String {
     let out = run(db, args, stdin);
-    assert!(out.status.success(), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(out.status.success(), "{args:?}: {}{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
     String::from_utf8(out.stdout).unwrap()
 }
 

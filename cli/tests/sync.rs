@@ -299,3 +299,84 @@ fn unsynced_sales_travel_by_file_and_count_once() {
         assert!(ok(db, &["doctor"], None).contains("All good"));
     }
 }
+
+/// Every receipt of every sale the laptop knows, sorted.
+fn receipts(db: &Path) -> Vec<String> {
+    let store = wildroot_core::Store::open(db).unwrap();
+    let mut r: Vec<String> = store.recent_sales(None, 1000).unwrap().into_iter().map(|s| s.receipt_no).collect();
+    r.sort();
+    r
+}
+
+/// The steps: a booth restored from its own backup keeps every
+/// sale made after it, numbers its next sale past them, and syncs clean.
+#[test]
+fn a_device_restored_from_its_own_backup_loses_no_sale() {
+    let Shop { dir, server: _server, server_db: _, laptop, phone } = owner_laptop_and_booth_phone();
+    ok(&laptop, &["sync"], None);
+    ok(&phone, &["sync"], None);
+    let sell = |db: &Path| json(db, &["sell", "--line", "SOAP-OAT=1", "--pay", "cash=20"])["receipt_no"].as_str().unwrap().to_string();
+    let mut made = vec![sell(&phone), sell(&phone)];
+    ok(&phone, &["sync"], None);
+    let backup = path(&dir, "phone-backup.db");
+    ok(&phone, &["backup", "create", backup.to_str().unwrap()], None);
+    made.extend([sell(&phone), sell(&phone), sell(&phone)]);
+    ok(&phone, &["sync"], None);
+    let restored = json(&phone, &["backup", "restore", backup.to_str().unwrap()]);
+    assert_eq!(restored["recovered_sales"], 3, "{restored}");
+    let next = sell(&phone);
+    assert!(!made.contains(&next), "receipt {next} was already used");
+    made.push(next);
+    let report = json(&phone, &["sync"]);
+    assert_eq!(report["refused"].as_array().map(Vec::len), Some(0), "{report}");
+    ok(&laptop, &["sync"], None);
+    made.sort();
+    assert_eq!(receipts(&phone), receipts(&laptop));
+    for r in &made {
+        assert!(receipts(&laptop).contains(r), "sale {r} is missing on the laptop");
+    }
+    assert!(ok(&phone, &["doctor"], None).contains("All good"));
+    assert!(ok(&laptop, &["doctor"], None).contains("All good"));
+}
+
+/// The phone's database is gone and only an old backup is left: restored
+/// onto a new file, it sells before it syncs (numbers the server already
+/// has) or syncs first; either way every sale ends on every device once.
+#[test]
+fn a_device_restored_from_an_old_backup_alone_renumbers_and_loses_nothing() {
+    for sell_first in [true, false] {
+        let Shop { dir, server: _server, server_db: _, laptop, phone } = owner_laptop_and_booth_phone();
+        ok(&phone, &["sync"], None);
+        let sell = |db: &Path| json(db, &["sell", "--line", "SOAP-OAT=1", "--pay", "cash=20"])["receipt_no"].as_str().unwrap().to_string();
+        let mut made = vec![sell(&phone)];
+        ok(&phone, &["sync"], None);
+        let backup = path(&dir, "phone-backup.db");
+        ok(&phone, &["backup", "create", backup.to_str().unwrap()], None);
+        made.extend([sell(&phone), sell(&phone)]);
+        ok(&phone, &["sync"], None);
+        for suffix in ["", "-wal", "-shm"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", phone.display()));
+        }
+        ok(&phone, &["backup", "restore", backup.to_str().unwrap()], None);
+        if sell_first {
+            made.push(sell(&phone));
+            ok(&phone, &["sync"], None);
+        } else {
+            ok(&phone, &["sync"], None);
+            let next = sell(&phone);
+            assert!(!made.contains(&next), "receipt {next} was already used");
+            made.push(next);
+            ok(&phone, &["sync"], None);
+        }
+        ok(&laptop, &["sync"], None);
+        let status = json(&phone, &["sync", "status"]);
+        assert_eq!((status["pending"].as_i64(), status["refused"].as_array().map(Vec::len)), (Some(0), Some(0)), "{status}");
+        let on_laptop = wildroot_core::Store::open(&laptop).unwrap().recent_sales(None, 1000).unwrap().len();
+        let on_phone = wildroot_core::Store::open(&phone).unwrap().recent_sales(None, 1000).unwrap().len();
+        assert_eq!(on_laptop, on_phone, "sell first: {sell_first}");
+        for r in &made {
+            assert!(receipts(&laptop).contains(r), "sale {r} is missing (sell first: {sell_first})");
+        }
+        assert!(ok(&phone, &["doctor"], None).contains("All good"), "sell first: {sell_first}");
+    }
+}

@@ -17,6 +17,8 @@ pub struct Checkup {
     pub integrity: String,
     pub replay: Option<String>,
     pub totals: Option<String>,
+    /// The first rule of the books that does not hold (`Store::books_check`).
+    pub books: Option<String>,
     pub pending: i64,
     pub refused: usize,
     pub ok: bool,
@@ -56,32 +58,53 @@ impl Store {
             n => format!("damaged: {} (and {} more problems)", problems[..2].join("; "), n - 2),
         };
         let replay = replay_check(self)?;
-        // The running totals, then every other rule of the books.
-        let totals = match totals_check(self.conn())? {
-            Some(problem) => Some(problem),
-            None => self.books_check()?,
-        };
+        let totals = totals_check(self.conn())?;
+        let books = if totals.is_none() { self.books_check()? } else { None };
         let status = self.sync_status()?;
-        let ok = integrity == "ok" && replay.is_none() && totals.is_none() && status.refused.is_empty();
-        Ok(Checkup { integrity, replay, totals, pending: status.pending, refused: status.refused.len(), ok })
+        let ok = integrity == "ok" && replay.is_none() && totals.is_none() && books.is_none() && status.refused.is_empty();
+        Ok(Checkup { integrity, replay, totals, books, pending: status.pending, refused: status.refused.len(), ok })
     }
 }
 
+/// What a restore did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Restored {
+    /// Where the replaced store was kept.
+    pub kept: Option<PathBuf>,
+    /// Operations the replaced store held and the backup did not, brought
+    /// back (sales made after the backup, changes pulled since).
+    pub recovered: usize,
+    /// Of those, sales.
+    pub recovered_sales: usize,
+    /// Why the replaced store could not be read to bring them back, if so:
+    /// then what this device pushed since the backup comes back on its next
+    /// sync, and what it never pushed is only in the kept file.
+    pub unreadable: Option<String>,
+}
+
 /// Replaces the store at `current` with the backup at `backup`, after
-/// checking a copy of it. Returns where the replaced store was kept.
-pub fn restore(current: &Path, backup: &Path) -> Result<Option<PathBuf>> {
+/// checking a copy of it.
+///
+/// A restore never loses work: every operation the replaced store holds
+/// and the backup lacks (sales made after the backup, changes pulled since)
+/// is applied to the restored copy before it goes into place, and the
+/// device's counters move past everything either saw, so no operation or
+/// receipt number is used twice. What the server has that neither holds
+/// comes back on the next sync (`Store::apply_pulled` renumbers anything
+/// recorded meanwhile under a number the server already has).
+pub fn restore(current: &Path, backup: &Path) -> Result<Restored> {
     if !backup.is_file() {
         return Err(CoreError::Invalid(format!("there is no backup file at {}", backup.display())));
     }
     let staged = current.with_extension("restoring");
     let _ = std::fs::remove_file(&staged);
     std::fs::copy(backup, &staged).map_err(|e| io("copy", backup, e))?;
-    let verdict = (|| -> Result<()> {
+    let verdict = (|| -> Result<Result<(usize, usize)>> {
         let header = std::fs::read(&staged).map_err(|e| io("read", &staged, e))?;
         if !header.starts_with(b"SQLite format 3\0") {
             return Err(CoreError::Invalid(format!("{} is not a Wildroot backup (not an SQLite database)", backup.display())));
         }
-        let store = Store::open(&staged)?;
+        let mut store = Store::open(&staged)?;
         let checkup = store.checkup()?;
         if checkup.integrity != "ok" {
             return Err(CoreError::Corrupt(format!("the backup is damaged ({})", checkup.integrity)));
@@ -89,16 +112,20 @@ pub fn restore(current: &Path, backup: &Path) -> Result<Option<PathBuf>> {
         if let Some(problem) = checkup.replay.or(checkup.totals) {
             return Err(CoreError::Corrupt(format!("the backup is inconsistent: {problem}")));
         }
+        let merged = if current.exists() { bring_back(&mut store, current)? } else { Ok((0, 0)) };
         // Fold the WAL into the file before it is moved into place.
         store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;
-        Ok(())
+        Ok(merged)
     })();
-    if let Err(e) = verdict {
-        let _ = std::fs::remove_file(&staged);
-        let _ = std::fs::remove_file(staged.with_extension("restoring-wal"));
-        let _ = std::fs::remove_file(staged.with_extension("restoring-shm"));
-        return Err(e);
-    }
+    let merged = match verdict {
+        Ok(merged) => merged,
+        Err(e) => {
+            let _ = std::fs::remove_file(&staged);
+            let _ = std::fs::remove_file(staged.with_extension("restoring-wal"));
+            let _ = std::fs::remove_file(staged.with_extension("restoring-shm"));
+            return Err(e);
+        }
+    };
     let kept = if current.exists() {
         let stamp = chrono::Utc::now().format("%Y%m%d-%H%M%S");
         let kept = current.with_extension(format!("before-restore-{stamp}.db"));
@@ -118,7 +145,89 @@ pub fn restore(current: &Path, backup: &Path) -> Result<Option<PathBuf>> {
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", staged.display()));
     }
-    Ok(kept)
+    let (recovered, recovered_sales, unreadable) = match merged {
+        Ok((ops, sales)) => (ops, sales, None),
+        Err(e) => (0, 0, Some(e.to_string())),
+    };
+    Ok(Restored { kept, recovered, recovered_sales, unreadable })
+}
+
+/// Applies to `restored` every operation the store at `current` holds that
+/// it lacks, in the order `current` recorded them, and moves its counters
+/// past both. Returns (operations, of which sales). An error means
+/// `current` could not be read (damaged, or another device's): nothing of
+/// it was brought back.
+fn bring_back(restored: &mut Store, current: &Path) -> Result<Result<(usize, usize)>> {
+    let old = match rusqlite::Connection::open_with_flags(current, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY) {
+        Ok(c) => c,
+        Err(e) => return Ok(Err(CoreError::Corrupt(format!("the replaced database cannot be opened ({e})")))),
+    };
+    let readable = (|| -> Result<(String, i64, i64, i64, u32)> {
+        let check: String = old.query_row("PRAGMA quick_check", [], |r| r.get(0))?;
+        if check != "ok" {
+            return Err(CoreError::Corrupt(format!("the replaced database is damaged ({check})")));
+        }
+        Ok(old.query_row("SELECT id, next_seq, next_receipt, hlc_ms, hlc_counter FROM local_device", [], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
+        })?)
+    })();
+    let (old_device, next_seq, next_receipt, hlc_ms, hlc_counter) = match readable {
+        Ok(v) => v,
+        Err(e) => return Ok(Err(e)),
+    };
+    if old_device != restored.device().to_string() {
+        return Ok(Err(CoreError::Invalid("the replaced database is another device's: nothing of it was brought back".into())));
+    }
+    let known: std::collections::HashSet<String> =
+        restored.conn().prepare("SELECT id FROM ops")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?;
+    type Row = (String, String, i64, i64, u32, u32, String, String, bool, Option<i64>, Option<String>);
+    let mut stmt = old.prepare(
+        "SELECT id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload, applied, server_seq, refused_reason FROM ops ORDER BY seq",
+    )?;
+    let rows: Vec<Row> = stmt
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?, r.get(9)?, r.get(10)?))
+        })?
+        .collect::<rusqlite::Result<Vec<_>>>()?
+        .into_iter()
+        .filter(|row| !known.contains(&row.0))
+        .collect();
+    let counts = restored.write(|tx| {
+        let mut sales = 0;
+        for (id, device, device_seq, ms, counter, version, kind, payload, applied, server_seq, refused) in &rows {
+            let wire = wildroot_model::sync::WireOp {
+                id: id.parse().map_err(|_| CoreError::Corrupt(format!("operation id '{id}'")))?,
+                device: device.parse().map_err(|_| CoreError::Corrupt(format!("device id '{device}'")))?,
+                device_seq: *device_seq,
+                hlc: wildroot_model::Hlc { ms: *ms, counter: *counter },
+                version: *version,
+                kind: kind.clone(),
+                payload: serde_json::from_str(payload)?,
+            };
+            if *applied {
+                if let Ok(op) = wire.to_op() {
+                    crate::apply::apply(tx, &op)?;
+                }
+            }
+            tx.execute(
+                "INSERT INTO ops (id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload, applied, server_seq, refused_reason)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+                rusqlite::params![id, device, device_seq, ms, counter, version, kind, payload, applied, server_seq, refused],
+            )?;
+            if kind == "sale_completed" && *applied {
+                sales += 1;
+            }
+        }
+        tx.execute(
+            "UPDATE local_device SET next_seq = MAX(next_seq, ?1), next_receipt = MAX(next_receipt, ?2),
+                 hlc_counter = CASE WHEN ?3 > hlc_ms OR (?3 = hlc_ms AND ?4 > hlc_counter) THEN ?4 ELSE hlc_counter END,
+                 hlc_ms = MAX(hlc_ms, ?3)",
+            (next_seq, next_receipt, hlc_ms, hlc_counter),
+        )?;
+        crate::oplog::own_counters_forward(tx)?;
+        Ok((rows.len(), sales))
+    })?;
+    Ok(Ok(counts))
 }
 
 /// Automatic backups are named `wildroot-auto-YYYYMMDD-HHMMSS.db` (UTC) so

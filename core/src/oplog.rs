@@ -14,7 +14,11 @@ pub(crate) fn record(conn: &Connection, device: DeviceId, now_ms: i64, id: OpId,
     let hlc = Hlc { ms: last_ms, counter: last_counter }.tick(now_ms);
     let op = Operation { id, device, device_seq: seq, hlc, version: OP_VERSION, kind };
     apply(conn, &op)?;
-    append(conn, &op)?;
+    // A number of this device's series already in the log is a broken
+    // counter, never a reason to drop the operation: fail the command.
+    if !append(conn, &op)? {
+        return Err(CoreError::Corrupt(format!("operation number {seq} of this device is already in the log")));
+    }
     conn.execute("UPDATE local_device SET hlc_ms = ?1, hlc_counter = ?2, next_seq = next_seq + 1", (hlc.ms, hlc.counter))?;
     Ok(op)
 }
@@ -27,9 +31,12 @@ pub(crate) fn append(conn: &Connection, op: &Operation) -> Result<bool> {
 /// Appends with the payload JSON as received (no re-encoding) and, for a
 /// pulled operation, its server sequence.
 fn append_as(conn: &Connection, op: &Operation, payload: &str, server_seq: Option<i64>) -> Result<bool> {
+    // A repeated id is the same operation; a repeated (device, number)
+    // with another id is an error (`UNIQUE (device, device_seq)`), never
+    // a silent drop: callers make room first (`renumber_pending`).
     let mut stmt = conn.prepare_cached(
-        "INSERT OR IGNORE INTO ops (id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload, server_seq)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        "INSERT INTO ops (id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload, server_seq)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO NOTHING",
     )?;
     let n = stmt.execute(rusqlite::params![
         op.id.to_string(),
@@ -171,6 +178,46 @@ pub(crate) fn ingest(tx: &Tx<'_>, clock: &mut Clock, op: &Operation, payload: &s
     apply(tx, op)?;
     append_as(tx, op, payload, server_seq)?;
     clock.merge(op.hlc);
+    Ok(())
+}
+
+/// Moves this device's operations the server has not taken (pending, not
+/// refused) to consecutive numbers from `from`, in the order they were
+/// recorded, and the device's next number past them. Safe because no one
+/// else holds them under their old numbers: the server has not taken them.
+pub(crate) fn renumber_pending(conn: &Connection, from: i64) -> Result<usize> {
+    let device: String = conn.query_row("SELECT id FROM local_device", [], |r| r.get(0))?;
+    let ids: Vec<String> = conn
+        .prepare("SELECT id FROM ops WHERE device = ?1 AND server_seq IS NULL AND refused_reason IS NULL ORDER BY seq")?
+        .query_map([&device], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    // Out of the way first, so no two rows share a number on the way.
+    conn.execute(
+        "UPDATE ops SET device_seq = -1 - device_seq WHERE device = ?1 AND server_seq IS NULL AND refused_reason IS NULL",
+        [&device],
+    )?;
+    for (i, id) in ids.iter().enumerate() {
+        conn.execute("UPDATE ops SET device_seq = ?1 WHERE id = ?2", (from + i as i64, id))?;
+    }
+    conn.execute("UPDATE local_device SET next_seq = MAX(next_seq, ?1)", [from + ids.len() as i64])?;
+    Ok(ids.len())
+}
+
+/// Moves this device's counters past everything its log holds of its own:
+/// the next operation number past its highest, the next receipt number
+/// past its highest receipt. Run when the device's own operations come
+/// back to it (a pull, a restore), so it never reuses a number.
+pub(crate) fn own_counters_forward(conn: &Connection) -> Result<()> {
+    conn.execute(
+        "UPDATE local_device SET next_seq = MAX(next_seq, COALESCE((SELECT MAX(device_seq) + 1 FROM ops WHERE device = local_device.id), 1))",
+        [],
+    )?;
+    conn.execute(
+        "UPDATE local_device SET next_receipt = MAX(next_receipt, COALESCE((
+             SELECT MAX(CAST(substr(receipt_no, length(local_device.receipt_prefix) + 2) AS INTEGER)) + 1 FROM sales
+             WHERE device = local_device.id AND substr(receipt_no, 1, length(local_device.receipt_prefix) + 1) = local_device.receipt_prefix || '-'), 1))",
+        [],
+    )?;
     Ok(())
 }
 

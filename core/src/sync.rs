@@ -381,6 +381,19 @@ impl Store {
                 oplog::rebuild(tx)?;
             }
             if let Some(expected) = resp.expected_seq {
+                let first_pending: Option<i64> = tx.query_row(
+                    "SELECT MIN(device_seq) FROM ops WHERE device = ?1 AND server_seq IS NULL AND refused_reason IS NULL",
+                    [tx.device().to_string()],
+                    |r| r.get(0),
+                )?;
+                // The server's series of this device is past what it has not
+                // taken: this device was restored from an old backup and
+                // numbered new work with numbers already used. What the server
+                // never took moves on after its series; it comes back on pull.
+                if first_pending.is_some_and(|first| expected > first) {
+                    oplog::renumber_pending(tx, expected)?;
+                    return Ok(refused);
+                }
                 let have: bool = tx.query_row(
                     "SELECT EXISTS (SELECT 1 FROM ops WHERE device = ?1 AND device_seq = ?2)",
                     (tx.device().to_string(), expected),
@@ -418,6 +431,37 @@ impl Store {
             }
             let mut clock = Clock::load(tx)?;
             let mut applied = 0;
+            // This device's own operations coming back that it does not hold
+            // (it was restored from an old backup): what it numbered since
+            // with the same numbers moves on after them, never dropped.
+            let me = tx.device();
+            let own_max = page.ops.iter().filter(|o| o.op.device == me).map(|o| o.op.device_seq).max();
+            if let Some(own_max) = own_max {
+                let clash: bool = tx.query_row(
+                    "SELECT EXISTS (SELECT 1 FROM ops o JOIN json_each(?2) p ON o.device_seq = json_extract(p.value, '$.seq')
+                                    AND o.id != json_extract(p.value, '$.id') WHERE o.device = ?1)",
+                    (
+                        me.to_string(),
+                        serde_json::Value::from(
+                            page.ops
+                                .iter()
+                                .filter(|o| o.op.device == me)
+                                .map(|o| serde_json::json!({ "seq": o.op.device_seq, "id": o.op.id.to_string() }))
+                                .collect::<Vec<_>>(),
+                        )
+                        .to_string(),
+                    ),
+                    |r| r.get(0),
+                )?;
+                if clash {
+                    let taken: i64 = tx.query_row(
+                        "SELECT COALESCE(MAX(device_seq), 0) FROM ops WHERE device = ?1 AND (server_seq IS NOT NULL OR refused_reason IS NOT NULL)",
+                        [me.to_string()],
+                        |r| r.get(0),
+                    )?;
+                    oplog::renumber_pending(tx, own_max.max(taken) + 1)?;
+                }
+            }
             for pulled in &page.ops {
                 let id = pulled.op.id.to_string();
                 // An operation already here (this device's own, or pulled before) only learns its place.
@@ -454,6 +498,9 @@ impl Store {
                 }
             }
             clock.save(tx)?;
+            if own_max.is_some() {
+                oplog::own_counters_forward(tx)?;
+            }
             tx.execute("UPDATE sync_state SET pull_after = ?1", [page.next_after])?;
             Ok(applied)
         })

@@ -272,10 +272,11 @@ impl Storage for PgStorage {
                 } else if let Some(r) = tx.query_opt("SELECT reason FROM refusals WHERE id = $1", &[&id]).await? {
                     out.refused.push(Refusal { id: op.id, reason: r.get(0) });
                 } else {
-                    out.refused.push(Refusal {
-                        id: op.id,
-                        reason: format!("sequence number {} of this device was already used by another operation", op.device_seq),
-                    });
+                    // The number was taken by another operation: this device lost
+                    // track of its series (restored from an old backup). Say where the
+                    // series stands; the device renumbers what it has not pushed.
+                    out.expected_seq = Some(last_seq + 1);
+                    break;
                 }
                 continue;
             }

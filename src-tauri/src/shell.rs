@@ -220,15 +220,10 @@ impl Shell {
     }
 
     /// Replaces this shop with a backup, after checking it; the shop it
-    /// replaces is kept beside it. Refused on a device that syncs: its
-    /// sequence of changes is the server's to continue, and an older copy
-    /// would repeat numbers the server has already seen.
-    pub fn restore(&self, backup: &Path) -> Result<Option<PathBuf>> {
-        if self.sync_slot()?.is_some() {
-            return Err(CoreError::Invalid(
-                "this device syncs with a server, which already has its data: restore on a device that is not connected".into(),
-            ));
-        }
+    /// replaces is kept beside it, and whatever it held that the backup
+    /// lacks is brought back (`core::backup::restore`), so a restore never
+    /// loses a sale, on a device that syncs too.
+    pub fn restore(&self, backup: &Path) -> Result<wildroot_core::backup::Restored> {
         let mut store = self.store()?;
         let mut closed = Store::open_in_memory()?;
         std::mem::swap(&mut *store, &mut closed);
