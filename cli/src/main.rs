@@ -253,6 +253,18 @@ enum BackupCmd {
 }
 
 #[derive(Subcommand)]
+enum ServerBackupCmd {
+    /// With the server stopped: put a backup back (SQLite: a `server backup`
+    /// copy; PostgreSQL: a `pg_dump -Fc` file, with pg_restore) and give the
+    /// log a new epoch, so every device sends again what the backup lacks.
+    Restore {
+        file: PathBuf,
+        #[arg(long, env = "WILDROOT_DATABASE_URL")]
+        database_url: Option<String>,
+    },
+}
+
+#[derive(Subcommand)]
 enum ServerCmd {
     /// Users who may log in.
     #[command(subcommand)]
@@ -262,11 +274,15 @@ enum ServerCmd {
         #[arg(long, env = "WILDROOT_DATABASE_URL")]
         database_url: Option<String>,
     },
-    /// Copy the server's SQLite database while it runs (PostgreSQL: use pg_dump).
+    /// Copy the server's SQLite database while it runs (PostgreSQL: use
+    /// pg_dump); `backup restore FILE` puts a copy back.
+    #[command(args_conflicts_with_subcommands = true)]
     Backup {
         path: Option<PathBuf>,
         #[arg(long, env = "WILDROOT_DATABASE_URL")]
         database_url: Option<String>,
+        #[command(subcommand)]
+        cmd: Option<ServerBackupCmd>,
     },
     /// Store a device's exported changes (`wildroot sync export`) as if it
     /// had synced them; importing the same file again stores nothing new.
@@ -1924,6 +1940,35 @@ fn server_db(db: Option<PathBuf>) -> Result<PathBuf> {
 }
 
 /// The server's storage: PostgreSQL at `database_url`, or the SQLite file.
+/// `wildroot server backup restore FILE`: the backup put back with a new
+/// epoch. The server must be stopped (its database must not be open).
+fn server_restore(db: Option<PathBuf>, file: &std::path::Path, database_url: Option<String>, format: Format) -> Result<String> {
+    let rt = runtime()?;
+    if !file.is_file() {
+        bail!("there is no backup file at {}", file.display());
+    }
+    let (storage, kept) = match &database_url {
+        Some(url) => {
+            wildroot_server::postgres::restore_dump(url, file)?;
+            (rt.block_on(server_storage(db, database_url.clone(), false))?, None)
+        }
+        None => {
+            let kept = wildroot_server::sqlite::restore_file(&server_db(db.clone())?, file)?;
+            (rt.block_on(server_storage(db, None, true))?, kept)
+        }
+    };
+    let epoch = rt.block_on(wildroot_server::new_epoch(&storage))?;
+    Ok(if format == Format::Json {
+        json(&serde_json::json!({ "restored": file, "epoch": epoch, "kept": kept }))?
+    } else {
+        let kept = kept.map(|k| format!(" The database it replaced is kept as {}.", k.display())).unwrap_or_default();
+        format!(
+            "Restored the server from {}.{kept} Start it: each device sends again what the backup lacks when it next syncs.\n",
+            file.display()
+        )
+    })
+}
+
 async fn server_storage(db: Option<PathBuf>, database_url: Option<String>, must_exist: bool) -> Result<wildroot_server::any::AnyStorage> {
     let path = server_db(db)?;
     if database_url.is_none() && must_exist && !path.exists() {
@@ -2090,6 +2135,9 @@ fn serve_cmd(
 
 fn server_cmd(db: Option<PathBuf>, cmd: ServerCmd, format: Format) -> Result<String> {
     use wildroot_server::storage::Storage;
+    if let ServerCmd::Backup { cmd: Some(ServerBackupCmd::Restore { file, database_url }), .. } = &cmd {
+        return server_restore(db, file, database_url.clone(), format);
+    }
     let url = match &cmd {
         ServerCmd::User(UserCmd::Add { database_url, .. })
         | ServerCmd::Devices { database_url }
@@ -2137,7 +2185,8 @@ fn server_cmd(db: Option<PathBuf>, cmd: ServerCmd, format: Format) -> Result<Str
                 json(&serde_json::json!({ "backup": to }))?
             } else {
                 format!(
-                    "Backed up the server to {}. To restore: stop the server, put this file in place of its database, start it.\n",
+                    "Backed up the server to {}. To restore: stop the server, run `wildroot server backup restore {}`, start it.\n",
+                    to.display(),
                     to.display()
                 )
             })

@@ -380,3 +380,42 @@ fn a_device_restored_from_an_old_backup_alone_renumbers_and_loses_nothing() {
         assert!(ok(&phone, &["doctor"], None).contains("All good"), "sell first: {sell_first}");
     }
 }
+
+/// The README's server recovery: `server backup`, then, the server
+/// stopped, `server backup restore` and start it. Devices that synced in
+/// between send again what the backup lacks; no sale is lost.
+#[test]
+fn a_server_put_back_to_its_backup_gets_every_sale_back_from_the_devices() {
+    let Shop { dir, server, server_db, laptop, phone } = owner_laptop_and_booth_phone();
+    ok(&laptop, &["sync"], None);
+    ok(&phone, &["sync"], None);
+    let backup = path(&dir, "server-backup.db");
+    ok(&server_db, &["server", "backup", backup.to_str().unwrap()], None);
+    let sell = |db: &Path| json(db, &["sell", "--line", "SOAP-OAT=1", "--pay", "cash=20"])["receipt_no"].as_str().unwrap().to_string();
+    let mut made: Vec<String> = (0..3).map(|_| sell(&laptop)).collect();
+    ok(&laptop, &["sync"], None);
+    made.extend((0..2).map(|_| sell(&phone)));
+    ok(&phone, &["sync"], None);
+
+    let addr = server.url.trim_start_matches("http://").to_string();
+    let mut server = server;
+    assert!(Command::new("kill").args(["-TERM", &server.child.id().to_string()]).status().unwrap().success());
+    assert!(server.child.wait().unwrap().success());
+    let restored = json(&server_db, &["server", "backup", "restore", backup.to_str().unwrap()]);
+    assert!(restored["epoch"].is_string(), "{restored}");
+    let _again = serve_at(&server_db, &addr);
+
+    made.push(sell(&laptop));
+    assert_eq!(json(&laptop, &["sync"])["server_restored"], true);
+    assert_eq!(json(&phone, &["sync"])["server_restored"], true);
+    ok(&laptop, &["sync"], None);
+    for db in [&laptop, &phone] {
+        let have = receipts(db);
+        for r in &made {
+            assert!(have.contains(r), "sale {r} is missing on {}", db.display());
+        }
+        assert_eq!(json(db, &["sync", "status"])["pending"], 0);
+        assert!(ok(db, &["doctor"], None).contains("All good"));
+    }
+    assert_eq!(receipts(&laptop), receipts(&phone));
+}

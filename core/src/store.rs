@@ -23,6 +23,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0008_lots.sql")),
         M::up(include_str!("../../migrations/0009_event_drawers.sql")),
         M::up(include_str!("../../migrations/0010_integer_figures.sql")),
+        M::up(include_str!("../../migrations/0011_server_epoch.sql")),
     ])
 }
 

@@ -410,6 +410,27 @@ impl Store {
         })
     }
 
+    /// Notes the epoch of the server's log. When it differs from the one
+    /// this device last pulled from, the server went back (restored from a
+    /// backup): every operation of this device becomes pending again (the
+    /// server takes each once, by id, and stores what it lost) and the
+    /// next pull starts from the beginning (what is here already is
+    /// skipped). Returns whether that happened.
+    pub fn server_went_back(&mut self, epoch: Option<&str>) -> Result<bool> {
+        let Some(epoch) = epoch else { return Ok(false) };
+        self.write(|tx| {
+            let seen: Option<String> = tx.query_row("SELECT server_epoch FROM sync_state", [], |r| r.get(0)).optional()?.flatten();
+            tx.execute("UPDATE sync_state SET server_epoch = ?1", [epoch])?;
+            if seen.is_none_or(|s| s == epoch) {
+                return Ok(false);
+            }
+            tx.execute("UPDATE ops SET server_seq = NULL WHERE device = ?1 AND refused_reason IS NULL", [tx.device().to_string()])?;
+            tx.execute("UPDATE sync_state SET pull_after = 0", [])?;
+            tracing::warn!("the server's log went back (restored from a backup): sending this device's changes again");
+            Ok(true)
+        })
+    }
+
     pub fn pull_cursor(&self) -> Result<i64> {
         Ok(self.conn().query_row("SELECT pull_after FROM sync_state", [], |r| r.get(0)).optional()?.unwrap_or(0))
     }
@@ -606,6 +627,44 @@ async fn run<T: Transport>(
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<SyncReport> {
     let mut report = SyncReport::default();
+    'sync: loop {
+        push_all(store, client, token, &mut report, progress).await?;
+        loop {
+            let after = lock(store)?.pull_cursor()?;
+            let page = client.pull(token, after, PAGE).await?;
+            if lock(store)?.server_went_back(page.epoch.as_deref())? {
+                // Once: a second change of epoch within one sync is a server
+                // being restored again right now; the next sync sees to it.
+                if report.server_restored {
+                    return Err(CoreError::Server {
+                        status: 200,
+                        code: "server_restored".into(),
+                        message: "the server was restored again during this sync: sync once more".into(),
+                        retryable: true,
+                    });
+                }
+                report.server_restored = true;
+                continue 'sync;
+            }
+            report.pulled += page.ops.len();
+            report.applied += lock(store)?.apply_pulled(&page)?;
+            progress(Progress::Pulled { total: report.pulled, through: page.next_after, more: page.more });
+            if !page.more || page.ops.is_empty() {
+                break 'sync;
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Pushes every pending operation of this device, page by page.
+async fn push_all<T: Transport>(
+    store: &Mutex<Store>,
+    client: &T,
+    token: &str,
+    report: &mut SyncReport,
+    progress: &mut (dyn FnMut(Progress) + Send),
+) -> Result<()> {
     loop {
         let ops = lock(store)?.pending_ops(PAGE)?;
         if ops.is_empty() {
@@ -625,17 +684,7 @@ async fn run<T: Transport>(
             });
         }
     }
-    loop {
-        let after = lock(store)?.pull_cursor()?;
-        let page = client.pull(token, after, PAGE).await?;
-        report.pulled += page.ops.len();
-        report.applied += lock(store)?.apply_pulled(&page)?;
-        progress(Progress::Pulled { total: report.pulled, through: page.next_after, more: page.more });
-        if !page.more || page.ops.is_empty() {
-            break;
-        }
-    }
-    Ok(report)
+    Ok(())
 }
 
 /// Logs this device in: a login token, then a device token kept in the

@@ -277,6 +277,11 @@ pub struct PullResponse {
     pub next_after: i64,
     /// More operations wait after `next_after`.
     pub more: bool,
+    /// The server's epoch: it changes when the server's log goes back (it
+    /// was restored from a backup). A device that saw another epoch pushes
+    /// its own operations again and pulls from the start.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
 }
 
 /// Every error the server returns: what went wrong, in words a person can act on.

@@ -358,6 +358,10 @@ pub struct SyncReport {
     pub refused: Vec<RefusedOp>,
     pub pulled: usize,
     pub applied: usize,
+    /// The server's log had gone back (restored from a backup): this device
+    /// sent its own operations again and pulled from the start.
+    #[serde(default)]
+    pub server_restored: bool,
 }
 
 /// A sale as a history list shows it: what was sold, how it was paid, and

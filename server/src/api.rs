@@ -29,6 +29,8 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 pub struct AppState<S> {
     pub storage: S,
     pub jwt_secret: String,
+    /// The log's epoch (`crate::epoch`), answered with every pull.
+    pub epoch: String,
     pub metrics: Metrics,
     pub logins: LoginLimiter,
     /// The Shopify app's client secret, which signs its webhooks; none: webhooks are off.
@@ -487,5 +489,7 @@ pub async fn pull_ops<S: Storage>(state: &AppState<S>, after: i64, limit: usize)
     if !(1..=MAX_PAGE).contains(&limit) {
         return Err(Fail::new(StatusCode::BAD_REQUEST, "bad_request", format!("limit must be 1 to {MAX_PAGE} operations per page")));
     }
-    Ok(state.storage.pull(after, limit).await?)
+    let mut page = state.storage.pull(after, limit).await?;
+    page.epoch = Some(state.epoch.clone());
+    Ok(page)
 }

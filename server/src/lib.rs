@@ -19,6 +19,27 @@ use std::sync::Arc;
 use storage::{Storage, StorageError};
 
 const JWT_SECRET_KEY: &str = "jwt_secret";
+/// The setting that holds the server's epoch (see [`epoch`]).
+pub const EPOCH_KEY: &str = "server_epoch";
+
+/// The server's epoch, made on first start: every pull answers it, and it
+/// changes whenever the log may have gone back (a backup copy gets a new
+/// one as it is made, and `server backup restore` gives the restored log
+/// another), so devices notice a restored server and send again what it
+/// lost.
+pub async fn epoch<S: Storage>(storage: &S) -> Result<String, StorageError> {
+    match storage.get_setting(EPOCH_KEY).await? {
+        Some(e) => Ok(e),
+        None => new_epoch(storage).await,
+    }
+}
+
+/// Gives the server's log a new epoch: after it was restored from a backup.
+pub async fn new_epoch<S: Storage>(storage: &S) -> Result<String, StorageError> {
+    let e = auth::random_hex(16).map_err(StorageError::Backend)?;
+    storage.set_setting(EPOCH_KEY, &e).await?;
+    Ok(e)
+}
 
 /// What the server is started with beyond its storage.
 #[derive(Clone, Default)]
@@ -45,9 +66,11 @@ pub async fn state_with<S: Storage>(storage: S, options: Options) -> Result<Arc<
             s
         }
     };
+    let epoch = epoch(&storage).await?;
     Ok(Arc::new(api::AppState {
         storage,
         jwt_secret: secret,
+        epoch,
         metrics: Default::default(),
         logins: Default::default(),
         shopify_webhook_secret: options.shopify_webhook_secret.filter(|s| !s.trim().is_empty()).map(|s| s.trim().as_bytes().to_vec()),

@@ -70,6 +70,29 @@ fn tls(extra_ca: Option<&Path>) -> StorageResult<tokio_postgres_rustls::MakeRust
     Ok(tokio_postgres_rustls::MakeRustlsConnect::new(config))
 }
 
+/// Restores a `pg_dump -Fc` file into the database at `url` with
+/// pg_restore (every table of the dump replaced, in one transaction). The
+/// server must be stopped; the caller gives the log a new epoch after.
+pub fn restore_dump(url: &str, dump: &std::path::Path) -> StorageResult<()> {
+    if !dump.is_file() {
+        return Err(StorageError::Config(format!("there is no backup file at {}", dump.display())));
+    }
+    let out = std::process::Command::new("pg_restore")
+        .args(["--clean", "--if-exists", "--no-owner", "--single-transaction", "-d"])
+        .arg(url)
+        .arg(dump)
+        .output()
+        .map_err(|e| StorageError::Config(format!("cannot run pg_restore (install PostgreSQL's client tools): {e}")))?;
+    if !out.status.success() {
+        return Err(StorageError::Config(format!(
+            "pg_restore could not restore {}: {}",
+            dump.display(),
+            String::from_utf8_lossy(&out.stderr).trim()
+        )));
+    }
+    Ok(())
+}
+
 impl PgStorage {
     /// Connects to `url` (`postgres://user:password@host/db`) and migrates.
     /// With `?sslmode=require` the connection is TLS and the server's
@@ -394,7 +417,7 @@ impl Storage for PgStorage {
         let more = ops.len() > limit;
         ops.truncate(limit);
         let next_after = ops.last().map(|o| o.server_seq).unwrap_or(after);
-        Ok(PullResponse { after, ops, next_after, more })
+        Ok(PullResponse { after, ops, next_after, more, epoch: None })
     }
 
     async fn op_count(&self) -> StorageResult<i64> {

@@ -17,6 +17,45 @@ pub struct SqliteStorage {
     conn: Arc<Mutex<Connection>>,
 }
 
+/// Puts a `server backup` copy in place of the database at `db`, which
+/// must not be open (the server stopped); checks the copy first and keeps
+/// the replaced database beside it (returned). The caller gives the log a
+/// new epoch (`crate::new_epoch`) once it is in place.
+pub fn restore_file(db: &Path, backup: &Path) -> StorageResult<Option<std::path::PathBuf>> {
+    let fail = |m: String| StorageError::Config(m);
+    if !backup.is_file() {
+        return Err(fail(format!("there is no backup file at {}", backup.display())));
+    }
+    if Path::new(&format!("{}-shm", db.display())).exists() {
+        return Err(fail(format!(
+            "{} is open (its -shm file is there): stop the server first (if it is stopped, it did not shut down cleanly: start and stop it once)",
+            db.display()
+        )));
+    }
+    let header = std::fs::read(backup).map_err(|e| fail(format!("cannot read {}: {e}", backup.display())))?;
+    if !header.starts_with(b"SQLite format 3\0") {
+        return Err(fail(format!("{} is not a server backup (not an SQLite database)", backup.display())));
+    }
+    let staged = db.with_extension("restoring");
+    let _ = std::fs::remove_file(&staged);
+    std::fs::copy(backup, &staged).map_err(|e| fail(format!("cannot copy {}: {e}", backup.display())))?;
+    let check: String = Connection::open(&staged)?.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    if check != "ok" {
+        let _ = std::fs::remove_file(&staged);
+        return Err(fail(format!("{} is damaged ({check}): nothing was restored", backup.display())));
+    }
+    let kept = if db.exists() {
+        let kept = db.with_extension(format!("before-restore-{}.db", chrono::Utc::now().format("%Y%m%d-%H%M%S")));
+        std::fs::rename(db, &kept).map_err(|e| fail(format!("cannot move {} aside: {e}", db.display())))?;
+        let _ = std::fs::remove_file(format!("{}-wal", db.display()));
+        Some(kept)
+    } else {
+        None
+    };
+    std::fs::rename(&staged, db).map_err(|e| fail(format!("cannot move the backup into place: {e}")))?;
+    Ok(kept)
+}
+
 impl SqliteStorage {
     pub fn open(path: &Path) -> StorageResult<SqliteStorage> {
         if let Some(dir) = path.parent() {
@@ -51,6 +90,13 @@ impl SqliteStorage {
                 let _ = std::fs::remove_file(&path);
                 return Err(StorageError::Backend(format!("the backup failed its integrity check ({check}); nothing was kept")));
             }
+            // A copy is a point the log may go back to: it gets an epoch of
+            // its own, so devices notice when it is put back.
+            let epoch = crate::auth::random_hex(16).map_err(StorageError::Backend)?;
+            target.execute(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                (crate::EPOCH_KEY, &epoch),
+            )?;
             Ok(())
         })
         .await
@@ -348,7 +394,7 @@ impl Storage for SqliteStorage {
             let more = ops.len() > limit;
             ops.truncate(limit);
             let next_after = ops.last().map(|o| o.server_seq).unwrap_or(after);
-            Ok(PullResponse { after, ops, next_after, more })
+            Ok(PullResponse { after, ops, next_after, more, epoch: None })
         })
         .await
     }

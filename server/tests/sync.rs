@@ -691,3 +691,87 @@ async fn a_vendor_device_cannot_push_crafted_sales() {
     assert_eq!(owner.s().books_check().unwrap(), None);
     owner.s().sales_report(wildroot_core::report::GroupBy::Day, None, None).unwrap();
 }
+
+/// The steps, on either backend: the server is put back to a backup
+/// (`wildroot server backup restore`: the copy in place and a new epoch)
+/// while devices carry on; after they sync, every sale made anywhere is on
+/// every device and on the server, once.
+#[tokio::test]
+async fn a_server_restored_from_an_old_backup_loses_no_sale() {
+    let mut server = Server::start().await;
+    let laptop = owner_shop(&server).await;
+    server.user("vendor@shop.test", Role::Vendor).await;
+    let booth = Device::login(&server, "vendor@shop.test", "Booth").await;
+    booth.sync().await.unwrap();
+    let port: u16 = server.url.rsplit(':').next().unwrap().parse().unwrap();
+    let base = std::env::var("WILDROOT_TEST_DATABASE_URL").ok();
+    let backup = tempfile::tempdir().unwrap();
+    let backup_file = backup.path().join("server-backup");
+    match (&server.storage, &base) {
+        (AnyStorage::Sqlite(sqlite), _) => sqlite.backup_to(&backup_file).await.unwrap(),
+        (_, Some(base)) => {
+            let ran = std::process::Command::new("pg_dump")
+                .args(["-Fc", "-n", &pg_schema(&server), "-f"])
+                .arg(&backup_file)
+                .arg(base)
+                .status()
+                .unwrap();
+            assert!(ran.success(), "pg_dump failed");
+        }
+        _ => unreachable!("PostgreSQL storage without its URL"),
+    }
+    for _ in 0..3 {
+        laptop.sell("SALVE", 1, 1400);
+    }
+    laptop.sync().await.unwrap();
+    for _ in 0..2 {
+        booth.sell("SALVE", 1, 1400);
+    }
+    booth.sync().await.unwrap();
+    let before = server.storage.op_count().await.unwrap();
+
+    server.stop().await;
+    let dir = std::mem::replace(&mut server.dir, tempfile::tempdir().unwrap());
+    drop(server); // its storage too: the database must be closed to be replaced
+    let db = dir.path().join("server.db");
+    let url = match &base {
+        None => {
+            wildroot_server::sqlite::restore_file(&db, &backup_file).unwrap();
+            None
+        }
+        Some(_) => {
+            let url = postgres_schema(&dir).await.unwrap();
+            wildroot_server::postgres::restore_dump(&url, &backup_file).unwrap();
+            Some(url)
+        }
+    };
+    {
+        let storage = AnyStorage::open(&db, url.as_deref()).await.unwrap();
+        wildroot_server::new_epoch(&storage).await.unwrap();
+    }
+    let restored = Server::start_in(dir, port).await;
+    assert!(restored.storage.op_count().await.unwrap() < before, "the server went back");
+
+    laptop.sell("SALVE", 1, 1400);
+    let report = laptop.sync().await.unwrap();
+    assert!(report.server_restored, "{report:?}");
+    let report = booth.sync().await.unwrap();
+    assert!(report.server_restored, "{report:?}");
+    laptop.sync().await.unwrap();
+    let sales = |d: &Device| d.s().recent_sales(None, 1000).unwrap().len();
+    assert_eq!((sales(&laptop), sales(&booth)), (6, 6), "every sale on every device");
+    assert_eq!(restored.storage.op_count().await.unwrap(), before + 1, "every operation on the server once");
+    assert_converged(&[&laptop, &booth]);
+    let fresh = Device::login(&restored, "owner@shop.test", "New laptop").await;
+    fresh.sync().await.unwrap();
+    assert_converged(&[&laptop, &booth, &fresh]);
+}
+
+/// The schema a test's PostgreSQL storage lives in.
+fn pg_schema(server: &Server) -> String {
+    format!(
+        "test_{}",
+        server.dir.path().file_name().unwrap().to_string_lossy().chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>()
+    )
+    .to_ascii_lowercase()
+}
