@@ -1117,6 +1117,13 @@ fn run(cli: Cli, format: Format) -> Result<String> {
                 t.row(vec!["tables = replay of the log".into(), check.replay.clone().unwrap_or_else(|| "ok".into())]);
                 t.row(vec!["running totals".into(), check.totals.clone().unwrap_or_else(|| "ok".into())]);
                 t.row(vec!["the books balance".into(), check.books.clone().unwrap_or_else(|| "ok".into())]);
+                t.row(vec![
+                    "stored clock".into(),
+                    check
+                        .clock_ahead_ms
+                        .map(|a| format!("{} minutes ahead of this device's clock: sync to stamp new work again", a / 60_000))
+                        .unwrap_or_else(|| "ok".into()),
+                ]);
                 t.row(vec!["waiting to sync".into(), check.pending.to_string()]);
                 t.row(vec!["refused by the server".into(), check.refused.to_string()]);
                 t.row(vec![
@@ -1127,6 +1134,8 @@ fn run(cli: Cli, format: Format) -> Result<String> {
                     "All good: the records are whole and consistent.\n".to_string()
                 } else if !skew_ok {
                     "This device's clock is off by more than 5 minutes: set its date and time.\n".to_string()
+                } else if check.clock_ahead_ms.is_some() && check.integrity == "ok" && check.replay.is_none() && check.totals.is_none() {
+                    "This device's clock once ran ahead: sync, and what it has not sent is stamped again from now.\n".to_string()
                 } else if check.books.is_some() && check.integrity == "ok" && check.replay.is_none() && check.totals.is_none() {
                     "The records are whole, but the books do not balance (above): report it, with this database.\n".to_string()
                 } else if check.refused > 0 && check.integrity == "ok" && check.replay.is_none() && check.totals.is_none() {

@@ -320,6 +320,9 @@ fn a_device_restored_from_its_own_backup_loses_no_sale() {
     ok(&phone, &["sync"], None);
     let backup = path(&dir, "phone-backup.db");
     ok(&phone, &["backup", "create", backup.to_str().unwrap()], None);
+    let token = wildroot_core::Store::open(&phone).unwrap().sync_config().unwrap().unwrap().device_token;
+    let bytes = std::fs::read(&backup).unwrap();
+    assert!(!token.is_empty() && !bytes.windows(token.len()).any(|w| w == token.as_bytes()), "the backup holds the device's sign-in");
     made.extend([sell(&phone), sell(&phone), sell(&phone)]);
     ok(&phone, &["sync"], None);
     let restored = json(&phone, &["backup", "restore", backup.to_str().unwrap()]);
@@ -345,7 +348,7 @@ fn a_device_restored_from_its_own_backup_loses_no_sale() {
 #[test]
 fn a_device_restored_from_an_old_backup_alone_renumbers_and_loses_nothing() {
     for sell_first in [true, false] {
-        let Shop { dir, server: _server, server_db: _, laptop, phone } = owner_laptop_and_booth_phone();
+        let Shop { dir, server, server_db: _, laptop, phone } = owner_laptop_and_booth_phone();
         ok(&phone, &["sync"], None);
         let sell = |db: &Path| json(db, &["sell", "--line", "SOAP-OAT=1", "--pay", "cash=20"])["receipt_no"].as_str().unwrap().to_string();
         let mut made = vec![sell(&phone)];
@@ -358,8 +361,14 @@ fn a_device_restored_from_an_old_backup_alone_renumbers_and_loses_nothing() {
             let _ = std::fs::remove_file(format!("{}{suffix}", phone.display()));
         }
         ok(&phone, &["backup", "restore", backup.to_str().unwrap()], None);
+        // A backup keeps no sign-in: a copy of it must not sign in as the phone.
+        let refused = run(&phone, &["sync"], None);
+        assert!(String::from_utf8_lossy(&refused.stderr).contains("sign in"), "{}", String::from_utf8_lossy(&refused.stderr));
         if sell_first {
             made.push(sell(&phone));
+        }
+        ok(&phone, &["login", "--server", &server.url, "--email", "booth@shop.test", "--device", "Booth"], Some("booth password\n"));
+        if sell_first {
             ok(&phone, &["sync"], None);
         } else {
             ok(&phone, &["sync"], None);

@@ -8,6 +8,7 @@
 use crate::error::{CoreError, Result};
 use crate::oplog::{replay_check, totals_check};
 use crate::store::Store;
+use rusqlite::OptionalExtension;
 use serde::Serialize;
 use std::path::{Path, PathBuf};
 
@@ -19,6 +20,10 @@ pub struct Checkup {
     pub totals: Option<String>,
     /// The first rule of the books that does not hold (`Store::books_check`).
     pub books: Option<String>,
+    /// How far this device's stored clock is ahead of its wall clock, when
+    /// more than the server accepts: it once ran ahead, and what it records
+    /// now is stamped ahead too until the next sync stamps it again.
+    pub clock_ahead_ms: Option<i64>,
     pub pending: i64,
     pub refused: usize,
     pub ok: bool,
@@ -45,6 +50,10 @@ impl Store {
             let _ = std::fs::remove_file(path);
             return Err(CoreError::Corrupt(format!("the backup failed its integrity check ({check}); nothing was kept")));
         }
+        // A copy of the device's sign-in would sign in as this device:
+        // backups keep none (zeroed, not just unlinked, in the file).
+        target.pragma_update(None, "secure_delete", "ON")?;
+        target.execute("UPDATE sync_state SET device_token = ''", [])?;
         Ok(())
     }
 
@@ -61,8 +70,15 @@ impl Store {
         let totals = totals_check(self.conn())?;
         let books = if totals.is_none() { self.books_check()? } else { None };
         let status = self.sync_status()?;
-        let ok = integrity == "ok" && replay.is_none() && totals.is_none() && books.is_none() && status.refused.is_empty();
-        Ok(Checkup { integrity, replay, totals, books, pending: status.pending, refused: status.refused.len(), ok })
+        let stored: i64 = self.conn().query_row("SELECT hlc_ms FROM local_device", [], |r| r.get(0))?;
+        let clock_ahead_ms = Some(stored - self.now_ms()).filter(|a| *a > wildroot_model::sync::MAX_CLOCK_AHEAD_MS);
+        let ok = integrity == "ok"
+            && replay.is_none()
+            && totals.is_none()
+            && books.is_none()
+            && status.refused.is_empty()
+            && clock_ahead_ms.is_none();
+        Ok(Checkup { integrity, replay, totals, books, clock_ahead_ms, pending: status.pending, refused: status.refused.len(), ok })
     }
 }
 
@@ -225,6 +241,13 @@ fn bring_back(restored: &mut Store, current: &Path) -> Result<Result<(usize, usi
             (next_seq, next_receipt, hlc_ms, hlc_counter),
         )?;
         crate::oplog::own_counters_forward(tx)?;
+        // The replaced database's sign-in, when the backup has none (backups
+        // keep none) and it was the same server's: the device stays signed in.
+        let token: Option<(String, String)> =
+            old.query_row("SELECT server_url, device_token FROM sync_state", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        if let Some((url, token)) = token.filter(|(_, t)| !t.is_empty()) {
+            tx.execute("UPDATE sync_state SET device_token = ?1 WHERE device_token = '' AND server_url = ?2", (&token, &url))?;
+        }
         Ok((rows.len(), sales))
     })?;
     Ok(Ok(counts))

@@ -3,7 +3,7 @@
 use crate::apply::apply;
 use crate::error::{CoreError, Result};
 use crate::store::{Store, Tx};
-use rusqlite::{Connection, Row};
+use rusqlite::{Connection, OptionalExtension, Row};
 use wildroot_model::{DeviceId, Hlc, OpId, OpKind, Operation, OP_VERSION};
 
 /// Stamps `kind` with this device's next clock value and sequence number,
@@ -200,6 +200,55 @@ pub(crate) fn renumber_pending(conn: &Connection, from: i64) -> Result<usize> {
         conn.execute("UPDATE ops SET device_seq = ?1 WHERE id = ?2", (from + i as i64, id))?;
     }
     conn.execute("UPDATE local_device SET next_seq = MAX(next_seq, ?1)", [from + ids.len() as i64])?;
+    Ok(ids.len())
+}
+
+/// Stamps again, in their order, this device's operations the server has
+/// not taken, when their stamps are ahead of this device's wall clock by
+/// more than the server accepts: they were made while the clock was set
+/// wrong (it is right now, or the stamps would not be ahead of it). No one
+/// else holds them, so their stamps may change; the new ones follow every
+/// other stamp in the log and now, so nothing is ordered before what it
+/// followed. The device's clock follows them, and the tables are rebuilt
+/// (last-writer-wins registers compare stamps). Returns how many.
+pub(crate) fn restamp_future(tx: &Tx<'_>) -> Result<usize> {
+    let device = tx.device().to_string();
+    let now = tx.now_ms();
+    let ahead: bool = tx.query_row(
+        "SELECT EXISTS (SELECT 1 FROM ops WHERE device = ?1 AND server_seq IS NULL AND refused_reason IS NULL AND hlc_ms > ?2)",
+        (&device, now + wildroot_model::sync::MAX_CLOCK_AHEAD_MS),
+        |r| r.get(0),
+    )?;
+    // Every stamp the device keeps that is not one of these.
+    let (ms, counter): (i64, u32) = tx
+        .query_row(
+            "SELECT hlc_ms, hlc_counter FROM ops WHERE NOT (device = ?1 AND server_seq IS NULL AND refused_reason IS NULL)
+         ORDER BY hlc_ms DESC, hlc_counter DESC LIMIT 1",
+            [&device],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .optional()?
+        .unwrap_or((0, 0));
+    let mut clock = if ms >= now { Hlc { ms, counter } } else { Hlc { ms: now, counter: 0 } };
+    if !ahead {
+        // Nothing to stamp again; a stored clock still ahead of now (and of
+        // every stamp kept) comes back, so new work is stamped right.
+        let stored: i64 = tx.query_row("SELECT hlc_ms FROM local_device", [], |r| r.get(0))?;
+        if stored > now + wildroot_model::sync::MAX_CLOCK_AHEAD_MS {
+            tx.execute("UPDATE local_device SET hlc_ms = ?1, hlc_counter = ?2", (clock.ms, clock.counter))?;
+        }
+        return Ok(0);
+    }
+    let ids: Vec<String> = tx
+        .prepare("SELECT id FROM ops WHERE device = ?1 AND server_seq IS NULL AND refused_reason IS NULL ORDER BY seq")?
+        .query_map([&device], |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    for id in &ids {
+        clock = clock.tick(now);
+        tx.execute("UPDATE ops SET hlc_ms = ?1, hlc_counter = ?2 WHERE id = ?3", (clock.ms, clock.counter, id))?;
+    }
+    tx.execute("UPDATE local_device SET hlc_ms = ?1, hlc_counter = ?2", (clock.ms, clock.counter))?;
+    rebuild(tx)?;
     Ok(ids.len())
 }
 

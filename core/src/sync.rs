@@ -431,6 +431,17 @@ impl Store {
         })
     }
 
+    /// Stamps again what this device never pushed when it was stamped by
+    /// a clock set ahead and the clock is right now (`oplog::restamp_future`).
+    /// Returns how many operations; 0 when the clock is still ahead.
+    pub fn recover_clock(&mut self) -> Result<usize> {
+        let n = self.write(oplog::restamp_future)?;
+        if n > 0 {
+            tracing::warn!(n, "operations stamped by a clock set ahead were stamped again from now");
+        }
+        Ok(n)
+    }
+
     pub fn pull_cursor(&self) -> Result<i64> {
         Ok(self.conn().query_row("SELECT pull_after FROM sync_state", [], |r| r.get(0)).optional()?.unwrap_or(0))
     }
@@ -615,7 +626,18 @@ pub async fn sync_with<T: Transport>(
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<SyncReport> {
     let cfg = lock(store)?.sync_config()?.ok_or(CoreError::NotConnected)?;
-    let result = run(store, transport, &cfg.device_token, progress).await;
+    if cfg.device_token.is_empty() {
+        return Err(CoreError::Invalid(format!(
+            "this device was restored from a backup, which keeps no sign-in: sign in to {} again as {}",
+            cfg.server_url, cfg.user_email
+        )));
+    }
+    // Work stamped while the clock was set ahead, now that it is right.
+    let recovered = lock(store)?.recover_clock()? > 0;
+    let result = run(store, transport, &cfg.device_token, progress).await.map(|mut r| {
+        r.clock_recovered |= recovered;
+        r
+    });
     lock(store)?.note_sync(result.as_ref().map(|_| ()).map_err(|e| e.to_string()))?;
     result
 }
@@ -671,7 +693,23 @@ async fn push_all<T: Transport>(
             break;
         }
         let sent = ops.len();
-        let resp = client.push(token, ops).await?;
+        let resp = match client.push(token, ops).await {
+            // Stamped while this device's clock was set ahead: if the clock
+            // is right now, what was never pushed is stamped again from now.
+            Err(CoreError::Server { code, .. }) if code == "clock_ahead" && !report.clock_recovered => {
+                report.clock_recovered = true;
+                if lock(store)?.recover_clock()? > 0 {
+                    continue;
+                }
+                return Err(CoreError::Server {
+                    status: 409,
+                    code,
+                    message: "this device's clock is ahead of the server's: set the date and time on the device".into(),
+                    retryable: true,
+                });
+            }
+            other => other?,
+        };
         report.refused.extend(lock(store)?.record_push(&resp)?);
         report.pushed += resp.acked.len();
         progress(Progress::Pushed { total: report.pushed });

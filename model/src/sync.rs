@@ -180,6 +180,11 @@ impl OpsFile {
 /// device of `role`: the role may record its kind, and a kind this model
 /// knows decodes. A kind it does not know comes from a newer app: taken,
 /// and served as it is to devices that know it.
+/// How far ahead of the server's clock an operation's stamp may be: more is
+/// a device clock set wrong (a stamp a year ahead would win every edit for
+/// a year), refused until the clock is right (`clock_ahead`).
+pub const MAX_CLOCK_AHEAD_MS: i64 = 5 * 60 * 1000;
+
 pub fn judge(op: &WireOp, role: Role) -> Result<(), String> {
     if !role.may(&op.kind) {
         return Err(refusal_reason(role, &op.kind));

@@ -362,6 +362,10 @@ pub struct SyncReport {
     /// sent its own operations again and pulled from the start.
     #[serde(default)]
     pub server_restored: bool,
+    /// Operations stamped while this device's clock was set ahead were
+    /// stamped again from now (the clock is right again).
+    #[serde(default)]
+    pub clock_recovered: bool,
 }
 
 /// A sale as a history list shows it: what was sold, how it was paid, and

@@ -22,7 +22,7 @@ use tower_http::timeout::TimeoutLayer;
 use wildroot_model::sync::*;
 
 /// How far ahead of the server's clock a stamp may be (DESIGN rule 7).
-pub const MAX_CLOCK_AHEAD_MS: i64 = 5 * 60 * 1000;
+pub const MAX_CLOCK_AHEAD_MS: i64 = wildroot_model::sync::MAX_CLOCK_AHEAD_MS;
 /// Largest request body accepted, compressed or not.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
