@@ -146,6 +146,12 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             }
         }
         OpKind::SaleCompleted(p) => apply_sale(conn, &op_id, op, p)?,
+        OpKind::SaleVoided(p) if !sale_exists(conn, p.sale_id)? => {
+            conn.execute(
+                "INSERT OR IGNORE INTO early_voids (sale_id, op_id, device, payload) VALUES (?1, ?2, ?3, ?4)",
+                (p.sale_id.to_string(), &op_id, op.device.to_string(), serde_json::to_string(p)?),
+            )?;
+        }
         OpKind::SaleVoided(p) if late_void(conn, op, p)? => void_as_refund(conn, &op_id, op, p)?,
         OpKind::SaleVoided(p) => {
             let sale = p.sale_id.to_string();
@@ -344,6 +350,34 @@ fn void_as_refund(conn: &Connection, op_id: &str, op: &Operation, p: &SaleVoided
     apply_refund(conn, op_id, op, &refund)
 }
 
+fn sale_exists(conn: &Connection, sale: wildroot_model::SaleId) -> Result<bool> {
+    Ok(conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM sales WHERE id = ?1)")?.query_row([sale.to_string()], |r| r.get(0))?)
+}
+
+/// Voids of this sale that arrived before it, applied now in the order they
+/// came, as if they had come after it.
+fn early_voids(conn: &Connection, sale: &str) -> Result<()> {
+    let rows: Vec<(String, String, String)> = conn
+        .prepare_cached("SELECT op_id, device, payload FROM early_voids WHERE sale_id = ?1 ORDER BY rowid")?
+        .query_map([sale], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+        .collect::<rusqlite::Result<_>>()?;
+    conn.execute("DELETE FROM early_voids WHERE sale_id = ?1", [sale])?;
+    for (op_id, device, payload) in rows {
+        let corrupt = |what: &str| crate::error::CoreError::Corrupt(format!("{what} of an early void of sale {sale}"));
+        let void: SaleVoided = serde_json::from_str(&payload)?;
+        let op = Operation {
+            id: op_id.parse().map_err(|_| corrupt("the id"))?,
+            device: device.parse().map_err(|_| corrupt("the device"))?,
+            device_seq: 0,
+            hlc: wildroot_model::Hlc { ms: void.at_ms, counter: 0 },
+            version: wildroot_model::OP_VERSION,
+            kind: OpKind::SaleVoided(void),
+        };
+        apply(conn, &op)?;
+    }
+    Ok(())
+}
+
 fn apply_sale(conn: &Connection, op_id: &str, op: &Operation, p: &SaleCompleted) -> Result<()> {
     let sale = p.sale_id.to_string();
     let event = p.event_id.map(|e| e.to_string());
@@ -408,7 +442,7 @@ fn apply_sale(conn: &Connection, op_id: &str, op: &Operation, p: &SaleCompleted)
         pay_stmt.execute((&sale, i as i64, pay.method.as_str(), pay.amount_cents, pay.tendered_cents))?;
         add_payments(conn, p.at_ms, pay.method.as_str(), 1, pay.amount_cents, 0)?;
     }
-    Ok(())
+    early_voids(conn, &sale)
 }
 
 /// A device's cash drawer at an event, opened with its float (a close that

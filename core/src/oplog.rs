@@ -33,7 +33,22 @@ pub(crate) fn append(conn: &Connection, op: &Operation) -> Result<bool> {
 fn append_as(conn: &Connection, op: &Operation, payload: &str, server_seq: Option<i64>) -> Result<bool> {
     // A repeated id is the same operation; a repeated (device, number)
     // with another id is an error (`UNIQUE (device, device_seq)`), never
-    // a silent drop: callers make room first (`renumber_pending`).
+    // a silent drop: callers make room first (`renumber_pending`). The one
+    // exception is another device's operation whose number that device
+    // used twice (it was restored from an old backup alone, and the server
+    // too lost what it had numbered): the log keeps both, by id, the later
+    // one under a number of its own below zero (another device's numbers
+    // are only read by that device).
+    let mine: bool = conn.query_row("SELECT id = ?1 FROM local_device", [op.device.to_string()], |r| r.get(0))?;
+    let clash: bool = !mine
+        && conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM ops WHERE device = ?1 AND device_seq = ?2 AND id != ?3)")?
+            .query_row((op.device.to_string(), op.device_seq, op.id.to_string()), |r| r.get(0))?;
+    let device_seq = if clash {
+        conn.query_row("SELECT MIN(0, COALESCE(MIN(device_seq), 0)) - 1 FROM ops WHERE device = ?1", [op.device.to_string()], |r| r.get(0))?
+    } else {
+        op.device_seq
+    };
     let mut stmt = conn.prepare_cached(
         "INSERT INTO ops (id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload, server_seq)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO NOTHING",
@@ -41,7 +56,7 @@ fn append_as(conn: &Connection, op: &Operation, payload: &str, server_seq: Optio
     let n = stmt.execute(rusqlite::params![
         op.id.to_string(),
         op.device.to_string(),
-        op.device_seq,
+        device_seq,
         op.hlc.ms,
         op.hlc.counter,
         op.version,
@@ -203,52 +218,48 @@ pub(crate) fn renumber_pending(conn: &Connection, from: i64) -> Result<usize> {
     Ok(ids.len())
 }
 
-/// Stamps again, in their order, this device's operations the server has
-/// not taken, when their stamps are ahead of this device's wall clock by
-/// more than the server accepts: they were made while the clock was set
-/// wrong (it is right now, or the stamps would not be ahead of it). No one
-/// else holds them, so their stamps may change; the new ones follow every
-/// other stamp in the log and now, so nothing is ordered before what it
-/// followed. The device's clock follows them, and the tables are rebuilt
-/// (last-writer-wins registers compare stamps). Returns how many.
-pub(crate) fn restamp_future(tx: &Tx<'_>) -> Result<usize> {
+/// Stamps again, in their order, this device's operations stamped further
+/// ahead of the server's clock (`server_now`) than the server accepts
+/// (`sync::MAX_CLOCK_AHEAD_MS`): made while the device's clock ran ahead.
+/// The server never stores an operation stamped that far ahead of its
+/// clock, and its clock only moves on, so it holds none of them (nor does
+/// any other device): their stamps may change. The new ones follow every
+/// other stamp in the log and the server's now, in the same order, so
+/// nothing is ordered before what it followed. The device's clock follows
+/// them, and the tables are rebuilt (last-writer-wins registers compare
+/// stamps). Returns how many.
+pub(crate) fn restamp_future(tx: &Tx<'_>, server_now: i64) -> Result<usize> {
     let device = tx.device().to_string();
-    let now = tx.now_ms();
-    let ahead: bool = tx.query_row(
-        "SELECT EXISTS (SELECT 1 FROM ops WHERE device = ?1 AND server_seq IS NULL AND refused_reason IS NULL AND hlc_ms > ?2)",
-        (&device, now + wildroot_model::sync::MAX_CLOCK_AHEAD_MS),
-        |r| r.get(0),
-    )?;
-    // Every stamp the device keeps that is not one of these.
+    let limit = server_now + wildroot_model::sync::MAX_CLOCK_AHEAD_MS;
+    // Stamps only grow along the device's log, so these are its last ones.
+    let ids: Vec<String> = tx
+        .prepare("SELECT id FROM ops WHERE device = ?1 AND server_seq IS NULL AND refused_reason IS NULL AND hlc_ms > ?2 ORDER BY seq")?
+        .query_map((&device, limit), |r| r.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    // Every other stamp the device keeps.
     let (ms, counter): (i64, u32) = tx
         .query_row(
-            "SELECT hlc_ms, hlc_counter FROM ops WHERE NOT (device = ?1 AND server_seq IS NULL AND refused_reason IS NULL)
-         ORDER BY hlc_ms DESC, hlc_counter DESC LIMIT 1",
-            [&device],
+            "SELECT hlc_ms, hlc_counter FROM ops
+             WHERE NOT (device = ?1 AND server_seq IS NULL AND refused_reason IS NULL AND hlc_ms > ?2)
+             ORDER BY hlc_ms DESC, hlc_counter DESC LIMIT 1",
+            (&device, limit),
             |r| Ok((r.get(0)?, r.get(1)?)),
         )
         .optional()?
         .unwrap_or((0, 0));
-    let mut clock = if ms >= now { Hlc { ms, counter } } else { Hlc { ms: now, counter: 0 } };
-    if !ahead {
-        // Nothing to stamp again; a stored clock still ahead of now (and of
-        // every stamp kept) comes back, so new work is stamped right.
-        let stored: i64 = tx.query_row("SELECT hlc_ms FROM local_device", [], |r| r.get(0))?;
-        if stored > now + wildroot_model::sync::MAX_CLOCK_AHEAD_MS {
-            tx.execute("UPDATE local_device SET hlc_ms = ?1, hlc_counter = ?2", (clock.ms, clock.counter))?;
-        }
-        return Ok(0);
-    }
-    let ids: Vec<String> = tx
-        .prepare("SELECT id FROM ops WHERE device = ?1 AND server_seq IS NULL AND refused_reason IS NULL ORDER BY seq")?
-        .query_map([&device], |r| r.get(0))?
-        .collect::<rusqlite::Result<_>>()?;
+    let mut clock = if ms >= server_now { Hlc { ms, counter } } else { Hlc { ms: server_now, counter: 0 } };
     for id in &ids {
-        clock = clock.tick(now);
+        clock = clock.tick(server_now);
         tx.execute("UPDATE ops SET hlc_ms = ?1, hlc_counter = ?2 WHERE id = ?3", (clock.ms, clock.counter, id))?;
     }
-    tx.execute("UPDATE local_device SET hlc_ms = ?1, hlc_counter = ?2", (clock.ms, clock.counter))?;
-    rebuild(tx)?;
+    // The device's clock comes back too, so new work is stamped right.
+    let stored: i64 = tx.query_row("SELECT hlc_ms FROM local_device", [], |r| r.get(0))?;
+    if !ids.is_empty() || stored > limit {
+        tx.execute("UPDATE local_device SET hlc_ms = ?1, hlc_counter = ?2", (clock.ms, clock.counter))?;
+    }
+    if !ids.is_empty() {
+        rebuild(tx)?;
+    }
     Ok(ids.len())
 }
 
@@ -314,6 +325,7 @@ pub const REPLICATED_TABLES: &[&str] = &[
     "lot_levels",
     "event_drawers",
     "allotments",
+    "early_voids",
 ];
 
 /// Every row of every replicated table, as text, sorted: two stores with

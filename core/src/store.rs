@@ -24,6 +24,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0009_event_drawers.sql")),
         M::up(include_str!("../../migrations/0010_integer_figures.sql")),
         M::up(include_str!("../../migrations/0011_server_epoch.sql")),
+        M::up(include_str!("../../migrations/0012_early_voids.sql")),
     ])
 }
 

@@ -404,7 +404,15 @@ impl Store {
                         "the server is missing this device's operation {expected}, which this device no longer has: restore this device from a backup"
                     )));
                 }
-                tx.execute("UPDATE ops SET server_seq = NULL WHERE device = ?1 AND device_seq >= ?2", (tx.device().to_string(), expected))?;
+                // From there on, everything goes again. A refusal the server
+                // no longer knows of (it was restored from a backup) is sent
+                // again too, so its number is taken again: the server refuses
+                // it again, or takes it (then it is applied like an operation
+                // kept from a newer build, by `apply_kept_ops`).
+                tx.execute(
+                    "UPDATE ops SET server_seq = NULL, refused_reason = NULL WHERE device = ?1 AND device_seq >= ?2",
+                    (tx.device().to_string(), expected),
+                )?;
             }
             Ok(refused)
         })
@@ -431,11 +439,11 @@ impl Store {
         })
     }
 
-    /// Stamps again what this device never pushed when it was stamped by
-    /// a clock set ahead and the clock is right now (`oplog::restamp_future`).
-    /// Returns how many operations; 0 when the clock is still ahead.
-    pub fn recover_clock(&mut self) -> Result<usize> {
-        let n = self.write(oplog::restamp_future)?;
+    /// Stamps again, from the server's clock, what this device stamped so
+    /// far ahead of it that the server cannot hold it (`oplog::restamp_future`).
+    /// Returns how many operations.
+    pub fn recover_clock(&mut self, server_now_ms: i64) -> Result<usize> {
+        let n = self.write(|tx| oplog::restamp_future(tx, server_now_ms))?;
         if n > 0 {
             tracing::warn!(n, "operations stamped by a clock set ahead were stamped again from now");
         }
@@ -594,6 +602,8 @@ pub enum Progress {
 pub trait Transport: Sync {
     fn push(&self, device_token: &str, ops: Vec<WireOp>) -> impl std::future::Future<Output = Result<PushResponse>> + Send;
     fn pull(&self, device_token: &str, after: i64, limit: usize) -> impl std::future::Future<Output = Result<PullResponse>> + Send;
+    /// The server's clock, UTC milliseconds.
+    fn server_time_ms(&self) -> impl std::future::Future<Output = Result<i64>> + Send;
 }
 
 impl Transport for SyncClient {
@@ -603,6 +613,10 @@ impl Transport for SyncClient {
 
     async fn pull(&self, device_token: &str, after: i64, limit: usize) -> Result<PullResponse> {
         SyncClient::pull(self, device_token, after, limit).await
+    }
+
+    async fn server_time_ms(&self) -> Result<i64> {
+        SyncClient::server_time_ms(self).await
     }
 }
 
@@ -632,12 +646,7 @@ pub async fn sync_with<T: Transport>(
             cfg.server_url, cfg.user_email
         )));
     }
-    // Work stamped while the clock was set ahead, now that it is right.
-    let recovered = lock(store)?.recover_clock()? > 0;
-    let result = run(store, transport, &cfg.device_token, progress).await.map(|mut r| {
-        r.clock_recovered |= recovered;
-        r
-    });
+    let result = run(store, transport, &cfg.device_token, progress).await;
     lock(store)?.note_sync(result.as_ref().map(|_| ()).map_err(|e| e.to_string()))?;
     result
 }
@@ -687,6 +696,7 @@ async fn push_all<T: Transport>(
     report: &mut SyncReport,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<()> {
+    let mut last_expected = None;
     loop {
         let ops = lock(store)?.pending_ops(PAGE)?;
         if ops.is_empty() {
@@ -698,7 +708,8 @@ async fn push_all<T: Transport>(
             // is right now, what was never pushed is stamped again from now.
             Err(CoreError::Server { code, .. }) if code == "clock_ahead" && !report.clock_recovered => {
                 report.clock_recovered = true;
-                if lock(store)?.recover_clock()? > 0 {
+                let server_now = client.server_time_ms().await?;
+                if lock(store)?.recover_clock(server_now)? > 0 {
                     continue;
                 }
                 return Err(CoreError::Server {
@@ -712,6 +723,23 @@ async fn push_all<T: Transport>(
         };
         report.refused.extend(lock(store)?.record_push(&resp)?);
         report.pushed += resp.acked.len();
+        if lock(store)?.server_went_back(resp.epoch.as_deref())? {
+            // Everything of this device's goes again, then a pull from 0.
+            report.server_restored = true;
+            last_expected = None;
+            continue;
+        }
+        // The same number asked for twice with nothing taken: the device
+        // cannot give it; say so rather than ask forever.
+        if resp.acked.is_empty() && resp.refused.is_empty() && resp.expected_seq.is_some() && resp.expected_seq == last_expected {
+            return Err(CoreError::Server {
+                status: 200,
+                code: "no_progress".into(),
+                message: format!("the server keeps asking for this device's operation {:?}", resp.expected_seq),
+                retryable: true,
+            });
+        }
+        last_expected = resp.expected_seq;
         progress(Progress::Pushed { total: report.pushed });
         if resp.acked.len() + resp.refused.len() < sent && resp.expected_seq.is_none() {
             return Err(CoreError::Server {

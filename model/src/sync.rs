@@ -264,6 +264,10 @@ pub struct PushResponse {
     pub refused: Vec<Refusal>,
     /// Set when the push skipped some of this device's sequence: send from here.
     pub expected_seq: Option<i64>,
+    /// The epoch of the server's log, as a pull answers it: a device that
+    /// only pushed still notices a restored server.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub epoch: Option<String>,
 }
 
 #[derive(Clone, Debug, Serialize, Deserialize)]

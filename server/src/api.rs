@@ -381,9 +381,10 @@ pub async fn push_ops<S: Storage>(state: &AppState<S>, dev: &DeviceAuth, req: Pu
     }
     let now = now_ms();
     let judged = check_and_judge(req.ops, dev.device_id, dev.role, now)?;
-    let resp = state.storage.push(dev.device_id, judged, now).await?;
+    let mut resp = state.storage.push(dev.device_id, judged, now).await?;
     state.metrics.ops_received.fetch_add(resp.acked.len() as u64, Relaxed);
     state.metrics.ops_refused.fetch_add(resp.refused.len() as u64, Relaxed);
+    resp.epoch = Some(state.epoch.clone());
     Ok(resp)
 }
 
@@ -433,7 +434,7 @@ pub async fn import_ops_file<S: Storage>(storage: &S, file: OpsFile) -> Result<P
         StorageError::Config(format!("device {} never logged in to this server: its operations belong to another server", file.device))
     })?;
     let now = now_ms();
-    let mut all = PushResponse { acked: Vec::new(), refused: Vec::new(), expected_seq: None };
+    let mut all = PushResponse { acked: Vec::new(), refused: Vec::new(), expected_seq: None, epoch: None };
     let mut ops = file.ops.into_iter().peekable();
     while ops.peek().is_some() {
         let page = ops.by_ref().take(MAX_PAGE).collect();

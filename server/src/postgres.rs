@@ -281,12 +281,13 @@ impl Storage for PgStorage {
         let dev = device.to_string();
         // One push per device at a time: its sequence is checked and moved here.
         let mut last_seq: i64 = tx.query_one("SELECT last_seq FROM devices WHERE id = $1 FOR UPDATE", &[&dev]).await?.get(0);
-        let mut out = PushResponse { acked: Vec::new(), refused: Vec::new(), expected_seq: None };
+        let mut out = PushResponse { acked: Vec::new(), refused: Vec::new(), expected_seq: None, epoch: None };
         let mut ops = ops;
         ops.sort_by_key(|j| j.op.device_seq);
         // Operations past last_seq cannot be stored yet (this device's row is
         // locked), so they are stored together below; earlier ones are repeats.
         let mut fresh: Vec<WireOp> = Vec::new();
+        let mut taken = false;
         for Judged { op, verdict } in ops {
             let id = op.id.to_string();
             if op.device_seq <= last_seq {
@@ -296,10 +297,11 @@ impl Storage for PgStorage {
                     out.refused.push(Refusal { id: op.id, reason: r.get(0) });
                 } else {
                     // The number was taken by another operation: this device lost
-                    // track of its series (restored from an old backup). Say where the
-                    // series stands; the device renumbers what it has not pushed.
-                    out.expected_seq = Some(last_seq + 1);
-                    break;
+                    // track of its series (restored from an old backup). The rest is
+                    // still answered (what is known here is acknowledged, so the device
+                    // never renumbers it); then the series' next number is said, and
+                    // the device renumbers what this server has never seen.
+                    taken = true;
                 }
                 continue;
             }
@@ -375,6 +377,9 @@ impl Storage for PgStorage {
             }
         }
         tx.execute("UPDATE devices SET last_seq = $1 WHERE id = $2", &[&last_seq, &dev]).await?;
+        if taken && out.expected_seq.is_none() {
+            out.expected_seq = Some(last_seq + 1);
+        }
         if out.expected_seq.is_none() && out.refused.is_empty() {
             for (key, value) in &settings {
                 tx.execute(

@@ -277,9 +277,10 @@ impl Storage for SqliteStorage {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let dev = device.to_string();
             let mut last_seq: i64 = tx.query_row("SELECT last_seq FROM devices WHERE id = ?1", [&dev], |r| r.get(0))?;
-            let mut out = PushResponse { acked: Vec::new(), refused: Vec::new(), expected_seq: None };
+            let mut out = PushResponse { acked: Vec::new(), refused: Vec::new(), expected_seq: None, epoch: None };
             let mut ops = ops;
             ops.sort_by_key(|j| j.op.device_seq);
+            let mut taken = false;
             for Judged { op, verdict } in ops {
                 let id = op.id.to_string();
                 if op.device_seq <= last_seq {
@@ -292,10 +293,11 @@ impl Storage for SqliteStorage {
                         out.refused.push(Refusal { id: op.id, reason });
                     } else {
                         // The number was taken by another operation: this device lost
-                        // track of its series (restored from an old backup). Say where the
-                        // series stands; the device renumbers what it has not pushed.
-                        out.expected_seq = Some(last_seq + 1);
-                        break;
+                        // track of its series (restored from an old backup). The rest is
+                        // still answered (what is known here is acknowledged, so the device
+                        // never renumbers it); then the series' next number is said, and
+                        // the device renumbers what this server has never seen.
+                        taken = true;
                     }
                     continue;
                 }
@@ -339,6 +341,9 @@ impl Storage for SqliteStorage {
                 last_seq = op.device_seq;
             }
             tx.execute("UPDATE devices SET last_seq = ?1 WHERE id = ?2", (last_seq, &dev))?;
+            if taken && out.expected_seq.is_none() {
+                out.expected_seq = Some(last_seq + 1);
+            }
             if out.expected_seq.is_none() && out.refused.is_empty() {
                 for (key, value) in &settings {
                     tx.execute(

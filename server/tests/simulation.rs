@@ -5,7 +5,11 @@
 //! exercised) through random shop operations, while the network loses
 //! requests, loses responses after the server committed, duplicates and
 //! delays pushes, serves stale pull pages, devices crash (their store is
-//! reopened from disk) and the server restarts. After quiescence every
+//! reopened from disk), the server restarts, devices are restored from old
+//! backups of their own (over their database, or alone, signing in again),
+//! the server is put back to an old backup of its log (a new epoch), and an
+//! adversarial signed-in device pushes well-formed but wrong sales (every
+//! one must be refused). After quiescence every
 //! device's tables must equal every other's and a replay of its own log,
 //! running totals must match their rows, and every operation must be stored
 //! on the server exactly once.
@@ -72,6 +76,9 @@ struct Tally {
     faults: u64,
     crashes: u64,
     restarts: u64,
+    device_restores: u64,
+    server_restores: u64,
+    crafted_refused: u64,
     stored: i64,
     refused: usize,
 }
@@ -143,6 +150,10 @@ impl Transport for SimNet {
         Ok(resp)
     }
 
+    async fn server_time_ms(&self) -> Result<i64, CoreError> {
+        Ok(chrono::Utc::now().timestamp_millis())
+    }
+
     async fn pull(&self, token: &str, after: i64, limit: usize) -> Result<PullResponse, CoreError> {
         let roll = self.roll();
         if roll < 5 {
@@ -173,6 +184,8 @@ struct SimDevice {
     store: Arc<Mutex<Store>>,
     owner: bool,
     clock: i64,
+    config: SyncConfig,
+    backups: Vec<PathBuf>,
 }
 
 impl SimDevice {
@@ -180,6 +193,90 @@ impl SimDevice {
         // Whatever was committed survives; the rest never happened.
         let reopened = Store::open(&self.path).unwrap();
         self.store = Arc::new(Mutex::new(reopened));
+    }
+
+    fn back_up(&mut self, n: i64) {
+        let to = self.path.with_extension(format!("backup-{n}.db"));
+        if std::env::var("WILDROOT_SIM_TRACE").is_ok() {
+            eprintln!("  back up {}", self.path.display());
+        }
+        self.store.lock().unwrap().backup_to(&to).unwrap();
+        self.backups.push(to);
+    }
+
+    /// Restored from one of its old backups, over its database or (the
+    /// phone lost, when `may_lose_database`) alone; then signed in again
+    /// where the backup kept none.
+    fn restore(&mut self, rng: &mut Rng, may_lose_database: bool) {
+        let Some(backup) = rng.pick(&self.backups).cloned() else { return };
+        let alone = may_lose_database && rng.below(2) == 0;
+        if std::env::var("WILDROOT_SIM_TRACE").is_ok() {
+            eprintln!("  restore {} from {} (alone: {alone})", self.path.display(), backup.display());
+        }
+        self.store = Arc::new(Mutex::new(Store::open_in_memory().unwrap()));
+        if alone {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", self.path.display()));
+            }
+        }
+        wildroot_core::backup::restore(&self.path, &backup).unwrap();
+        let mut store = Store::open(&self.path).unwrap();
+        if store.sync_config().unwrap().is_some_and(|c| c.device_token.is_empty()) {
+            store.connect(&self.config).unwrap();
+        }
+        if !self.owner {
+            store.conn().execute("UPDATE sync_state SET role = 'owner'", []).unwrap();
+        }
+        self.store = Arc::new(Mutex::new(store));
+    }
+}
+
+/// A signed-in vendor device that pushes sales it did not make, each with
+/// one figure wrong: the server must refuse every one.
+struct Adversary {
+    token: String,
+    device: wildroot_model::DeviceId,
+    seq: i64,
+}
+
+impl Adversary {
+    async fn attack(&mut self, rng: &mut Rng, net: &SimNet, honest: &[SimDevice], tally: &mut Tally) {
+        let sale = {
+            let d = &honest[rng.below(honest.len() as u64) as usize];
+            let s = d.store.lock().unwrap();
+            let ops = wildroot_core::oplog::all_ops(s.conn()).unwrap();
+            let sales: Vec<_> = ops.into_iter().filter(|o| o.kind.name() == "sale_completed").collect();
+            match rng.pick(&sales) {
+                Some(op) => WireOp::from_op(op).unwrap(),
+                None => return,
+            }
+        };
+        let mut op = sale;
+        op.id = wildroot_model::OpId::new();
+        op.device = self.device;
+        self.seq += 1;
+        op.device_seq = self.seq;
+        let p = &mut op.payload;
+        p["sale_id"] = serde_json::Value::String(wildroot_model::SaleId::new().to_string());
+        let k = 1 + rng.below(1_000_000) as i64;
+        match rng.below(7) {
+            0 => p["lines"][0]["qty"] = (-k).into(),
+            1 => p["total_cents"] = (p["total_cents"].as_i64().unwrap_or(0) + k).into(),
+            2 => p["payments"][0]["amount_cents"] = (p["payments"][0]["amount_cents"].as_i64().unwrap_or(0) + k).into(),
+            3 => p["lines"][0]["gross_cents"] = i64::MAX.into(),
+            4 => p["change_cents"] = (-k).into(),
+            5 => p["tax_bp"] = (10_001 + k).into(),
+            _ => p["lines"][0]["total_cents"] = (p["lines"][0]["total_cents"].as_i64().unwrap_or(0) + k).into(),
+        }
+        // The network is the same for it: a lost request is retried until it lands.
+        for _ in 0..20 {
+            if let Ok(resp) = net.deliver(&self.token, vec![op.clone()]).await {
+                assert!(resp.acked.is_empty(), "a crafted sale was accepted: {}", op.payload);
+                assert_eq!(resp.refused.len(), 1, "{resp:?}");
+                tally.crafted_refused += 1;
+                return;
+            }
+        }
     }
 }
 
@@ -334,26 +431,82 @@ async fn run_seed(seed: u64, tally: &mut Tally) {
             // The booth runs a build that does not check its role locally.
             store.conn().execute("UPDATE sync_state SET role = 'owner'", []).unwrap();
         }
-        devices.push(SimDevice { path, store: Arc::new(Mutex::new(store)), owner, clock: start + i as i64 });
+        let config = store.sync_config().unwrap().unwrap();
+        let config = SyncConfig { role: if owner { Role::Owner } else { Role::Vendor }, ..config };
+        devices.push(SimDevice { path, store: Arc::new(Mutex::new(store)), owner, clock: start + i as i64, config, backups: Vec::new() });
     }
+    let mut adversary = {
+        let user = state.storage.user_by_email("booth@sim").await.unwrap().unwrap();
+        let device = wildroot_model::DeviceId::new();
+        let token = format!("wrd_sim_{seed}_adversary");
+        state.storage.register_device(device, user.id, "adversary", &wildroot_server::auth::token_hash(&token)).await.unwrap();
+        Adversary { token, device, seq: 0 }
+    };
+    let mut server_path = server_path;
+    let mut server_backups: Vec<PathBuf> = Vec::new();
+    // A seed either loses devices' databases (restored from a backup alone)
+    // or puts the server back to an old backup, not both: when a device's
+    // lost work is lost by the server too, it survives only on the devices
+    // that pulled it (a device never relays another's operations: nothing
+    // proves who made them). README, "Backups and health".
+    let lose_databases = rng.below(2) == 0;
 
+    let trace = std::env::var("WILDROOT_SIM_TRACE").is_ok();
     for step in 0..60i64 {
         let i = rng.below(devices.len() as u64) as usize;
-        match rng.below(100) {
+        let what = rng.below(100);
+        if trace {
+            eprintln!("seed {seed} step {step}: device {i}, roll {what} (94-97: backups and restores, 98: the adversary)");
+        }
+        match what {
             0..=64 => act(&mut rng, &mut devices[i], step),
             65..=86 => {
                 let _ = sync_with(&devices[i].store, &net, &mut |_| {}).await;
             }
-            87..=91 => {
+            87..=90 => {
                 tally.crashes += 1;
                 devices[i].crash()
             }
-            92..=94 => {
+            91..=93 => {
                 tally.restarts += 1;
                 // The server restarts: committed data survives.
                 let fresh = start_server(&server_path).await;
                 *net.server.lock().unwrap() = fresh;
             }
+            94..=97 => match rng.below(4) {
+                0 => devices[i].back_up(step),
+                1 if devices[i].backups.is_empty() => devices[i].back_up(step),
+                1 => {
+                    tally.device_restores += 1;
+                    devices[i].restore(&mut rng, lose_databases);
+                }
+                2 => {
+                    let to = dir.path().join(format!("server-backup-{step}.db"));
+                    net.state().storage.backup_to(&to).await.unwrap();
+                    server_backups.push(to);
+                }
+                _ if lose_databases => devices[i].back_up(step),
+                _ if server_backups.is_empty() => {
+                    let to = dir.path().join(format!("server-backup-{step}.db"));
+                    net.state().storage.backup_to(&to).await.unwrap();
+                    server_backups.push(to);
+                }
+                _ => {
+                    // The server put back to an old backup: its log goes back.
+                    if let Some(backup) = rng.pick(&server_backups).cloned() {
+                        if trace {
+                            eprintln!("  server restored from {}", backup.display());
+                        }
+                        tally.server_restores += 1;
+                        server_path = dir.path().join(format!("server-restored-{step}.db"));
+                        std::fs::copy(&backup, &server_path).unwrap();
+                        let storage = SqliteStorage::open(&server_path).unwrap();
+                        wildroot_server::new_epoch(&storage).await.unwrap();
+                        *net.server.lock().unwrap() = wildroot_server::state(storage).await.unwrap();
+                    }
+                }
+            },
+            98 => adversary.attack(&mut rng, &net, &devices, tally).await,
             _ => net.deliver_a_delayed_push().await,
         }
     }
@@ -364,6 +517,9 @@ async fn run_seed(seed: u64, tally: &mut Tally) {
         net.deliver_a_delayed_push().await;
     }
     for _round in 0..3 {
+        if trace {
+            eprintln!("seed {seed}: quiescence round {_round}");
+        }
         for d in &devices {
             sync_with(&d.store, &net, &mut |_| {}).await.unwrap_or_else(|e| panic!("seed {seed}: sync after healing failed: {e}"));
         }
@@ -441,6 +597,9 @@ fn devices_converge_whatever_the_network_does() {
                 tally.restarts += t.restarts;
                 tally.stored += t.stored;
                 tally.refused += t.refused;
+                tally.device_restores += t.device_restores;
+                tally.server_restores += t.server_restores;
+                tally.crafted_refused += t.crafted_refused;
             }
             Err(seed) => panic!(
                 "simulation failed at seed {seed}: replay with WILDROOT_SIM_SEED={seed} cargo test -p wildroot-server --test simulation"
@@ -450,7 +609,13 @@ fn devices_converge_whatever_the_network_does() {
     eprintln!("{} seeds in {:.1} s: {tally:?}", seeds.len(), started.elapsed().as_secs_f64());
     if seeds.len() >= 20 {
         assert!(
-            tally.faults > 0 && tally.crashes > 0 && tally.restarts > 0 && tally.refused > 0,
+            tally.faults > 0
+                && tally.crashes > 0
+                && tally.restarts > 0
+                && tally.refused > 0
+                && tally.device_restores > 0
+                && tally.server_restores > 0
+                && tally.crafted_refused > 0,
             "the seeds did not exercise faults: {tally:?}"
         );
     }
