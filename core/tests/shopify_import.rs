@@ -69,6 +69,11 @@ async fn import(s: &Mutex<Store>, fake: &FakeShopify, policy: RetryPolicy) -> Re
     import_orders(s, &mut client).await
 }
 
+/// Orders a page holds: as many as fit in Shopify's cost limit.
+fn page() -> u64 {
+    u64::from(wildroot_core::shopify::client::orders_page_len(wildroot_core::shopify::import::DEFAULT_API_VERSION).unwrap_or(1))
+}
+
 fn with<T>(s: &Mutex<Store>, f: impl FnOnce(&Store) -> Result<T, CoreError>) -> Result<T, CoreError> {
     let guard = s.lock().map_err(|_| CoreError::Invalid("lock".into()))?;
     f(&guard)
@@ -78,13 +83,14 @@ fn with<T>(s: &Mutex<Store>, f: impl FnOnce(&Store) -> Result<T, CoreError>) -> 
 async fn five_thousand_orders_import_exactly_under_throttling() -> R {
     let fake = FakeShopify::start(TOKEN).await;
     fake.put_orders(orders(0..5000));
-    // A small bucket, restoring fast so the test stays quick, that starts
-    // nearly empty: the first query is refused and must be waited out.
-    fake.throttle(Bucket { maximum: 600.0, restore_per_s: 2000.0 }, 100.0);
     let (_dir, s) = store()?;
+    // A bucket restoring fast so the test stays quick, that starts empty:
+    // the first query is refused and must be waited out.
+    fake.throttle(Bucket { maximum: 2000.0, restore_per_s: 50_000.0 }, 0.0);
     let report = import(&s, &fake, quick()).await?;
     assert_eq!((report.orders, report.recorded, report.unchanged), (5000, 5000, 0));
-    assert_eq!(report.pages, 20);
+    assert_eq!(report.pages, 5000_u64.div_ceil(page()) as usize);
+    assert!(fake.max_requested_cost() <= 1000 && fake.over_cost() == 0, "every query within Shopify's cost limit");
     assert!(fake.throttled() >= 1, "the bucket never throttled: the test proves nothing");
     let (salve, soap) = sold(0..5000);
     assert_eq!((on_hand(&s, "SALVE")?, on_hand(&s, "SOAP")?), (100_000 - salve, 100_000 - soap));
@@ -120,7 +126,7 @@ async fn every_documented_fault_is_survived() -> R {
     let report = import(&s, &fake, RetryPolicy { attempts: 5, ..quick() }).await?;
     assert!(t.elapsed() >= Duration::from_secs(1), "Retry-After: 0 must still wait a second");
     assert_eq!((report.orders, report.recorded), (300, 300));
-    assert_eq!(fake.requests(), 2 + 5, "two pages and five failed attempts");
+    assert_eq!(fake.requests() as u64, 300_u64.div_ceil(page()) + 5, "the pages and five failed attempts");
     let (salve, _) = sold(0..300);
     assert_eq!(on_hand(&s, "SALVE")?, 100_000 - salve);
     Ok(())
@@ -136,17 +142,18 @@ async fn a_fault_mid_import_keeps_whole_pages_only() -> R {
     let ops = with(&s, |s| op_count(s.conn()))?;
     let err = import(&s, &fake, RetryPolicy { attempts: 2, ..quick() }).await.err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.contains("not JSON") && err.contains("next sync"), "{err}");
-    assert_eq!(with(&s, |s| op_count(s.conn()))?, ops + 250, "exactly the first page is in");
-    let (salve, _) = sold(0..250);
+    let p = page();
+    assert_eq!(with(&s, |s| op_count(s.conn()))? as u64, ops as u64 + p, "exactly the first page is in");
+    let (salve, _) = sold(0..p);
     assert_eq!(on_hand(&s, "SALVE")?, 100_000 - salve);
     let view = with(&s, |s| s.shopify_import_view())?;
-    assert_eq!(view.cursor_ms, Some(START + 249 * 60_000));
+    assert_eq!(view.cursor_ms, Some(START + (p as i64 - 1) * 60_000));
     assert!(view.last_error.is_some_and(|e| e.contains("not JSON")));
     assert!(with(&s, |s| s.alerts())?.iter().any(|a| a.message.contains("last Shopify import failed")));
 
     // The next sync goes on from the watermark and ends exact.
     let report = import(&s, &fake, quick()).await?;
-    assert_eq!(report.recorded, 350);
+    assert_eq!(report.recorded as u64, 600 - p);
     let (salve, _) = sold(0..600);
     assert_eq!(on_hand(&s, "SALVE")?, 100_000 - salve);
     assert_eq!(with(&s, |s| s.shopify_import_view())?.last_error, None);
@@ -448,4 +455,50 @@ async fn switched_on_the_background_run_pushes_stock_after_importing() -> R {
     looping.stop().await;
     assert_eq!(fake.available(item, LOC), Some(7));
     Ok(())
+}
+
+/// Orders of every length against a fake as strict as Shopify about cost
+/// (it refuses any query asking more than 1,000 points): 160 lines, 120
+/// refund lines, refunded twice and more refunds than a page reads. Every
+/// one imports whole, and no query the client sends is over the limit.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_orders_import_whole_within_the_cost_limit() -> R {
+    let fake = FakeShopify::start(TOKEN).await;
+    let mut all = orders(0..40);
+    let at = START + 100 * 60_000;
+    let lines: Vec<(&str, i64, i64)> = (0..160).map(|i| if i % 2 == 0 { ("SALVE", 1, 1200) } else { ("SOAP", 1, 800) }).collect();
+    all.push(fake_shopify::order(1000, at, at, "long@example.com", &lines));
+    // 120 refund lines in one refund.
+    let big = fake_shopify::order(1001, at + 1000, at + 1000, "refund@example.com", &lines[..130]);
+    let refund_lines: Vec<(usize, i64, &str)> = (0..120).map(|i| (i, 1, "RETURN")).collect();
+    all.push(fake_shopify::refund(big, 1, at + 2000, &refund_lines));
+    // Five refunds of a line each, more than a page reads of an order.
+    let mut many = fake_shopify::order(1002, at + 3000, at + 3000, "many@example.com", &[("SALVE", 5, 1200), ("SOAP", 5, 800)]);
+    for r in 0..5 {
+        many = fake_shopify::refund(many, 10 + r, at + 4000 + r as i64, &[((r % 2) as usize, 1, "RETURN")]);
+    }
+    all.push(many);
+    fake.put_orders(all);
+    let (_dir, s) = store()?;
+    let report = import(&s, &fake, quick()).await?;
+    assert_eq!(report.recorded, 43);
+    assert_eq!(fake.over_cost(), 0, "a query over Shopify's cost limit was sent");
+    assert!(fake.max_requested_cost() <= 1000, "{}", fake.max_requested_cost());
+    let (salve, soap) = sold(0..40);
+    // 80 + 65 + 5 salves out; 60 of the big refund's lines and 3 of the five refunds' come back.
+    let back_salve = 60 + 3;
+    let back_soap = 60 + 2;
+    assert_eq!(on_hand(&s, "SALVE")?, 100_000 - salve - 80 - 65 - 5 + back_salve);
+    assert_eq!(on_hand(&s, "SOAP")?, 100_000 - soap - 80 - 65 - 5 + back_soap);
+    with(&s, |s| {
+        assert_eq!(totals_check(s.conn())?, None);
+        assert_eq!(s.books_check()?, None);
+        let lines: i64 = s.conn().query_row(
+            "SELECT COUNT(*) FROM sale_lines l JOIN sales x ON x.id = l.sale_id WHERE x.receipt_no = '#1000'",
+            [],
+            |r| r.get(0),
+        )?;
+        assert_eq!(lines, 160, "the long order imported whole");
+        Ok(())
+    })
 }

@@ -4,10 +4,18 @@
 //! a leaky query-cost bucket that throttles like Shopify's, and able to
 //! inject the faults a real network and a real Shopify produce.
 //!
-//! It does not parse GraphQL: it reads the variables Wildroot's orders query
-//! sends (`first`, `after`, `query`) and whether the query asks for
+//! As strict as Shopify about a query's cost: it reckons the requested cost
+//! of every query by the documented rules (`cost`, its own code) and
+//! refuses one over 1,000 points with `MAX_COST_EXCEEDED` before answering;
+//! it charges the bucket the requested cost and gives back the difference
+//! to the actual one. Beyond that it reads what Wildroot's queries need:
+//! the variables (`first`, `after`, `query`, `id`), the sizes asked of an
+//! order's lines, refunds and refund lines (answering at most that many,
+//! with the cursor to read on), and whether the query asks for
 //! `defaultEmailAddress` or the older `email`.
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test support: a poisoned lock is a failed test
+
+pub mod cost;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};
@@ -65,6 +73,10 @@ struct Store {
     answer_version: Option<String>,
     requests: usize,
     throttled: usize,
+    /// The highest requested cost of any query answered (or refused).
+    max_requested: u64,
+    /// Queries refused for asking more than 1,000 points.
+    over_cost: usize,
 }
 
 pub struct FakeShopify {
@@ -91,6 +103,8 @@ impl FakeShopify {
             answer_version: None,
             requests: 0,
             throttled: 0,
+            max_requested: 0,
+            over_cost: 0,
         }));
         let app = Router::new().route("/admin/api/{version}/graphql.json", post(graphql)).with_state(store.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
@@ -176,6 +190,53 @@ impl FakeShopify {
     pub fn throttled(&self) -> usize {
         self.store.lock().unwrap().throttled
     }
+
+    /// The highest requested cost of any query received.
+    pub fn max_requested_cost(&self) -> u64 {
+        self.store.lock().unwrap().max_requested
+    }
+
+    /// Queries refused for asking more than 1,000 points.
+    pub fn over_cost(&self) -> usize {
+        self.store.lock().unwrap().over_cost
+    }
+}
+
+/// The size a query asks of a field nested in it (`lineItems(first: 6`).
+fn asked(query: &str, field: &str) -> Option<usize> {
+    let at = query.find(&format!("{field}(first:"))?;
+    let rest = &query[at + field.len() + 7..];
+    rest.trim_start().split(|c: char| !c.is_ascii_digit()).next()?.parse().ok()
+}
+
+/// A connection's nodes from `after` (an index), at most `n`, with the cursor on.
+fn slice(nodes: &[Value], after: usize, n: usize) -> Value {
+    let page: Vec<Value> = nodes.iter().skip(after).take(n).cloned().collect();
+    let end = after + page.len();
+    json!({ "pageInfo": { "hasNextPage": end < nodes.len(), "endCursor": end.to_string() }, "nodes": page })
+}
+
+/// A refund as a query asking `lines` of its lines gets it.
+fn sized_refund(r: &Value, lines: usize) -> Value {
+    let mut r = r.clone();
+    let all = r["refundLineItems"]["nodes"].as_array().cloned().unwrap_or_default();
+    r["refundLineItems"] = slice(&all, 0, lines);
+    r
+}
+
+/// An order as the page query asks for it: its lines, refunds and refund
+/// lines cut to what was asked, each with where to read on.
+fn sized_order(o: &Value, query: &str) -> Value {
+    let mut o = o.clone();
+    if let Some(n) = asked(query, "lineItems") {
+        let all = o["lineItems"]["nodes"].as_array().cloned().unwrap_or_default();
+        o["lineItems"] = slice(&all, 0, n);
+    }
+    let refunds = o["refunds"].as_array().cloned().unwrap_or_default();
+    let keep = asked(query, "refunds").unwrap_or(refunds.len());
+    let lines = asked(query, "refundLineItems").unwrap_or(usize::MAX);
+    o["refunds"] = Value::Array(refunds.iter().take(keep).map(|r| sized_refund(r, lines)).collect());
+    o
 }
 
 impl Drop for FakeShopify {
@@ -321,6 +382,53 @@ async fn graphql(State(store): State<Arc<Mutex<Store>>>, Path(version): Path<Str
         return answer(StatusCode::BAD_REQUEST, r#"{"errors":"bad JSON"}"#.into());
     };
     let query = req["query"].as_str().unwrap_or("");
+    // Shopify checks the requested cost before it runs anything.
+    let requested_cost = cost::requested(query, &req["variables"]);
+    {
+        let mut s = store.lock().unwrap();
+        s.max_requested = s.max_requested.max(requested_cost);
+        if requested_cost > 1000 {
+            s.over_cost += 1;
+            let body = json!({"errors": [{
+                "message": format!("Query cost is {requested_cost}, which exceeds the single query max cost limit (1000)."),
+                "extensions": {"code": "MAX_COST_EXCEEDED", "cost": requested_cost, "maxCost": 1000,
+                               "documentation": "https://shopify.dev/api/usage/rate-limits"}}]});
+            return answer(StatusCode::OK, body.to_string());
+        }
+    }
+    if query.contains("order(id:") || query.contains("refund(id:") {
+        let vars = &req["variables"];
+        let id = vars["id"].as_str().unwrap_or("");
+        let after: usize = vars["after"].as_str().and_then(|c| c.parse().ok()).unwrap_or(0);
+        let s = store.lock().unwrap();
+        let data = if query.contains("refund(id:") {
+            let refund = s.orders.iter().flat_map(|(_, o)| o["refunds"].as_array().cloned().unwrap_or_default()).find(|r| r["id"] == id);
+            match refund {
+                Some(r) => {
+                    let all = r["refundLineItems"]["nodes"].as_array().cloned().unwrap_or_default();
+                    json!({ "refund": { "refundLineItems": slice(&all, after, asked(query, "refundLineItems").unwrap_or(all.len())) } })
+                }
+                None => json!({ "refund": null }),
+            }
+        } else {
+            match s.orders.iter().find(|(_, o)| o["id"] == id) {
+                Some((_, o)) if query.contains("lineItems(") => {
+                    let all = o["lineItems"]["nodes"].as_array().cloned().unwrap_or_default();
+                    json!({ "order": { "lineItems": slice(&all, after, asked(query, "lineItems").unwrap_or(all.len())) } })
+                }
+                Some((_, o)) => {
+                    let refunds = o["refunds"].as_array().cloned().unwrap_or_default();
+                    let keep = asked(query, "refunds").unwrap_or(refunds.len());
+                    let lines = asked(query, "refundLineItems").unwrap_or(usize::MAX);
+                    json!({ "order": { "refunds": refunds.iter().take(keep).map(|r| sized_refund(r, lines)).collect::<Vec<_>>() } })
+                }
+                None => json!({ "order": null }),
+            }
+        };
+        let c = requested_cost as f64;
+        let body = json!({ "data": data, "extensions": cost(c, Some(c), 0.0, None) });
+        return answer(StatusCode::OK, body.to_string());
+    }
     if query.contains("inventorySetQuantities") {
         let input = &req["variables"]["input"];
         let mut s = store.lock().unwrap();
@@ -466,7 +574,7 @@ async fn graphql(State(store): State<Arc<Mutex<Store>>>, Path(version): Path<Str
         let (a, b) = c.split_once(':')?;
         Some((a.parse().ok()?, b.parse().ok()?))
     });
-    let requested = first as f64 + 2.0;
+    let requested = requested_cost as f64;
 
     let mut s = store.lock().unwrap();
     let bucket = s.bucket;
@@ -491,7 +599,7 @@ async fn graphql(State(store): State<Arc<Mutex<Store>>>, Path(version): Path<Str
         .iter()
         .take(first)
         .map(|(_, o)| {
-            let mut o = o.clone();
+            let mut o = sized_order(o, query);
             // Each version has one of the two email fields, not both.
             if let Some(c) = o.get_mut("customer").and_then(Value::as_object_mut) {
                 if modern {
@@ -508,7 +616,9 @@ async fn graphql(State(store): State<Arc<Mutex<Store>>>, Path(version): Path<Str
         let (a, b) = sort_key(o);
         format!("{a}:{b}")
     });
-    let actual = page.len() as f64 + 2.0;
+    // Charged what was asked for, given back what was not used: the
+    // actual cost counts the orders returned, not the page size asked.
+    let actual = if first > 0 { (2.0 + (requested - 2.0) * page.len() as f64 / first as f64).ceil() } else { requested };
     if bucket.is_some() {
         s.available -= actual;
     }

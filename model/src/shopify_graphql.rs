@@ -9,7 +9,7 @@ use serde_json::Value;
 
 type Result<T> = std::result::Result<T, String>;
 
-/// Lines (and variants) read per order (product); one with more is refused
+/// Variants read per product in the catalogue; one with more is refused
 /// with a clear error rather than read in part.
 pub const MAX_LINES: u32 = 100;
 
@@ -18,6 +18,40 @@ pub const MAX_LINES: u32 = 100;
 pub struct OrdersPage {
     pub orders: Vec<ShopifyOrder>,
     /// The cursor of the next page, when there is one.
+    pub next: Option<String>,
+    /// Orders of this page longer than the page query reads (more lines,
+    /// refunds or refund lines): the client reads the rest with each
+    /// order's own queries ([`OrderRest`]) and validates them then.
+    pub unfinished: Vec<OrderRest>,
+}
+
+/// What of an order the page did not hold: where to read on.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrderRest {
+    /// Index of the order in [`OrdersPage::orders`].
+    pub index: usize,
+    /// The cursor after the lines read so far, when there are more.
+    pub lines_after: Option<String>,
+    /// The refunds list was full: there may be more refunds.
+    pub more_refunds: bool,
+    /// Refunds (by gid) with more lines, and the cursor after those read.
+    pub refund_lines_after: Vec<(String, String)>,
+}
+
+/// Refunds (by gid) with more lines to read, and the cursor after those read.
+pub type RefundCursors = Vec<(String, String)>;
+
+/// One page of an order's lines (`order(id:) { lineItems(…) }`).
+#[derive(Debug)]
+pub struct LinesPage {
+    pub lines: Vec<ShopifyLine>,
+    pub next: Option<String>,
+}
+
+/// One page of a refund's lines (`refund(id:) { refundLineItems(…) }`).
+#[derive(Debug)]
+pub struct RefundLinesPage {
+    pub lines: Vec<ShopifyRefundLine>,
     pub next: Option<String>,
 }
 
@@ -150,8 +184,9 @@ fn parse_time(what: &str, s: &str) -> Result<i64> {
         .map_err(|_| format!("Shopify sent '{s}' as the {what}, which is not a time"))
 }
 
-/// The `data` of an `orders` query.
-pub fn orders_page(data: &Value) -> Result<OrdersPage> {
+/// The `data` of an `orders` query that asked for up to `refunds_asked`
+/// refunds an order (None: the whole list).
+pub fn orders_page_of(data: &Value, refunds_asked: Option<usize>) -> Result<OrdersPage> {
     let orders = data.get("orders").ok_or_else(|| err("Shopify's answer has no orders"))?;
     let conn: Connection<OrderNode> =
         serde_json::from_value(orders.clone()).map_err(|e| format!("Shopify's orders are not in the documented shape: {e}"))?;
@@ -161,14 +196,94 @@ pub fn orders_page(data: &Value) -> Result<OrdersPage> {
         }
         _ => None,
     };
-    let orders = conn.into_nodes().into_iter().map(order_from).collect::<Result<Vec<_>>>()?;
-    Ok(OrdersPage { orders, next })
+    let mut orders = Vec::new();
+    let mut unfinished = Vec::new();
+    for (index, node) in conn.into_nodes().into_iter().enumerate() {
+        let (order, rest) = order_from(node, index, refunds_asked)?;
+        match rest {
+            Some(rest) => unfinished.push(rest),
+            None => order.validate()?,
+        }
+        orders.push(order);
+    }
+    Ok(OrdersPage { orders, next, unfinished })
 }
 
-fn order_from(n: OrderNode) -> Result<ShopifyOrder> {
-    if n.line_items.page_info.as_ref().is_some_and(|p| p.has_next_page) {
-        return Err(format!("order {} has more than {MAX_LINES} lines, more than Wildroot reads: split it in Shopify", n.name));
+/// The cursor after a connection's nodes, when it says there are more.
+fn more(page_info: &Option<PageInfo>, what: &str) -> Result<Option<String>> {
+    match page_info {
+        Some(p) if p.has_next_page => {
+            Ok(Some(p.end_cursor.clone().ok_or_else(|| format!("Shopify said there are more {what} but gave no cursor"))?))
+        }
+        _ => Ok(None),
     }
+}
+
+fn line_from(l: LineNode) -> Result<ShopifyLine> {
+    let own = l.sku.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    let variant_sku = l.variant.as_ref().and_then(|v| v.sku.as_ref()).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
+    Ok(ShopifyLine {
+        gid: l.id,
+        sku: own.or(variant_sku),
+        variant_gid: l.variant.map(|v| v.id),
+        qty: l.quantity,
+        unit_price_cents: parse_cents(&l.original_unit_price_set.shop_money.amount)?,
+    })
+}
+
+fn refund_line_from(rl: RefundLineNode) -> ShopifyRefundLine {
+    ShopifyRefundLine {
+        line_gid: rl.line_item.id,
+        qty: rl.quantity,
+        restock: rl.restock_type.as_deref().is_some_and(|t| t != "NO_RESTOCK"),
+    }
+}
+
+/// The `data` of `order(id:) { lineItems(…) }`: one page of an order's lines.
+pub fn order_lines_page(data: &Value) -> Result<LinesPage> {
+    let conn: Connection<LineNode> = serde_json::from_value(data.pointer("/order/lineItems").cloned().unwrap_or(Value::Null))
+        .map_err(|e| format!("Shopify's order lines are not in the documented shape: {e}"))?;
+    let next = more(&conn.page_info, "order lines")?;
+    Ok(LinesPage { lines: conn.into_nodes().into_iter().map(line_from).collect::<Result<_>>()?, next })
+}
+
+/// The `data` of `order(id:) { refunds(first:) { … } }`: all of an order's
+/// refunds (with the first of their lines, and where to read on).
+pub fn order_refunds(data: &Value) -> Result<(Vec<ShopifyRefund>, RefundCursors)> {
+    let nodes: Vec<RefundNode> = serde_json::from_value(data.pointer("/order/refunds").cloned().unwrap_or(Value::Null))
+        .map_err(|e| format!("Shopify's refunds are not in the documented shape: {e}"))?;
+    refunds_from(nodes)
+}
+
+/// The `data` of `refund(id:) { refundLineItems(…) }`.
+pub fn refund_lines_page(data: &Value) -> Result<RefundLinesPage> {
+    let conn: Connection<RefundLineNode> = serde_json::from_value(data.pointer("/refund/refundLineItems").cloned().unwrap_or(Value::Null))
+        .map_err(|e| format!("Shopify's refund lines are not in the documented shape: {e}"))?;
+    let next = more(&conn.page_info, "refund lines")?;
+    Ok(RefundLinesPage { lines: conn.into_nodes().into_iter().map(refund_line_from).collect(), next })
+}
+
+fn refunds_from(nodes: Vec<RefundNode>) -> Result<(Vec<ShopifyRefund>, RefundCursors)> {
+    let mut refunds = Vec::new();
+    let mut after = Vec::new();
+    for r in nodes {
+        if let Some(cursor) = more(&r.refund_line_items.page_info, "refund lines")? {
+            after.push((r.id.clone(), cursor));
+        }
+        refunds.push(ShopifyRefund {
+            gid: r.id,
+            at_ms: parse_time("refund time", &r.created_at)?,
+            lines: r.refund_line_items.into_nodes().into_iter().map(refund_line_from).collect(),
+        });
+    }
+    Ok((refunds, after))
+}
+
+/// An order as the page read it, and what it did not hold. `refunds_asked`:
+/// how many refunds the query asked for (a full list may have more).
+fn order_from(n: OrderNode, index: usize, refunds_asked: Option<usize>) -> Result<(ShopifyOrder, Option<OrderRest>)> {
+    let lines_after = more(&n.line_items.page_info, "order lines")?;
+    let more_refunds = refunds_asked.is_some_and(|asked| n.refunds.len() >= asked);
     let customer = n.customer.map(|c| {
         let name = [c.first_name, c.last_name].into_iter().flatten().map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
         let email = c.default_email_address.and_then(|e| e.email_address).or(c.email);
@@ -177,42 +292,8 @@ fn order_from(n: OrderNode) -> Result<ShopifyOrder> {
             email: email.map(|e| e.trim().to_lowercase()).filter(|e| e.contains('@') && e.len() <= 254),
         }
     });
-    let lines = n
-        .line_items
-        .into_nodes()
-        .into_iter()
-        .map(|l| {
-            let own = l.sku.map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-            let variant_sku = l.variant.as_ref().and_then(|v| v.sku.as_ref()).map(|s| s.trim().to_string()).filter(|s| !s.is_empty());
-            Ok(ShopifyLine {
-                gid: l.id,
-                sku: own.or(variant_sku),
-                variant_gid: l.variant.map(|v| v.id),
-                qty: l.quantity,
-                unit_price_cents: parse_cents(&l.original_unit_price_set.shop_money.amount)?,
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let refunds = n
-        .refunds
-        .into_iter()
-        .map(|r| {
-            Ok(ShopifyRefund {
-                gid: r.id,
-                at_ms: parse_time("refund time", &r.created_at)?,
-                lines: r
-                    .refund_line_items
-                    .into_nodes()
-                    .into_iter()
-                    .map(|rl| ShopifyRefundLine {
-                        line_gid: rl.line_item.id,
-                        qty: rl.quantity,
-                        restock: rl.restock_type.as_deref().is_some_and(|t| t != "NO_RESTOCK"),
-                    })
-                    .collect(),
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
+    let lines = n.line_items.into_nodes().into_iter().map(line_from).collect::<Result<Vec<_>>>()?;
+    let (refunds, refund_lines_after) = refunds_from(n.refunds)?;
     let order = ShopifyOrder {
         gid: n.id,
         name: n.name,
@@ -226,8 +307,18 @@ fn order_from(n: OrderNode) -> Result<ShopifyOrder> {
         lines,
         refunds,
     };
-    order.validate()?;
-    Ok(order)
+    let rest = (lines_after.is_some() || more_refunds || !refund_lines_after.is_empty()).then_some(OrderRest {
+        index,
+        lines_after,
+        more_refunds,
+        refund_lines_after,
+    });
+    Ok((order, rest))
+}
+
+/// The `data` of an `orders` query that read every refund of an order.
+pub fn orders_page(data: &Value) -> Result<OrdersPage> {
+    orders_page_of(data, None)
 }
 
 #[derive(Deserialize)]

@@ -274,13 +274,18 @@ async fn a_fault_mid_import_on_the_server_keeps_whole_pages_only() {
     fake.fail_next([Fault::Pass, Fault::Truncated, Fault::Truncated]);
     let err = import::import_once(&state, &key, quick()).await.unwrap_err();
     assert!(err.to_string().contains("not JSON"), "{err}");
-    assert_eq!(storage.op_count().await.unwrap(), ops + 250, "exactly the first page is in");
+    // A page holds as many orders as fit in Shopify's cost limit.
+    let p = i64::from(wildroot_core::shopify::client::orders_page_len(wildroot_core::shopify::import::DEFAULT_API_VERSION).unwrap());
+    assert_eq!(storage.op_count().await.unwrap(), ops + p, "exactly the first page is in");
     let status = import::status(&storage).await.unwrap();
-    assert_eq!(status.watermark_ms, Some(START + 249 * 60_000));
+    assert_eq!(status.watermark_ms, Some(START + (p - 1) * 60_000));
     assert!(status.last_error.is_some_and(|e| e.contains("not JSON")));
 
     let run = import::import_once(&state, &key, quick()).await.unwrap().unwrap();
-    assert_eq!((run.pages, run.orders), (2, 356), "from the watermark less five minutes: orders 244 to 599");
+    // From the watermark less five minutes: orders p − 6 to 599.
+    let again = 600 - (p - 6);
+    assert_eq!((run.pages as i64, run.orders as i64), ((again + p - 1) / p, again));
+    assert!(fake.over_cost() == 0 && fake.max_requested_cost() <= 1000);
     assert_eq!(storage.op_count().await.unwrap(), ops + 600);
     assert_eq!(import::status(&storage).await.unwrap().last_error, None);
 

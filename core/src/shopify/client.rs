@@ -7,6 +7,7 @@ use crate::sync::backoff;
 use serde_json::{json, Value};
 use std::time::Duration;
 use wildroot_model::shopify::ShopifyVariant;
+use wildroot_model::shopify_cost as cost;
 use wildroot_model::shopify_graphql as graphql;
 pub use wildroot_model::shopify_graphql::{OrdersPage, MAX_LINES};
 
@@ -37,8 +38,86 @@ impl Default for RetryPolicy {
     }
 }
 
-/// Orders per page: the most Shopify serves.
+/// Orders per page at most: the most Shopify serves. A page asks for as
+/// many as fit in Shopify's single-query cost limit (`orders_page_size`).
 pub const PAGE_SIZE: u32 = 250;
+/// What a page reads of each order: most orders of a maker's shop are
+/// short; a longer one is read on with its own queries, so an order of any
+/// length imports whole and the page stays within the cost limit.
+pub const PAGE_LINES: u32 = 6;
+pub const PAGE_REFUNDS: u32 = 2;
+pub const PAGE_REFUND_LINES: u32 = 6;
+/// What each of an order's own queries reads at a time.
+pub const REST_LINES: u32 = 100;
+/// An order's refunds are a list, not a paged connection: this many at most.
+pub const REST_REFUNDS: u32 = 25;
+pub const REST_REFUND_LINES: u32 = 100;
+
+const LINE_FIELDS: &str = "id sku quantity originalUnitPriceSet { shopMoney { amount currencyCode } } variant { id sku }";
+const REFUND_LINE_FIELDS: &str = "quantity restockType lineItem { id }";
+
+/// The page query of orders updated since a time. `email` is the field the
+/// API version has for a customer's email.
+pub fn orders_query(email: &str) -> String {
+    format!(
+        "query Orders($first: Int!, $after: String, $query: String) {{
+  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT, reverse: false) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{
+      id name createdAt updatedAt cancelledAt displayFinancialStatus currencyCode
+      totalPriceSet {{ shopMoney {{ amount currencyCode }} }}
+      customer {{ firstName lastName {email} }}
+      lineItems(first: {PAGE_LINES}) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {LINE_FIELDS} }} }}
+      refunds(first: {PAGE_REFUNDS}) {{ id createdAt refundLineItems(first: {PAGE_REFUND_LINES}) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {REFUND_LINE_FIELDS} }} }} }}
+    }}
+  }}
+}}"
+    )
+}
+
+/// The field an API version has for a customer's email.
+fn email_field(api_version: &str) -> &'static str {
+    if api_version < "2025-04" {
+        "email"
+    } else {
+        "defaultEmailAddress { emailAddress }"
+    }
+}
+
+/// Orders a page holds for an API version: as many as fit in the cost limit.
+pub fn orders_page_len(api_version: &str) -> Result<u32> {
+    page_size(&orders_query(email_field(api_version)))
+}
+
+/// One order's lines after a cursor.
+pub fn order_lines_query() -> String {
+    format!(
+        "query OrderLines($id: ID!, $after: String) {{ order(id: $id) {{ lineItems(first: {REST_LINES}, after: $after) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {LINE_FIELDS} }} }} }} }}"
+    )
+}
+
+/// Every refund of one order, with the first of their lines.
+pub fn order_refunds_query() -> String {
+    format!(
+        "query OrderRefunds($id: ID!) {{ order(id: $id) {{ refunds(first: {REST_REFUNDS}) {{ id createdAt refundLineItems(first: {PAGE_REFUND_LINES}) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {REFUND_LINE_FIELDS} }} }} }} }} }}"
+    )
+}
+
+/// One refund's lines after a cursor.
+pub fn refund_lines_query() -> String {
+    format!(
+        "query RefundLines($id: ID!, $after: String) {{ refund(id: $id) {{ refundLineItems(first: {REST_REFUND_LINES}, after: $after) {{ pageInfo {{ hasNextPage endCursor }} nodes {{ {REFUND_LINE_FIELDS} }} }} }} }}"
+    )
+}
+
+/// The most orders (products) a page of `query` may ask for within
+/// Shopify's single-query cost limit, by Shopify's rules (`model::shopify_cost`).
+pub fn page_size(query: &str) -> Result<u32> {
+    (1..=PAGE_SIZE)
+        .rev()
+        .find(|n| cost::requested_cost(query, &json!({ "first": n })).is_ok_and(|c| c <= cost::MAX_QUERY_COST))
+        .ok_or_else(|| shopify_err("a query is over Shopify's cost limit even for one item a page"))
+}
 
 pub struct ShopifyClient {
     http: reqwest::Client,
@@ -98,7 +177,13 @@ impl ShopifyClient {
                     if throttled > self.policy.max_throttled {
                         return Err(shopify_err("Shopify kept throttling the import: it will go on at the next sync"));
                     }
-                    tokio::time::sleep(wait + jitter(wait)).await;
+                    let waited = wait + jitter(wait);
+                    tokio::time::sleep(waited).await;
+                    // The bucket refilled while we waited: credit it, or
+                    // `pace` would wait the same deficit a second time.
+                    if let Some((available, rate)) = self.bucket {
+                        self.bucket = Some((available + waited.as_secs_f64() * rate, rate));
+                    }
                 }
                 Attempt::Retry(wait, why) => {
                     failures += 1;
@@ -211,51 +296,73 @@ impl ShopifyClient {
         }
     }
 
-    /// One page of orders updated at or after `since_ms`, oldest update first.
+    /// One page of orders updated at or after `since_ms`, oldest update
+    /// first, every order whole: a long one is read on with its own queries.
     pub async fn orders_page(&mut self, since_ms: i64, after: Option<&str>) -> Result<OrdersPage> {
         let since = chrono::DateTime::from_timestamp_millis(since_ms)
             .ok_or_else(|| CoreError::Invalid(format!("{since_ms} is not a time to import from")))?
             .format("%Y-%m-%dT%H:%M:%SZ")
             .to_string();
-        let email = if self.api_version.as_str() < "2025-04" { "email" } else { "defaultEmailAddress { emailAddress }" };
-        let query = format!(
-            "query Orders($first: Int!, $after: String, $query: String) {{
-  orders(first: $first, after: $after, query: $query, sortKey: UPDATED_AT, reverse: false) {{
-    pageInfo {{ hasNextPage endCursor }}
-    nodes {{
-      id name createdAt updatedAt cancelledAt displayFinancialStatus currencyCode
-      totalPriceSet {{ shopMoney {{ amount currencyCode }} }}
-      customer {{ firstName lastName {email} }}
-      lineItems(first: {MAX_LINES}) {{
-        pageInfo {{ hasNextPage }}
-        nodes {{ id sku quantity originalUnitPriceSet {{ shopMoney {{ amount currencyCode }} }} variant {{ id sku }} }}
-      }}
-      refunds {{ id createdAt refundLineItems(first: {MAX_LINES}) {{ nodes {{ quantity restockType lineItem {{ id sku }} }} }} }}
-    }}
-  }}
-}}"
-        );
-        let vars = json!({ "first": PAGE_SIZE, "after": after, "query": format!("updated_at:>='{since}'") });
+        let query = orders_query(email_field(&self.api_version));
+        let first = page_size(&query)?;
+        let vars = json!({ "first": first, "after": after, "query": format!("updated_at:>='{since}'") });
         let data = self.query(&query, vars).await?;
-        graphql::orders_page(&data).map_err(CoreError::Shopify)
+        let mut page = graphql::orders_page_of(&data, Some(PAGE_REFUNDS as usize)).map_err(CoreError::Shopify)?;
+        for rest in std::mem::take(&mut page.unfinished) {
+            let order = page.orders.get_mut(rest.index).ok_or_else(|| shopify_err("an order of the page went missing"))?;
+            self.read_rest(order, rest).await?;
+            order.validate().map_err(CoreError::Shopify)?;
+        }
+        Ok(page)
+    }
+
+    /// Reads what a page did not hold of an order: its further lines, its
+    /// further refunds and their further lines.
+    async fn read_rest(&mut self, order: &mut wildroot_model::shopify::ShopifyOrder, rest: graphql::OrderRest) -> Result<()> {
+        let mut after = rest.lines_after;
+        while let Some(cursor) = after {
+            let data = self.query(&order_lines_query(), json!({ "id": order.gid, "after": cursor })).await?;
+            let lines = graphql::order_lines_page(&data).map_err(CoreError::Shopify)?;
+            order.lines.extend(lines.lines);
+            after = lines.next;
+        }
+        let mut refund_lines_after = rest.refund_lines_after;
+        if rest.more_refunds {
+            let data = self.query(&order_refunds_query(), json!({ "id": order.gid })).await?;
+            let (refunds, after) = graphql::order_refunds(&data).map_err(CoreError::Shopify)?;
+            if refunds.len() >= REST_REFUNDS as usize {
+                return Err(shopify_err(format!(
+                    "order {} has {REST_REFUNDS} refunds or more, more than Shopify lists at once: refund it in fewer steps",
+                    order.name
+                )));
+            }
+            order.refunds = refunds;
+            refund_lines_after = after;
+        }
+        for (refund, cursor) in refund_lines_after {
+            let mut after = Some(cursor);
+            while let Some(cursor) = after {
+                let data = self.query(&refund_lines_query(), json!({ "id": refund, "after": cursor })).await?;
+                let page = graphql::refund_lines_page(&data).map_err(CoreError::Shopify)?;
+                if let Some(r) = order.refunds.iter_mut().find(|r| r.gid == refund) {
+                    r.lines.extend(page.lines);
+                }
+                after = page.next;
+            }
+        }
+        Ok(())
     }
 }
 
 impl ShopifyClient {
     /// Every variant of every product in the store, page by page.
     pub async fn all_variants(&mut self) -> Result<Vec<ShopifyVariant>> {
-        let query = format!(
-            "query Products($first: Int!, $after: String) {{
-  products(first: $first, after: $after) {{
-    pageInfo {{ hasNextPage endCursor }}
-    nodes {{ id title status variants(first: {MAX_LINES}) {{ pageInfo {{ hasNextPage }} nodes {{ id title sku price barcode inventoryItem {{ id }} }} }} }}
-  }}
-}}"
-        );
+        let query = products_query();
+        let first = page_size(&query)?;
         let mut out = Vec::new();
         let mut after: Option<String> = None;
         loop {
-            let data = self.query(&query, json!({ "first": PRODUCT_PAGE, "after": after })).await?;
+            let data = self.query(&query, json!({ "first": first, "after": after })).await?;
             let page = graphql::products_page(&data).map_err(CoreError::Shopify)?;
             out.extend(page.variants);
             match page.next {
@@ -266,8 +373,17 @@ impl ShopifyClient {
     }
 }
 
-/// Products per page of the catalogue.
-pub const PRODUCT_PAGE: u32 = 100;
+/// The catalogue's page query: products with their variants.
+pub fn products_query() -> String {
+    format!(
+        "query Products($first: Int!, $after: String) {{
+  products(first: $first, after: $after) {{
+    pageInfo {{ hasNextPage endCursor }}
+    nodes {{ id title status variants(first: {MAX_LINES}) {{ pageInfo {{ hasNextPage }} nodes {{ id title sku price barcode inventoryItem {{ id }} }} }} }}
+  }}
+}}"
+    )
+}
 
 enum Attempt {
     Data(Value),
@@ -280,4 +396,32 @@ enum Attempt {
 fn jitter(d: Duration) -> Duration {
     let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|t| t.subsec_nanos()).unwrap_or(0);
     d.mul_f64(f64::from(nanos % 1000) / 2000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every query the client can send asks for at most 1,000 points, the
+    /// limit Shopify checks before running a query, by Shopify's rules.
+    #[test]
+    fn every_query_is_within_the_cost_limit() {
+        let within = |q: &str, vars: Value| {
+            let c = cost::requested_cost(q, &vars);
+            assert!(c.as_ref().is_ok_and(|c| *c <= cost::MAX_QUERY_COST), "{c:?} for {q}");
+            c.unwrap_or_default()
+        };
+        for email in ["email", "defaultEmailAddress { emailAddress }"] {
+            let q = orders_query(email);
+            let first = page_size(&q).unwrap_or_default();
+            assert!(first >= 10, "only {first} orders a page");
+            let c = within(&q, json!({ "first": first }));
+            assert!(cost::requested_cost(&q, &json!({ "first": first + 1 })).is_ok_and(|more| more > cost::MAX_QUERY_COST), "{c}");
+        }
+        within(&order_lines_query(), json!({}));
+        within(&order_refunds_query(), json!({}));
+        within(&refund_lines_query(), json!({}));
+        let q = products_query();
+        within(&q, json!({ "first": page_size(&q).unwrap_or_default() }));
+    }
 }
