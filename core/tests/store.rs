@@ -63,6 +63,7 @@ fn demo_seeds_a_shop_that_replays_exactly() -> R {
     assert_eq!(z.over_short_cents, Some(-100), "{z:?}");
     assert_eq!(replay_check(&s)?, None);
     assert_eq!(totals_check(s.conn())?, None);
+    assert_eq!(s.books_check()?, None, "the demo shop's books balance");
     // A second seed is refused and changes nothing.
     let before = dump_tables(s.conn())?;
     assert!(s.seed_demo().is_err());
