@@ -25,6 +25,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0010_integer_figures.sql")),
         M::up(include_str!("../../migrations/0011_server_epoch.sql")),
         M::up(include_str!("../../migrations/0012_early_voids.sql")),
+        M::up(include_str!("../../migrations/0013_shopify_withheld.sql")),
     ])
 }
 

@@ -502,3 +502,27 @@ async fn long_orders_import_whole_within_the_cost_limit() -> R {
         Ok(())
     })
 }
+
+/// The app lacks `read_customers`: Shopify answers the orders with their
+/// customer withheld and ACCESS_DENIED beside the data. The import takes
+/// what came and tells the owner once which permission is missing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_partial_answer_imports_what_came_and_names_the_missing_permission() -> R {
+    let fake = FakeShopify::start(TOKEN).await;
+    fake.put_orders(orders(0..40));
+    fake.deny_customers();
+    let (_dir, s) = store()?;
+    let report = import(&s, &fake, quick()).await?;
+    assert_eq!(report.recorded, 40);
+    let (salve, _) = sold(0..40);
+    assert_eq!(on_hand(&s, "SALVE")?, 100_000 - salve);
+    let view = with(&s, |s| s.shopify_import_view())?;
+    assert_eq!(view.last_error, None);
+    assert!(view.withheld.as_deref().is_some_and(|w| w.contains("read_customers")), "{:?}", view.withheld);
+    let alerts: Vec<String> = with(&s, |s| s.alerts())?.into_iter().map(|a| a.message).filter(|m| m.contains("read_customers")).collect();
+    assert_eq!(alerts.len(), 1, "said once: {alerts:?}");
+    with(&s, |s| {
+        assert_eq!(s.list_customers(None)?.len(), 0, "the withheld customers are left out");
+        Ok(())
+    })
+}

@@ -77,6 +77,8 @@ struct Store {
     max_requested: u64,
     /// Queries refused for asking more than 1,000 points.
     over_cost: usize,
+    /// The app lacks `read_customers`: every order's customer is withheld.
+    deny_customers: bool,
 }
 
 pub struct FakeShopify {
@@ -105,6 +107,7 @@ impl FakeShopify {
             throttled: 0,
             max_requested: 0,
             over_cost: 0,
+            deny_customers: false,
         }));
         let app = Router::new().route("/admin/api/{version}/graphql.json", post(graphql)).with_state(store.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
@@ -194,6 +197,12 @@ impl FakeShopify {
     /// The highest requested cost of any query received.
     pub fn max_requested_cost(&self) -> u64 {
         self.store.lock().unwrap().max_requested
+    }
+
+    /// From now on the app lacks `read_customers`: orders come with their
+    /// customer withheld (`null`) and an `ACCESS_DENIED` error beside the data.
+    pub fn deny_customers(&self) {
+        self.store.lock().unwrap().deny_customers = true;
     }
 
     /// Queries refused for asking more than 1,000 points.
@@ -624,10 +633,29 @@ async fn graphql(State(store): State<Arc<Mutex<Store>>>, Path(version): Path<Str
     }
     let available = s.available;
     drop(s);
-    let body = json!({
+    let deny = store.lock().unwrap().deny_customers;
+    let mut page = page;
+    let mut errors = Vec::new();
+    if deny {
+        for (i, o) in page.iter_mut().enumerate() {
+            if o.get("customer").is_some_and(|c| !c.is_null()) {
+                o["customer"] = Value::Null;
+                errors.push(json!({
+                    "message": "Access denied for customer field. Required access: `read_customers` access scope.",
+                    "locations": [{"line": 8, "column": 7}],
+                    "path": ["orders", "nodes", i, "customer"],
+                    "extensions": {"code": "ACCESS_DENIED", "documentation": "https://shopify.dev/api/usage/access-scopes"}
+                }));
+            }
+        }
+    }
+    let mut body = json!({
         "data": { "orders": { "pageInfo": { "hasNextPage": has_next, "endCursor": end_cursor }, "nodes": page } },
         "extensions": cost(requested, Some(actual), available, bucket)
     });
+    if !errors.is_empty() {
+        body["errors"] = Value::Array(errors);
+    }
     let text = body.to_string();
     match fault {
         Some(Fault::Truncated) => answer(StatusCode::OK, text[..text.len() / 2].to_string()),

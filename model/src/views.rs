@@ -619,4 +619,8 @@ pub struct ShopifyImportView {
     /// background import.
     #[serde(default)]
     pub push_stock: bool,
+    /// What Shopify withheld from the last import for want of a permission
+    /// (the import went on without it), in Shopify's words.
+    #[serde(default)]
+    pub withheld: Option<String>,
 }

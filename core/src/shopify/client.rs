@@ -131,6 +131,9 @@ pub struct ShopifyClient {
     last_cost: f64,
     /// Set when Shopify answered with another API version than asked.
     pub version_warning: Option<String>,
+    /// What Shopify withheld beside an answer (a field the app may not
+    /// read, `ACCESS_DENIED`): said once, in Shopify's words.
+    pub withheld: Option<String>,
 }
 
 fn shopify_err(msg: impl Into<String>) -> CoreError {
@@ -154,6 +157,7 @@ impl ShopifyClient {
             bucket: None,
             last_cost: 0.0,
             version_warning: None,
+            withheld: None,
         })
     }
 
@@ -275,6 +279,16 @@ impl ShopifyClient {
                 return Attempt::Throttled(Duration::from_secs_f64(secs.min(60.0)));
             }
             let messages: Vec<&str> = errors.iter().filter_map(|e| e.get("message").and_then(Value::as_str)).collect();
+            // Errors beside data: part of the answer was withheld (a field
+            // the app may not read). Take what came; say what is missing once.
+            let partial = errors.iter().all(|e| e.pointer("/extensions/code").and_then(Value::as_str) == Some("ACCESS_DENIED"));
+            if let Some(data) = value.get("data").filter(|d| d.is_object() && partial) {
+                if self.withheld.is_none() {
+                    let seen: std::collections::BTreeSet<&str> = messages.iter().copied().collect();
+                    self.withheld = Some(seen.into_iter().collect::<Vec<_>>().join("; "));
+                }
+                return Attempt::Data(data.clone());
+            }
             return Attempt::Fatal(shopify_err(format!("Shopify refused the query: {}", messages.join("; "))));
         }
         match value.get("data") {

@@ -133,20 +133,20 @@ impl Store {
 
     pub fn shopify_import_view(&self) -> Result<ShopifyImportView> {
         let conn = self.conn();
-        type Row = (i64, Option<i64>, String, Option<String>, Option<i64>, Option<String>, bool);
+        type Row = (i64, Option<i64>, String, Option<String>, Option<i64>, Option<String>, bool, Option<String>);
         let row: Option<Row> = conn
             .query_row(
-                "SELECT since_ms, cursor_ms, api_version, location_gid, last_run_ms, last_error, push_stock FROM shopify_import",
+                "SELECT since_ms, cursor_ms, api_version, location_gid, last_run_ms, last_error, push_stock, withheld FROM shopify_import",
                 [],
-                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?)),
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
             )
             .optional()?;
         let orders: i64 = conn.query_row("SELECT COUNT(*) FROM shopify_orders", [], |r| r.get(0))?;
         let unmatched: i64 =
             conn.query_row("SELECT COUNT(DISTINCT sku) FROM shopify_order_lines WHERE product_id IS NULL", [], |r| r.get(0))?;
-        let (since_ms, cursor_ms, api_version, location_gid, last_run_ms, last_error, push_stock) = match row {
-            Some((s, c, v, l, r, e, p)) => (Some(s), c, v, l, r, e, p),
-            None => (None, None, DEFAULT_API_VERSION.to_string(), None, None, None, false),
+        let (since_ms, cursor_ms, api_version, location_gid, last_run_ms, last_error, push_stock, withheld) = match row {
+            Some((s, c, v, l, r, e, p, w)) => (Some(s), c, v, l, r, e, p, w),
+            None => (None, None, DEFAULT_API_VERSION.to_string(), None, None, None, false, None),
         };
         Ok(ShopifyImportView {
             shop: self.shopify_shop()?,
@@ -159,6 +159,7 @@ impl Store {
             orders,
             unmatched_skus: unmatched,
             push_stock,
+            withheld,
         })
     }
 
@@ -232,7 +233,19 @@ impl Store {
             };
             out.push(Alert { kind: AlertKind::UnmatchedSku, item: u.sku, message, on_hand: None, threshold: None });
         }
-        if let Some(e) = self.shopify_import_view()?.last_error {
+        let view = self.shopify_import_view()?;
+        if let Some(w) = view.withheld {
+            out.push(Alert {
+                kind: AlertKind::Sync,
+                item: "shopify-access".into(),
+                message: format!(
+                    "Shopify withheld part of the orders for want of a permission ({w}): give the store's custom app that access"
+                ),
+                on_hand: None,
+                threshold: None,
+            });
+        }
+        if let Some(e) = view.last_error {
             out.push(Alert {
                 kind: AlertKind::Sync,
                 item: "shopify".into(),
@@ -271,6 +284,9 @@ pub async fn import_orders(store: &std::sync::Mutex<Store>, client: &mut super::
     let outcome = run(store, client).await;
     let note = outcome.as_ref().err().map(ToString::to_string);
     lock(store)?.note_shopify_run(note.as_deref())?;
+    if outcome.is_ok() {
+        lock(store)?.conn().execute("UPDATE shopify_import SET withheld = ?1", [client.withheld.as_deref()])?;
+    }
     let mut report = outcome?;
     report.version_warning = client.version_warning.clone();
     report.unmatched_skus = lock(store)?.shopify_import_view()?.unmatched_skus;
