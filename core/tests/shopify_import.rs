@@ -526,3 +526,22 @@ async fn a_partial_answer_imports_what_came_and_names_the_missing_permission() -
         Ok(())
     })
 }
+
+/// A THROTTLED answer is waited out once: the wait for the deficit credits
+/// the bucket, so the next query does not wait the same deficit again.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_throttle_is_waited_once() -> R {
+    let fake = FakeShopify::start(TOKEN).await;
+    fake.put_orders(orders(0..10));
+    let (_dir, s) = store()?;
+    // Empty, restoring 500 points a second: the page (about 950 points)
+    // waits about 1.9 s (plus up to half again of jitter); twice would be 3.8 s or more.
+    fake.throttle(Bucket { maximum: 2000.0, restore_per_s: 500.0 }, 0.0);
+    let t = Instant::now();
+    let report = import(&s, &fake, quick()).await?;
+    let took = t.elapsed();
+    assert_eq!(report.recorded, 10);
+    assert_eq!(fake.throttled(), 1, "throttled once");
+    assert!(took >= Duration::from_millis(1800) && took < Duration::from_millis(3500), "{took:?}");
+    Ok(())
+}
