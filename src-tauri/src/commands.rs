@@ -153,8 +153,17 @@ mod tests {
         let bytes = std::fs::read(&path).map_err(|e| CoreError::Invalid(e.to_string()))?;
         let file = wildroot_model::sync::OpsFile::parse(&bytes).map_err(CoreError::Invalid)?;
         assert_eq!(file.ops.len() as i64, shell.store()?.sync_status()?.pending);
+        // The laptop has the owner's catalogue (it syncs it); the file
+        // carries what a booth may record, and the rest is left out, said why.
         let mut laptop = Store::open_in_memory()?;
-        assert_eq!(laptop.import_ops_file(&file)?.applied, file.ops.len());
+        let owner_work: Vec<_> = wildroot_core::oplog::all_ops(shell.store()?.conn())?
+            .into_iter()
+            .filter(|o| !wildroot_model::sync::Role::Vendor.may(o.kind.name()))
+            .collect();
+        wildroot_core::oplog::apply_foreign(&mut laptop, &owner_work)?;
+        let report = laptop.import_ops_file(&file)?;
+        assert_eq!(report.applied + owner_work.len(), file.ops.len());
+        assert_eq!(report.refused.len(), owner_work.len(), "owner-only changes travel by sync, not by file");
         assert_eq!(laptop.list_products(None, None)?, shell.store()?.list_products(None, None)?);
         // Once everything has reached the server there is nothing to save.
         shell.store()?.conn().execute("UPDATE ops SET server_seq = seq", [])?;
