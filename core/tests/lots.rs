@@ -350,7 +350,9 @@ fn a_device_upgraded_after_applying_lotted_sales_rebuilds_its_lot_figures_from_t
         // As a build from before lots left it: the sale applied, no lot tables.
         s.conn().execute_batch(
             "DROP TABLE lot_moves; DROP TABLE lot_levels; ALTER TABLE batches DROP COLUMN expected_qty;
-             DROP TABLE event_drawers; DROP TABLE allotments; ALTER TABLE refunds DROP COLUMN device; PRAGMA user_version = 7;",
+             DROP TABLE event_drawers; DROP TABLE allotments; ALTER TABLE refunds DROP COLUMN device;
+             ALTER TABLE sync_state DROP COLUMN server_epoch; DROP TABLE early_voids; ALTER TABLE shopify_import DROP COLUMN withheld;
+             PRAGMA user_version = 7;",
         )?;
     }
     let s = Store::open(&path)?;
