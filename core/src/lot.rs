@@ -219,6 +219,20 @@ pub(crate) fn adjustment(
     Ok(wildroot_model::op::StockAdjusted { item, qty, reason, at_ms, lots })
 }
 
+/// The worth of the lots a query lists as (cost, qty, on hand), by [`lot_value`].
+pub(crate) fn lots_value(conn: &Connection, sql: &str, params: impl rusqlite::Params) -> Result<i64> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(params, |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?;
+    let mut total = 0i64;
+    for row in rows {
+        let (cost, qty, on_hand) = row?;
+        total = total
+            .checked_add(lot_value(cost, qty, on_hand))
+            .ok_or_else(|| CoreError::Corrupt("a stock value too large to total".into()))?;
+    }
+    Ok(total)
+}
+
 /// What the units left of a lot are worth: its cost less what the units
 /// gone from it cost (a lot of `qty` units bought or made for `cost`, with
 /// `on_hand` left). Rounded once per lot; nothing for a lot used up.

@@ -39,31 +39,40 @@ fn append_as(conn: &Connection, op: &Operation, payload: &str, server_seq: Optio
     // too lost what it had numbered): the log keeps both, by id, the later
     // one under a number of its own below zero (another device's numbers
     // are only read by that device).
-    let mine: bool = conn.query_row("SELECT id = ?1 FROM local_device", [op.device.to_string()], |r| r.get(0))?;
-    let clash: bool = !mine
-        && conn
-            .prepare_cached("SELECT EXISTS (SELECT 1 FROM ops WHERE device = ?1 AND device_seq = ?2 AND id != ?3)")?
-            .query_row((op.device.to_string(), op.device_seq, op.id.to_string()), |r| r.get(0))?;
-    let device_seq = if clash {
-        conn.query_row("SELECT MIN(0, COALESCE(MIN(device_seq), 0)) - 1 FROM ops WHERE device = ?1", [op.device.to_string()], |r| r.get(0))?
-    } else {
-        op.device_seq
+    let insert = |device_seq: i64| -> rusqlite::Result<usize> {
+        conn.prepare_cached(
+            "INSERT INTO ops (id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload, server_seq)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO NOTHING",
+        )?
+        .execute(rusqlite::params![
+            op.id.to_string(),
+            op.device.to_string(),
+            device_seq,
+            op.hlc.ms,
+            op.hlc.counter,
+            op.version,
+            op.kind.name(),
+            payload,
+            server_seq
+        ])
     };
-    let mut stmt = conn.prepare_cached(
-        "INSERT INTO ops (id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload, server_seq)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) ON CONFLICT (id) DO NOTHING",
-    )?;
-    let n = stmt.execute(rusqlite::params![
-        op.id.to_string(),
-        op.device.to_string(),
-        device_seq,
-        op.hlc.ms,
-        op.hlc.counter,
-        op.version,
-        op.kind.name(),
-        payload,
-        server_seq
-    ])?;
+    // The clash is looked for only when the insert meets it: the pull's
+    // hot path costs one statement an operation.
+    let n = match insert(op.device_seq) {
+        Err(rusqlite::Error::SqliteFailure(e, _)) if e.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_UNIQUE => {
+            let mine: bool = conn.query_row("SELECT id = ?1 FROM local_device", [op.device.to_string()], |r| r.get(0))?;
+            if mine {
+                return Err(CoreError::Corrupt(format!("operation number {} of this device is already in the log", op.device_seq)));
+            }
+            let below: i64 = conn.query_row(
+                "SELECT MIN(0, COALESCE(MIN(device_seq), 0)) - 1 FROM ops WHERE device = ?1",
+                [op.device.to_string()],
+                |r| r.get(0),
+            )?;
+            insert(below)?
+        }
+        other => other?,
+    };
     Ok(n == 1)
 }
 

@@ -159,21 +159,16 @@ impl Store {
     /// write-off, to the cent.
     pub fn valuation(&self) -> Result<Valuation> {
         let conn = self.conn();
-        let value = |sql: &str| -> Result<i64> {
-            let mut stmt = conn.prepare(sql)?;
-            let mut total: i64 = 0;
-            for row in stmt.query_map([], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))? {
-                let (cost, qty, on_hand) = row?;
-                total = total
-                    .checked_add(crate::lot::lot_value(cost, qty, on_hand))
-                    .ok_or_else(|| crate::error::CoreError::Corrupt("the stock value is too large to total".into()))?;
-            }
-            Ok(total)
-        };
-        let supplies_cents =
-            value("SELECT s.cost_cents, s.qty, COALESCE(l.on_hand, 0) FROM supply_lots s LEFT JOIN lot_levels l ON l.lot_id = s.id")?;
-        let products_cents =
-            value("SELECT b.cost_cents, b.output_qty, COALESCE(l.on_hand, 0) FROM batches b LEFT JOIN lot_levels l ON l.lot_id = b.id")?;
+        let supplies_cents = crate::lot::lots_value(
+            conn,
+            "SELECT s.cost_cents, s.qty, COALESCE(l.on_hand, 0) FROM supply_lots s LEFT JOIN lot_levels l ON l.lot_id = s.id",
+            [],
+        )?;
+        let products_cents = crate::lot::lots_value(
+            conn,
+            "SELECT b.cost_cents, b.output_qty, COALESCE(l.on_hand, 0) FROM batches b LEFT JOIN lot_levels l ON l.lot_id = b.id",
+            [],
+        )?;
         Ok(Valuation { supplies_cents, products_cents, total_cents: supplies_cents + products_cents })
     }
 

@@ -225,7 +225,12 @@ impl Store {
         let mut out = Vec::new();
         for row in rows {
             let (id, name, unit, reorder_at, supplier, notes, archived, on_hand, avg) = row?;
-            let value_cents = lots_value(self.conn(), &id)?;
+            let value_cents = crate::lot::lots_value(
+                self.conn(),
+                "SELECT s.cost_cents, s.qty, COALESCE(l.on_hand, 0) FROM supply_lots s LEFT JOIN lot_levels l ON l.lot_id = s.id
+                 WHERE s.supply_id = ?1",
+                [&id],
+            )?;
             out.push(SupplyView {
                 id: id.parse().map_err(|_| CoreError::Corrupt(format!("supply id '{id}'")))?,
                 name,
@@ -241,21 +246,6 @@ impl Store {
         }
         Ok(out)
     }
-}
-
-/// What a supply's lots on hand are worth (see [`Store::valuation`]).
-fn lots_value(conn: &Connection, supply: &str) -> Result<i64> {
-    let mut stmt = conn.prepare_cached(
-        "SELECT s.cost_cents, s.qty, COALESCE(l.on_hand, 0) FROM supply_lots s LEFT JOIN lot_levels l ON l.lot_id = s.id
-         WHERE s.supply_id = ?1",
-    )?;
-    let rows = stmt.query_map([supply], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?)))?;
-    let mut total = 0i64;
-    for row in rows {
-        let (cost, qty, on_hand) = row?;
-        total = total.saturating_add(crate::lot::lot_value(cost, qty, on_hand));
-    }
-    Ok(total)
 }
 
 pub(crate) fn receive_in(tx: &Tx<'_>, key: &str, qty: &str, cost: Money, lot_code: Option<&str>) -> Result<(LotId, String)> {
