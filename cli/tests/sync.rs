@@ -342,6 +342,29 @@ fn a_device_restored_from_its_own_backup_loses_no_sale() {
     assert!(ok(&laptop, &["doctor"], None).contains("All good"));
 }
 
+/// The sign-in is sealed in the live database too: neither the database
+/// nor its log holds it in the clear, and a copy of the database carried
+/// away without the key file beside it asks to sign in again.
+#[test]
+fn the_device_sign_in_is_sealed_at_rest() {
+    let Shop { dir, server: _server, server_db: _, laptop: _, phone } = owner_laptop_and_booth_phone();
+    ok(&phone, &["sync"], None);
+    let token = wildroot_core::Store::open(&phone).unwrap().sync_config().unwrap().unwrap().device_token;
+    assert!(token.len() > 16, "the phone has no sign-in");
+    for file in [phone.clone(), phone.with_extension("db-wal")] {
+        let bytes = std::fs::read(&file).unwrap_or_default();
+        assert!(!bytes.windows(token.len()).any(|w| w == token.as_bytes()), "{} holds the device's sign-in", file.display());
+    }
+    let copy = path(&dir, "carried.db");
+    wildroot_core::Store::open(&phone).unwrap().conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
+    std::fs::copy(&phone, &copy).unwrap();
+    let out = run(&copy, &["sync"], None);
+    assert!(!out.status.success(), "a copy without the key signed in");
+    let said = String::from_utf8_lossy(&out.stderr);
+    assert!(said.contains("sign in to"), "{said}");
+    ok(&phone, &["sync"], None);
+}
+
 /// The phone's database is gone and only an old backup is left: restored
 /// onto a new file, it sells before it syncs (numbers the server already
 /// has) or syncs first; either way every sale ends on every device once.

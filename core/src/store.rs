@@ -141,6 +141,8 @@ impl Store {
                 store.write(crate::oplog::rebuild)?;
             }
         }
+        // An older build kept the device's sign-in in the clear.
+        store.seal_plain_device_token()?;
         // Operations of kinds an older build could not apply (DESIGN rule 9).
         // Checked first, so that opening takes no write lock when there are none.
         let kept: bool =

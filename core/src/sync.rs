@@ -8,6 +8,7 @@
 //! a retried request changes nothing.
 use crate::error::{CoreError, Result};
 use crate::oplog::{self, Clock};
+use crate::shopify::link::{DeviceKey, SEALED_TEXT};
 use crate::store::Store;
 use rusqlite::OptionalExtension;
 use std::io::Write;
@@ -187,22 +188,66 @@ impl Store {
                 Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))
             })
             .optional()?;
-        row.map(|(server_url, device_token, device_name, user_email, role)| {
+        row.map(|(server_url, stored, device_name, user_email, role)| {
+            let device_token = self.open_device_token(&server_url, &stored);
             Ok(SyncConfig { server_url, device_token, device_name, user_email, role: role_of(&role)? })
         })
         .transpose()
+    }
+
+    /// The key file beside this database (the one that seals the Shopify
+    /// token too); `None` for a store in memory, which leaves no file to read.
+    fn device_key(&self) -> Result<Option<DeviceKey>> {
+        match self.conn().path().filter(|p| !p.is_empty()) {
+            Some(db) => Ok(Some(DeviceKey::load_or_create(&std::path::Path::new(db).with_extension("key"))?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The sign-in as `sync_state` keeps it: sealed under the device key,
+    /// bound to the server it signs in to.
+    fn seal_device_token(&self, server_url: &str, token: &str) -> Result<String> {
+        match self.device_key()? {
+            Some(key) if !token.is_empty() => key.seal_text(token, server_url.as_bytes()),
+            _ => Ok(token.to_string()),
+        }
+    }
+
+    /// The sign-in, opened; empty (so the device asks to sign in again) when
+    /// the key beside the database is not the one that sealed it.
+    fn open_device_token(&self, server_url: &str, stored: &str) -> String {
+        if !stored.starts_with(SEALED_TEXT) {
+            return stored.to_string();
+        }
+        let key = self.device_key().ok().flatten();
+        key.and_then(|k| k.open_text(stored, server_url.as_bytes())).unwrap_or_default()
+    }
+
+    /// Seals a sign-in an older build kept in the clear (run at open).
+    pub(crate) fn seal_plain_device_token(&self) -> Result<()> {
+        let row: Option<(String, String)> =
+            self.conn().query_row("SELECT server_url, device_token FROM sync_state", [], |r| Ok((r.get(0)?, r.get(1)?))).optional()?;
+        if let Some((url, plain)) = row.filter(|(_, t)| !t.is_empty() && !t.starts_with(SEALED_TEXT)) {
+            let sealed = self.seal_device_token(&url, &plain)?;
+            if sealed != plain {
+                self.conn().pragma_update(None, "secure_delete", "ON")?;
+                self.conn().execute("UPDATE sync_state SET device_token = ?1", [&sealed])?;
+            }
+        }
+        Ok(())
     }
 
     /// Connects this device to a server. Moving to another server starts its cursor over.
     pub fn connect(&mut self, cfg: &SyncConfig) -> Result<()> {
         let previous = self.sync_config()?.map(|c| c.server_url);
         let keep_cursor = previous.as_deref() == Some(cfg.server_url.as_str());
+        let token = self.seal_device_token(&cfg.server_url, &cfg.device_token)?;
         self.write(|tx| {
             tx.execute(
                 "INSERT INTO sync_state (singleton, server_url, device_token, device_name, user_email, role) VALUES (1, ?1, ?2, ?3, ?4, ?5)
                  ON CONFLICT (singleton) DO UPDATE SET server_url = excluded.server_url, device_token = excluded.device_token,
                      device_name = excluded.device_name, user_email = excluded.user_email, role = excluded.role, last_error = NULL",
-                (&cfg.server_url, &cfg.device_token, &cfg.device_name, &cfg.user_email, cfg.role.as_str()),
+                (&cfg.server_url, &token, &cfg.device_name, &cfg.user_email, cfg.role.as_str()),
             )?;
             if !keep_cursor {
                 tx.execute("UPDATE sync_state SET pull_after = 0", [])?;
@@ -642,7 +687,7 @@ pub async fn sync_with<T: Transport>(
     let cfg = lock(store)?.sync_config()?.ok_or(CoreError::NotConnected)?;
     if cfg.device_token.is_empty() {
         return Err(CoreError::Invalid(format!(
-            "this device was restored from a backup, which keeps no sign-in: sign in to {} again as {}",
+            "this device holds no sign-in it can open (a backup or a copied database keeps none): sign in to {} again as {}",
             cfg.server_url, cfg.user_email
         )));
     }
@@ -850,6 +895,25 @@ pub fn backoff(failures: u32, base: Duration, max: Duration) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_sign_in_kept_in_the_clear_by_an_older_build_is_sealed_at_open() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let db = dir.path().join("booth.db");
+        let url = "http://127.0.0.1:1";
+        Store::open(&db)?.conn().execute(
+            "INSERT INTO sync_state (singleton, server_url, device_token, device_name, user_email, role)
+             VALUES (1, ?1, 'plain-token-of-an-older-build', 'Booth', 'v@shop.test', 'vendor')",
+            [url],
+        )?;
+        let store = Store::open(&db)?;
+        let stored: String = store.conn().query_row("SELECT device_token FROM sync_state", [], |r| r.get(0))?;
+        assert!(stored.starts_with(SEALED_TEXT), "{stored}");
+        assert_eq!(store.sync_config()?.map(|c| c.device_token).as_deref(), Some("plain-token-of-an-older-build"));
+        // Bound to its server: the same text under another address opens to nothing.
+        assert_eq!(store.open_device_token("http://127.0.0.1:2", &stored), "");
+        Ok(())
+    }
 
     #[test]
     fn backoff_grows_and_caps() {

@@ -57,6 +57,21 @@ impl DeviceKey {
         self.0.open_in_place(nonce, Aad::from(context), &mut buf).ok().map(|plain| plain.to_vec())
     }
 
+    /// [`DeviceKey::seal`] as one line of text (`sealed1:NONCE:SEALED`, in
+    /// hex), for a secret kept in a text column.
+    pub fn seal_text(&self, plain: &str, context: &[u8]) -> Result<String> {
+        let (nonce, sealed) = self.seal(plain.as_bytes(), context)?;
+        Ok(format!("{SEALED_TEXT}{}:{}", to_hex(&nonce), to_hex(&sealed)))
+    }
+
+    /// Opens what [`DeviceKey::seal_text`] wrote; `None` when it is not
+    /// sealed text, or not sealed with this key and context.
+    pub fn open_text(&self, text: &str, context: &[u8]) -> Option<String> {
+        let (nonce, sealed) = text.strip_prefix(SEALED_TEXT)?.split_once(':')?;
+        let plain = self.open(&from_hex(nonce)?, &from_hex(sealed)?, context)?;
+        String::from_utf8(plain).ok()
+    }
+
     fn from_bytes(bytes: &[u8]) -> std::result::Result<DeviceKey, ()> {
         if bytes.len() != KEY_LEN {
             return Err(());
@@ -64,6 +79,21 @@ impl DeviceKey {
         let key = UnboundKey::new(&CHACHA20_POLY1305, bytes).map_err(|_| ())?;
         Ok(DeviceKey(LessSafeKey::new(key)))
     }
+}
+
+/// How [`DeviceKey::seal_text`] marks its text, so a reader tells a sealed
+/// secret from one an older build kept in the clear.
+pub const SEALED_TEXT: &str = "sealed1:";
+
+fn to_hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn from_hex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
 }
 
 fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
