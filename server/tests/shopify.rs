@@ -57,12 +57,20 @@ fn sign(body: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(tag.as_ref())
 }
 
+/// A webhook as Shopify delivers it, as a new event each time.
 async fn post(url: &str, topic: &str, body: &[u8], signature: &str) -> (u16, Value) {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(1);
+    let event = format!("evt-{}", NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+    post_event(url, topic, body, signature, &event, "2026-11-20T15:00:01.000Z").await
+}
+
+async fn post_event(url: &str, topic: &str, body: &[u8], signature: &str, event: &str, triggered_at: &str) -> (u16, Value) {
     let resp = reqwest::Client::new()
         .post(format!("{url}/api/v1/shopify/webhooks"))
         .header("X-Shopify-Topic", topic)
         .header("X-Shopify-Hmac-Sha256", signature)
-        .header("X-Shopify-Event-Id", "evt-1")
+        .header("X-Shopify-Event-Id", event)
+        .header("X-Shopify-Triggered-At", triggered_at)
         .header("Content-Type", "application/json")
         .body(body.to_vec())
         .send()
@@ -115,6 +123,23 @@ async fn signed_order_webhooks_reach_every_device_once() {
     let (_, again) = post(&url, "orders/create", &created, &sign(&created)).await;
     assert_eq!(again["server_seq"], first["server_seq"], "a repeated webhook is the same operation");
     assert_eq!(storage.op_count().await.unwrap(), ops_before + 1);
+
+    // A retry of one event (same id, a later X-Shopify-Triggered-At) is
+    // answered 200 and records nothing, even with a body that was never
+    // recorded; an unsigned one is still refused first.
+    let event = "4f6a2b1e-0c1d-4e5f-8a9b-1c2d3e4f5a6b";
+    let newer = order("2026-11-20T11:00:00-05:00", json!([]));
+    assert_eq!(post_event(&url, "orders/updated", &newer, "", event, "2026-11-20T16:00:00.000Z").await.0, 401);
+    let (status, first_try) = post_event(&url, "orders/updated", &newer, &sign(&newer), event, "2026-11-20T16:00:00.000Z").await;
+    assert_eq!((status, first_try["recorded"].as_bool()), (200, Some(true)), "{first_try}");
+    let (status, retry) = post_event(&url, "orders/updated", &newer, &sign(&newer), event, "2026-11-20T16:05:00.000Z").await;
+    assert_eq!((status, retry["recorded"].as_bool(), retry["duplicate"].as_bool()), (200, Some(false), Some(true)), "{retry}");
+    let later = order("2026-11-20T12:00:00-05:00", json!([]));
+    let (_, reused) = post_event(&url, "orders/updated", &later, &sign(&later), event, "2026-11-20T16:10:00.000Z").await;
+    assert_eq!(reused["duplicate"].as_bool(), Some(true), "{reused}");
+    assert_eq!(storage.op_count().await.unwrap(), ops_before + 2, "a repeated event recorded something");
+    let (status, bad_id) = post_event(&url, "orders/updated", &later, &sign(&later), "two words", "2026-11-20T16:10:00.000Z").await;
+    assert_eq!((status, bad_id["code"].as_str()), (400, Some("bad_event_id")));
 
     // A refund arrives as the order's update.
     let refund = json!([{"id": 509562969, "admin_graphql_api_id": "gid://shopify/Refund/509562969", "created_at": "2026-11-21T09:00:00-05:00",

@@ -36,6 +36,16 @@ pub async fn webhook<S: Storage>(State(state): State<Arc<AppState<S>>>, headers:
         return Err(Fail::new(StatusCode::UNAUTHORIZED, "bad_signature", "the X-Shopify-Hmac-Sha256 signature does not match this body"));
     }
     let topic = headers.get("x-shopify-topic").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
+    // Shopify may deliver one event more than once (a retry, with a new
+    // X-Shopify-Triggered-At): its event id says it is the same one. Without
+    // an id, the derived operation ids still absorb a repeated body.
+    let event = event_id(&headers)?;
+    if let Some(id) = &event {
+        if state.storage.get_setting(&event_key(id)).await?.is_some() {
+            return Ok(Json(json!({ "accepted": true, "recorded": false, "duplicate": true })));
+        }
+    }
+    let seen = event.map(|id| (event_key(&id), chrono::Utc::now().timestamp_millis().to_string()));
     match topic.as_str() {
         "orders/create" | "orders/updated" | "orders/cancelled" => {}
         // A refund's body is not its order: the server's import (when it
@@ -46,6 +56,9 @@ pub async fn webhook<S: Storage>(State(state): State<Arc<AppState<S>>>, headers:
             if importing {
                 state.shopify_wake.notify_one();
             }
+            if let Some((key, at)) = &seen {
+                state.storage.set_setting(key, at).await?;
+            }
             return Ok(Json(json!({ "accepted": true, "recorded": false, "import_woken": importing })));
         }
         other => return Ok(Json(json!({ "accepted": false, "ignored": other }))),
@@ -53,8 +66,24 @@ pub async fn webhook<S: Storage>(State(state): State<Arc<AppState<S>>>, headers:
     let value: Value = serde_json::from_slice(&body)
         .map_err(|e| Fail::new(StatusCode::BAD_REQUEST, "bad_json", format!("the webhook body is not JSON: {e}")))?;
     let order = order_from_webhook(&value).map_err(|e| Fail::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_order", e))?;
-    let server_seq = super::record_orders(&state, std::slice::from_ref(&order), Vec::new()).await?;
+    // The event is noted in the order's own transaction: a crash between
+    // the two cannot make a retry look already recorded.
+    let server_seq = super::record_orders(&state, std::slice::from_ref(&order), seen.into_iter().collect()).await?;
     Ok(Json(json!({ "accepted": true, "recorded": true, "server_seq": server_seq.first() })))
+}
+
+/// The `X-Shopify-Event-Id` header, if sent; refused when it is not a
+/// short printable id (it becomes part of a stored key).
+fn event_id(headers: &HeaderMap) -> ApiResult<Option<String>> {
+    let Some(value) = headers.get("x-shopify-event-id") else { return Ok(None) };
+    match value.to_str().map(str::trim) {
+        Ok(id) if !id.is_empty() && id.len() <= 100 && id.chars().all(|c| c.is_ascii_graphic()) => Ok(Some(id.to_string())),
+        _ => Err(Fail::new(StatusCode::BAD_REQUEST, "bad_event_id", "the X-Shopify-Event-Id header is not an event id")),
+    }
+}
+
+fn event_key(id: &str) -> String {
+    format!("shopify_webhook_event:{id}")
 }
 
 #[cfg(test)]
