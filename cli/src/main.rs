@@ -236,6 +236,13 @@ enum ImportCmd {
         /// Read again from this date (YYYY-MM-DD, UTC); nothing is counted twice.
         #[arg(long)]
         since: Option<String>,
+        /// Read with one Shopify bulk operation (the default when the import
+        /// starts more than 90 days back).
+        #[arg(long, conflicts_with = "paged")]
+        bulk: bool,
+        /// Read page by page (the default for recent orders).
+        #[arg(long)]
+        paged: bool,
     },
 }
 
@@ -1167,20 +1174,30 @@ fn run(cli: Cli, format: Format) -> Result<String> {
             sync_out(&report, j, String::new())?
         }
         Command::Shopify(cmd) => shopify(store, &path, cmd, format)?,
-        Command::Import(ImportCmd::Shopify { since }) => {
+        Command::Import(ImportCmd::Shopify { since, bulk, paged }) => {
+            use wildroot_core::shopify::import::{import_linked, ImportWay};
             if let Some(d) = opt_date(&since, "--since")? {
                 store.restart_shopify_import(day_start_ms(d))?;
             }
             let key = DeviceKey::load_or_create(&path.with_extension("key"))?;
             let store = std::sync::Mutex::new(store);
+            let way = match (bulk, paged) {
+                (true, _) => ImportWay::Bulk,
+                (_, true) => ImportWay::Paged,
+                _ => ImportWay::Auto,
+            };
             eprintln!("Importing Shopify orders…");
-            let report = runtime()?.block_on(wildroot_core::shopify::import::import_linked(&store, &key, RetryPolicy::default()))?;
+            let report = runtime()?.block_on(import_linked(&store, &key, RetryPolicy::default(), way, &mut import_progress))?;
             if j {
                 json(&report)?
             } else {
                 let mut s = format!(
-                    "Read {} order update(s) in {} page(s): {} new, {} already here.\n",
-                    report.orders, report.pages, report.recorded, report.unchanged
+                    "Read {} order update(s) in {} page(s){}: {} new, {} already here.\n",
+                    report.orders,
+                    report.pages,
+                    if report.bulk { " with a bulk operation" } else { "" },
+                    report.recorded,
+                    report.unchanged
                 );
                 if let Some(w) = &report.version_warning {
                     s.push_str(&format!("Warning: {w}\n"));
@@ -1914,6 +1931,19 @@ fn read_password(prompt: &str) -> Result<String> {
         bail!("no password given: type it at the prompt or pipe it on stdin");
     }
     Ok(password)
+}
+
+/// The import's progress on stderr, one line a step (stdout stays the
+/// report, for scripts): a bar of orders recorded against the total.
+fn import_progress(p: wildroot_core::shopify::import::ImportProgress) {
+    use wildroot_core::shopify::import::ImportProgress;
+    match p {
+        ImportProgress::BulkRunning { objects } => eprintln!("Shopify is gathering the orders: {objects} object(s) so far…"),
+        ImportProgress::Recorded { recorded, total } => {
+            let filled = (recorded * 30).checked_div(total).unwrap_or(30);
+            eprintln!("[{}{}] {recorded} of {total} orders recorded", "#".repeat(filled), "-".repeat(30 - filled));
+        }
+    }
 }
 
 async fn sync_with_progress(store: &std::sync::Mutex<Store>) -> Result<wildroot_model::views::SyncReport> {

@@ -324,3 +324,59 @@ fn the_server_imports_on_its_own_and_a_vendor_phone_gets_the_orders() {
         assert!(!raw.windows(TOKEN.len()).any(|w| w == TOKEN.as_bytes()), "{} holds the token in the clear", db.display());
     }
 }
+
+/// A first import of years of orders runs as a bulk operation with a
+/// progress bar; killed in the middle of Shopify's file, the next
+/// `import shopify` goes on and every order is recorded once.
+#[test]
+fn a_bulk_first_import_killed_midway_resumes_without_duplicates() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fake = rt.block_on(fake_shopify::FakeShopify::start(TOKEN));
+    let since = 1_609_459_200_000; // 2021-01-01
+    fake.put_orders((0..5000u64).map(|n| {
+        let at = since + n as i64 * 4 * 3_600_000;
+        fake_shopify::order(n + 1, at, at, &format!("buyer{}@example.com", n % 40), &[("SOAP-OAT", 1, 900), ("GIFT-BOX", 1, 500)])
+    }));
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    ok(&db, &["init", "--demo"], None);
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
+    let connect = ["shopify", "connect", "--shop", &fake.base_url, "--token-file", token_file.to_str().unwrap(), "--since", "2021-01-01"];
+    ok(&db, &connect, None);
+
+    let mut child = Command::new(BIN)
+        .args(["--db", db.to_str().unwrap(), "import", "shopify"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut said = String::new();
+    for line in BufReader::new(child.stderr.take().unwrap()).lines().map_while(Result::ok) {
+        said.push_str(&line);
+        said.push('\n');
+        if line.contains("of 5000 orders recorded") {
+            child.kill().unwrap();
+            break;
+        }
+    }
+    let status = child.wait().unwrap();
+    assert!(!status.success(), "the import ended before it could be killed: {said}");
+    assert!(said.contains("Shopify is gathering the orders"), "{said}");
+    let midway = json(&db, &["shopify", "status"])["orders"].as_i64().unwrap();
+    assert!(midway > 0 && midway < 5000, "{midway} orders after the kill");
+
+    let report = json(&db, &["import", "shopify"]);
+    assert_eq!(report["bulk"], true, "{report}");
+    assert_eq!(json(&db, &["shopify", "status"])["orders"], 5000);
+    let store = wildroot_core::Store::open(&db).unwrap();
+    let seen: i64 = store.conn().query_row("SELECT COUNT(*) FROM ops WHERE kind = 'shopify_order_seen'", [], |r| r.get(0)).unwrap();
+    assert_eq!(seen, 5000, "an order was recorded twice or not at all");
+    drop(store);
+    assert!(ok(&db, &["doctor"], None).contains("All good"));
+    // Paged from here on: the watermark is recent enough.
+    let next = json(&db, &["import", "shopify"]);
+    assert_eq!((next["bulk"].as_bool(), next["recorded"].as_u64()), (Some(false), Some(0)), "{next}");
+    assert_eq!(fake.bulk_runs(), 2);
+}

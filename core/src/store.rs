@@ -26,6 +26,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0011_server_epoch.sql")),
         M::up(include_str!("../../migrations/0012_early_voids.sql")),
         M::up(include_str!("../../migrations/0013_shopify_withheld.sql")),
+        M::up(include_str!("../../migrations/0014_shopify_bulk_progress.sql")),
     ])
 }
 

@@ -7,7 +7,7 @@ use tempfile::TempDir;
 use wildroot_core::oplog::{dump_tables, op_count, replay_check, totals_check};
 use wildroot_core::product::NewProduct;
 use wildroot_core::shopify::client::{RetryPolicy, ShopifyClient};
-use wildroot_core::shopify::import::{import_orders, ImportReport};
+use wildroot_core::shopify::import::{import_orders_with, ImportProgress, ImportReport, ImportWay};
 use wildroot_core::{CoreError, Store};
 use wildroot_model::Money;
 
@@ -34,6 +34,7 @@ fn quick() -> RetryPolicy {
         min_retry_after: Duration::from_secs(1),
         max_throttled: 100,
         timeout: Duration::from_millis(1500),
+        bulk_poll: Duration::from_millis(20),
     }
 }
 
@@ -63,10 +64,22 @@ fn on_hand(s: &Mutex<Store>, sku: &str) -> Result<i64, CoreError> {
     Ok(s.lock().map_err(|_| CoreError::Invalid("lock".into()))?.product(sku)?.on_hand)
 }
 
+/// The paged import (these orders are older than a bulk import's threshold:
+/// the paged query is what most tests here are about).
 async fn import(s: &Mutex<Store>, fake: &FakeShopify, policy: RetryPolicy) -> Result<ImportReport, CoreError> {
+    import_way(s, fake, policy, ImportWay::Paged, &mut |_| {}).await
+}
+
+async fn import_way(
+    s: &Mutex<Store>,
+    fake: &FakeShopify,
+    policy: RetryPolicy,
+    way: ImportWay,
+    progress: &mut (dyn FnMut(ImportProgress) + Send),
+) -> Result<ImportReport, CoreError> {
     let version = s.lock().map_err(|_| CoreError::Invalid("lock".into()))?.shopify_import_start()?.1;
     let mut client = ShopifyClient::new(&fake.base_url, TOKEN, &version, policy)?;
-    import_orders(s, &mut client).await
+    import_orders_with(s, &mut client, way, progress).await
 }
 
 /// Orders a page holds: as many as fit in Shopify's cost limit.
@@ -207,6 +220,9 @@ async fn the_background_loop_imports_while_linked() -> R {
     use wildroot_core::shopify::link::DeviceKey;
     let fake = FakeShopify::start(TOKEN).await;
     fake.put_orders(orders(0..3));
+    // These orders are older than the bulk threshold: the loop reads them
+    // with bulk operations, done at the first look (no poll waited).
+    fake.bulk_polls(0);
     let (dir, s) = store()?;
     let key = DeviceKey::load_or_create(&dir.path().join("shop.key"))?;
     s.lock().map_err(|_| CoreError::Invalid("lock".into()))?.link_shopify(&fake.base_url, TOKEN, &key)?;
@@ -233,7 +249,12 @@ async fn the_background_loop_imports_while_linked() -> R {
     assert_eq!(wait_for(3).await?, 3, "the first run imports at once");
     fake.put_orders(orders(3..5));
     looping.import_now();
-    assert_eq!(wait_for(5).await?, 5, "asked to, it imports again without waiting an hour");
+    assert_eq!(
+        wait_for(5).await?,
+        5,
+        "asked to, it imports again without waiting an hour: {:?}",
+        with(&store, |s| s.shopify_import_view())?
+    );
     assert_eq!(woken.load(Ordering::SeqCst), 2, "the server sync is woken after each run that brought orders");
     looping.stop().await;
     Ok(())
@@ -545,4 +566,124 @@ async fn a_throttle_is_waited_once() -> R {
     assert_eq!(fake.throttled(), 1, "throttled once");
     assert!(took >= Duration::from_millis(1800) && took < Duration::from_millis(3500), "{took:?}");
     Ok(())
+}
+
+/// 5,000 orders, some with 160 lines, some with a refund of 120 lines, some
+/// refunded twice, as a long history: read with one bulk operation they
+/// import exactly as page by page, and a second run records nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_history_imports_by_bulk_exactly_as_by_pages() -> R {
+    let fake = FakeShopify::start(TOKEN).await;
+    fake.put_orders(history());
+    let (_d1, by_bulk) = store()?;
+    let mut seen = Vec::new();
+    let report = import_way(&by_bulk, &fake, quick(), ImportWay::Auto, &mut |p| seen.push(p)).await?;
+    assert!(report.bulk, "a history older than the threshold is read by bulk");
+    assert_eq!((report.orders, report.recorded), (5000, 5000));
+    assert_eq!(fake.bulk_runs(), 1);
+    assert!(fake.max_requested_cost() <= 1000 && fake.over_cost() == 0);
+    assert!(seen.iter().any(|p| matches!(p, ImportProgress::BulkRunning { .. })), "{seen:?}");
+    let recorded: Vec<(usize, usize)> = seen
+        .iter()
+        .filter_map(|p| if let ImportProgress::Recorded { recorded, total } = p { Some((*recorded, *total)) } else { None })
+        .collect();
+    assert!(recorded.windows(2).all(|w| w[0].0 < w[1].0) && recorded.last() == Some(&(5000, 5000)), "{recorded:?}");
+    assert_eq!(with(&by_bulk, |s| s.shopify_import_view())?.bulk_progress, None, "a finished import is not under way");
+
+    let (_d2, by_pages) = store()?;
+    let paged = import(&by_pages, &fake, quick()).await?;
+    assert_eq!(paged.recorded, 5000);
+    for s in [&by_bulk, &by_pages] {
+        with(s, |s| {
+            assert_eq!(totals_check(s.conn())?, None);
+            assert_eq!(s.books_check()?, None);
+            Ok(())
+        })?;
+    }
+    assert_eq!(figures(&by_bulk)?, figures(&by_pages)?);
+
+    let ops = with(&by_bulk, |s| op_count(s.conn()))?;
+    let again = import_way(&by_bulk, &fake, quick(), ImportWay::Bulk, &mut |_| {}).await?;
+    assert_eq!(again.recorded, 0, "{again:?}");
+    assert_eq!(with(&by_bulk, |s| op_count(s.conn()))?, ops);
+    Ok(())
+}
+
+/// A bulk import cut off after two pages (the process gone, mid-file)
+/// goes on at the next run and records every order once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bulk_import_cut_off_midway_resumes_without_duplicates() -> R {
+    let fake = FakeShopify::start(TOKEN).await;
+    fake.put_orders(history());
+    let (_dir, s) = store()?;
+    let s = std::sync::Arc::new(s);
+    let store = s.clone();
+    let policy = quick();
+    let url = fake.base_url.clone();
+    let cut = tokio::spawn(async move {
+        let version = store.lock().map_err(|_| CoreError::Invalid("lock".into()))?.shopify_import_start()?.1;
+        let mut client = ShopifyClient::new(&url, TOKEN, &version, policy)?;
+        import_orders_with(&store, &mut client, ImportWay::Bulk, &mut |p| {
+            if let ImportProgress::Recorded { recorded, .. } = p {
+                assert!(recorded < 2 * wildroot_core::shopify::import::BULK_PAGE, "cut off here");
+            }
+        })
+        .await
+    })
+    .await;
+    assert!(cut.is_err(), "the first run was not cut off");
+    let midway = with(&s, |s| s.shopify_import_view())?;
+    assert_eq!(midway.orders, 2 * wildroot_core::shopify::import::BULK_PAGE as i64, "whole pages only");
+    assert!(midway.bulk_progress.is_some(), "a cut-off import shows how far it came");
+    let report = import_way(&s, &fake, quick(), ImportWay::Auto, &mut |_| {}).await?;
+    assert!(report.bulk);
+    assert_eq!(with(&s, |s| s.shopify_import_view())?.orders, 5000);
+    let shopify_ops: i64 =
+        with(&s, |s| Ok(s.conn().query_row("SELECT COUNT(*) FROM ops WHERE kind = 'shopify_order_seen'", [], |r| r.get(0))?))?;
+    assert_eq!(shopify_ops, 5000, "each order's state once");
+    with(&s, |s| {
+        assert_eq!(totals_check(s.conn())?, None);
+        assert_eq!(s.books_check()?, None);
+        assert_eq!(replay_check(s)?, None);
+        Ok(())
+    })
+}
+
+/// 5,000 orders over a year and more: most short; every 500th with 160
+/// lines; every 700th refunded 120 lines in one refund; every 900th
+/// refunded twice.
+fn history() -> Vec<serde_json::Value> {
+    let long: Vec<(&str, i64, i64)> = (0..160).map(|i| if i % 2 == 0 { ("SALVE", 1, 1200) } else { ("SOAP", 1, 800) }).collect();
+    (0..5000u64)
+        .map(|n| {
+            let at = START + n as i64 * 2 * 3_600_000;
+            let email = format!("buyer{}@example.com", n % 50);
+            if n % 500 == 1 {
+                return fake_shopify::order(n, at, at, &email, &long);
+            }
+            if n % 700 == 2 {
+                let big = fake_shopify::order(n, at, at, &email, &long[..130]);
+                let lines: Vec<(usize, i64, &str)> = (0..120).map(|i| (i, 1, "RETURN")).collect();
+                return fake_shopify::refund(big, n, at + 60_000, &lines);
+            }
+            let o = fake_shopify::order(n, at, at, &email, &[("SALVE", (n % 3 + 1) as i64, 1200), ("SOAP", 2, 800)]);
+            if n % 900 == 3 {
+                let once = fake_shopify::refund(o, n * 10, at + 60_000, &[(0, 1, "RETURN")]);
+                return fake_shopify::refund(once, n * 10 + 1, at + 120_000, &[(1, 1, "NO_RESTOCK")]);
+            }
+            o
+        })
+        .collect()
+}
+
+/// What an import leaves that two imports of the same orders must agree on.
+fn figures(s: &Mutex<Store>) -> Result<(i64, i64, i64, i64, i64), CoreError> {
+    with(s, |s| {
+        let (sales, lines, refunded): (i64, i64, i64) = s.conn().query_row(
+            "SELECT (SELECT COUNT(*) FROM sales), (SELECT COUNT(*) FROM sale_lines), (SELECT COALESCE(SUM(qty), 0) FROM refund_lines)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )?;
+        Ok((s.product("SALVE")?.on_hand, s.product("SOAP")?.on_hand, sales, lines, refunded))
+    })
 }

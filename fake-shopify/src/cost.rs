@@ -172,9 +172,32 @@ pub fn requested(query: &str, vars: &Value) -> u64 {
     root.iter().map(cost_of).sum()
 }
 
+/// The connections a bulk operation's query holds: how many, and how many
+/// deep the deepest sits (Shopify allows five, nested two deep, and at least one).
+pub fn connections(query: &str) -> (usize, usize) {
+    fn walk(nodes: &[Node], depth: usize, count: &mut usize, deepest: &mut usize) {
+        for n in nodes {
+            let connection = n.kids.iter().any(|c| c.name == "nodes" || c.name == "edges");
+            let here = if connection { depth + 1 } else { depth };
+            if connection {
+                *count += 1;
+                *deepest = (*deepest).max(here);
+            }
+            walk(&n.kids, here, count, deepest);
+        }
+    }
+    let toks = tokens(query);
+    let first_open = toks.iter().position(|t| *t == Tok::Open).unwrap_or(toks.len());
+    let mut at = first_open + 1;
+    let root = tree(&toks, &mut at, &Value::Null);
+    let (mut count, mut deepest) = (0, 0);
+    walk(&root, 0, &mut count, &mut deepest);
+    (count, deepest)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::requested;
+    use super::{connections, requested};
     use serde_json::json;
 
     #[test]
@@ -185,5 +208,14 @@ mod tests {
         assert_eq!(requested(q, &json!({})), 82);
         let q = "query L($ids: [ID!]!) { nodes(ids: $ids) { ... on InventoryItem { id inventoryLevel(locationId: \"x\") { id } } } }";
         assert_eq!(requested(q, &json!({"ids": ["a", "b"]})), 2 + 2 * 2);
+    }
+
+    #[test]
+    fn bulk_queries_are_measured_by_their_connections() {
+        let q = "{ orders(query: \"updated_at:>='2020-01-01'\") { edges { node { id lineItems { edges { node { id } } } refunds { id refundLineItems { edges { node { quantity } } } } } } } }";
+        assert_eq!(connections(q), (3, 2));
+        assert_eq!(connections("{ shop { name } }"), (0, 0));
+        let deep = "{ a { edges { node { b { edges { node { c { edges { node { id } } } } } } } } } }";
+        assert_eq!(connections(deep), (3, 3));
     }
 }

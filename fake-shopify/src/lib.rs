@@ -21,7 +21,7 @@ use axum::body::Bytes;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::post;
+use axum::routing::{get, post};
 use axum::Router;
 use serde_json::{json, Value};
 use std::collections::VecDeque;
@@ -79,6 +79,26 @@ struct Store {
     over_cost: usize,
     /// The app lacks `read_customers`: every order's customer is withheld.
     deny_customers: bool,
+    /// Where the fake listens, for the bulk file's `url`.
+    base_url: String,
+    /// The app's current bulk query operation, if it ever started one.
+    bulk: Option<BulkOp>,
+    /// Bulk operations started.
+    bulk_runs: usize,
+    /// How many times a new bulk operation answers RUNNING before it is done.
+    bulk_polls: u32,
+}
+
+/// A bulk query operation: its file is made when it starts (the fake's
+/// orders do not change under it) and served once it is COMPLETED.
+struct BulkOp {
+    n: usize,
+    query: String,
+    created_ms: i64,
+    polls_left: u32,
+    jsonl: String,
+    objects: usize,
+    roots: usize,
 }
 
 pub struct FakeShopify {
@@ -108,10 +128,18 @@ impl FakeShopify {
             max_requested: 0,
             over_cost: 0,
             deny_customers: false,
+            base_url: String::new(),
+            bulk: None,
+            bulk_runs: 0,
+            bulk_polls: 2,
         }));
-        let app = Router::new().route("/admin/api/{version}/graphql.json", post(graphql)).with_state(store.clone());
+        let app = Router::new()
+            .route("/admin/api/{version}/graphql.json", post(graphql))
+            .route("/bulk/{file}", get(bulk_file))
+            .with_state(store.clone());
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a loopback port");
         let addr = listener.local_addr().expect("local address");
+        store.lock().unwrap().base_url = format!("http://{addr}");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
             let _ = axum::serve(listener, app)
@@ -206,6 +234,16 @@ impl FakeShopify {
     }
 
     /// Queries refused for asking more than 1,000 points.
+    /// Bulk operations started so far.
+    pub fn bulk_runs(&self) -> usize {
+        self.store.lock().unwrap().bulk_runs
+    }
+
+    /// How many polls a new bulk operation answers RUNNING before COMPLETED.
+    pub fn bulk_polls(&self, n: u32) {
+        self.store.lock().unwrap().bulk_polls = n;
+    }
+
     pub fn over_cost(&self) -> usize {
         self.store.lock().unwrap().over_cost
     }
@@ -246,6 +284,93 @@ fn sized_order(o: &Value, query: &str) -> Value {
     let lines = asked(query, "refundLineItems").unwrap_or(usize::MAX);
     o["refunds"] = Value::Array(refunds.iter().take(keep).map(|r| sized_refund(r, lines)).collect());
     o
+}
+
+/// Why Shopify would not start this bulk query, as `userErrors`: one at a
+/// time per app and shop; at least one connection, at most five, nested
+/// at most two deep (the documented limits).
+fn bulk_query_errors(query: &str, current: Option<&BulkOp>) -> Vec<Value> {
+    let refuse = |m: &str| vec![json!({ "field": ["query"], "message": m })];
+    if current.is_some_and(|op| op.polls_left > 0) {
+        return refuse("A bulk query operation for this app and shop is already in progress.");
+    }
+    let (count, deepest) = cost::connections(query);
+    if count == 0 {
+        return refuse("Bulk queries must contain at least 1 connection.");
+    }
+    if count > 5 {
+        return refuse("Bulk queries cannot contain more than 5 connections.");
+    }
+    if deepest > 2 {
+        return refuse("Bulk queries cannot contain connections with a nesting depth greater than 2.");
+    }
+    if !query.contains("orders") {
+        return refuse("this fake runs bulk queries over orders only");
+    }
+    Vec::new()
+}
+
+/// The JSONL a bulk query over orders leaves: each order on its own line
+/// without its connections, then its lines and its refunds' lines each on a
+/// line naming its parent. A child is written after its parent but not
+/// right after it (the next order comes between), as Shopify allows.
+fn bulk_jsonl(s: &Store, query: &str) -> (String, usize, usize) {
+    let since = query.split_once("updated_at:>='").and_then(|(_, rest)| rest.split_once('\'')).map(|(t, _)| millis(t)).unwrap_or(i64::MIN);
+    let modern = query.contains("defaultEmailAddress");
+    let mut out = String::new();
+    let (mut objects, mut roots) = (0, 0);
+    let mut pending: Vec<Value> = Vec::new();
+    let push = |v: &Value, out: &mut String| {
+        out.push_str(&v.to_string());
+        out.push('\n');
+    };
+    for (_, o) in s.orders.iter().filter(|(k, _)| k.0 >= since) {
+        let mut root = o.clone();
+        let id = o["id"].clone();
+        let lines = root.as_object_mut().and_then(|r| r.remove("lineItems")).unwrap_or(Value::Null);
+        if let Some(c) = root.get_mut("customer").and_then(Value::as_object_mut) {
+            c.remove(if modern { "email" } else { "defaultEmailAddress" });
+        }
+        let mut children = Vec::new();
+        for mut l in lines["nodes"].as_array().cloned().unwrap_or_default() {
+            l["__parentId"] = id.clone();
+            children.push(l);
+        }
+        let mut refunds = Vec::new();
+        for mut r in root["refunds"].as_array().cloned().unwrap_or_default() {
+            let refund_lines = r.as_object_mut().and_then(|r| r.remove("refundLineItems")).unwrap_or(Value::Null);
+            for mut rl in refund_lines["nodes"].as_array().cloned().unwrap_or_default() {
+                if let Some(li) = rl.get_mut("lineItem").and_then(Value::as_object_mut) {
+                    li.remove("sku");
+                }
+                rl["__parentId"] = r["id"].clone();
+                children.push(rl);
+            }
+            refunds.push(r);
+        }
+        root["refunds"] = Value::Array(refunds);
+        push(&root, &mut out);
+        roots += 1;
+        objects += 1 + children.len();
+        for c in pending.drain(..) {
+            push(&c, &mut out);
+        }
+        pending = children;
+    }
+    for c in pending {
+        push(&c, &mut out);
+    }
+    (out, objects, roots)
+}
+
+/// `GET /bulk/N.jsonl`: a completed operation's file (a signed URL in
+/// Shopify: no token is asked for).
+async fn bulk_file(State(store): State<Arc<Mutex<Store>>>, Path(file): Path<String>) -> Response {
+    let s = store.lock().unwrap();
+    match s.bulk.as_ref().filter(|op| format!("{}.jsonl", op.n) == file && op.polls_left == 0) {
+        Some(op) => (StatusCode::OK, [("content-type", "application/jsonl")], op.jsonl.clone()).into_response(),
+        None => (StatusCode::NOT_FOUND, "no such file").into_response(),
+    }
 }
 
 impl Drop for FakeShopify {
@@ -404,6 +529,49 @@ async fn graphql(State(store): State<Arc<Mutex<Store>>>, Path(version): Path<Str
                                "documentation": "https://shopify.dev/api/usage/rate-limits"}}]});
             return answer(StatusCode::OK, body.to_string());
         }
+    }
+    if query.contains("bulkOperationRunQuery") {
+        let bulk_query = req["variables"]["query"].as_str().unwrap_or("").to_string();
+        let mut s = store.lock().unwrap();
+        let errors = bulk_query_errors(&bulk_query, s.bulk.as_ref());
+        let op = if errors.is_empty() {
+            s.bulk_runs += 1;
+            let n = s.bulk_runs;
+            let (jsonl, objects, roots) = bulk_jsonl(&s, &bulk_query);
+            let polls_left = s.bulk_polls;
+            let created_ms = chrono::Utc::now().timestamp_millis() / 1000 * 1000;
+            s.bulk = Some(BulkOp { n, query: bulk_query, created_ms, polls_left, jsonl, objects, roots });
+            json!({ "id": format!("gid://shopify/BulkOperation/{n}"), "status": "CREATED" })
+        } else {
+            Value::Null
+        };
+        let body = json!({ "data": { "bulkOperationRunQuery": { "bulkOperation": op, "userErrors": errors } },
+                           "extensions": cost(10.0, Some(10.0), 0.0, None) });
+        return answer(StatusCode::OK, body.to_string());
+    }
+    if query.contains("currentBulkOperation") {
+        let mut s = store.lock().unwrap();
+        let base = s.base_url.clone();
+        let op = match s.bulk.as_mut() {
+            None => Value::Null,
+            Some(op) => {
+                let done = op.polls_left == 0;
+                op.polls_left = op.polls_left.saturating_sub(1);
+                json!({
+                    "id": format!("gid://shopify/BulkOperation/{}", op.n),
+                    "status": if done { "COMPLETED" } else { "RUNNING" },
+                    "errorCode": null,
+                    "createdAt": time(op.created_ms),
+                    // UnsignedInt64 travels as a string.
+                    "objectCount": (if done { op.objects } else { op.objects / 2 }).to_string(),
+                    "rootObjectCount": (if done { op.roots } else { op.roots / 2 }).to_string(),
+                    "url": if done && op.objects > 0 { json!(format!("{base}/bulk/{}.jsonl", op.n)) } else { Value::Null },
+                    "query": op.query,
+                })
+            }
+        };
+        let body = json!({ "data": { "currentBulkOperation": op }, "extensions": cost(1.0, Some(1.0), 0.0, None) });
+        return answer(StatusCode::OK, body.to_string());
     }
     if query.contains("order(id:") || query.contains("refund(id:") {
         let vars = &req["variables"];

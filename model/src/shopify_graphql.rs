@@ -321,6 +321,91 @@ pub fn orders_page(data: &Value) -> Result<OrdersPage> {
     orders_page_of(data, None)
 }
 
+/// The JSONL a bulk operation over orders leaves (`bulkOperationRunQuery`),
+/// read line by line. Each order is a line of its own; its line items and
+/// its refunds' lines are later lines that name their parent in
+/// `__parentId` (the order's id for a line item, a refund's id for a refund
+/// line), after the parent but not necessarily right after it, so an order is
+/// whole only at the end of the file ([`BulkOrders::finish`]).
+#[derive(Default)]
+pub struct BulkOrders {
+    orders: Vec<ShopifyOrder>,
+    /// Parent id → (order index, refund index within the order).
+    parents: std::collections::HashMap<String, (usize, Option<usize>)>,
+}
+
+impl BulkOrders {
+    /// Reads one line of the file (blank lines are skipped).
+    pub fn line(&mut self, text: &str) -> Result<()> {
+        let text = text.trim();
+        if text.is_empty() {
+            return Ok(());
+        }
+        let mut value: Value =
+            serde_json::from_str(text).map_err(|e| format!("a line of Shopify's bulk file is not JSON ({e}): download it again"))?;
+        let parent = value.as_object_mut().and_then(|o| o.remove("__parentId"));
+        match parent {
+            None => self.order(value),
+            Some(Value::String(parent)) => self.child(&parent, value),
+            Some(other) => Err(format!("a line of Shopify's bulk file names its parent as {other}, which is not an id")),
+        }
+    }
+
+    fn order(&mut self, mut value: Value) -> Result<()> {
+        // Connections are lines of their own in a bulk file: the order's
+        // line holds none (an empty list here, filled by the lines after it).
+        value["lineItems"] = serde_json::json!({ "nodes": [] });
+        if let Some(refunds) = value.get_mut("refunds").and_then(Value::as_array_mut) {
+            for r in refunds {
+                r["refundLineItems"] = serde_json::json!({ "nodes": [] });
+            }
+        }
+        let node: OrderNode =
+            serde_json::from_value(value).map_err(|e| format!("an order in Shopify's bulk file is not in the documented shape: {e}"))?;
+        let (order, _) = order_from(node, self.orders.len(), None)?;
+        let index = self.orders.len();
+        if self.parents.insert(order.gid.clone(), (index, None)).is_some() {
+            return Err(format!("Shopify's bulk file lists order {} twice", order.name));
+        }
+        for (r, refund) in order.refunds.iter().enumerate() {
+            self.parents.insert(refund.gid.clone(), (index, Some(r)));
+        }
+        self.orders.push(order);
+        Ok(())
+    }
+
+    fn child(&mut self, parent: &str, value: Value) -> Result<()> {
+        let Some(&(order, refund)) = self.parents.get(parent) else {
+            return Err(format!("a line of Shopify's bulk file belongs to {parent}, which came before it in no line"));
+        };
+        let order = &mut self.orders[order];
+        match refund {
+            None => {
+                let node: LineNode = serde_json::from_value(value)
+                    .map_err(|e| format!("a line of order {} is not in the documented shape: {e}", order.name))?;
+                order.lines.push(line_from(node)?);
+            }
+            Some(r) => {
+                let node: RefundLineNode = serde_json::from_value(value)
+                    .map_err(|e| format!("a refund line of order {} is not in the documented shape: {e}", order.name))?;
+                order.refunds[r].lines.push(refund_line_from(node));
+            }
+        }
+        Ok(())
+    }
+
+    /// Every order, whole and checked, oldest update first (so a page of
+    /// them can carry its newest update as the import's watermark).
+    pub fn finish(self) -> Result<Vec<ShopifyOrder>> {
+        let mut orders = self.orders;
+        for o in &orders {
+            o.validate()?;
+        }
+        orders.sort_by(|a, b| (a.updated_at_ms, &a.gid).cmp(&(b.updated_at_ms, &b.gid)));
+        Ok(orders)
+    }
+}
+
 #[derive(Deserialize)]
 struct ProductNode {
     id: String,
@@ -399,6 +484,49 @@ pub fn products_page(data: &Value) -> Result<ProductsPage> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_bulk_file_is_read_into_whole_orders_by_parent() -> Result<()> {
+        let money = |a: &str| json!({ "shopMoney": { "amount": a, "currencyCode": "USD" } });
+        let order = |n: u64, updated: &str, refunds: Value| {
+            json!({ "id": format!("gid://shopify/Order/{n}"), "name": format!("#{n}"), "createdAt": "2021-03-01T10:00:00Z",
+                    "updatedAt": updated, "cancelledAt": null, "displayFinancialStatus": "PAID", "currencyCode": "USD",
+                    "totalPriceSet": money("30.00"), "customer": null, "refunds": refunds })
+        };
+        let line = |id: u64, parent: u64| {
+            json!({ "id": format!("gid://shopify/LineItem/{id}"), "sku": "SOAP", "quantity": 1, "originalUnitPriceSet": money("10.00"),
+                    "variant": null, "__parentId": format!("gid://shopify/Order/{parent}") })
+        };
+        let refunds = json!([{ "id": "gid://shopify/Refund/7", "createdAt": "2021-03-02T10:00:00Z" }]);
+        let file = [
+            order(2, "2021-03-05T00:00:00Z", refunds),
+            line(21, 2),
+            order(1, "2021-03-04T00:00:00Z", json!([])),
+            line(22, 2),
+            line(11, 1),
+            json!({ "quantity": 1, "restockType": "RETURN", "lineItem": { "id": "gid://shopify/LineItem/21" }, "__parentId": "gid://shopify/Refund/7" }),
+            line(23, 2),
+        ];
+        let mut bulk = BulkOrders::default();
+        for l in &file {
+            bulk.line(&l.to_string())?;
+        }
+        bulk.line("")?;
+        let orders = bulk.finish()?;
+        assert_eq!(orders.iter().map(|o| o.name.as_str()).collect::<Vec<_>>(), ["#1", "#2"], "oldest update first");
+        assert_eq!(orders[1].lines.len(), 3);
+        assert_eq!(orders[1].refunds[0].lines.len(), 1);
+        assert!(orders[1].refunds[0].lines[0].restock);
+
+        let mut orphan = BulkOrders::default();
+        let err = orphan.line(&line(5, 99).to_string()).err().unwrap_or_default();
+        assert!(err.contains("gid://shopify/Order/99"), "{err}");
+        let mut twice = BulkOrders::default();
+        twice.line(&order(1, "2021-03-04T00:00:00Z", json!([])).to_string())?;
+        assert!(twice.line(&order(1, "2021-03-04T00:00:00Z", json!([])).to_string()).is_err());
+        assert!(BulkOrders::default().line("{not json").is_err());
+        Ok(())
+    }
 
     #[test]
     fn the_documented_page_parses() -> std::result::Result<(), Box<dyn std::error::Error>> {

@@ -623,4 +623,7 @@ pub struct ShopifyImportView {
     /// (the import went on without it), in Shopify's words.
     #[serde(default)]
     pub withheld: Option<String>,
+    /// A bulk first import under way: orders recorded, of how many.
+    #[serde(default)]
+    pub bulk_progress: Option<(i64, i64)>,
 }

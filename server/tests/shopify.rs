@@ -181,6 +181,7 @@ fn quick() -> RetryPolicy {
         min_retry_after: Duration::from_secs(1),
         max_throttled: 100,
         timeout: Duration::from_millis(1500),
+        bulk_poll: Duration::from_millis(20),
     }
 }
 

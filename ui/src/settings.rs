@@ -549,6 +549,15 @@ fn ShopifyImport() -> impl IntoView {
                 <p id="shopify-status" data-orders=v.orders.to_string() data-held=v.unmatched_skus.to_string()>
                     {format!("{} online {} imported; last import {last}.", v.orders, if v.orders == 1 { "order" } else { "orders" })}
                 </p>
+                {v.bulk_progress.map(|(done, total)| view! {
+                    <p id="shopify-bulk" data-done=done.to_string() data-total=total.to_string()>
+                        <progress value=done.to_string() max=total.to_string()></progress>
+                        {format!(" First import of the store's history: {done} of {total} orders recorded.")}
+                    </p>
+                })}
+                {v.withheld.map(|w| view! {
+                    <p class="error" id="shopify-withheld">{format!("Shopify withheld part of the orders for want of a permission ({w}): give the store's custom app that access.")}</p>
+                })}
                 {v.last_error.map(|e| view! { <p class="error" id="shopify-error">{format!("The last import failed: {e}")}</p> })}
                 {(!held.is_empty()).then(|| view! {
                     <p class="muted">"These Shopify SKUs match no product, so their lines are held: type the SKU of the product each one is."</p>

@@ -23,6 +23,8 @@ pub struct RetryPolicy {
     /// How many times one query may be throttled before the import stops.
     pub max_throttled: u32,
     pub timeout: Duration,
+    /// How often a running bulk operation is asked how far it is.
+    pub bulk_poll: Duration,
 }
 
 impl Default for RetryPolicy {
@@ -34,6 +36,7 @@ impl Default for RetryPolicy {
             min_retry_after: Duration::from_secs(1),
             max_throttled: 30,
             timeout: Duration::from_secs(30),
+            bulk_poll: Duration::from_secs(2),
         }
     }
 }
@@ -313,10 +316,7 @@ impl ShopifyClient {
     /// One page of orders updated at or after `since_ms`, oldest update
     /// first, every order whole: a long one is read on with its own queries.
     pub async fn orders_page(&mut self, since_ms: i64, after: Option<&str>) -> Result<OrdersPage> {
-        let since = chrono::DateTime::from_timestamp_millis(since_ms)
-            .ok_or_else(|| CoreError::Invalid(format!("{since_ms} is not a time to import from")))?
-            .format("%Y-%m-%dT%H:%M:%SZ")
-            .to_string();
+        let since = shopify_time(since_ms)?;
         let query = orders_query(email_field(&self.api_version));
         let first = page_size(&query)?;
         let vars = json!({ "first": first, "after": after, "query": format!("updated_at:>='{since}'") });
@@ -366,6 +366,132 @@ impl ShopifyClient {
         }
         Ok(())
     }
+}
+
+/// The query a bulk operation runs over orders updated since `since`
+/// (Shopify's search syntax). Bulk queries have no cost limit and no page
+/// sizes; Shopify allows five connections nested two deep: this one has
+/// three (orders; their lines; their refunds' lines).
+pub fn bulk_orders_query(email: &str, since: &str) -> String {
+    format!(
+        "{{
+  orders(query: \"updated_at:>='{since}'\", sortKey: UPDATED_AT) {{
+    edges {{ node {{
+      id name createdAt updatedAt cancelledAt displayFinancialStatus currencyCode
+      totalPriceSet {{ shopMoney {{ amount currencyCode }} }}
+      customer {{ firstName lastName {email} }}
+      lineItems {{ edges {{ node {{ {LINE_FIELDS} }} }} }}
+      refunds {{ id createdAt refundLineItems {{ edges {{ node {{ {REFUND_LINE_FIELDS} }} }} }} }}
+    }} }}
+  }}
+}}"
+    )
+}
+
+const BULK_RUN: &str = "mutation BulkOrders($query: String!) { bulkOperationRunQuery(query: $query) { bulkOperation { id status } userErrors { field message } } }";
+const BULK_CURRENT: &str =
+    "query BulkState { currentBulkOperation { id status errorCode createdAt objectCount rootObjectCount url query } }";
+
+/// A finished bulk operation's orders, and when Shopify started it: every
+/// order updated before then (since the start asked for) is among them.
+pub struct BulkResult {
+    pub orders: Vec<wildroot_model::shopify::ShopifyOrder>,
+    pub started_ms: i64,
+}
+
+impl ShopifyClient {
+    /// Every order updated at or after `since_ms`, read with one bulk
+    /// operation: started (or, when this very query is still running, taken
+    /// up: a run cut off while it waited goes on; a finished one is not
+    /// reused, its file is as old as its start), waited for, and its file read. `waiting` hears the operation's count of objects.
+    pub async fn bulk_orders(&mut self, since_ms: i64, waiting: &mut (dyn FnMut(u64) + Send)) -> Result<BulkResult> {
+        let since = shopify_time(since_ms)?;
+        let query = bulk_orders_query(email_field(&self.api_version), &since);
+        let current = self.query(BULK_CURRENT, json!({})).await?;
+        let current = current.get("currentBulkOperation").filter(|c| !c.is_null()).cloned();
+        let ours = current
+            .as_ref()
+            .filter(|c| c["query"].as_str() == Some(query.as_str()) && matches!(c["status"].as_str(), Some("CREATED" | "RUNNING")));
+        let id = match ours {
+            Some(c) => c["id"].as_str().unwrap_or_default().to_string(),
+            None => {
+                let data = self.query(BULK_RUN, json!({ "query": query })).await?;
+                let errors: Vec<&str> = data
+                    .pointer("/bulkOperationRunQuery/userErrors")
+                    .and_then(Value::as_array)
+                    .map(|e| e.iter().filter_map(|e| e["message"].as_str()).collect())
+                    .unwrap_or_default();
+                if !errors.is_empty() {
+                    return Err(shopify_err(format!("Shopify did not start the bulk import: {}", errors.join("; "))));
+                }
+                data.pointer("/bulkOperationRunQuery/bulkOperation/id")
+                    .and_then(Value::as_str)
+                    .ok_or_else(|| shopify_err("Shopify started no bulk operation and said nothing why"))?
+                    .to_string()
+            }
+        };
+        let op = loop {
+            let data = self.query(BULK_CURRENT, json!({})).await?;
+            let op = data.get("currentBulkOperation").cloned().unwrap_or(Value::Null);
+            if op["id"].as_str() != Some(id.as_str()) {
+                return Err(shopify_err("another bulk operation replaced this import's in Shopify: import again"));
+            }
+            waiting(op["objectCount"].as_str().and_then(|n| n.parse().ok()).or(op["objectCount"].as_u64()).unwrap_or(0));
+            match op["status"].as_str() {
+                Some("COMPLETED") => break op,
+                Some("CREATED" | "RUNNING") => tokio::time::sleep(self.policy.bulk_poll).await,
+                other => {
+                    let code = op["errorCode"].as_str().unwrap_or("no error code");
+                    return Err(shopify_err(format!(
+                        "Shopify's bulk import ended {} ({code}): import again",
+                        other.unwrap_or("without a status").to_lowercase()
+                    )));
+                }
+            }
+        };
+        let started_ms = op["createdAt"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.timestamp_millis())
+            .ok_or_else(|| shopify_err("Shopify's bulk operation has no start time"))?;
+        let mut bulk = graphql::BulkOrders::default();
+        // No url: the operation found nothing.
+        if let Some(url) = op["url"].as_str() {
+            let text = self.download(url).await?;
+            for line in text.lines() {
+                bulk.line(line).map_err(CoreError::Shopify)?;
+            }
+        }
+        Ok(BulkResult { orders: bulk.finish().map_err(CoreError::Shopify)?, started_ms })
+    }
+
+    /// The file at a bulk operation's `url` (signed: no token is sent).
+    async fn download(&self, url: &str) -> Result<String> {
+        let mut failures = 0;
+        loop {
+            let why = match self.http.get(url).timeout(Duration::from_secs(600)).send().await {
+                Ok(r) if r.status().is_success() => match r.text().await {
+                    Ok(t) => return Ok(t),
+                    Err(e) => format!("the bulk file was cut off: {e}"),
+                },
+                Ok(r) => format!("the bulk file could not be downloaded (HTTP {})", r.status().as_u16()),
+                Err(e) => format!("the bulk file could not be downloaded: {e}"),
+            };
+            failures += 1;
+            if failures >= self.policy.attempts {
+                return Err(shopify_err(format!("{why} (tried {failures} times)")));
+            }
+            tokio::time::sleep(backoff(failures, self.policy.base_backoff, self.policy.max_backoff)).await;
+        }
+    }
+}
+
+/// A time as Shopify's search syntax takes it.
+fn shopify_time(ms: i64) -> Result<String> {
+    Ok(chrono::DateTime::from_timestamp_millis(ms)
+        .ok_or_else(|| CoreError::Invalid(format!("{ms} is not a time to import from")))?
+        .format("%Y-%m-%dT%H:%M:%SZ")
+        .to_string())
 }
 
 impl ShopifyClient {
@@ -437,5 +563,9 @@ mod tests {
         within(&refund_lines_query(), json!({}));
         let q = products_query();
         within(&q, json!({ "first": page_size(&q).unwrap_or_default() }));
+        // A bulk operation's own query is not held to the limit (it is a
+        // variable of the mutation); starting and asking after it are.
+        within(BULK_RUN, json!({ "query": bulk_orders_query("email", "2020-01-01T00:00:00Z") }));
+        within(BULK_CURRENT, json!({}));
     }
 }

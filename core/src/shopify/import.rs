@@ -98,6 +98,13 @@ impl Store {
     /// newest `updatedAt` read), in one transaction. Every order is checked
     /// first: one bad order refuses the page, and nothing of it is kept.
     pub fn record_shopify_orders(&mut self, orders: &[ShopifyOrder], watermark_ms: i64) -> Result<PageOutcome> {
+        self.record_shopify_page(orders, watermark_ms, None)
+    }
+
+    /// [`Store::record_shopify_orders`], noting in the same transaction how
+    /// far a bulk import has come (`Some((recorded, of))`; the last page
+    /// clears it).
+    fn record_shopify_page(&mut self, orders: &[ShopifyOrder], watermark_ms: i64, bulk: Option<(usize, usize)>) -> Result<PageOutcome> {
         for o in orders {
             o.validate().map_err(CoreError::Invalid)?;
         }
@@ -114,6 +121,11 @@ impl Store {
                 "INSERT INTO shopify_import (singleton, since_ms, cursor_ms, api_version) VALUES (1, ?1, ?2, ?3)
                  ON CONFLICT (singleton) DO UPDATE SET cursor_ms = MAX(COALESCE(cursor_ms, ?2), ?2)",
                 rusqlite::params![default_since, watermark_ms, DEFAULT_API_VERSION],
+            )?;
+            let progress = bulk.filter(|(done, total)| done < total).map(|(done, total)| (done as i64, total as i64));
+            tx.execute(
+                "UPDATE shopify_import SET bulk_done = ?1, bulk_total = ?2",
+                rusqlite::params![progress.map(|p| p.0), progress.map(|p| p.1)],
             )?;
             Ok(out)
         })
@@ -141,6 +153,11 @@ impl Store {
                 |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?)),
             )
             .optional()?;
+        let bulk_progress: Option<(i64, i64)> = conn
+            .query_row("SELECT bulk_done, bulk_total FROM shopify_import WHERE bulk_total IS NOT NULL", [], |r| {
+                Ok((r.get::<_, Option<i64>>(0)?.unwrap_or(0), r.get(1)?))
+            })
+            .optional()?;
         let orders: i64 = conn.query_row("SELECT COUNT(*) FROM shopify_orders", [], |r| r.get(0))?;
         let unmatched: i64 =
             conn.query_row("SELECT COUNT(DISTINCT sku) FROM shopify_order_lines WHERE product_id IS NULL", [], |r| r.get(0))?;
@@ -160,6 +177,7 @@ impl Store {
             unmatched_skus: unmatched,
             push_stock,
             withheld,
+            bulk_progress,
         })
     }
 
@@ -258,9 +276,43 @@ impl Store {
     }
 }
 
+/// A first import reaching further back than this reads Shopify's history
+/// with one bulk operation rather than page by page: the paged query pays
+/// Shopify's rate limit for every page, a bulk operation does not. (The
+/// first import's default start, 60 days back, stays paged.) A bulk import
+/// cut off (progress still noted) goes on in bulk.
+pub const BULK_HISTORY_MS: i64 = 90 * 24 * 60 * 60 * 1000;
+
+/// Orders recorded a transaction in a bulk import: the watermark moves
+/// with each such page, so a run cut off goes on from there.
+pub const BULK_PAGE: usize = 250;
+
+/// How an import reads Shopify.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ImportWay {
+    /// A bulk operation when the import starts more than
+    /// [`BULK_HISTORY_MS`] back, else the paged query.
+    #[default]
+    Auto,
+    Bulk,
+    Paged,
+}
+
+/// How far an import has come, for a progress bar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImportProgress {
+    /// Shopify is running the bulk operation: objects it has found so far.
+    BulkRunning { objects: u64 },
+    /// Orders recorded, of how many (known for a bulk import; for a paged
+    /// one, `total` is what was read so far).
+    Recorded { recorded: usize, total: usize },
+}
+
 /// What one import run did.
 #[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ImportReport {
+    /// Whether Shopify's history was read with a bulk operation.
+    pub bulk: bool,
     pub pages: usize,
     /// Order states read from Shopify.
     pub orders: usize,
@@ -281,7 +333,17 @@ fn lock(store: &std::sync::Mutex<Store>) -> Result<std::sync::MutexGuard<'_, Sto
 /// page is written, never while Shopify is asked. The run's outcome is noted
 /// for the sync status either way.
 pub async fn import_orders(store: &std::sync::Mutex<Store>, client: &mut super::client::ShopifyClient) -> Result<ImportReport> {
-    let outcome = run(store, client).await;
+    import_orders_with(store, client, ImportWay::Auto, &mut |_| {}).await
+}
+
+/// [`import_orders`], read the way asked, telling `progress` as it goes.
+pub async fn import_orders_with(
+    store: &std::sync::Mutex<Store>,
+    client: &mut super::client::ShopifyClient,
+    way: ImportWay,
+    progress: &mut (dyn FnMut(ImportProgress) + Send),
+) -> Result<ImportReport> {
+    let outcome = run(store, client, way, progress).await;
     let note = outcome.as_ref().err().map(ToString::to_string);
     lock(store)?.note_shopify_run(note.as_deref())?;
     if outcome.is_ok() {
@@ -293,8 +355,28 @@ pub async fn import_orders(store: &std::sync::Mutex<Store>, client: &mut super::
     Ok(report)
 }
 
-async fn run(store: &std::sync::Mutex<Store>, client: &mut super::client::ShopifyClient) -> Result<ImportReport> {
-    let (since, _) = lock(store)?.shopify_import_start()?;
+async fn run(
+    store: &std::sync::Mutex<Store>,
+    client: &mut super::client::ShopifyClient,
+    way: ImportWay,
+    progress: &mut (dyn FnMut(ImportProgress) + Send),
+) -> Result<ImportReport> {
+    let (since, now, view) = {
+        let s = lock(store)?;
+        (s.shopify_import_start()?.0, s.now_ms(), s.shopify_import_view()?)
+    };
+    // Bulk for a first import of a long history, and to go on with one cut
+    // off; after that, the paged query from the watermark (a shop whose last
+    // order is old is not read again in bulk on every run).
+    let first_or_unfinished = view.cursor_ms.is_none() || view.bulk_progress.is_some();
+    let bulk = match way {
+        ImportWay::Auto => since < now - BULK_HISTORY_MS && first_or_unfinished,
+        ImportWay::Bulk => true,
+        ImportWay::Paged => false,
+    };
+    if bulk {
+        return run_bulk(store, client, since, progress).await;
+    }
     let mut report = ImportReport::default();
     let mut after: Option<String> = None;
     loop {
@@ -306,11 +388,44 @@ async fn run(store: &std::sync::Mutex<Store>, client: &mut super::client::Shopif
             report.recorded += out.recorded;
             report.unchanged += out.unchanged;
         }
+        progress(ImportProgress::Recorded { recorded: report.orders, total: report.orders });
         match page.next {
             Some(cursor) => after = Some(cursor),
             None => return Ok(report),
         }
     }
+}
+
+/// A bulk import: Shopify gathers every order updated since `since` in one
+/// operation; they are recorded oldest update first, [`BULK_PAGE`] to a
+/// transaction, each with its watermark, so a run cut off (a crash, a kill)
+/// goes on from the last page and records nothing twice (an order state
+/// recorded already is the same derived operation).
+async fn run_bulk(
+    store: &std::sync::Mutex<Store>,
+    client: &mut super::client::ShopifyClient,
+    since: i64,
+    progress: &mut (dyn FnMut(ImportProgress) + Send),
+) -> Result<ImportReport> {
+    let result = client.bulk_orders(since, &mut |objects| progress(ImportProgress::BulkRunning { objects })).await?;
+    let total = result.orders.len();
+    let mut report = ImportReport { bulk: true, orders: total, ..ImportReport::default() };
+    let mut done = 0;
+    for page in result.orders.chunks(BULK_PAGE) {
+        done += page.len();
+        let watermark = page.iter().map(|o| o.updated_at_ms).max().unwrap_or(since);
+        let out = lock(store)?.record_shopify_page(page, watermark, Some((done, total)))?;
+        report.pages += 1;
+        report.recorded += out.recorded;
+        report.unchanged += out.unchanged;
+        progress(ImportProgress::Recorded { recorded: done, total });
+    }
+    // The watermark is the newest update read, as for a page. When Shopify
+    // found nothing, nothing was updated before it started: go on from there
+    // (else every run would ask for the same empty history again).
+    let watermark = if total == 0 { result.started_ms } else { since };
+    lock(store)?.record_shopify_page(&[], watermark, Some((total, total)))?;
+    Ok(report)
 }
 
 /// A client for the store this device is linked to, with its token and API version.
@@ -331,9 +446,11 @@ pub async fn import_linked(
     store: &std::sync::Mutex<Store>,
     key: &super::link::DeviceKey,
     policy: super::client::RetryPolicy,
+    way: ImportWay,
+    progress: &mut (dyn FnMut(ImportProgress) + Send),
 ) -> Result<ImportReport> {
     let mut client = linked_client(&*lock(store)?, key, policy)?;
-    import_orders(store, &mut client).await
+    import_orders_with(store, &mut client, way, progress).await
 }
 
 /// One background run (and the app's "Import now"): the import, then (when switched on, and only after
