@@ -21,6 +21,7 @@ use wildroot_core::shopify::client::RetryPolicy;
 use wildroot_core::shopify::link::DeviceKey;
 use wildroot_core::supply::{NewSupply, SupplyEdit};
 use wildroot_core::Store;
+use wildroot_model::money::percent;
 use wildroot_model::op::PayMethod;
 use wildroot_model::pricing::Discount;
 use wildroot_model::views::*;
@@ -607,6 +608,10 @@ struct SellArgs {
     /// Customer email, phone or id.
     #[arg(long)]
     customer: Option<String>,
+    /// Add the --customer (an email or phone) with the sale if no customer
+    /// has it; a refused sale adds no one.
+    #[arg(long, requires = "customer")]
+    new_customer: bool,
     /// cash=AMOUNT, card=AMOUNT or other=AMOUNT; repeat to split.
     #[arg(long = "pay")]
     payments: Vec<String>,
@@ -959,7 +964,7 @@ fn run(cli: Cli, format: Format) -> Result<String> {
                 })
                 .collect::<Result<Vec<_>>>()?;
             let discount = args.discount.as_deref().map(Discount::parse).transpose()?;
-            let r = store.sell(SaleRequest { lines, discount, customer: args.customer, payments })?;
+            let r = store.sell(SaleRequest { lines, discount, customer: args.customer, add_customer: args.new_customer, payments })?;
             if j {
                 json(&r)?
             } else {
@@ -1279,7 +1284,7 @@ fn run(cli: Cli, format: Format) -> Result<String> {
 
 fn settings_out(store: &Store, format: Format) -> Result<String> {
     let tax = store.tax_rule()?;
-    let name = settings::get(store.conn(), settings::BUSINESS_NAME)?.unwrap_or_default();
+    let name = store.business_name()?;
     let prefix = store.receipt_prefix()?;
     if format == Format::Json {
         return json(&serde_json::json!({
@@ -1289,10 +1294,7 @@ fn settings_out(store: &Store, format: Format) -> Result<String> {
     }
     let mut t = Table::new(&["setting", "value"]);
     t.row(vec!["business name".into(), name]);
-    t.row(vec![
-        "tax".into(),
-        format!("{}.{:02}% {}", tax.bp / 100, tax.bp % 100, if tax.inclusive { "included in prices" } else { "added to prices" }),
-    ]);
+    t.row(vec!["tax".into(), format!("{} {}", percent(tax.bp), if tax.inclusive { "included in prices" } else { "added to prices" })]);
     t.row(vec!["receipt prefix".into(), prefix]);
     t.row(vec!["device".into(), store.device().to_string()]);
     Ok(t.render(format))
@@ -1616,11 +1618,6 @@ fn report(store: &Store, cmd: ReportCmd, format: Format) -> Result<String> {
         ReportCmd::Production => batches_out(&store.list_batches(None)?, format),
         ReportCmd::Event { event } => z_out(&store.z_report(&event)?, format),
     }
-}
-
-/// Basis points as a percentage with two decimals.
-fn percent(bp: i64) -> String {
-    format!("{}{}.{:02}%", if bp < 0 { "-" } else { "" }, (bp / 100).abs(), (bp % 100).abs())
 }
 
 fn sales_out(r: &SalesReport, format: Format) -> Result<String> {

@@ -148,6 +148,25 @@ fn customers_keep_their_history() {
     assert_eq!(c["purchases"].as_array().unwrap().len(), 1);
 }
 
+/// One rule with the app: `--new-customer` adds the contact with the sale,
+/// in its transaction, so a refused sale adds no one; without it an unknown
+/// customer refuses the sale.
+#[test]
+fn a_new_customer_is_added_only_with_a_sale_that_is_made() {
+    let shop = Shop::demo();
+    let count = || shop.json(&["customer", "list"])["customers"].as_array().map(Vec::len).unwrap_or(0);
+    let before = count();
+    let short = shop.run(&["sell", "--line", "SOAP-OAT=1", "--customer", "new@example.com", "--new-customer", "--pay", "cash=1"]);
+    assert!(!short.status.success());
+    let unknown = shop.run(&["sell", "--line", "SOAP-OAT=1", "--customer", "new@example.com", "--pay", "cash=20"]);
+    assert!(!unknown.status.success());
+    assert_eq!(count(), before, "a refused sale added a customer");
+    shop.ok(&["sell", "--line", "SOAP-OAT=1", "--customer", "New@Example.com", "--new-customer", "--pay", "cash=20"]);
+    assert_eq!(count(), before + 1);
+    assert!(before > 0);
+    assert_eq!(shop.json(&["customer", "show", "new@example.com"])["purchases"].as_array().map(Vec::len), Some(1));
+}
+
 #[test]
 fn errors_name_the_bad_value_and_change_nothing() {
     let shop = Shop::demo();

@@ -1,6 +1,6 @@
 //! Customers and what they bought.
 use crate::error::{optional_text, text, CoreError, Result};
-use crate::store::Store;
+use crate::store::{Store, Tx};
 use rusqlite::{Connection, OptionalExtension};
 use wildroot_model::op::*;
 use wildroot_model::views::{CustomerView, PurchaseView};
@@ -20,6 +20,38 @@ pub(crate) fn find(conn: &Connection, key: &str) -> Result<(CustomerId, String)>
         hint: "add them with `wildroot customer add --name N --email E`",
     })?;
     Ok((id.parse().map_err(|_| CoreError::Corrupt(format!("customer id '{id}'")))?, name))
+}
+
+/// The customer a sale or a booth names by contact (email, phone or id),
+/// added under that email or phone if no customer has it, in the caller's
+/// transaction: a sale refused for another reason leaves no customer behind.
+/// One rule for every front end.
+pub(crate) fn find_or_add(tx: &Tx<'_>, contact: &str) -> Result<CustomerId> {
+    let contact = contact.trim();
+    if let Ok((id, _)) = find(tx, contact) {
+        return Ok(id);
+    }
+    let (email, phone) = if contact.contains('@') {
+        (check_email(contact)?, String::new())
+    } else if contact.chars().filter(char::is_ascii_digit).count() >= 5 {
+        (String::new(), check_phone(contact)?)
+    } else {
+        return Err(CoreError::Invalid(format!(
+            "'{contact}' is neither an email address nor a phone number: type one or the other"
+        )));
+    };
+    // The email as kept (lower case) may be a customer's already.
+    if let Ok((id, _)) = find(tx, if email.is_empty() { &phone } else { &email }) {
+        return Ok(id);
+    }
+    let name = text("customer name", contact, 120)?;
+    let id = CustomerId::new();
+    tx.record(OpKind::CustomerCreated(CustomerCreated {
+        customer_id: id,
+        created_at_ms: tx.now_ms(),
+        fields: CustomerFields { name: Some(name), email: Some(email), phone: Some(phone), notes: Some(String::new()) },
+    }))?;
+    Ok(id)
 }
 
 fn check_email(email: &str) -> Result<String> {
@@ -73,21 +105,8 @@ impl Store {
     /// The customer with this email or phone, added under it if new: a booth
     /// takes a contact for a receipt without a form to fill in.
     pub fn customer_by_contact(&mut self, contact: &str) -> Result<CustomerView> {
-        let contact = contact.trim();
-        if let Ok((id, _)) = find(self.conn(), contact) {
-            return self.customer(&id.to_string());
-        }
-        let input = if contact.contains('@') {
-            CustomerInput { name: Some(contact.to_string()), email: Some(contact.to_string()), ..Default::default() }
-        } else {
-            if contact.chars().filter(char::is_ascii_digit).count() < 5 {
-                return Err(CoreError::Invalid(format!(
-                    "'{contact}' is neither an email address nor a phone number: type one or the other"
-                )));
-            }
-            CustomerInput { name: Some(contact.to_string()), phone: Some(contact.to_string()), ..Default::default() }
-        };
-        self.add_customer(input)
+        let id = self.write(|tx| find_or_add(tx, contact))?;
+        self.customer(&id.to_string())
     }
 
     pub fn edit_customer(&mut self, key: &str, input: CustomerInput) -> Result<CustomerView> {

@@ -182,6 +182,7 @@ impl Store {
                     SaleRequest {
                         lines: vec![line("SALVE-LAV-2OZ", 2), line("TINC-CHAM-1OZ", 1)],
                         customer: Some(regular.email.clone().unwrap_or_default()),
+                        add_customer: false,
                         discount: Some(Discount::PercentBp(1000)),
                         payments: vec![(PayMethod::Card, Money(3000)), (PayMethod::Cash, Money(2000))],
                     },

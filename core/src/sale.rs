@@ -31,6 +31,10 @@ pub struct SaleRequest {
     pub discount: Option<Discount>,
     /// Email, phone or id of a known customer.
     pub customer: Option<String>,
+    /// An email or phone no customer has adds one, with the sale and in its
+    /// transaction (`customer::find_or_add`): a refused sale leaves none.
+    /// Without it, an unknown customer refuses the sale.
+    pub add_customer: bool,
     pub payments: Vec<(PayMethod, Money)>,
 }
 
@@ -178,7 +182,8 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
         None => Vec::new(),
     };
 
-    let customer_id = match &req.customer {
+    let customer_id = match req.customer.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
+        Some(c) if req.add_customer => Some(customer::find_or_add(tx, c)?),
         Some(c) => Some(customer::find(tx, c)?.0),
         None => None,
     };

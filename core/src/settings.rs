@@ -8,6 +8,9 @@ use wildroot_model::op::{OpKind, SettingSet};
 pub const TAX_BP: &str = "tax_bp";
 pub const TAX_INCLUSIVE: &str = "tax_inclusive";
 pub const BUSINESS_NAME: &str = "business_name";
+/// The name a shop goes by until the owner sets one, on every screen,
+/// receipt and report alike.
+pub const DEFAULT_BUSINESS_NAME: &str = "My shop";
 pub const CURRENCY: &str = "currency";
 
 /// How sales are taxed: a rate in basis points (825 = 8.25 %), and whether
@@ -76,6 +79,11 @@ impl Store {
             set_in(tx, TAX_BP, rule.bp.to_string())?;
             set_in(tx, TAX_INCLUSIVE, rule.inclusive.to_string())
         })
+    }
+
+    /// The shop's name, or [`DEFAULT_BUSINESS_NAME`] before one is set.
+    pub fn business_name(&self) -> Result<String> {
+        Ok(get(self.conn(), BUSINESS_NAME)?.unwrap_or_else(|| DEFAULT_BUSINESS_NAME.to_string()))
     }
 
     pub fn set_business_name(&mut self, name: &str) -> Result<()> {

@@ -148,6 +148,7 @@ fn tax_discount_and_split_payment() -> R {
         discount: Some(wildroot_model::pricing::Discount::PercentBp(1000)),
         payments: vec![(PayMethod::Card, Money(2000)), (PayMethod::Cash, Money(2500))],
         customer: None,
+        add_customer: false,
     })?;
     // 42.00 − 10% = 37.80; tax 8.25% = 3.1185 → 3.12; total 40.92; change 4.08
     assert_eq!((r.discount_cents, r.tax_cents, r.total_cents, r.change_cents), (420, 312, 4092, 408));

@@ -150,10 +150,28 @@ impl std::iter::Sum for Money {
     }
 }
 
+/// Basis points as a percentage with two decimals and its sign, the one
+/// way every screen and table writes a rate, a margin or a tax
+/// (`-50` → `-0.50%`).
+pub fn percent(bp: i64) -> String {
+    let sign = if bp < 0 { "-" } else { "" };
+    let bp = bp.unsigned_abs();
+    format!("{sign}{}.{:02}%", bp / 100, bp % 100)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn percentages_keep_their_sign() {
+        assert_eq!(percent(-50), "-0.50%");
+        assert_eq!(percent(-1234), "-12.34%");
+        assert_eq!(percent(825), "8.25%");
+        assert_eq!(percent(0), "0.00%");
+        assert_eq!(percent(i64::MIN), "-92233720368547758.08%");
+    }
 
     #[test]
     fn parses_exactly() {

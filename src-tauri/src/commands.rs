@@ -34,10 +34,6 @@ pub fn search(store: &Store, req: Search) -> Result<Vec<ProductView>> {
 }
 
 pub fn sell(store: &mut Store, req: Sell) -> Result<SaleReceipt> {
-    let customer = match req.customer.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        Some(contact) => Some(store.customer_by_contact(contact)?.id.to_string()),
-        None => None,
-    };
     store.sell(SaleRequest {
         lines: req
             .lines
@@ -45,7 +41,9 @@ pub fn sell(store: &mut Store, req: Sell) -> Result<SaleReceipt> {
             .map(|l| LineRequest { key: l.sku, qty: l.qty, unit_price: None, discount: l.discount, lot: l.lot })
             .collect(),
         discount: req.discount,
-        customer,
+        customer: req.customer,
+        // The booth takes a contact for the receipt with no form to fill in.
+        add_customer: true,
         payments: req.payments.into_iter().map(|(m, cents)| (m, Money(cents))).collect(),
     })
 }
@@ -206,6 +204,25 @@ mod tests {
             },
         )?;
         assert_eq!(store.list_customers(Some("jo@"))?.len(), 1);
+        Ok(())
+    }
+
+    /// The customer is added in the sale's own transaction: a sale refused
+    /// (cash short) adds no one.
+    #[test]
+    fn a_refused_sale_with_a_new_contact_adds_no_customer() -> Result<()> {
+        let mut store = demo()?;
+        let p = home(&store, Home {})?.products[0].clone();
+        let customers = store.list_customers(None)?.len();
+        let short = Sell {
+            lines: vec![item(&p.sku, 1)],
+            discount: None,
+            customer: Some("new@example.com".into()),
+            payments: vec![(PayMethod::Cash, 1)],
+        };
+        assert!(sell(&mut store, short).is_err());
+        assert_eq!(store.list_customers(None)?.len(), customers, "a refused sale left a customer behind");
+        assert!(store.list_customers(Some("new@"))?.is_empty());
         Ok(())
     }
 

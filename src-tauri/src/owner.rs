@@ -13,7 +13,7 @@ use wildroot_core::report::GroupBy;
 use wildroot_core::settings::{parse_percent_bp, TaxRule};
 use wildroot_core::supply::{NewSupply, SupplyEdit};
 use wildroot_core::sync::SyncClient;
-use wildroot_core::{export, settings, CoreError, Result, Store};
+use wildroot_core::{export, CoreError, Result, Store};
 use wildroot_model::app::*;
 use wildroot_model::sync::{DeviceInfo, NewUserRequest, Role, ServerShopifyStatus, UserInfo};
 use wildroot_model::views::*;
@@ -403,7 +403,7 @@ fn settings_view(shell: &Shell, store: &Store) -> Result<SettingsView> {
 }
 
 pub fn business_name(store: &Store) -> Result<String> {
-    Ok(settings::get(store.conn(), settings::BUSINESS_NAME)?.unwrap_or_else(|| "My shop".to_string()))
+    store.business_name()
 }
 
 pub fn save_shop(shell: &Shell, req: SaveShop) -> Result<SettingsView> {

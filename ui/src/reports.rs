@@ -152,7 +152,7 @@ pub fn Reports() -> impl IntoView {
                                         {d.margins
                                             .iter()
                                             .map(|m| {
-                                                let pct = m.margin_bp.map(|bp| format!("{}.{}%", bp / 100, (bp % 100).abs() / 10)).unwrap_or_else(|| "—".into());
+                                                let pct = m.margin_bp.map(wildroot_model::money::percent).unwrap_or_else(|| "—".into());
                                                 view! {
                                                     <tr class="margin" data-sku=m.sku.clone() class:low=m.margin_cents.is_some_and(|c| c < 0)>
                                                         <td>{m.name.clone()}</td>

@@ -145,7 +145,7 @@ fn ShopForm(settings: RwSignal<Option<SettingsView>>) -> impl IntoView {
         if let Some(s) = settings.get() {
             name.set(s.business_name);
             currency.set(s.currency);
-            tax.set(format!("{}.{:02}%", s.tax_bp / 100, s.tax_bp % 100));
+            tax.set(wildroot_model::money::percent(s.tax_bp));
             inclusive.set(s.tax_inclusive);
         }
     });
