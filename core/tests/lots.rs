@@ -352,6 +352,7 @@ fn a_device_upgraded_after_applying_lotted_sales_rebuilds_its_lot_figures_from_t
             "DROP TABLE lot_moves; DROP TABLE lot_levels; ALTER TABLE batches DROP COLUMN expected_qty;
              DROP TABLE event_drawers; DROP TABLE allotments; ALTER TABLE refunds DROP COLUMN device;
              ALTER TABLE sync_state DROP COLUMN server_epoch; DROP TABLE early_voids; ALTER TABLE shopify_import DROP COLUMN withheld;
+             ALTER TABLE shopify_import DROP COLUMN bulk_done; ALTER TABLE shopify_import DROP COLUMN bulk_total;
              PRAGMA user_version = 7;",
         )?;
     }
