@@ -77,6 +77,8 @@ struct Store {
     max_requested: u64,
     /// Queries refused for asking more than 1,000 points.
     over_cost: usize,
+    /// The requested cost of every orders page answered (not throttled).
+    requested_total: u64,
     /// The app lacks `read_customers`: every order's customer is withheld.
     deny_customers: bool,
     /// Where the fake listens, for the bulk file's `url`.
@@ -127,6 +129,7 @@ impl FakeShopify {
             throttled: 0,
             max_requested: 0,
             over_cost: 0,
+            requested_total: 0,
             deny_customers: false,
             base_url: String::new(),
             bulk: None,
@@ -234,6 +237,12 @@ impl FakeShopify {
     }
 
     /// Queries refused for asking more than 1,000 points.
+    /// The requested cost of every orders page answered so far: a paged
+    /// import's floor is this over the bucket's restore rate.
+    pub fn requested_total(&self) -> u64 {
+        self.store.lock().unwrap().requested_total
+    }
+
     /// Bulk operations started so far.
     pub fn bulk_runs(&self) -> usize {
         self.store.lock().unwrap().bulk_runs
@@ -799,6 +808,7 @@ async fn graphql(State(store): State<Arc<Mutex<Store>>>, Path(version): Path<Str
     if bucket.is_some() {
         s.available -= actual;
     }
+    s.requested_total += requested_cost;
     let available = s.available;
     drop(s);
     let deny = store.lock().unwrap().deny_customers;
