@@ -4,6 +4,7 @@
 //! `SKU=QTY` pairs); every rule lives in `wildroot-core`.
 #![forbid(unsafe_code)]
 
+mod hints;
 mod output;
 
 use anyhow::{anyhow, bail, Context, Result};
@@ -719,7 +720,10 @@ fn main() {
     match run(cli, format) {
         Ok(out) => print!("{out}"),
         Err(e) => {
-            eprintln!("error: {e:#}");
+            match hints::hint(&e) {
+                Some(h) => eprintln!("error: {e:#} ({h})"),
+                None => eprintln!("error: {e:#}"),
+            }
             std::process::exit(1);
         }
     }

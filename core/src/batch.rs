@@ -40,7 +40,7 @@ fn plan_in(conn: &Connection, sku: &str, batches: i64) -> Result<(product::Produ
     let (yield_qty, recipe) = recipe::load(conn, p.id)?.ok_or_else(|| CoreError::NotFound {
         what: "recipe for",
         key: p.sku.clone(),
-        hint: "set one first (Recipes, or `wildroot recipe set`)",
+        hint: "set its recipe first",
     })?;
     let output_qty = yield_qty.checked_mul(batches).ok_or_else(too_many)?;
     let mut inputs = Vec::new();

@@ -14,11 +14,8 @@ pub(crate) fn find(conn: &Connection, key: &str) -> Result<(CustomerId, String)>
             Ok((r.get(0)?, r.get(1)?))
         })
         .optional()?;
-    let (id, name) = found.ok_or_else(|| CoreError::NotFound {
-        what: "customer",
-        key: key.to_string(),
-        hint: "add them with `wildroot customer add --name N --email E`",
-    })?;
+    let (id, name) =
+        found.ok_or_else(|| CoreError::NotFound { what: "customer", key: key.to_string(), hint: "add them first, or with the sale" })?;
     Ok((id.parse().map_err(|_| CoreError::Corrupt(format!("customer id '{id}'")))?, name))
 }
 
@@ -36,9 +33,7 @@ pub(crate) fn find_or_add(tx: &Tx<'_>, contact: &str) -> Result<CustomerId> {
     } else if contact.chars().filter(char::is_ascii_digit).count() >= 5 {
         (String::new(), check_phone(contact)?)
     } else {
-        return Err(CoreError::Invalid(format!(
-            "'{contact}' is neither an email address nor a phone number: type one or the other"
-        )));
+        return Err(CoreError::Invalid(format!("'{contact}' is neither an email address nor a phone number: type one or the other")));
     };
     // The email as kept (lower case) may be a customer's already.
     if let Ok((id, _)) = find(tx, if email.is_empty() { &phone } else { &email }) {

@@ -27,7 +27,7 @@ impl Store {
         let has: bool = self.conn().query_row("SELECT EXISTS (SELECT 1 FROM products)", [], |r| r.get(0))?;
         if has {
             return Err(CoreError::Invalid(
-                "this database already has products: the demo goes into an empty one (use another --db)".into(),
+                "this database already has products: the demo goes into an empty one (use another database)".into(),
             ));
         }
         let now = self.now_ms();

@@ -1,5 +1,7 @@
 //! The one error type of the core. Messages are for people: they say what
-//! was wrong and what to do about it.
+//! was wrong and what to do about it in plain words, never in one front
+//! end's terms; [`CoreError::fix`] names the remedy so each front end can add
+//! its own way to it (the CLI a command, the app a screen).
 use thiserror::Error;
 use wildroot_model::pricing::PricingError;
 use wildroot_model::{ParseMoneyError, ParseQuantityError};
@@ -12,7 +14,7 @@ pub enum CoreError {
     Invalid(String),
     #[error("{what} '{key}' already exists: {hint}")]
     Duplicate { what: &'static str, key: String, hint: &'static str },
-    #[error("not enough supplies for this batch (use --allow-short to make it anyway): {}", .0.join("; "))]
+    #[error("not enough supplies for this batch (it can be made anyway, as short): {}", .0.join("; "))]
     Short(Vec<String>),
     #[error(transparent)]
     Quantity(#[from] ParseQuantityError),
@@ -34,8 +36,59 @@ pub enum CoreError {
     Server { status: u16, code: String, message: String, retryable: bool },
     #[error("{0}")]
     Shopify(String),
-    #[error("this device is not connected to a server: log in with `wildroot login --server URL --email E`")]
+    #[error("this device is not connected to a server: log in to one first")]
     NotConnected,
+    /// Something must be done first; the message says what in plain words.
+    #[error("{message}")]
+    Needs { message: String, fix: Fix },
+}
+
+/// The remedy an error names, for a front end to offer its own way to it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fix {
+    ListProducts,
+    ListSupplies,
+    ListEvents,
+    ListDevices,
+    ListProductLots,
+    ListSupplyLots,
+    SetRecipe,
+    AddCustomer,
+    OpenEvent,
+    CloseEvent,
+    LogIn,
+    ConnectShopify,
+    ShopifyCatalogue,
+    ShopifyLocation,
+    MakeShort,
+    GiveLines,
+}
+
+impl CoreError {
+    /// What would fix this error, when a front end can point to it.
+    pub fn fix(&self) -> Option<Fix> {
+        match self {
+            CoreError::NotFound { what, .. } => match *what {
+                "product" => Some(Fix::ListProducts),
+                "supply" => Some(Fix::ListSupplies),
+                "event" => Some(Fix::ListEvents),
+                "device" => Some(Fix::ListDevices),
+                "lot" | "product lot" => Some(Fix::ListProductLots),
+                "supply lot" => Some(Fix::ListSupplyLots),
+                "recipe for" => Some(Fix::SetRecipe),
+                "customer" => Some(Fix::AddCustomer),
+                _ => None,
+            },
+            CoreError::Short(_) => Some(Fix::MakeShort),
+            CoreError::NotConnected => Some(Fix::LogIn),
+            CoreError::Needs { fix, .. } => Some(*fix),
+            _ => None,
+        }
+    }
+}
+
+pub(crate) fn needs<T>(fix: Fix, message: impl Into<String>) -> Result<T> {
+    Err(CoreError::Needs { message: message.into(), fix })
 }
 
 pub type Result<T, E = CoreError> = std::result::Result<T, E>;

@@ -70,7 +70,7 @@ fn find_device(conn: &Connection, this: DeviceId, key: &str) -> Result<DeviceId>
     if let Ok(id) = key.parse::<DeviceId>() {
         return Ok(id);
     }
-    let hint = "give the device's id (`wildroot settings show` on it, or Settings → Devices)";
+    let hint = "give the device's id, as its settings or the devices list show it";
     if key.len() < 8 {
         return Err(CoreError::NotFound { what: "device", key: key.to_string(), hint });
     }
@@ -138,7 +138,7 @@ fn find(conn: &Connection, key: &str) -> Result<EventView> {
     row.map(parse_event).transpose()?.ok_or_else(|| CoreError::NotFound {
         what: "event",
         key: key.to_string(),
-        hint: "see the events with `wildroot event list`",
+        hint: "check the name in the events list",
     })
 }
 
@@ -152,10 +152,10 @@ impl Store {
         }
         let id = self.write(|tx| {
             if let Some(open) = open_event(tx)? {
-                return Err(CoreError::Invalid(format!(
-                    "'{}' is still open on this device: close it first with `wildroot event close`",
-                    open.name
-                )));
+                return crate::error::needs(
+                    crate::error::Fix::CloseEvent,
+                    format!("'{}' is still open on this device: close it first", open.name),
+                );
             }
             let date = date.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| {
                 chrono::DateTime::from_timestamp_millis(tx.now_ms()).map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_default()
@@ -213,10 +213,10 @@ impl Store {
         }
         self.write(|tx| {
             if let Some(open) = open_event(tx)? {
-                return Err(CoreError::Invalid(format!(
-                    "'{}' is still open on this device: close it first with `wildroot event close`",
-                    open.name
-                )));
+                return crate::error::needs(
+                    crate::error::Fix::CloseEvent,
+                    format!("'{}' is still open on this device: close it first", open.name),
+                );
             }
             let event = find(tx, key)?;
             let been: bool = tx.query_row(
@@ -240,7 +240,7 @@ impl Store {
     /// a device for an event: what that booth may sell there while offline.
     pub fn allot(&mut self, event_key: &str, device_key: &str, lines: &[(String, i64)]) -> Result<Vec<AllotmentLine>> {
         if lines.is_empty() {
-            return Err(CoreError::Invalid("give what to allot as --line SKU=QTY".into()));
+            return crate::error::needs(crate::error::Fix::GiveLines, "give at least one product and quantity to allot");
         }
         let this = self.device();
         let (event, device) = self.write(|tx| {
@@ -297,8 +297,10 @@ impl Store {
             return Err(CoreError::Invalid(format!("a counted amount of {counted} is negative: count the cash in the drawer")));
         }
         let id = self.write(|tx| {
-            let open = open_event(tx)?
-                .ok_or_else(|| CoreError::Invalid("no event is open on this device: open one with `wildroot event open NAME`".into()))?;
+            let open = open_event(tx)?.ok_or_else(|| CoreError::Needs {
+                message: "no event is open on this device: open one first".into(),
+                fix: crate::error::Fix::OpenEvent,
+            })?;
             tx.record(OpKind::EventClosed(EventClosed { event_id: open.id, counted_cents: counted.0, closed_at_ms: tx.now_ms() }))?;
             Ok(open.id)
         })?;

@@ -256,7 +256,7 @@ pub(crate) fn product_lot(conn: &Connection, product: ProductId, sku: &str, code
     let id = id.ok_or_else(|| CoreError::NotFound {
         what: "lot",
         key: format!("{code} of {sku}"),
-        hint: "give the lot code printed on the label (`wildroot lots SKU` lists them)",
+        hint: "give the lot code printed on the label",
     })?;
     Ok(parse_lot(&id)?)
 }
@@ -359,11 +359,7 @@ impl Store {
             0 => Err(CoreError::NotFound {
                 what,
                 key: code.to_string(),
-                hint: if want_product {
-                    "give a batch's lot code (`wildroot batch list`)"
-                } else {
-                    "give a purchase's lot code (`wildroot lots SUPPLY --all`)"
-                },
+                hint: if want_product { "give a batch's lot code" } else { "give a purchase's lot code" },
             }),
             1 => Ok(found.remove(0)),
             _ => Err(CoreError::Invalid(format!(

@@ -51,11 +51,8 @@ pub(crate) fn find(conn: &Connection, key: &str) -> Result<ProductRef> {
     )?;
     let found: Option<(String, String, String, i64, bool)> =
         stmt.query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))).optional()?;
-    let (id, sku, name, price_cents, no_oversell) = found.ok_or_else(|| CoreError::NotFound {
-        what: "product",
-        key: key.to_string(),
-        hint: "check the SKU with `wildroot product list`",
-    })?;
+    let (id, sku, name, price_cents, no_oversell) =
+        found.ok_or_else(|| CoreError::NotFound { what: "product", key: key.to_string(), hint: "check the SKU in the product list" })?;
     Ok(ProductRef { id: id.parse().map_err(|_| CoreError::Corrupt(format!("product id '{id}'")))?, sku, name, price_cents, no_oversell })
 }
 

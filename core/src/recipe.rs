@@ -40,7 +40,7 @@ impl Store {
             return Err(CoreError::Invalid(format!("a yield of {yield_qty} makes nothing: give the units one batch makes, 1 or more")));
         }
         if lines.is_empty() {
-            return Err(CoreError::Invalid("a recipe needs at least one line: --line SUPPLY=QTY".into()));
+            return crate::error::needs(crate::error::Fix::GiveLines, "a recipe needs at least one supply and quantity");
         }
         self.write(|tx| {
             let p = product::find(tx, sku)?;
@@ -67,7 +67,7 @@ impl Store {
         let (yield_qty, lines) = load(self.conn(), p.id)?.ok_or_else(|| CoreError::NotFound {
             what: "recipe for",
             key: p.sku.clone(),
-            hint: "set one with `wildroot recipe set SKU --yield N --line SUPPLY=QTY`",
+            hint: "set one: its yield and the supplies one batch takes",
         })?;
         // The same plan a batch shows before it is made: one costing rule.
         let plan = self.plan_batch(&p.sku, 1)?;

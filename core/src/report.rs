@@ -47,7 +47,7 @@ impl GroupBy {
 fn bounds(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(String, String)> {
     if let (Some(f), Some(t)) = (from, to) {
         if f > t {
-            return Err(CoreError::Invalid(format!("--from {f} is after --to {t}: swap them")));
+            return Err(CoreError::Invalid(format!("the period starts on {f}, after it ends on {t}: swap the dates")));
         }
     }
     let from = from.map(|d| d.format("%Y-%m-%d").to_string()).unwrap_or_else(|| "0000-01-01".into());

@@ -125,7 +125,7 @@ fn void_allowed(tx: &Tx<'_>, sale_id: SaleId, sale_key: &str) -> Result<()> {
 
 fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
     if req.lines.is_empty() {
-        return Err(CoreError::Invalid("a sale needs at least one line: --line SKU=QTY".into()));
+        return crate::error::needs(crate::error::Fix::GiveLines, "a sale needs at least one line: a product and a quantity");
     }
     if req.payments.iter().any(|p| p.0 == PayMethod::Shopify) {
         return Err(CoreError::Invalid("Shopify payments come only with imported online orders: pay by cash, card or other".into()));
@@ -316,7 +316,10 @@ fn refund_in(tx: &Tx<'_>, sale_key: &str, lines: Option<&[(String, i64)]>, resto
         }
         Some(wanted) => {
             if wanted.is_empty() {
-                return Err(CoreError::Invalid("give the lines to refund as --line SKU=QTY, or none for the whole sale".into()));
+                return crate::error::needs(
+                    crate::error::Fix::GiveLines,
+                    "give the products and quantities to refund, or none for the whole sale",
+                );
             }
             let mut left: Vec<i64> = sold.iter().map(|l| l.qty - l.refunded_qty).collect();
             for (key, qty) in wanted {

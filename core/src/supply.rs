@@ -61,11 +61,8 @@ pub(crate) fn find(conn: &Connection, key: &str) -> Result<SupplyRef> {
         Some(f) => Some(f),
         None => conn.query_row("SELECT id, name, unit FROM supplies WHERE id = ?1", [key], row).optional()?,
     };
-    let (id, name, unit) = found.ok_or_else(|| CoreError::NotFound {
-        what: "supply",
-        key: key.to_string(),
-        hint: "check the name with `wildroot supply list`",
-    })?;
+    let (id, name, unit) =
+        found.ok_or_else(|| CoreError::NotFound { what: "supply", key: key.to_string(), hint: "check the name in the supplies list" })?;
     Ok(SupplyRef { id: id.parse().map_err(|_| CoreError::Corrupt(format!("supply id '{id}'")))?, name, unit: unit.parse()? })
 }
 

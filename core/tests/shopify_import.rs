@@ -402,8 +402,10 @@ async fn stock_push_back_sets_available_without_clobbering_a_change_in_shopify()
         st.link_shopify_variants(&variants)?;
         st.adjust_product("SOAP", -99_990, "count")?; // 10 on hand
     }
-    let err = push_stock(&s, &mut client, true).await.err().map(|e| e.to_string()).unwrap_or_default();
-    assert!(err.contains("--location"), "{err}");
+    // Core says it in plain words and names the remedy; the CLI adds its flag.
+    let err = push_stock(&s, &mut client, true).await.err();
+    assert_eq!(err.as_ref().and_then(CoreError::fix), Some(wildroot_core::error::Fix::ShopifyLocation), "{err:?}");
+    assert!(err.map(|e| e.to_string()).unwrap_or_default().contains("no Shopify location"));
     s.lock().map_err(|_| CoreError::Invalid("lock".into()))?.configure_shopify_import(None, None, Some("7"))?;
 
     let dry = push_stock(&s, &mut client, true).await?;

@@ -22,8 +22,26 @@ use wildroot_model::SaleId;
 
 type Reply<T> = Result<T, AppError>;
 
+/// The one place a core error becomes what the screen shows: core's plain
+/// words, and where in the app to fix it when core names a remedy.
 fn fail(e: CoreError) -> AppError {
-    AppError { message: e.to_string() }
+    use wildroot_core::error::Fix;
+    let hint = match e.fix() {
+        Some(Fix::ListProducts) => Some("Inventory → Products lists them"),
+        Some(Fix::ListSupplies) => Some("Inventory → Supplies lists them"),
+        Some(Fix::SetRecipe) => Some("set it under Recipes & batches"),
+        Some(Fix::OpenEvent) => Some("open one on Market day"),
+        Some(Fix::CloseEvent) => Some("close it on Market day"),
+        Some(Fix::LogIn) => Some("sign in under Settings → Sync"),
+        Some(Fix::ConnectShopify) => Some("connect it under Settings → Shopify"),
+        Some(Fix::ShopifyLocation) => Some("give the location under Settings → Shopify"),
+        _ => None,
+    };
+    let message = match hint {
+        Some(h) => format!("{e} ({h})"),
+        None => e.to_string(),
+    };
+    AppError { message }
 }
 
 fn read<T>(shell: &Shell, f: impl FnOnce(&wildroot_core::Store) -> wildroot_core::Result<T>) -> Reply<T> {

@@ -5,7 +5,7 @@
 //! owner asks for a product by SKU.
 use super::client::ShopifyClient;
 use super::project::match_sku;
-use crate::error::{invalid, CoreError, Result};
+use crate::error::{CoreError, Result};
 use crate::product::{NewProduct, ProductEdit};
 use crate::store::Store;
 use rusqlite::OptionalExtension;
@@ -163,7 +163,7 @@ impl Store {
                 }
             }
         }
-        invalid(format!("no product with SKU {key} is in the Shopify catalogue: see `wildroot shopify products`"))
+        crate::error::needs(crate::error::Fix::ShopifyCatalogue, format!("no product with SKU {key} is in the Shopify catalogue"))
     }
 
     /// Shopify wins for these products: their title, price and barcode are

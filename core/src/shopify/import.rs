@@ -242,11 +242,10 @@ impl Store {
                 format!("{} online line(s) have no SKU ({}): give the variants a SKU in Shopify", u.lines, u.orders.join(", "))
             } else {
                 format!(
-                    "{} online line(s) with SKU {} match no product ({}): map it in Settings or with `wildroot shopify map {} PRODUCT_SKU`",
+                    "{} online line(s) with SKU {} match no product ({}): map it to the product it is",
                     u.lines,
                     u.sku,
-                    u.orders.join(", "),
-                    u.sku
+                    u.orders.join(", ")
                 )
             };
             out.push(Alert { kind: AlertKind::UnmatchedSku, item: u.sku, message, on_hand: None, threshold: None });
@@ -435,7 +434,7 @@ pub fn linked_client(
     policy: super::client::RetryPolicy,
 ) -> Result<super::client::ShopifyClient> {
     let Some((base, token)) = store.shopify_credentials(key)? else {
-        return invalid("this device is not connected to a Shopify store: run `wildroot shopify connect --shop NAME --token-file F`");
+        return crate::error::needs(crate::error::Fix::ConnectShopify, "this device is not connected to a Shopify store: connect it first");
     };
     super::client::ShopifyClient::new(&base, &token, &store.shopify_import_start()?.1, policy)
 }

@@ -4,7 +4,7 @@
 //! overwritten: that item is reported and left for the next push, after the
 //! import has brought the sale in. Off unless asked for.
 use super::client::ShopifyClient;
-use crate::error::{invalid, CoreError, Result};
+use crate::error::{CoreError, Result};
 use crate::store::Store;
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -40,7 +40,10 @@ fn lock(store: &std::sync::Mutex<Store>) -> Result<std::sync::MutexGuard<'_, Sto
 fn linked(store: &Store) -> Result<(String, Vec<Linked>)> {
     let location: Option<String> = store.shopify_import_view()?.location_gid;
     let Some(location) = location else {
-        return invalid("no Shopify location is set: give the location whose stock Wildroot keeps with --location ID");
+        return crate::error::needs(
+            crate::error::Fix::ShopifyLocation,
+            "no Shopify location is set: give the location whose stock Wildroot keeps",
+        );
     };
     let mut stmt = store.conn().prepare(
         "SELECT p.sku, p.name, l.inventory_item_gid, COALESCE((SELECT on_hand FROM stock_levels s WHERE s.item_id = p.id), 0)
