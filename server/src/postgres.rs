@@ -280,49 +280,30 @@ impl Storage for PgStorage {
         let tx = c.transaction().await?;
         let dev = device.to_string();
         // One push per device at a time: its sequence is checked and moved here.
-        let mut last_seq: i64 = tx.query_one("SELECT last_seq FROM devices WHERE id = $1 FOR UPDATE", &[&dev]).await?.get(0);
+        let last_seq: i64 = tx.query_one("SELECT last_seq FROM devices WHERE id = $1 FOR UPDATE", &[&dev]).await?.get(0);
+        let plan = PushPlan::new(last_seq, ops);
         let mut out = PushResponse { acked: Vec::new(), refused: Vec::new(), expected_seq: None, epoch: None };
-        let mut ops = ops;
-        ops.sort_by_key(|j| j.op.device_seq);
-        // Operations past last_seq cannot be stored yet (this device's row is
-        // locked), so they are stored together below; earlier ones are repeats.
-        let mut fresh: Vec<WireOp> = Vec::new();
         let mut taken = false;
-        for Judged { op, verdict } in ops {
+        for op in &plan.repeats {
             let id = op.id.to_string();
-            if op.device_seq <= last_seq {
-                if let Some(r) = tx.query_opt("SELECT server_seq FROM ops WHERE id = $1", &[&id]).await? {
-                    out.acked.push(Ack { id: op.id, server_seq: r.get(0) });
-                } else if let Some(r) = tx.query_opt("SELECT reason FROM refusals WHERE id = $1", &[&id]).await? {
-                    out.refused.push(Refusal { id: op.id, reason: r.get(0) });
-                } else {
-                    // The number was taken by another operation: this device lost
-                    // track of its series (restored from an old backup). The rest is
-                    // still answered (what is known here is acknowledged, so the device
-                    // never renumbers it); then the series' next number is said, and
-                    // the device renumbers what this server has never seen.
-                    taken = true;
-                }
-                continue;
+            if let Some(r) = tx.query_opt("SELECT server_seq FROM ops WHERE id = $1", &[&id]).await? {
+                out.acked.push(Ack { id: op.id, server_seq: r.get(0) });
+            } else if let Some(r) = tx.query_opt("SELECT reason FROM refusals WHERE id = $1", &[&id]).await? {
+                out.refused.push(Refusal { id: op.id, reason: r.get(0) });
+            } else {
+                taken = true;
             }
-            if op.device_seq > last_seq + 1 {
-                out.expected_seq = Some(last_seq + 1);
-                break;
-            }
-            let seq = op.device_seq;
-            match verdict {
-                Ok(()) => fresh.push(op),
-                Err(reason) => {
-                    tx.execute(
-                        "INSERT INTO refusals (id, device, device_seq, reason) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
-                        &[&id, &dev, &op.device_seq, &reason],
-                    )
-                    .await?;
-                    out.refused.push(Refusal { id: op.id, reason });
-                }
-            }
-            last_seq = seq;
         }
+        for (op, reason) in &plan.refuse {
+            tx.execute(
+                "INSERT INTO refusals (id, device, device_seq, reason) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING",
+                &[&op.id.to_string(), &dev, &op.device_seq, reason],
+            )
+            .await?;
+            out.refused.push(Refusal { id: op.id, reason: reason.clone() });
+        }
+        // This device's row is locked: its new operations are stored together.
+        let fresh = &plan.store;
         if !fresh.is_empty() {
             // An id can already be stored from another device: a Shopify order's
             // operation id is derived from the order, so the owner's import and
@@ -376,11 +357,9 @@ impl Storage for PgStorage {
                 out.acked.push(Ack { id: op.id, server_seq });
             }
         }
-        tx.execute("UPDATE devices SET last_seq = $1 WHERE id = $2", &[&last_seq, &dev]).await?;
-        if taken && out.expected_seq.is_none() {
-            out.expected_seq = Some(last_seq + 1);
-        }
-        if out.expected_seq.is_none() && out.refused.is_empty() {
+        tx.execute("UPDATE devices SET last_seq = $1 WHERE id = $2", &[&plan.last_seq, &dev]).await?;
+        plan.conclude(&mut out, taken);
+        if PushPlan::settings_go_with(&out) {
             for (key, value) in &settings {
                 tx.execute(
                     "INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

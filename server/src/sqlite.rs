@@ -276,75 +276,59 @@ impl Storage for SqliteStorage {
         self.with(move |c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let dev = device.to_string();
-            let mut last_seq: i64 = tx.query_row("SELECT last_seq FROM devices WHERE id = ?1", [&dev], |r| r.get(0))?;
+            let last_seq: i64 = tx.query_row("SELECT last_seq FROM devices WHERE id = ?1", [&dev], |r| r.get(0))?;
+            let plan = PushPlan::new(last_seq, ops);
             let mut out = PushResponse { acked: Vec::new(), refused: Vec::new(), expected_seq: None, epoch: None };
-            let mut ops = ops;
-            ops.sort_by_key(|j| j.op.device_seq);
             let mut taken = false;
-            for Judged { op, verdict } in ops {
+            for op in &plan.repeats {
                 let id = op.id.to_string();
-                if op.device_seq <= last_seq {
-                    // Seen before: answer as the first time.
-                    if let Some(seq) = tx.prepare_cached("SELECT server_seq FROM ops WHERE id = ?1")?.query_row([&id], |r| r.get(0)).optional()? {
-                        out.acked.push(Ack { id: op.id, server_seq: seq });
-                    } else if let Some(reason) =
-                        tx.query_row("SELECT reason FROM refusals WHERE id = ?1", [&id], |r| r.get(0)).optional()?
-                    {
-                        out.refused.push(Refusal { id: op.id, reason });
-                    } else {
-                        // The number was taken by another operation: this device lost
-                        // track of its series (restored from an old backup). The rest is
-                        // still answered (what is known here is acknowledged, so the device
-                        // never renumbers it); then the series' next number is said, and
-                        // the device renumbers what this server has never seen.
-                        taken = true;
-                    }
-                    continue;
+                if let Some(seq) =
+                    tx.prepare_cached("SELECT server_seq FROM ops WHERE id = ?1")?.query_row([&id], |r| r.get(0)).optional()?
+                {
+                    out.acked.push(Ack { id: op.id, server_seq: seq });
+                } else if let Some(reason) = tx.query_row("SELECT reason FROM refusals WHERE id = ?1", [&id], |r| r.get(0)).optional()? {
+                    out.refused.push(Refusal { id: op.id, reason });
+                } else {
+                    taken = true;
                 }
-                if op.device_seq > last_seq + 1 {
-                    out.expected_seq = Some(last_seq + 1);
-                    break;
-                }
-                match verdict {
-                    Ok(()) => {
-                        let inserted = tx
-                            .prepare_cached(
-                                "INSERT OR IGNORE INTO ops (id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload, received_ms)
-                                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-                            )?
-                            .execute(rusqlite::params![
-                                &id,
-                                &dev,
-                                op.device_seq,
-                                op.hlc.ms,
-                                op.hlc.counter,
-                                op.version,
-                                &op.kind,
-                                op.payload.to_string(),
-                                now_ms
-                            ])?;
-                        let seq: i64 = if inserted == 1 {
-                            tx.last_insert_rowid()
-                        } else {
-                            tx.query_row("SELECT server_seq FROM ops WHERE id = ?1", [&id], |r| r.get(0))?
-                        };
-                        out.acked.push(Ack { id: op.id, server_seq: seq });
-                    }
-                    Err(reason) => {
-                        tx.execute(
-                            "INSERT OR IGNORE INTO refusals (id, device, device_seq, reason) VALUES (?1, ?2, ?3, ?4)",
-                            (&id, &dev, op.device_seq, &reason),
-                        )?;
-                        out.refused.push(Refusal { id: op.id, reason });
-                    }
-                }
-                last_seq = op.device_seq;
             }
-            tx.execute("UPDATE devices SET last_seq = ?1 WHERE id = ?2", (last_seq, &dev))?;
-            if taken && out.expected_seq.is_none() {
-                out.expected_seq = Some(last_seq + 1);
+            for op in &plan.store {
+                let id = op.id.to_string();
+                let inserted = tx
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO ops (id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload, received_ms)
+                         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                    )?
+                    .execute(rusqlite::params![
+                        &id,
+                        &dev,
+                        op.device_seq,
+                        op.hlc.ms,
+                        op.hlc.counter,
+                        op.version,
+                        &op.kind,
+                        op.payload.to_string(),
+                        now_ms
+                    ])?;
+                // An id stored already (a Shopify order recorded by another
+                // path) is the same operation, answered with the number it has.
+                let seq: i64 = if inserted == 1 {
+                    tx.last_insert_rowid()
+                } else {
+                    tx.query_row("SELECT server_seq FROM ops WHERE id = ?1", [&id], |r| r.get(0))?
+                };
+                out.acked.push(Ack { id: op.id, server_seq: seq });
             }
-            if out.expected_seq.is_none() && out.refused.is_empty() {
+            for (op, reason) in &plan.refuse {
+                tx.execute(
+                    "INSERT OR IGNORE INTO refusals (id, device, device_seq, reason) VALUES (?1, ?2, ?3, ?4)",
+                    (op.id.to_string(), &dev, op.device_seq, reason),
+                )?;
+                out.refused.push(Refusal { id: op.id, reason: reason.clone() });
+            }
+            tx.execute("UPDATE devices SET last_seq = ?1 WHERE id = ?2", (plan.last_seq, &dev))?;
+            plan.conclude(&mut out, taken);
+            if PushPlan::settings_go_with(&out) {
                 for (key, value) in &settings {
                     tx.execute(
                         "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",

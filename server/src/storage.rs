@@ -72,6 +72,65 @@ pub(crate) fn check_registration(device: DeviceId, holder: Option<(i64, bool)>, 
     }
 }
 
+/// The push rule, decided above the backends (each only stores what it is
+/// told): a device's operations are taken in its sequence order, each
+/// number once, with no gap.
+#[derive(Debug, Default)]
+pub struct PushPlan {
+    /// Numbers the server has passed already: answered from what is stored
+    /// under their id (the ack or the refusal), or, when nothing is, the
+    /// number was taken by another operation ([`PushPlan::conclude`]).
+    pub repeats: Vec<WireOp>,
+    /// The next numbers, in order: stored (an id stored already, from
+    /// another path, is answered with the number it has).
+    pub store: Vec<WireOp>,
+    /// The next numbers refused for good, with the reason.
+    pub refuse: Vec<(WireOp, String)>,
+    /// Where a gap stopped the push: the number the device must send next.
+    pub gap: Option<i64>,
+    /// The device's last number once this push is stored.
+    pub last_seq: i64,
+}
+
+impl PushPlan {
+    /// Plans a push of `ops` by a device whose last stored number is `last_seq`.
+    pub fn new(last_seq: i64, mut ops: Vec<Judged>) -> PushPlan {
+        ops.sort_by_key(|j| j.op.device_seq);
+        let mut plan = PushPlan { last_seq, ..PushPlan::default() };
+        for Judged { op, verdict } in ops {
+            if op.device_seq <= last_seq {
+                plan.repeats.push(op);
+                continue;
+            }
+            if op.device_seq > plan.last_seq + 1 {
+                plan.gap = Some(plan.last_seq + 1);
+                break;
+            }
+            plan.last_seq = op.device_seq;
+            match verdict {
+                Ok(()) => plan.store.push(op),
+                Err(reason) => plan.refuse.push((op, reason)),
+            }
+        }
+        plan
+    }
+
+    /// The answer's `expected_seq`: the gap's number, or, when a repeat's
+    /// number was taken by another operation (`taken`: the device lost
+    /// track of its series, restored from an old backup), the series' next
+    /// number, so the device renumbers what this server has never seen.
+    pub fn conclude(&self, out: &mut PushResponse, taken: bool) {
+        out.expected_seq = self.gap.or(taken.then_some(self.last_seq + 1));
+    }
+
+    /// Whether settings pushed with the operations are written: only when
+    /// every operation was taken (no gap, no refusal), so a Shopify page's
+    /// watermark moves only with the page it covers.
+    pub fn settings_go_with(out: &PushResponse) -> bool {
+        out.expected_seq.is_none() && out.refused.is_empty()
+    }
+}
+
 pub trait Storage: Send + Sync + 'static {
     fn get_setting(&self, key: &str) -> impl Future<Output = StorageResult<Option<String>>> + Send;
     fn set_setting(&self, key: &str, value: &str) -> impl Future<Output = StorageResult<()>> + Send;
@@ -116,4 +175,41 @@ pub trait Storage: Send + Sync + 'static {
     fn pull(&self, after: i64, limit: usize) -> impl Future<Output = StorageResult<PullResponse>> + Send;
     /// How many operations the server holds.
     fn op_count(&self) -> impl Future<Output = StorageResult<i64>> + Send;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wildroot_model::{Hlc, OpId};
+
+    fn op(device_seq: i64, ok: bool) -> Judged {
+        let op = WireOp {
+            id: OpId::new(),
+            device: DeviceId::new(),
+            device_seq,
+            hlc: Hlc { ms: 1, counter: 0 },
+            version: 1,
+            kind: "sale_completed".into(),
+            payload: serde_json::json!({}),
+        };
+        Judged { op, verdict: if ok { Ok(()) } else { Err("no".into()) } }
+    }
+
+    #[test]
+    fn a_push_takes_the_next_numbers_in_order_and_stops_at_a_gap() {
+        let plan = PushPlan::new(3, vec![op(6, true), op(2, true), op(4, true), op(5, false), op(8, true), op(3, true)]);
+        let seqs = |ops: &[WireOp]| ops.iter().map(|o| o.device_seq).collect::<Vec<_>>();
+        assert_eq!(seqs(&plan.repeats), [2, 3]);
+        assert_eq!(seqs(&plan.store), [4, 6]);
+        assert_eq!(plan.refuse.iter().map(|(o, _)| o.device_seq).collect::<Vec<_>>(), [5]);
+        assert_eq!((plan.gap, plan.last_seq), (Some(7), 6));
+        let mut out = PushResponse { acked: vec![], refused: vec![], expected_seq: None, epoch: None };
+        plan.conclude(&mut out, true);
+        assert_eq!(out.expected_seq, Some(7), "a gap is said before a taken number");
+        let plan = PushPlan::new(3, vec![op(3, true), op(4, true)]);
+        plan.conclude(&mut out, true);
+        assert_eq!(out.expected_seq, Some(5), "a taken number: the series goes on after what was stored");
+        plan.conclude(&mut out, false);
+        assert!(out.expected_seq.is_none() && PushPlan::settings_go_with(&out));
+    }
 }

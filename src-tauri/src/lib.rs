@@ -412,3 +412,22 @@ pub fn run() {
         std::process::exit(1);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    /// The names the UI may call (`model::app`, one `command!` each) and the
+    /// handlers this shell registers are the same set: a command the UI knows
+    /// and the shell lacks would fail only when a user taps it.
+    #[test]
+    fn every_command_of_the_ui_is_registered_in_the_shell() {
+        let declared: std::collections::BTreeSet<&str> = include_str!("../../model/src/app.rs")
+            .lines()
+            .filter_map(|l| l.trim().strip_prefix("command!(")?.rsplit_once(", \"")?.1.strip_suffix("\");"))
+            .collect();
+        let shell = include_str!("lib.rs");
+        let list = shell.split("generate_handler![").nth(1).and_then(|s| s.split(']').next()).unwrap_or_default();
+        let registered: std::collections::BTreeSet<&str> = list.split(',').map(str::trim).filter(|n| !n.is_empty()).collect();
+        assert!(declared.len() > 50, "the command! declarations were not found: {declared:?}");
+        assert_eq!(declared, registered);
+    }
+}
