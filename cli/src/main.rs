@@ -734,8 +734,9 @@ fn default_db() -> Result<PathBuf> {
     Ok(dir.join("wildroot").join("wildroot.db"))
 }
 
+// Arguments are read by `model::field`, the parsers the app uses too.
 fn date(s: &str, flag: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(s.trim(), "%Y-%m-%d").map_err(|_| anyhow!("{flag} '{s}' is not a date: type it like 2026-05-30"))
+    wildroot_model::field::day(flag, s).map_err(|e| anyhow!(e))
 }
 
 fn opt_date(s: &Option<String>, flag: &str) -> Result<Option<NaiveDate>> {
@@ -743,12 +744,11 @@ fn opt_date(s: &Option<String>, flag: &str) -> Result<Option<NaiveDate>> {
 }
 
 fn amount(s: &str, flag: &str) -> Result<Money> {
-    Money::parse(s).with_context(|| flag.to_string())
+    wildroot_model::field::amount(flag, s).map_err(|e| anyhow!(e))
 }
 
 fn count(s: &str, what: &str) -> Result<i64> {
-    let q = Quantity::parse(s, Unit::Each).map_err(|_| anyhow!("{what} '{s}' is not a whole number: type it like 3, -2 or +5"))?;
-    Ok(q.0)
+    wildroot_model::field::whole(what, s).map_err(|e| anyhow!(e))
 }
 
 /// Splits `KEY=VALUE`, naming the flag in the error.

@@ -33,22 +33,7 @@ pub fn tax_rule(conn: &Connection) -> Result<TaxRule> {
 
 /// Parses a percentage typed like `8.25%` or `8.25` into basis points, exactly.
 pub fn parse_percent_bp(input: &str) -> Result<i64> {
-    let s = input.trim().trim_end_matches('%').trim();
-    let bad = || invalid(format!("'{input}' is not a percentage: type it like 8.25%"));
-    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
-    if whole.is_empty() && frac.is_empty() || !whole.chars().all(|c| c.is_ascii_digit()) || !frac.chars().all(|c| c.is_ascii_digit()) {
-        return bad();
-    }
-    if frac.len() > 2 {
-        return invalid(format!("'{input}' has more than two decimals: percentages go to 0.01%, like 8.25%"));
-    }
-    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().or_else(|_| bad())? };
-    let frac: i64 = format!("{frac:0<2}").parse().or_else(|_| bad())?;
-    let bp = whole.checked_mul(100).and_then(|w| w.checked_add(frac)).filter(|bp| *bp <= 10_000);
-    match bp {
-        Some(bp) => Ok(bp),
-        None => invalid(format!("'{input}' is more than 100%")),
-    }
+    wildroot_model::field::percent_bp("tax rate", input).map_err(crate::CoreError::Invalid)
 }
 
 fn check_tax(rule: TaxRule) -> Result<()> {

@@ -9,6 +9,7 @@
 pub mod app;
 pub mod bounds;
 pub mod email;
+pub mod field;
 pub mod hlc;
 pub mod ids;
 pub mod money;

@@ -17,7 +17,7 @@ use wildroot_core::{export, CoreError, Result, Store};
 use wildroot_model::app::*;
 use wildroot_model::sync::{DeviceInfo, NewUserRequest, Role, ServerShopifyStatus, UserInfo};
 use wildroot_model::views::*;
-use wildroot_model::Money;
+use wildroot_model::{field, Money};
 
 /// How far back a product's or supply's history goes on screen.
 const HISTORY_LIMIT: usize = 200;
@@ -42,29 +42,17 @@ fn optional(s: &str) -> Option<String> {
     Some(s.trim().to_string()).filter(|s| !s.is_empty())
 }
 
+// Form text is read by `model::field`, the parsers the CLI and the UI use.
 fn price(s: &str) -> Result<Money> {
-    let s = s.trim().trim_start_matches('$').trim();
-    if s.is_empty() {
-        return Err(CoreError::Invalid("the price is empty: type it like 14.00".into()));
-    }
-    Ok(Money::parse(s)?)
+    field::price("price", s).map_err(CoreError::Invalid)
 }
 
-fn whole(field: &str, s: &str) -> Result<i64> {
-    let t = s.trim().trim_start_matches('+');
-    if t.is_empty() {
-        return Ok(0);
-    }
-    t.parse().map_err(|_| CoreError::Invalid(format!("the {field} '{}' is not a whole number: type it like 6", s.trim())))
+fn whole(name: &str, s: &str) -> Result<i64> {
+    field::whole(name, s).map_err(CoreError::Invalid)
 }
 
-fn day(field: &str, s: &str) -> Result<Option<NaiveDate>> {
-    match s.trim() {
-        "" => Ok(None),
-        t => NaiveDate::parse_from_str(t, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| CoreError::Invalid(format!("the {field} '{t}' is not a date: pick one, or type it like 2026-11-24"))),
-    }
+fn day(name: &str, s: &str) -> Result<Option<NaiveDate>> {
+    field::optional_day(name, s).map_err(CoreError::Invalid)
 }
 
 // Inventory: products.
@@ -77,7 +65,8 @@ pub fn list_products(store: &Store, req: ListProducts) -> Result<Vec<ProductView
 pub fn save_product(store: &mut Store, req: SaveProduct) -> Result<ProductView> {
     owner_only(store, "editing products")?;
     let f = req.form;
-    let low = whole("low-stock alert", &f.low_stock_at)?;
+    // Empty: no alert.
+    let low = field::optional_whole("low-stock alert", &f.low_stock_at).map_err(CoreError::Invalid)?.unwrap_or(0);
     match req.original_sku {
         None => store.add_product(NewProduct {
             sku: f.sku,
@@ -113,10 +102,8 @@ pub fn archive_product(store: &mut Store, req: ArchiveProduct) -> Result<Product
 
 pub fn adjust_product(store: &mut Store, req: AdjustProduct) -> Result<ProductView> {
     owner_only(store, "adjusting stock")?;
+    // Core refuses a change of 0: one rule, one message.
     let qty = whole("change", &req.qty)?;
-    if qty == 0 {
-        return Err(CoreError::Invalid("a change of 0 changes nothing: type how many to add (6) or take away (-2)".into()));
-    }
     store.adjust_product(&req.sku, qty, &req.reason)
 }
 
@@ -222,10 +209,8 @@ pub fn make_batch(store: &mut Store, req: MakeBatch) -> Result<BatchView> {
         lot_code: optional(&req.lot_code),
         expires_on: day("expiry date", &req.expires_on)?,
         allow_short: req.allow_short,
-        made: match req.made.trim() {
-            "" => None,
-            n => Some(n.parse().map_err(|_| CoreError::Invalid(format!("'{n}' units made is not a whole number: type it like 38")))?),
-        },
+        // Empty: as many as the recipe yields.
+        made: field::optional_whole("units made", &req.made).map_err(CoreError::Invalid)?,
     })
 }
 

@@ -204,11 +204,7 @@ pub fn parse_discount(text: &str) -> Result<Option<Discount>, String> {
 
 /// Reads an amount typed in dollars (`20`, `12.5`, `$7.25`) as cents.
 pub fn parse_amount(text: &str) -> Result<i64, String> {
-    let t = text.trim().trim_start_matches('$');
-    match Money::parse(t) {
-        Ok(m) if m.0 >= 0 => Ok(m.0),
-        _ => Err(format!("'{}' is not an amount: type dollars and cents like 20 or 12.50", text.trim())),
-    }
+    wildroot_model::field::price("amount", text).map(|m| m.0)
 }
 
 /// How long ago `then_ms` was, in words, as of `now_ms`.
