@@ -1,0 +1,210 @@
+//! Reports: sales by day, product, event or payment; margins; Z reports.
+use super::*;
+
+#[derive(Args)]
+pub(crate) struct Period {
+    /// First day, YYYY-MM-DD (UTC).
+    #[arg(long)]
+    pub(crate) from: Option<String>,
+    /// Last day, YYYY-MM-DD (UTC), inclusive.
+    #[arg(long)]
+    pub(crate) to: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub(crate) enum ReportCmd {
+    /// Sales by day, event, product or payment method.
+    Sales {
+        #[arg(long, default_value = "day")]
+        by: String,
+        #[command(flatten)]
+        period: Period,
+    },
+    /// Best sellers by units.
+    Top {
+        #[arg(long, default_value_t = 10)]
+        limit: usize,
+        #[command(flatten)]
+        period: Period,
+    },
+    /// What stock on hand is worth at cost.
+    Valuation,
+    /// Unit cost and margin per product (at today's price, and on what was sold).
+    Margins,
+    /// Cost, sales and margin per product lot (batch).
+    Lots,
+    /// Production history.
+    Production,
+    /// The Z report of an event (id or name).
+    Event { event: String },
+}
+
+pub(crate) fn report(store: &Store, cmd: ReportCmd, format: Format) -> Result<String> {
+    let j = format == Format::Json;
+    match cmd {
+        ReportCmd::Sales { by, period } => {
+            let r = store.sales_report(GroupBy::parse(&by)?, opt_date(&period.from, "--from")?, opt_date(&period.to, "--to")?)?;
+            sales_out(&r, format)
+        }
+        ReportCmd::Top { limit, period } => {
+            let r = store.top_sellers(limit, opt_date(&period.from, "--from")?, opt_date(&period.to, "--to")?)?;
+            sales_out(&r, format)
+        }
+        ReportCmd::Valuation => {
+            let v = store.valuation()?;
+            if j {
+                return json(&v);
+            }
+            let mut t = Table::new(&["stock", "value at cost"]);
+            t.row(vec!["supplies".into(), money(v.supplies_cents)]);
+            t.row(vec!["products".into(), money(v.products_cents)]);
+            t.row(vec!["total".into(), money(v.total_cents)]);
+            Ok(t.render(format))
+        }
+        ReportCmd::Margins => {
+            let rows = store.margins()?;
+            if j {
+                return json(&serde_json::json!({ "products": rows }));
+            }
+            let mut t = Table::new(&["sku", "name", "price", "unit cost", "margin", "margin %", "sold", "sold for", "their cost", "made"]);
+            for r in rows {
+                t.row(vec![
+                    r.sku,
+                    r.name,
+                    money(r.price_cents),
+                    r.unit_cost_cents.map(money).unwrap_or_else(|| "-".into()),
+                    r.margin_cents.map(money).unwrap_or_else(|| "-".into()),
+                    r.margin_bp.map(percent).unwrap_or_else(|| "-".into()),
+                    r.sold_units.to_string(),
+                    money(r.sold_net_cents),
+                    money(r.sold_cost_cents),
+                    money(r.sold_net_cents - r.sold_cost_cents),
+                ]);
+            }
+            Ok(t.render(format))
+        }
+        ReportCmd::Lots => {
+            let rows = store.lot_margins()?;
+            if j {
+                return json(&serde_json::json!({ "lots": rows }));
+            }
+            let mut t = Table::new(&["lot", "sku", "made", "unit cost", "sold", "sold for", "cost", "margin", "margin %"]);
+            for r in rows {
+                t.row(vec![
+                    r.lot_code,
+                    r.sku,
+                    r.made.to_string(),
+                    money(r.unit_cost_cents),
+                    r.sold.to_string(),
+                    money(r.net_cents),
+                    money(r.cost_cents),
+                    money(r.margin_cents),
+                    r.margin_bp.map(percent).unwrap_or_else(|| "-".into()),
+                ]);
+            }
+            Ok(t.render(format))
+        }
+        ReportCmd::Production => batches_out(&store.list_batches(None)?, format),
+        ReportCmd::Event { event } => z_out(&store.z_report(&event)?, format),
+    }
+}
+
+pub(crate) fn sales_out(r: &SalesReport, format: Format) -> Result<String> {
+    if format == Format::Json {
+        return json(r);
+    }
+    let t = if r.by == "payment" {
+        // Payments are not split by line: gross, discounts and tax do not apply.
+        let mut t = Table::new(&["method", "payments", "refunds", "total"]);
+        for row in &r.rows {
+            t.row(vec![row.label.clone(), row.units.to_string(), money(row.refund_cents), money(row.total_cents)]);
+        }
+        t
+    } else {
+        let mut t =
+            Table::new(&[if r.by == "top" { "product" } else { "group" }, "units", "gross", "discounts", "tax", "refunds", "net", "total"]);
+        for row in &r.rows {
+            t.row(vec![
+                row.label.clone(),
+                row.units.to_string(),
+                money(row.gross_cents),
+                money(row.discount_cents),
+                money(row.tax_cents),
+                money(row.refund_cents),
+                money(row.net_cents),
+                money(row.total_cents),
+            ]);
+        }
+        t
+    };
+    let mut s = t.render(format);
+    if format == Format::Table {
+        s.push_str(&format!("Total: {}\n", money(r.total_cents)));
+    }
+    Ok(s)
+}
+
+pub(crate) fn z_out(z: &ZReport, format: Format) -> Result<String> {
+    if format == Format::Json {
+        return json(z);
+    }
+    let mut s = String::new();
+    let float: i64 = if z.drawers.is_empty() { z.event.float_cents } else { z.drawers.iter().map(|d| d.float_cents).sum() };
+    if format == Format::Table {
+        s.push_str(&format!(
+            "Z report: {} — {} ({})\n{} sales, {} taken, {} refunded\nCash: float {} → expected {}",
+            z.event.name,
+            z.event.date,
+            z.event.location,
+            z.sales_count,
+            money(z.total_cents),
+            money(z.refunds_cents),
+            money(float),
+            money(z.expected_cash_cents)
+        ));
+        match (z.counted_cash_cents, z.over_short_cents) {
+            (Some(c), Some(d)) => {
+                let word = if d > 0 {
+                    "over"
+                } else if d < 0 {
+                    "short"
+                } else {
+                    "exact"
+                };
+                s.push_str(&format!(", counted {} ({word} {})\n", money(c), money(d.abs())));
+            }
+            _ => s.push_str(" (still open)\n"),
+        }
+        let mut t = Table::new(&["method", "taken", "refunded"]);
+        for p in &z.payments {
+            t.row(vec![p.method.as_str().into(), money(p.amount_cents), money(p.refunded_cents)]);
+        }
+        s.push_str(&t.render(format));
+    }
+    let mut t = Table::new(&["sku", "name", "units", "total"]);
+    for u in &z.units {
+        t.row(vec![u.sku.clone(), u.name.clone(), u.units.to_string(), money(u.total_cents)]);
+    }
+    s.push_str(&t.render(format));
+    if format == Format::Table && z.drawers.len() > 1 {
+        let mut t = Table::new(&["device", "sales", "taken", "float", "cash expected", "counted", "over/short"]);
+        for d in &z.drawers {
+            t.row(vec![
+                format!("{}{}", d.device, if d.this_device { " (this)" } else { "" }),
+                d.sales_count.to_string(),
+                money(d.total_cents),
+                money(d.float_cents),
+                money(d.expected_cash_cents),
+                d.counted_cash_cents.map(money).unwrap_or_else(|| "open".into()),
+                d.over_short_cents.map(money).unwrap_or_default(),
+            ]);
+        }
+        s.push_str("Drawers:\n");
+        s.push_str(&t.render(format));
+    }
+    if format == Format::Table && !z.allotments.is_empty() {
+        s.push_str("Allotted, sold and coming back:\n");
+        s.push_str(&allotment_out(&z.allotments, format)?);
+    }
+    Ok(s)
+}

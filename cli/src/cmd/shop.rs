@@ -1,0 +1,78 @@
+//! A new database, and the shop's settings.
+use super::*;
+
+#[derive(Subcommand)]
+pub(crate) enum SettingsCmd {
+    Show,
+    /// Sales tax: --rate 8.25% [--inclusive]
+    Tax {
+        #[arg(long)]
+        rate: String,
+        /// Prices already include the tax.
+        #[arg(long)]
+        inclusive: bool,
+    },
+    BusinessName {
+        name: String,
+    },
+    /// This device's receipt series prefix (A gives A-000001, A-000002 …).
+    ReceiptPrefix {
+        prefix: String,
+    },
+}
+
+pub(crate) fn settings_out(store: &Store, format: Format) -> Result<String> {
+    let tax = store.tax_rule()?;
+    let name = store.business_name()?;
+    let prefix = store.receipt_prefix()?;
+    if format == Format::Json {
+        return json(&serde_json::json!({
+            "business_name": name, "tax_bp": tax.bp, "tax_inclusive": tax.inclusive,
+            "receipt_prefix": prefix, "device": store.device(),
+        }));
+    }
+    let mut t = Table::new(&["setting", "value"]);
+    t.row(vec!["business name".into(), name]);
+    t.row(vec!["tax".into(), format!("{} {}", percent(tax.bp), if tax.inclusive { "included in prices" } else { "added to prices" })]);
+    t.row(vec!["receipt prefix".into(), prefix]);
+    t.row(vec!["device".into(), store.device().to_string()]);
+    Ok(t.render(format))
+}
+
+pub(crate) fn init(store: &mut Store, path: &Path, demo: bool, fresh: bool, format: Format) -> Result<String> {
+    let j = format == Format::Json;
+    Ok({
+        if demo {
+            store.seed_demo()?;
+        }
+        let products = store.list_products(None, None)?.len();
+        if j {
+            json(&serde_json::json!({ "db": path, "created": fresh, "demo": demo, "products": products }))?
+        } else {
+            let what = if fresh { "Created" } else { "Opened" };
+            let mut s = format!("{what} {} ({products} products).\n", path.display());
+            if demo {
+                s.push_str("Demo shop ready. Try: wildroot stock · wildroot alerts · wildroot report sales --by product\n");
+            }
+            s
+        }
+    })
+}
+
+pub(crate) fn settings(store: &mut Store, cmd: SettingsCmd, format: Format) -> Result<String> {
+    Ok(match cmd {
+        SettingsCmd::Show => settings_out(store, format)?,
+        SettingsCmd::Tax { rate, inclusive } => {
+            store.set_tax(TaxRule { bp: settings::parse_percent_bp(&rate)?, inclusive })?;
+            settings_out(store, format)?
+        }
+        SettingsCmd::BusinessName { name } => {
+            store.set_business_name(&name)?;
+            settings_out(store, format)?
+        }
+        SettingsCmd::ReceiptPrefix { prefix } => {
+            store.set_receipt_prefix(&prefix)?;
+            settings_out(store, format)?
+        }
+    })
+}
