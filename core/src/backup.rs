@@ -29,6 +29,47 @@ pub struct Checkup {
     pub ok: bool,
 }
 
+/// The doctor's one verdict on a checkup and the clock against the server,
+/// the first that applies in this order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    AllGood,
+    /// The wall clock is off the server's by more than the server accepts
+    /// (`model::sync::MAX_CLOCK_AHEAD_MS`): set the date and time.
+    ClockOff,
+    /// The stored clock once ran ahead; the records are whole: sync.
+    ClockRanAhead,
+    /// The records are whole but the books do not balance: report it.
+    BooksOff,
+    /// The records are whole but the server refused some changes.
+    Refused,
+    /// Integrity, replay or running totals failed: restore or rebuild.
+    Damaged,
+}
+
+impl Checkup {
+    /// The verdict, given the clock's distance from the server's (`None`
+    /// when no server was reached).
+    pub fn verdict(&self, skew_ms: Option<i64>) -> Verdict {
+        let whole = self.integrity == "ok" && self.replay.is_none() && self.totals.is_none();
+        let skew_ok = skew_ms.is_none_or(|s| s.abs() < wildroot_model::sync::MAX_CLOCK_AHEAD_MS);
+        if self.ok && skew_ok {
+            Verdict::AllGood
+        } else if !skew_ok {
+            Verdict::ClockOff
+        } else if whole && self.clock_ahead_ms.is_some() {
+            Verdict::ClockRanAhead
+        } else if whole && self.books.is_some() {
+            Verdict::BooksOff
+        } else if whole && self.refused > 0 {
+            Verdict::Refused
+        } else {
+            Verdict::Damaged
+        }
+    }
+}
+
 fn io(what: &str, path: &Path, e: std::io::Error) -> CoreError {
     CoreError::Invalid(format!("cannot {what} {}: {e}", path.display()))
 }

@@ -1,5 +1,6 @@
 //! Backups, automatic and by hand, and the doctor's checkup.
 use super::*;
+use wildroot_core::backup::Verdict;
 
 #[derive(Subcommand)]
 pub(crate) enum BackupCmd {
@@ -83,10 +84,10 @@ pub(crate) fn doctor(store: &mut Store, format: Format) -> Result<String> {
             }
             None => None,
         };
-        let skew_ok = skew.is_none_or(|s| s.abs() < 5 * 60 * 1000);
-        let ok = check.ok && skew_ok;
+        let verdict = check.verdict(skew);
+        let ok = verdict == Verdict::AllGood;
         let out = if j {
-            json(&serde_json::json!({ "ok": ok, "checks": check, "clock_skew_ms": skew }))?
+            json(&serde_json::json!({ "ok": ok, "checks": check, "clock_skew_ms": skew, "verdict": verdict }))?
         } else {
             let mut t = Table::new(&["check", "result"]);
             t.row(vec!["integrity".into(), check.integrity.clone()]);
@@ -106,20 +107,15 @@ pub(crate) fn doctor(store: &mut Store, format: Format) -> Result<String> {
                 "clock against the server".into(),
                 skew.map(|s| format!("{:+.1} s", s as f64 / 1000.0)).unwrap_or_else(|| "not checked (no server reachable)".into()),
             ]);
-            let verdict = if ok {
-                "All good: the records are whole and consistent.\n".to_string()
-            } else if !skew_ok {
-                "This device's clock is off by more than 5 minutes: set its date and time.\n".to_string()
-            } else if check.clock_ahead_ms.is_some() && check.integrity == "ok" && check.replay.is_none() && check.totals.is_none() {
-                "This device's clock once ran ahead: sync, and what it has not sent is stamped again from now.\n".to_string()
-            } else if check.books.is_some() && check.integrity == "ok" && check.replay.is_none() && check.totals.is_none() {
-                "The records are whole, but the books do not balance (above): report it, with this database.\n".to_string()
-            } else if check.refused > 0 && check.integrity == "ok" && check.replay.is_none() && check.totals.is_none() {
-                "The records are whole, but the server refused some changes: see `wildroot sync status`.\n".to_string()
-            } else {
-                "Something is wrong with this database: restore the latest backup (`wildroot backup restore FILE`) or log in again to rebuild it from the server.\n".to_string()
+            let verdict = match verdict {
+                Verdict::AllGood => "All good: the records are whole and consistent.\n",
+                Verdict::ClockOff => "This device's clock is off by more than 5 minutes: set its date and time.\n",
+                Verdict::ClockRanAhead => "This device's clock once ran ahead: sync, and what it has not sent is stamped again from now.\n",
+                Verdict::BooksOff => "The records are whole, but the books do not balance (above): report it, with this database.\n",
+                Verdict::Refused => "The records are whole, but the server refused some changes: see `wildroot sync status`.\n",
+                Verdict::Damaged => "Something is wrong with this database: restore the latest backup (`wildroot backup restore FILE`) or log in again to rebuild it from the server.\n",
             };
-            t.render(format) + &verdict
+            t.render(format) + verdict
         };
         if !ok {
             print!("{out}");
