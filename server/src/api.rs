@@ -347,9 +347,11 @@ async fn list_users<S: Storage>(State(state): State<Arc<AppState<S>>>, headers: 
 async fn add_user<S: Storage>(State(state): State<Arc<AppState<S>>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Vec<UserInfo>>> {
     owner(&state, &headers)?;
     let req: NewUserRequest = parse(&body, "new user")?;
-    let email = auth::check_new_user(&req.email, &req.password).map_err(|m| Fail::new(StatusCode::BAD_REQUEST, "invalid", m))?;
-    let password = req.password;
-    let hash = password_work(&state, move || auth::hash_password(&password))
+    // Checked first (a bad email or a short password is the caller's
+    // mistake), then checked and hashed by the one rule, off the async threads.
+    auth::check_new_user(&req.email, &req.password).map_err(|m| Fail::new(StatusCode::BAD_REQUEST, "invalid", m))?;
+    let (email, password) = (req.email, req.password);
+    let (email, hash) = password_work(&state, move || auth::new_user(&email, &password))
         .await?
         .map_err(|m| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", m))?;
     state.storage.add_user(&email, &hash, req.role).await?;

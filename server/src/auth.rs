@@ -21,6 +21,15 @@ pub fn check_new_user(email: &str, password: &str) -> Result<String, String> {
     Ok(email)
 }
 
+/// A new user as the owner typed them, checked and with the password
+/// hashed: (the email in its one normal form, the hash). The one rule for
+/// `wildroot server user add` and `POST /api/v1/users`; slow by design (the
+/// HTTP route runs it off the async threads).
+pub fn new_user(email: &str, password: &str) -> Result<(String, String), String> {
+    let email = check_new_user(email, password)?;
+    Ok((email, hash_password(password)?))
+}
+
 pub fn hash_password(password: &str) -> Result<String, String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| format!("cannot hash the password: {e}"))

@@ -341,8 +341,7 @@ pub(crate) fn server_cmd(db: Option<PathBuf>, cmd: ServerCmd, format: Format) ->
             let role =
                 wildroot_model::sync::Role::parse(&role).ok_or_else(|| anyhow!("--role '{role}' is not a role: use owner or vendor"))?;
             let password = read_password("New password: ")?;
-            let email = wildroot_server::auth::check_new_user(&email, &password).map_err(|m| anyhow!(m))?;
-            let hash = wildroot_server::auth::hash_password(&password).map_err(|m| anyhow!(m))?;
+            let (email, hash) = wildroot_server::auth::new_user(&email, &password).map_err(|m| anyhow!(m))?;
             rt.block_on(storage.add_user(&email, &hash, role))?;
             Ok(if format == Format::Json {
                 json(&serde_json::json!({ "email": email, "role": role }))?
