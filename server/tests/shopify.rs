@@ -333,3 +333,32 @@ async fn wait_until<T: std::fmt::Debug, F: std::future::Future<Output = T>>(read
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
+
+/// Connected with a start years back, the server reads that history with
+/// one bulk operation (core's reading, the server's sink); the next run is
+/// paged from the watermark and stores nothing new.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_server_reads_a_long_history_with_one_bulk_operation() {
+    let fake = FakeShopify::start(TOKEN).await;
+    let long_ago = 1_609_459_200_000; // 2021-01-01
+    fake.put_orders((0..700u64).map(|n| {
+        let at = long_ago + n as i64 * 86_400_000;
+        fake_shopify::order(n, at, at, "buyer@example.com", &[("SOAP", 1, 900)])
+    }));
+    fake.bulk_polls(1);
+    let dir = tempfile::tempdir().unwrap();
+    let key = DeviceKey::load_or_create(&dir.path().join("server.key")).unwrap();
+    let storage = AnyStorage::open(&dir.path().join("server.db"), None).await.unwrap();
+    owner(&storage).await;
+    import::connect(&storage, &key, &fake.base_url, TOKEN, None, Some(long_ago), quick()).await.unwrap();
+    let state = wildroot_server::state(storage.clone()).await.unwrap();
+    let ops = storage.op_count().await.unwrap();
+    let run = import::import_once(&state, &key, quick()).await.unwrap().unwrap();
+    assert_eq!((run.orders, fake.bulk_runs()), (700, 1), "{run:?}");
+    assert_eq!(storage.op_count().await.unwrap(), ops + 700);
+    let newest = long_ago + 699 * 86_400_000;
+    assert_eq!(import::status(&storage).await.unwrap().watermark_ms, Some(newest));
+    let again = import::import_once(&state, &key, quick()).await.unwrap().unwrap();
+    assert_eq!((again.orders, fake.bulk_runs()), (1, 1), "paged from the watermark: {again:?}");
+    assert_eq!(storage.op_count().await.unwrap(), ops + 700);
+}

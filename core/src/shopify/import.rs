@@ -373,8 +373,41 @@ async fn run(
         ImportWay::Bulk => true,
         ImportWay::Paged => false,
     };
+    read_orders(client, since, bulk, &mut StoreSink(store), progress).await
+}
+
+/// Where an import's pages go: this device's store, or a server's log.
+/// Each call records a page whole, with its watermark, in one transaction.
+pub trait OrderSink: Send {
+    /// `bulk`: how far a bulk import has come (orders recorded, of how many).
+    fn record(
+        &mut self,
+        orders: &[ShopifyOrder],
+        watermark_ms: i64,
+        bulk: Option<(usize, usize)>,
+    ) -> impl std::future::Future<Output = Result<PageOutcome>> + Send;
+}
+
+struct StoreSink<'a>(&'a std::sync::Mutex<Store>);
+
+impl OrderSink for StoreSink<'_> {
+    async fn record(&mut self, orders: &[ShopifyOrder], watermark_ms: i64, bulk: Option<(usize, usize)>) -> Result<PageOutcome> {
+        lock(self.0)?.record_shopify_page(orders, watermark_ms, bulk)
+    }
+}
+
+/// The one reading of Shopify's orders, for a device and for the server:
+/// every order updated since `since`, page by page (or with one bulk
+/// operation), each page recorded whole in `sink` with its watermark.
+pub async fn read_orders(
+    client: &mut super::client::ShopifyClient,
+    since: i64,
+    bulk: bool,
+    sink: &mut impl OrderSink,
+    progress: &mut (dyn FnMut(ImportProgress) + Send),
+) -> Result<ImportReport> {
     if bulk {
-        return run_bulk(store, client, since, progress).await;
+        return read_bulk(client, since, sink, progress).await;
     }
     let mut report = ImportReport::default();
     let mut after: Option<String> = None;
@@ -383,7 +416,7 @@ async fn run(
         report.pages += 1;
         report.orders += page.orders.len();
         if let Some(watermark) = page.orders.iter().map(|o| o.updated_at_ms).max() {
-            let out = lock(store)?.record_shopify_orders(&page.orders, watermark)?;
+            let out = sink.record(&page.orders, watermark, None).await?;
             report.recorded += out.recorded;
             report.unchanged += out.unchanged;
         }
@@ -400,10 +433,10 @@ async fn run(
 /// transaction, each with its watermark, so a run cut off (a crash, a kill)
 /// goes on from the last page and records nothing twice (an order state
 /// recorded already is the same derived operation).
-async fn run_bulk(
-    store: &std::sync::Mutex<Store>,
+async fn read_bulk(
     client: &mut super::client::ShopifyClient,
     since: i64,
+    sink: &mut impl OrderSink,
     progress: &mut (dyn FnMut(ImportProgress) + Send),
 ) -> Result<ImportReport> {
     let result = client.bulk_orders(since, &mut |objects| progress(ImportProgress::BulkRunning { objects })).await?;
@@ -413,7 +446,7 @@ async fn run_bulk(
     for page in result.orders.chunks(BULK_PAGE) {
         done += page.len();
         let watermark = page.iter().map(|o| o.updated_at_ms).max().unwrap_or(since);
-        let out = lock(store)?.record_shopify_page(page, watermark, Some((done, total)))?;
+        let out = sink.record(page, watermark, Some((done, total))).await?;
         report.pages += 1;
         report.recorded += out.recorded;
         report.unchanged += out.unchanged;
@@ -423,7 +456,7 @@ async fn run_bulk(
     // found nothing, nothing was updated before it started: go on from there
     // (else every run would ask for the same empty history again).
     let watermark = if total == 0 { result.started_ms } else { since };
-    lock(store)?.record_shopify_page(&[], watermark, Some((total, total)))?;
+    sink.record(&[], watermark, Some((total, total))).await?;
     Ok(report)
 }
 

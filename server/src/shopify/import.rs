@@ -2,9 +2,11 @@
 //! access token lives here (sealed with the server's key file, only the
 //! sealed form in its database), vendor phones never hold it, and the owner's
 //! device need not be on for online orders to reach the booths. The same
-//! incremental, throttle-aware client as a device's import; each page is
-//! recorded with the new watermark in one transaction, so a page is in whole
-//! or not at all, and a re-read page is the same operations again (no-ops).
+//! reading as a device's import (`core::shopify::import::read_orders`: paged,
+//! or one bulk operation for a long history), into the server's own sink:
+//! each page is recorded with the new watermark in one transaction, so a
+//! page is in whole or not at all, and a re-read page is the same operations
+//! again (no-ops).
 use super::record_orders;
 use crate::api::AppState;
 use crate::storage::{Storage, StorageError};
@@ -13,9 +15,12 @@ use std::sync::Arc;
 use std::time::Duration;
 use thiserror::Error;
 use wildroot_core::shopify::client::{RetryPolicy, ShopifyClient};
-use wildroot_core::shopify::import::{check_api_version, DEFAULT_API_VERSION, OVERLAP_MS};
+use wildroot_core::shopify::import::{
+    check_api_version, read_orders, OrderSink, PageOutcome, BULK_HISTORY_MS, DEFAULT_API_VERSION, OVERLAP_MS,
+};
 use wildroot_core::shopify::link::{check_token, normalize_shop, DeviceKey};
 use wildroot_core::CoreError;
+use wildroot_model::shopify::ShopifyOrder;
 
 const SHOP: &str = "shopify_import_shop";
 const TOKEN: &str = "shopify_import_token";
@@ -24,8 +29,10 @@ const SINCE: &str = "shopify_import_since_ms";
 const WATERMARK: &str = "shopify_import_watermark_ms";
 const LAST_RUN: &str = "shopify_import_last_run_ms";
 const LAST_ERROR: &str = "shopify_import_last_error";
+/// A bulk import under way: "recorded/total" (empty when none is).
+const BULK: &str = "shopify_import_bulk";
 /// Every setting of the link, cleared together on disconnect.
-const ALL: [&str; 7] = [SHOP, TOKEN, API_VERSION, SINCE, WATERMARK, LAST_RUN, LAST_ERROR];
+const ALL: [&str; 8] = [SHOP, TOKEN, API_VERSION, SINCE, WATERMARK, LAST_RUN, LAST_ERROR, BULK];
 
 /// How far back a first import reaches when the owner names no date.
 const DEFAULT_REACH_MS: i64 = 60 * 24 * 60 * 60 * 1000;
@@ -36,9 +43,6 @@ pub enum ImportError {
     Storage(#[from] StorageError),
     #[error(transparent)]
     Core(#[from] CoreError),
-    /// The orders could not be recorded (the server has no owner yet, say).
-    #[error("{0}")]
-    Record(String),
 }
 
 type Result<T> = std::result::Result<T, ImportError>;
@@ -143,29 +147,41 @@ async fn run<S: Storage>(state: &AppState<S>, key: &DeviceKey, shop: &str, polic
     let token = key.open(&nonce, &sealed, &context(shop)).and_then(|t| String::from_utf8(t).ok()).ok_or_else(unreadable)?;
     let version = setting(&state.storage, API_VERSION).await?.unwrap_or_else(|| DEFAULT_API_VERSION.to_string());
     let since = number(&state.storage, SINCE).await?.unwrap_or(0);
-    let mut watermark = number(&state.storage, WATERMARK).await?;
+    let watermark = number(&state.storage, WATERMARK).await?;
     let from = watermark.map_or(since, |w| (w - OVERLAP_MS).max(since));
+    let unfinished = setting(&state.storage, BULK).await?.is_some_and(|b| !b.is_empty());
+    // The device's rule: bulk for a first import of a long history, or to go on with one cut off.
+    let bulk = from < chrono::Utc::now().timestamp_millis() - BULK_HISTORY_MS && (watermark.is_none() || unfinished);
     let mut client = ShopifyClient::new(shop, &token, &version, policy)?;
-    let mut report = ImportRun::default();
-    let mut after: Option<String> = None;
-    loop {
-        let page = client.orders_page(from, after.as_deref()).await?;
-        report.pages += 1;
-        report.orders += page.orders.len();
-        if let Some(newest) = page.orders.iter().map(|o| o.updated_at_ms).max() {
-            let mark = watermark.map_or(newest, |w| w.max(newest));
-            record_orders(state, &page.orders, vec![(WATERMARK.to_string(), mark.to_string())])
-                .await
-                .map_err(|f| ImportError::Record(f.1.message))?;
-            watermark = Some(mark);
+    let mut sink = ServerSink { state, watermark };
+    let read = read_orders(&mut client, from, bulk, &mut sink, &mut |_| {}).await?;
+    Ok(ImportRun { pages: read.pages, orders: read.orders, version_warning: client.version_warning.clone() })
+}
+
+/// The server's side of core's reading: each page recorded as the server's
+/// own operations, with the watermark (and a bulk import's progress) in the
+/// same transaction.
+struct ServerSink<'a, S: Storage> {
+    state: &'a AppState<S>,
+    watermark: Option<i64>,
+}
+
+impl<S: Storage> OrderSink for ServerSink<'_, S> {
+    async fn record(
+        &mut self,
+        orders: &[ShopifyOrder],
+        watermark_ms: i64,
+        bulk: Option<(usize, usize)>,
+    ) -> wildroot_core::Result<PageOutcome> {
+        let mark = self.watermark.map_or(watermark_ms, |w| w.max(watermark_ms));
+        let mut settings = vec![(WATERMARK.to_string(), mark.to_string())];
+        if let Some((done, total)) = bulk {
+            settings.push((BULK.to_string(), if done < total { format!("{done}/{total}") } else { String::new() }));
         }
-        match page.next {
-            Some(cursor) => after = Some(cursor),
-            None => break,
-        }
+        record_orders(self.state, orders, settings).await.map_err(|f| CoreError::Invalid(f.1.message))?;
+        self.watermark = Some(mark);
+        Ok(PageOutcome { recorded: orders.len(), unchanged: 0 })
     }
-    report.version_warning = client.version_warning.clone();
-    Ok(report)
 }
 
 /// How the server runs its import.
