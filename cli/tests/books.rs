@@ -1,9 +1,11 @@
 //! The books issue's defects, each with the exact commands that showed it,
 //! through the real binary on a real SQLite file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
 use serde_json::Value;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 struct Shop {
     _dir: tempfile::TempDir,
@@ -20,19 +22,15 @@ impl Shop {
     }
 
     fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_wildroot")).arg("--db").arg(&self.db).args(args).env_remove("WILDROOT_DB").output().unwrap()
+        common::run(&self.db, args, None)
     }
 
     fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
-        String::from_utf8(out.stdout).unwrap()
+        common::ok(&self.db, args, None)
     }
 
     fn json(&self, args: &[&str]) -> Value {
-        let mut all = vec!["--json"];
-        all.extend_from_slice(args);
-        serde_json::from_str(&self.ok(&all)).unwrap()
+        common::json(&self.db, args)
     }
 
     /// A refusal: exit 1, one sentence, and the log as it was.

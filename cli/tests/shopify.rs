@@ -4,45 +4,17 @@
 //! the server importing on its own for a vendor's phone that holds no token.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-use serde_json::Value;
-use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
+mod common;
+use common::*;
 
-const BIN: &str = env!("CARGO_BIN_EXE_wildroot");
+use serde_json::Value;
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, Stdio};
+
 const TOKEN: &str = "shpat_cli_test_token_42";
 /// 2026-11-02T00:00:00Z
 const START: i64 = 1_793_577_600_000;
-
-fn run(db: &Path, args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(BIN)
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut input = child.stdin.take().unwrap();
-    if let Some(s) = stdin {
-        input.write_all(s.as_bytes()).unwrap();
-    }
-    drop(input);
-    child.wait_with_output().unwrap()
-}
-
-fn ok(db: &Path, args: &[&str], stdin: Option<&str>) -> String {
-    let out = run(db, args, stdin);
-    assert!(out.status.success(), "{args:?}: {}{}", String::from_utf8_lossy(&out.stderr), String::from_utf8_lossy(&out.stdout));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json(db: &Path, args: &[&str]) -> Value {
-    let mut all = vec!["--json"];
-    all.extend_from_slice(args);
-    serde_json::from_str(&ok(db, &all, None)).unwrap()
-}
 
 fn stock(db: &Path, sku: &str) -> i64 {
     json(db, &["product", "show", sku])["products"][0]["on_hand"].as_i64().unwrap()
