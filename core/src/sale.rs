@@ -50,15 +50,16 @@ impl Store {
         let reason = text("reason", reason, 200)?;
         self.write(|tx| {
             let (sale_id, voided) = find_sale(tx, sale_key)?;
+            let receipt = receipt_of(tx, sale_id)?;
             if voided {
-                return Err(CoreError::Invalid(format!("sale {sale_key} is already voided")));
+                return Err(CoreError::Invalid(format!("sale {receipt} is already voided")));
             }
             let refunded: bool =
                 tx.query_row("SELECT EXISTS (SELECT 1 FROM refunds WHERE sale_id = ?1)", [sale_id.to_string()], |r| r.get(0))?;
             if refunded {
-                return Err(CoreError::Invalid(format!("sale {sale_key} has refunds: refund the rest of it instead of voiding")));
+                return Err(CoreError::Invalid(format!("sale {receipt} has refunds: refund the rest of it instead of voiding")));
             }
-            void_allowed(tx, sale_id, sale_key)?;
+            void_allowed(tx, sale_id, &receipt)?;
             tx.record(OpKind::SaleVoided(SaleVoided { sale_id, reason, at_ms: tx.now_ms(), restock: true }))?;
             Ok(sale_id)
         })
@@ -101,14 +102,19 @@ pub(crate) fn find_sale(tx: &rusqlite::Connection, key: &str) -> Result<(SaleId,
 /// counted Z report never changes. Sales outside a market day (no drawer)
 /// may be voided. The same rule holds for voids that arrive by sync
 /// (`apply::late_void`).
-fn void_allowed(tx: &Tx<'_>, sale_id: SaleId, sale_key: &str) -> Result<()> {
+/// A sale as people know it: its receipt number (never its internal id).
+fn receipt_of(conn: &rusqlite::Connection, sale_id: SaleId) -> Result<String> {
+    Ok(conn.query_row("SELECT receipt_no FROM sales WHERE id = ?1", [sale_id.to_string()], |r| r.get(0))?)
+}
+
+fn void_allowed(tx: &Tx<'_>, sale_id: SaleId, receipt: &str) -> Result<()> {
     let (event, device): (Option<String>, String) =
         tx.query_row("SELECT event_id, device FROM sales WHERE id = ?1", [sale_id.to_string()], |r| Ok((r.get(0)?, r.get(1)?)))?;
     let Some(event) = event else { return Ok(()) };
     let name: String = tx.query_row("SELECT name FROM events WHERE id = ?1", [&event], |r| r.get(0)).optional()?.unwrap_or_default();
     if device != tx.device().to_string() {
         return Err(CoreError::Invalid(format!(
-            "sale {sale_key} went into another device's drawer at '{name}': refund it here (the cash comes out of this drawer), or void it on that device while its drawer is open"
+            "sale {receipt} went into another device's drawer at '{name}': refund it here (the cash comes out of this drawer), or void it on that device while its drawer is open"
         )));
     }
     let open: bool = tx
@@ -117,7 +123,7 @@ fn void_allowed(tx: &Tx<'_>, sale_id: SaleId, sale_key: &str) -> Result<()> {
         .unwrap_or(false);
     if !open {
         return Err(CoreError::Invalid(format!(
-            "sale {sale_key} is in the drawer of '{name}', which is counted and closed: refund it instead, and the cash comes out of the drawer open now"
+            "sale {receipt} is in the drawer of '{name}', which is counted and closed: refund it instead, and the cash comes out of the drawer open now"
         )));
     }
     Ok(())
@@ -267,10 +273,11 @@ struct SoldLine {
 
 fn refund_in(tx: &Tx<'_>, sale_key: &str, lines: Option<&[(String, i64)]>, restock: bool) -> Result<RefundReceipt> {
     let (sale_id, voided) = find_sale(tx, sale_key)?;
-    if voided {
-        return Err(CoreError::Invalid(format!("sale {sale_key} was voided: there is nothing to refund")));
-    }
     let sid = sale_id.to_string();
+    let receipt = receipt_of(tx, sale_id)?;
+    if voided {
+        return Err(CoreError::Invalid(format!("sale {receipt} was voided: there is nothing to refund")));
+    }
     let mut stmt = tx.prepare(
         "SELECT l.line_no, l.product_id, p.sku, l.qty, l.total_cents, l.tax_cents,
                 COALESCE(r.qty, 0), COALESCE(r.amount, 0), COALESCE(r.tax, 0)
@@ -311,7 +318,7 @@ fn refund_in(tx: &Tx<'_>, sale_key: &str, lines: Option<&[(String, i64)]>, resto
                 }
             }
             if take.is_empty() {
-                return Err(CoreError::Invalid(format!("sale {sale_key} is already fully refunded")));
+                return Err(CoreError::Invalid(format!("sale {receipt} is already fully refunded")));
             }
         }
         Some(wanted) => {
@@ -341,7 +348,7 @@ fn refund_in(tx: &Tx<'_>, sale_key: &str, lines: Option<&[(String, i64)]>, resto
                 }
                 if need > 0 {
                     let could = qty - need;
-                    return Err(CoreError::Invalid(format!("sale {sale_key} has only {could} of {key} left to refund, not {qty}")));
+                    return Err(CoreError::Invalid(format!("sale {receipt} has only {could} of {key} left to refund, not {qty}")));
                 }
             }
         }

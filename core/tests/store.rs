@@ -543,3 +543,20 @@ fn daily_backups_keep_a_week_and_a_month_and_never_a_hand_made_one() -> R {
     assert_eq!(sold, 30, "the newest backup has every sale up to it");
     Ok(())
 }
+
+/// A refusal names the sale by its receipt number, however it was named:
+/// people never see an internal id (a double tap on Refund showed one).
+#[test]
+fn refusals_name_the_sale_by_its_receipt_number() -> R {
+    let mut s = Store::open_in_memory()?;
+    salve_shop(&mut s)?;
+    let sold =
+        s.sell(SaleRequest { lines: vec![line("SALVE", 1)], payments: vec![(PayMethod::Cash, Money(2000))], ..Default::default() })?;
+    let id = sold.sale_id.to_string();
+    s.refund(&id, None, true)?;
+    let again = s.refund(&id, None, true).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(again.contains(&sold.receipt_no) && !again.contains(&id), "{again}");
+    let void = s.void_sale(&id, "mistake").err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(void.contains(&sold.receipt_no) && !void.contains(&id), "{void}");
+    Ok(())
+}

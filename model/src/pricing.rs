@@ -18,6 +18,8 @@ pub enum Discount {
 pub enum PricingError {
     #[error("'{0}' is not a discount: type 10% or an amount like 2.50")]
     BadDiscount(String),
+    #[error("'{0}' is more than 100%: a discount takes at most the whole price")]
+    DiscountOver100(String),
     #[error("a discount of {discount} is more than the {what} it applies to ({of})")]
     DiscountTooLarge { discount: Money, of: Money, what: &'static str },
     #[error("a quantity of {0} cannot be sold: give 1 or more")]
@@ -43,7 +45,10 @@ impl Discount {
         if let Some(pct) = s.strip_suffix('%') {
             // "12.5%" → 1250 bp, read as integers.
             let m = Money::parse(pct).map_err(|_| bad())?;
-            if m.0 < 0 || m.0 > 10_000 {
+            if m.0 > 10_000 {
+                return Err(PricingError::DiscountOver100(input.trim().to_string()));
+            }
+            if m.0 < 0 {
                 return Err(bad());
             }
             Ok(Discount::PercentBp(m.0))
@@ -257,6 +262,8 @@ mod tests {
         assert_eq!(Discount::parse("10%"), Ok(Discount::PercentBp(1000)));
         assert_eq!(Discount::parse("12.5%"), Ok(Discount::PercentBp(1250)));
         assert_eq!(Discount::parse("2.50"), Ok(Discount::Amount(Money(250))));
+        // Over 100% says so, not that it is no discount at all.
+        assert!(Discount::parse("150%").is_err_and(|e| e.to_string().contains("more than 100%")));
         for bad in ["", "%", "150%", "-1", "abc", "1.234"] {
             assert!(Discount::parse(bad).is_err(), "{bad}");
         }
