@@ -36,6 +36,9 @@ pub struct Store {
     device: DeviceId,
     /// Fixed "now" for seeding history (the demo's past market day) and tests.
     clock_override: Option<i64>,
+    /// The key file beside the database, read once (every sync reads the
+    /// sealed sign-in); `None` inside for a store in memory.
+    device_key: std::sync::OnceLock<Option<crate::shopify::link::DeviceKey>>,
 }
 
 /// One write transaction. Commands read through it (it derefs to the
@@ -131,7 +134,7 @@ impl Store {
         let before: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         migrations().to_latest(&mut conn)?;
         let device = Self::ensure_device(&conn)?;
-        let mut store = Store { conn, device, clock_override: None };
+        let mut store = Store { conn, device, clock_override: None, device_key: std::sync::OnceLock::new() };
         // A build from before lots (migration 8) applied other devices'
         // version-2 operations without their lot splits; the log has them,
         // so the tables are rebuilt from it once, on the upgrade.
@@ -152,6 +155,19 @@ impl Store {
             store.apply_kept_ops()?;
         }
         Ok(store)
+    }
+
+    /// The key file beside this database (the one that seals the Shopify
+    /// token too); `None` for a store in memory, which leaves no file to read.
+    pub(crate) fn device_key(&self) -> Result<Option<&crate::shopify::link::DeviceKey>> {
+        if let Some(key) = self.device_key.get() {
+            return Ok(key.as_ref());
+        }
+        let key = match self.conn().path().filter(|p| !p.is_empty()) {
+            Some(db) => Some(crate::shopify::link::DeviceKey::load_or_create(&std::path::Path::new(db).with_extension("key"))?),
+            None => None,
+        };
+        Ok(self.device_key.get_or_init(|| key).as_ref())
     }
 
     fn ensure_device(conn: &Connection) -> Result<DeviceId> {

@@ -8,7 +8,7 @@
 //! a retried request changes nothing.
 use crate::error::{CoreError, Result};
 use crate::oplog::{self, Clock};
-use crate::shopify::link::{DeviceKey, SEALED_TEXT};
+use crate::shopify::link::SEALED_TEXT;
 use crate::store::Store;
 use rusqlite::OptionalExtension;
 use std::io::Write;
@@ -193,15 +193,6 @@ impl Store {
             Ok(SyncConfig { server_url, device_token, device_name, user_email, role: role_of(&role)? })
         })
         .transpose()
-    }
-
-    /// The key file beside this database (the one that seals the Shopify
-    /// token too); `None` for a store in memory, which leaves no file to read.
-    fn device_key(&self) -> Result<Option<DeviceKey>> {
-        match self.conn().path().filter(|p| !p.is_empty()) {
-            Some(db) => Ok(Some(DeviceKey::load_or_create(&std::path::Path::new(db).with_extension("key"))?)),
-            None => Ok(None),
-        }
     }
 
     /// The sign-in as `sync_state` keeps it: sealed under the device key,
