@@ -114,9 +114,8 @@ pub(crate) enum Command {
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080", env = "WILDROOT_LISTEN")]
         listen: String,
-        /// PostgreSQL instead of the SQLite file.
-        #[arg(long, env = "WILDROOT_DATABASE_URL")]
-        database_url: Option<String>,
+        #[command(flatten)]
+        storage: ServerStorage,
         /// The Shopify app's client secret, which signs its webhooks to
         /// /api/v1/shopify/webhooks. From the environment only, never argv.
         #[arg(skip = std::env::var("WILDROOT_SHOPIFY_WEBHOOK_SECRET").ok())]
@@ -131,8 +130,12 @@ pub(crate) enum Command {
         shopify_poll_seconds: u64,
     },
     /// Manage the server's users and devices (--db is the server's database).
-    #[command(subcommand)]
-    Server(ServerCmd),
+    Server {
+        #[command(flatten)]
+        storage: ServerStorage,
+        #[command(subcommand)]
+        cmd: ServerCmd,
+    },
     /// Connect this device to a server (password from stdin or a prompt), then sync.
     Login {
         #[arg(long)]
@@ -163,10 +166,10 @@ pub(crate) enum Command {
 
 pub(crate) fn run(cli: Cli, format: Format) -> Result<String> {
     match cli.command {
-        Command::Serve { listen, database_url, shopify_webhook_secret, key_file, shopify_poll_seconds } => {
-            return serve_cmd(cli.db, &listen, database_url, shopify_webhook_secret, key_file, shopify_poll_seconds)
+        Command::Serve { listen, storage, shopify_webhook_secret, key_file, shopify_poll_seconds } => {
+            return serve_cmd(cli.db, &listen, storage.database_url, shopify_webhook_secret, key_file, shopify_poll_seconds)
         }
-        Command::Server(cmd) => return server_cmd(cli.db, cmd, format),
+        Command::Server { storage, cmd } => return server_cmd(cli.db, storage, cmd, format),
         _ => {}
     }
     let path = match cli.db {
@@ -221,7 +224,7 @@ pub(crate) fn run(cli: Cli, format: Format) -> Result<String> {
         Command::Trace(cmd) => catalogue::trace(&mut store, cmd, format)?,
         Command::Alerts => catalogue::alerts(&mut store, format)?,
         Command::Report(cmd) => report(&store, cmd, format)?,
-        Command::Serve { .. } | Command::Server(_) | Command::Backup(BackupCmd::Restore { .. }) => {
+        Command::Serve { .. } | Command::Server { .. } | Command::Backup(BackupCmd::Restore { .. }) => {
             bail!("this command does not use an open local store")
         }
         Command::Backup(BackupCmd::Auto) => backup::auto(&mut store, &path, format)?,

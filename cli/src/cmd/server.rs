@@ -1,16 +1,21 @@
 //! The sync server: serving, its users, devices, backups and Shopify import.
 use super::*;
 
+/// Where the server keeps its data: declared once for `serve` and once for
+/// every `server …` command (global, so it may follow any subcommand).
+#[derive(clap::Args, Clone, Default)]
+pub(crate) struct ServerStorage {
+    /// PostgreSQL instead of the SQLite file (--db).
+    #[arg(long, env = "WILDROOT_DATABASE_URL", global = true)]
+    pub(crate) database_url: Option<String>,
+}
+
 #[derive(Subcommand)]
 pub(crate) enum ServerBackupCmd {
     /// With the server stopped: put a backup back (SQLite: a `server backup`
     /// copy; PostgreSQL: a `pg_dump -Fc` file, with pg_restore) and give the
     /// log a new epoch, so every device sends again what the backup lacks.
-    Restore {
-        file: PathBuf,
-        #[arg(long, env = "WILDROOT_DATABASE_URL")]
-        database_url: Option<String>,
-    },
+    Restore { file: PathBuf },
 }
 
 #[derive(Subcommand)]
@@ -19,33 +24,20 @@ pub(crate) enum ServerCmd {
     #[command(subcommand)]
     User(UserCmd),
     /// Devices registered with the server.
-    Devices {
-        #[arg(long, env = "WILDROOT_DATABASE_URL")]
-        database_url: Option<String>,
-    },
+    Devices,
     /// Copy the server's SQLite database while it runs (PostgreSQL: use
     /// pg_dump); `backup restore FILE` puts a copy back.
     #[command(args_conflicts_with_subcommands = true)]
     Backup {
         path: Option<PathBuf>,
-        #[arg(long, env = "WILDROOT_DATABASE_URL")]
-        database_url: Option<String>,
         #[command(subcommand)]
         cmd: Option<ServerBackupCmd>,
     },
     /// Store a device's exported changes (`wildroot sync export`) as if it
     /// had synced them; importing the same file again stores nothing new.
-    ImportOps {
-        path: PathBuf,
-        #[arg(long, env = "WILDROOT_DATABASE_URL")]
-        database_url: Option<String>,
-    },
+    ImportOps { path: PathBuf },
     /// Revoke a device (id or a unique prefix): it can no longer sync.
-    Revoke {
-        device: String,
-        #[arg(long, env = "WILDROOT_DATABASE_URL")]
-        database_url: Option<String>,
-    },
+    Revoke { device: String },
     /// The server's own Shopify import: the token is kept on the server,
     /// sealed, and no device needs it.
     #[command(subcommand)]
@@ -71,26 +63,16 @@ pub(crate) enum ServerShopifyCmd {
         since: Option<String>,
         #[arg(long, env = "WILDROOT_SERVER_KEY_FILE")]
         key_file: Option<PathBuf>,
-        #[arg(long, env = "WILDROOT_DATABASE_URL")]
-        database_url: Option<String>,
     },
     /// Where the server's import stands.
-    Status {
-        #[arg(long, env = "WILDROOT_DATABASE_URL")]
-        database_url: Option<String>,
-    },
+    Status,
     /// Import now, once (the running server also does, on its own schedule).
     Import {
         #[arg(long, env = "WILDROOT_SERVER_KEY_FILE")]
         key_file: Option<PathBuf>,
-        #[arg(long, env = "WILDROOT_DATABASE_URL")]
-        database_url: Option<String>,
     },
     /// Stop importing and forget the token.
-    Disconnect {
-        #[arg(long, env = "WILDROOT_DATABASE_URL")]
-        database_url: Option<String>,
-    },
+    Disconnect,
 }
 
 #[derive(Subcommand)]
@@ -102,8 +84,6 @@ pub(crate) enum UserCmd {
         /// owner or vendor
         #[arg(long)]
         role: String,
-        #[arg(long, env = "WILDROOT_DATABASE_URL")]
-        database_url: Option<String>,
     },
 }
 
@@ -210,7 +190,7 @@ pub(crate) fn server_shopify(
                 .context("nothing was kept")?;
             format!("The server imports from {shop}; the token is sealed. `wildroot serve` imports on its own from now on.\n")
         }
-        ServerShopifyCmd::Import { key_file, .. } => {
+        ServerShopifyCmd::Import { key_file } => {
             let key = key_at(key_file)?;
             let state = rt.block_on(wildroot_server::state(storage.clone()))?;
             match rt.block_on(import::import_once(&state, &key, RetryPolicy::default()))? {
@@ -227,11 +207,11 @@ pub(crate) fn server_shopify(
                 None => bail!("the server is not connected to Shopify: run `wildroot server shopify connect --shop NAME --token-file F`"),
             }
         }
-        ServerShopifyCmd::Disconnect { .. } => {
+        ServerShopifyCmd::Disconnect => {
             rt.block_on(import::disconnect(&storage))?;
             "The server no longer imports from Shopify; its token is forgotten.\n".to_string()
         }
-        ServerShopifyCmd::Status { .. } => String::new(),
+        ServerShopifyCmd::Status => String::new(),
     };
     let v = rt.block_on(import::status(&storage))?;
     if format == Format::Json {
@@ -315,24 +295,12 @@ pub(crate) fn serve_cmd(
     Ok(String::new())
 }
 
-pub(crate) fn server_cmd(db: Option<PathBuf>, cmd: ServerCmd, format: Format) -> Result<String> {
+pub(crate) fn server_cmd(db: Option<PathBuf>, storage: ServerStorage, cmd: ServerCmd, format: Format) -> Result<String> {
     use wildroot_server::storage::Storage;
-    if let ServerCmd::Backup { cmd: Some(ServerBackupCmd::Restore { file, database_url }), .. } = &cmd {
-        return server_restore(db, file, database_url.clone(), format);
+    let url = storage.database_url;
+    if let ServerCmd::Backup { cmd: Some(ServerBackupCmd::Restore { file }), .. } = &cmd {
+        return server_restore(db, file, url, format);
     }
-    let url = match &cmd {
-        ServerCmd::User(UserCmd::Add { database_url, .. })
-        | ServerCmd::Devices { database_url }
-        | ServerCmd::Backup { database_url, .. }
-        | ServerCmd::Revoke { database_url, .. }
-        | ServerCmd::ImportOps { database_url, .. }
-        | ServerCmd::Shopify(
-            ServerShopifyCmd::Connect { database_url, .. }
-            | ServerShopifyCmd::Status { database_url }
-            | ServerShopifyCmd::Import { database_url, .. }
-            | ServerShopifyCmd::Disconnect { database_url },
-        ) => database_url.clone(),
-    };
     let uses_postgres = url.is_some();
     let rt = runtime()?;
     let storage = rt.block_on(server_storage(db.clone(), url, true))?;
@@ -372,7 +340,7 @@ pub(crate) fn server_cmd(db: Option<PathBuf>, cmd: ServerCmd, format: Format) ->
                 )
             })
         }
-        ServerCmd::Devices { .. } => {
+        ServerCmd::Devices => {
             let devices = rt.block_on(storage.list_devices())?;
             if format == Format::Json {
                 return json(&serde_json::json!({ "devices": devices }));
