@@ -2,7 +2,8 @@
 //! parse and check; storage stores. Every failure is an [`ApiError`] with a
 //! status, in words that say what to do.
 use crate::auth;
-use crate::metrics::Metrics;
+pub use crate::error::{ApiResult, ServerError};
+pub use crate::state::AppState;
 use crate::storage::{DeviceAuth, Judged, Storage, StorageError};
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
@@ -26,114 +27,8 @@ pub const MAX_CLOCK_AHEAD_MS: i64 = wildroot_model::sync::MAX_CLOCK_AHEAD_MS;
 /// Largest request body accepted, compressed or not.
 pub const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 
-pub struct AppState<S> {
-    pub storage: S,
-    pub jwt_secret: String,
-    /// The log's epoch (`crate::epoch`), answered with every pull.
-    pub epoch: String,
-    pub metrics: Metrics,
-    pub logins: LoginLimiter,
-    /// The Shopify app's client secret, which signs its webhooks; none: webhooks are off.
-    pub shopify_webhook_secret: Option<Vec<u8>>,
-    /// Webhooks are recorded one at a time (one device, one sequence).
-    pub shopify_lock: tokio::sync::Mutex<()>,
-    /// Wakes the server's Shopify import before its next tick (a refund
-    /// webhook carries no order, so the order is read at once instead).
-    pub shopify_wake: tokio::sync::Notify,
-    /// How long one request may take, its body included: a client that
-    /// trickles a body (or stalls half-way) is answered 408 and let go.
-    pub request_timeout: std::time::Duration,
-    /// Password hashes computed at once. Each argon2 run takes ~19 MiB and
-    /// a core for a moment: 50 booths logging in together otherwise ran 50
-    /// at a time and left the server holding close to 1 GiB (load bench).
-    pub password_work: tokio::sync::Semaphore,
-}
-
-/// The default size of [`AppState::password_work`].
-pub fn password_workers() -> usize {
-    std::thread::available_parallelism().map_or(2, |n| n.get()).clamp(2, 4)
-}
-
-/// The default of [`AppState::request_timeout`]: a 1,000-operation push
-/// over a poor market-day connection fits well inside it.
-pub const REQUEST_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
-
-/// Failed logins allowed per email within [`LOGIN_WINDOW_MS`].
-pub const MAX_FAILED_LOGINS: u32 = 10;
-pub const LOGIN_WINDOW_MS: i64 = 15 * 60 * 1000;
-
-/// Slows password guessing: after [`MAX_FAILED_LOGINS`] wrong passwords for
-/// an email, its logins are refused until the window passes, even with the
-/// right password. Kept in memory: a restart forgets, which is acceptable
-/// for a limiter.
-#[derive(Default)]
-pub struct LoginLimiter {
-    failures: std::sync::Mutex<std::collections::HashMap<String, (u32, i64)>>,
-}
-
-impl LoginLimiter {
-    /// Minutes to wait if `email` is locked out now.
-    pub fn locked(&self, email: &str, now: i64) -> Option<i64> {
-        let map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        match map.get(email) {
-            Some((n, since)) if *n >= MAX_FAILED_LOGINS && now - since < LOGIN_WINDOW_MS => {
-                Some((LOGIN_WINDOW_MS - (now - since)) / 60_000 + 1)
-            }
-            _ => None,
-        }
-    }
-
-    pub fn failed(&self, email: &str, now: i64) {
-        let mut map = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if map.len() > 100_000 {
-            // Bound the memory an attacker can make us use.
-            map.retain(|_, (_, since)| now - *since < LOGIN_WINDOW_MS);
-        }
-        let entry = map.entry(email.to_string()).or_insert((0, now));
-        if now - entry.1 >= LOGIN_WINDOW_MS {
-            *entry = (0, now);
-        }
-        entry.0 += 1;
-    }
-
-    pub fn succeeded(&self, email: &str) {
-        self.failures.lock().unwrap_or_else(|p| p.into_inner()).remove(email);
-    }
-}
-
-/// An error on the wire.
-#[derive(Debug)]
-pub struct Fail(pub StatusCode, pub ApiError);
-
-impl Fail {
-    pub(crate) fn new(status: StatusCode, code: &str, message: impl Into<String>) -> Fail {
-        Fail(status, ApiError { code: code.into(), message: message.into(), retryable: status.is_server_error() })
-    }
-}
-
-impl IntoResponse for Fail {
-    fn into_response(self) -> Response {
-        (self.0, Json(self.1)).into_response()
-    }
-}
-
-impl From<StorageError> for Fail {
-    fn from(e: StorageError) -> Fail {
-        match e {
-            StorageError::Conflict(m) => Fail::new(StatusCode::CONFLICT, "conflict", m),
-            StorageError::NotFound(m) => Fail::new(StatusCode::NOT_FOUND, "not_found", m),
-            StorageError::Backend(m) | StorageError::Config(m) => {
-                tracing::error!("storage: {m}");
-                Fail::new(StatusCode::INTERNAL_SERVER_ERROR, "storage", "the server's database failed; try again shortly")
-            }
-        }
-    }
-}
-
-pub type ApiResult<T> = Result<T, Fail>;
-
 fn parse<T: DeserializeOwned>(body: &Bytes, what: &str) -> ApiResult<T> {
-    serde_json::from_slice(body).map_err(|e| Fail::new(StatusCode::BAD_REQUEST, "bad_request", format!("the {what} is not valid: {e}")))
+    serde_json::from_slice(body).map_err(|e| ServerError::bad_request(format!("the {what} is not valid: {e}")))
 }
 
 fn bearer(headers: &HeaderMap) -> ApiResult<&str> {
@@ -143,7 +38,11 @@ fn bearer(headers: &HeaderMap) -> ApiResult<&str> {
         .and_then(|v| v.strip_prefix("Bearer "))
         .map(str::trim)
         .filter(|t| !t.is_empty())
-        .ok_or_else(|| Fail::new(StatusCode::UNAUTHORIZED, "unauthorized", "sign in first: this call needs an Authorization: Bearer token"))
+        .ok_or_else(|| unauthorized("sign in first: this call needs an Authorization: Bearer token"))
+}
+
+fn unauthorized(message: &str) -> ServerError {
+    ServerError::Unauthorized { code: "unauthorized", message: message.into() }
 }
 
 fn now_ms() -> i64 {
@@ -161,11 +60,14 @@ pub async fn device_for_token<S: Storage>(state: &AppState<S>, token: &str) -> A
         Some(d) if !d.revoked => Ok(d),
         Some(_) => {
             state.metrics.auth_failures.fetch_add(1, Relaxed);
-            Err(Fail::new(StatusCode::UNAUTHORIZED, "revoked", "this device was revoked by the owner: it can no longer sync"))
+            Err(ServerError::Unauthorized {
+                code: "revoked",
+                message: "this device was revoked by the owner: it can no longer sync".into(),
+            })
         }
         None => {
             state.metrics.auth_failures.fetch_add(1, Relaxed);
-            Err(Fail::new(StatusCode::UNAUTHORIZED, "unauthorized", "this device token is not known: log in again"))
+            Err(unauthorized("this device token is not known: log in again"))
         }
     }
 }
@@ -174,14 +76,14 @@ fn user(state: &AppState<impl Storage>, headers: &HeaderMap) -> ApiResult<auth::
     let token = bearer(headers)?;
     auth::check_jwt(&state.jwt_secret, token).ok_or_else(|| {
         state.metrics.auth_failures.fetch_add(1, Relaxed);
-        Fail::new(StatusCode::UNAUTHORIZED, "unauthorized", "the login token is wrong or expired: log in again")
+        unauthorized("the login token is wrong or expired: log in again")
     })
 }
 
 fn owner(state: &AppState<impl Storage>, headers: &HeaderMap) -> ApiResult<auth::Claims> {
     let claims = user(state, headers)?;
     if claims.role != Role::Owner {
-        return Err(Fail::new(StatusCode::FORBIDDEN, "forbidden", "only the owner may manage devices"));
+        return Err(ServerError::Forbidden { code: "forbidden", message: "only the owner may manage devices".into() });
     }
     Ok(claims)
 }
@@ -216,15 +118,14 @@ pub fn router<S: Storage>(state: Arc<AppState<S>>) -> Router {
 async fn explain_refusal(resp: Response) -> Response {
     let json = resp.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
     match resp.status() {
-        StatusCode::REQUEST_TIMEOUT if !json => {
-            Fail::new(StatusCode::REQUEST_TIMEOUT, "timeout", "the request did not arrive in time: try again when the connection is better")
-                .into_response()
+        StatusCode::REQUEST_TIMEOUT if !json => ServerError::Timeout.into_response(),
+        StatusCode::PAYLOAD_TOO_LARGE if !json => ServerError::TooLarge {
+            code: "too_large",
+            message: format!(
+                "the request is larger than {} MB (unpacked): send fewer operations at a time",
+                MAX_BODY_BYTES / (1024 * 1024)
+            ),
         }
-        StatusCode::PAYLOAD_TOO_LARGE if !json => Fail::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("the request is larger than {} MB (unpacked): send fewer operations at a time", MAX_BODY_BYTES / (1024 * 1024)),
-        )
         .into_response(),
         status if status.is_client_error() && !json => {
             let (parts, body) = resp.into_parts();
@@ -236,7 +137,7 @@ async fn explain_refusal(resp: Response) -> Response {
                 StatusCode::UNSUPPORTED_MEDIA_TYPE => "unsupported_media_type",
                 _ => "bad_request",
             };
-            let mut fail = Fail::new(parts.status, code, message).into_response();
+            let mut fail = ServerError::Http { status: parts.status, code, message }.into_response();
             // Keep what the status needs (Allow on a 405, for one).
             for (name, value) in
                 parts.headers.iter().filter(|(n, _)| ![header::CONTENT_TYPE, header::CONTENT_LENGTH, header::CONTENT_ENCODING].contains(n))
@@ -256,10 +157,8 @@ async fn password_work<S, T: Send + 'static>(state: &AppState<S>, work: impl FnO
         .password_work
         .acquire()
         .await
-        .map_err(|_| Fail::new(StatusCode::SERVICE_UNAVAILABLE, "stopping", "the server is stopping"))?;
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(|e| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", format!("password hashing failed: {e}")))
+        .map_err(|_| ServerError::Unavailable { code: "stopping", message: "the server is stopping".into() })?;
+    tokio::task::spawn_blocking(work).await.map_err(|e| ServerError::Internal(format!("password hashing failed: {e}")))
 }
 
 async fn metrics<S: Storage>(State(state): State<Arc<AppState<S>>>) -> ApiResult<String> {
@@ -271,19 +170,13 @@ async fn login<S: Storage>(State(state): State<Arc<AppState<S>>>, body: Bytes) -
     let req: LoginRequest = parse(&body, "login request")?;
     let now = now_ms();
     // One spelling per account, for the lookup and the lockout alike.
-    let email = wildroot_model::email::normalize(&req.email).map_err(|m| Fail::new(StatusCode::BAD_REQUEST, "invalid", m))?;
+    let email = wildroot_model::email::normalize(&req.email).map_err(|message| ServerError::BadRequest { code: "invalid", message })?;
     if let Some(minutes) = state.logins.locked(&email, now) {
-        let mut fail = Fail::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "too_many_logins",
-            format!("too many wrong passwords for this email: try again in {minutes} minutes"),
-        );
-        fail.1.retryable = true;
-        return Err(fail);
+        return Err(ServerError::TooManyLogins { minutes });
     }
     let wrong = || {
         state.logins.failed(&email, now);
-        Fail::new(StatusCode::UNAUTHORIZED, "wrong_login", "wrong email or password")
+        ServerError::Unauthorized { code: "wrong_login", message: "wrong email or password".into() }
     };
     let Some(user) = state.storage.user_by_email(&email).await? else {
         state.metrics.auth_failures.fetch_add(1, Relaxed);
@@ -297,8 +190,7 @@ async fn login<S: Storage>(State(state): State<Arc<AppState<S>>>, body: Bytes) -
         return Err(wrong());
     }
     state.logins.succeeded(&user.email);
-    let (token, expires_at_ms) = auth::issue_jwt(&state.jwt_secret, &user.email, user.role, now_ms())
-        .map_err(|m| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", m))?;
+    let (token, expires_at_ms) = auth::issue_jwt(&state.jwt_secret, &user.email, user.role, now_ms()).map_err(ServerError::Internal)?;
     Ok(Json(LoginResponse { token, expires_at_ms, role: user.role }))
 }
 
@@ -311,14 +203,10 @@ async fn register_device<S: Storage>(
     let req: RegisterDeviceRequest = parse(&body, "device registration")?;
     let name = req.name.trim();
     if name.is_empty() || req.name.chars().count() > 80 {
-        return Err(Fail::new(StatusCode::BAD_REQUEST, "bad_request", "give the device a name of 1 to 80 characters, like 'Booth phone'"));
+        return Err(ServerError::bad_request("give the device a name of 1 to 80 characters, like 'Booth phone'"));
     }
-    let user = state
-        .storage
-        .user_by_email(&claims.sub)
-        .await?
-        .ok_or_else(|| Fail::new(StatusCode::UNAUTHORIZED, "unauthorized", "this user no longer exists"))?;
-    let token = auth::new_device_token().map_err(|m| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", m))?;
+    let user = state.storage.user_by_email(&claims.sub).await?.ok_or_else(|| unauthorized("this user no longer exists"))?;
+    let token = auth::new_device_token().map_err(ServerError::Internal)?;
     state.storage.register_device(req.device_id, user.id, name, &auth::token_hash(&token)).await?;
     Ok(Json(RegisterDeviceResponse { device_token: token, role: user.role }))
 }
@@ -349,11 +237,9 @@ async fn add_user<S: Storage>(State(state): State<Arc<AppState<S>>>, headers: He
     let req: NewUserRequest = parse(&body, "new user")?;
     // Checked first (a bad email or a short password is the caller's
     // mistake), then checked and hashed by the one rule, off the async threads.
-    auth::check_new_user(&req.email, &req.password).map_err(|m| Fail::new(StatusCode::BAD_REQUEST, "invalid", m))?;
+    auth::check_new_user(&req.email, &req.password).map_err(|message| ServerError::BadRequest { code: "invalid", message })?;
     let (email, password) = (req.email, req.password);
-    let (email, hash) = password_work(&state, move || auth::new_user(&email, &password))
-        .await?
-        .map_err(|m| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, "internal", m))?;
+    let (email, hash) = password_work(&state, move || auth::new_user(&email, &password)).await?.map_err(ServerError::Internal)?;
     state.storage.add_user(&email, &hash, req.role).await?;
     Ok(Json(state.storage.list_users().await?))
 }
@@ -372,14 +258,13 @@ async fn push<S: Storage>(State(state): State<Arc<AppState<S>>>, headers: Header
 /// HTTP, so the simulation tests run the same code.
 pub async fn push_ops<S: Storage>(state: &AppState<S>, dev: &DeviceAuth, req: PushRequest) -> ApiResult<PushResponse> {
     if req.protocol != PROTOCOL_VERSION {
-        return Err(Fail::new(
-            StatusCode::BAD_REQUEST,
-            "protocol",
-            format!("protocol {} is not spoken here (this server speaks {PROTOCOL_VERSION}): update the app", req.protocol),
-        ));
+        return Err(ServerError::BadRequest {
+            code: "protocol",
+            message: format!("protocol {} is not spoken here (this server speaks {PROTOCOL_VERSION}): update the app", req.protocol),
+        });
     }
     if req.ops.len() > MAX_PAGE {
-        return Err(Fail::new(StatusCode::PAYLOAD_TOO_LARGE, "too_many", format!("push at most {MAX_PAGE} operations at a time")));
+        return Err(ServerError::TooLarge { code: "too_many", message: format!("push at most {MAX_PAGE} operations at a time") });
     }
     let now = now_ms();
     let judged = check_and_judge(req.ops, dev.device_id, dev.role, now)?;
@@ -397,30 +282,16 @@ fn check_and_judge(ops: Vec<WireOp>, device: wildroot_model::DeviceId, role: Rol
     let mut judged = Vec::with_capacity(ops.len());
     for op in ops {
         if op.device != device {
-            return Err(Fail::new(
-                StatusCode::FORBIDDEN,
-                "wrong_device",
-                format!("operation {} belongs to device {}, not this one", op.id, op.device),
-            ));
+            return Err(ServerError::Forbidden {
+                code: "wrong_device",
+                message: format!("operation {} belongs to device {}, not this one", op.id, op.device),
+            });
         }
         if op.device_seq < 1 {
-            return Err(Fail::new(
-                StatusCode::BAD_REQUEST,
-                "bad_request",
-                format!("operation {} has sequence number {}: they start at 1", op.id, op.device_seq),
-            ));
+            return Err(ServerError::bad_request(format!("operation {} has sequence number {}: they start at 1", op.id, op.device_seq)));
         }
         if op.hlc.ms > now + MAX_CLOCK_AHEAD_MS {
-            // Not refused for good: the operation (maybe a sale) must not be
-            // lost. It goes through once the server's clock reaches it.
-            let ahead = (op.hlc.ms - now) / 60_000;
-            let mut fail = Fail::new(
-                StatusCode::CONFLICT,
-                "clock_ahead",
-                format!("this device's clock is {ahead} minutes ahead of the server's: set the date and time on the device"),
-            );
-            fail.1.retryable = true;
-            return Err(fail);
+            return Err(ServerError::ClockAhead { minutes: (op.hlc.ms - now) / 60_000 });
         }
         let verdict = judge(&op, role);
         judged.push(Judged { op, verdict });
@@ -441,7 +312,7 @@ pub async fn import_ops_file<S: Storage>(storage: &S, file: OpsFile) -> Result<P
     while ops.peek().is_some() {
         let page = ops.by_ref().take(MAX_PAGE).collect();
         // The same checks as a push from the device itself (a clock far ahead is refused until it is not).
-        let judged = check_and_judge(page, device.device_id, device.role, now).map_err(|Fail(_, e)| StorageError::Config(e.message))?;
+        let judged = check_and_judge(page, device.device_id, device.role, now).map_err(|e| StorageError::Config(e.to_string()))?;
         let resp = storage.push(device.device_id, judged, now).await?;
         all.acked.extend(resp.acked);
         all.refused.extend(resp.refused);
@@ -487,10 +358,10 @@ async fn shopify_status<S: Storage>(
 /// A page of the log after `after`: the pull endpoint but HTTP.
 pub async fn pull_ops<S: Storage>(state: &AppState<S>, after: i64, limit: usize) -> ApiResult<PullResponse> {
     if after < 0 {
-        return Err(Fail::new(StatusCode::BAD_REQUEST, "bad_request", "after must be 0 or a server sequence number"));
+        return Err(ServerError::bad_request("after must be 0 or a server sequence number"));
     }
     if !(1..=MAX_PAGE).contains(&limit) {
-        return Err(Fail::new(StatusCode::BAD_REQUEST, "bad_request", format!("limit must be 1 to {MAX_PAGE} operations per page")));
+        return Err(ServerError::bad_request(format!("limit must be 1 to {MAX_PAGE} operations per page")));
     }
     let mut page = state.storage.pull(after, limit).await?;
     page.epoch = Some(state.epoch.clone());

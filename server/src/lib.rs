@@ -8,10 +8,12 @@
 pub mod any;
 pub mod api;
 pub mod auth;
+pub mod error;
 pub mod metrics;
 pub mod postgres;
 pub mod shopify;
 pub mod sqlite;
+pub mod state;
 pub mod storage;
 
 use std::future::Future;
@@ -48,16 +50,16 @@ pub struct Options {
     pub shopify_webhook_secret: Option<String>,
     /// Run the server's own Shopify import (when it is linked to a store).
     pub shopify_import: Option<shopify::import::ImportOptions>,
-    /// How long one request may take (default [`api::REQUEST_TIMEOUT`]).
+    /// How long one request may take (default [`state::REQUEST_TIMEOUT`]).
     pub request_timeout: Option<std::time::Duration>,
 }
 
 /// Builds the shared state, creating the login-token secret on first start.
-pub async fn state<S: Storage>(storage: S) -> Result<Arc<api::AppState<S>>, StorageError> {
+pub async fn state<S: Storage>(storage: S) -> Result<Arc<state::AppState<S>>, StorageError> {
     state_with(storage, Options::default()).await
 }
 
-pub async fn state_with<S: Storage>(storage: S, options: Options) -> Result<Arc<api::AppState<S>>, StorageError> {
+pub async fn state_with<S: Storage>(storage: S, options: Options) -> Result<Arc<state::AppState<S>>, StorageError> {
     let secret = match storage.get_setting(JWT_SECRET_KEY).await? {
         Some(s) => s,
         None => {
@@ -67,7 +69,7 @@ pub async fn state_with<S: Storage>(storage: S, options: Options) -> Result<Arc<
         }
     };
     let epoch = epoch(&storage).await?;
-    Ok(Arc::new(api::AppState {
+    Ok(Arc::new(state::AppState {
         storage,
         jwt_secret: secret,
         epoch,
@@ -76,8 +78,8 @@ pub async fn state_with<S: Storage>(storage: S, options: Options) -> Result<Arc<
         shopify_webhook_secret: options.shopify_webhook_secret.filter(|s| !s.trim().is_empty()).map(|s| s.trim().as_bytes().to_vec()),
         shopify_lock: Default::default(),
         shopify_wake: Default::default(),
-        request_timeout: options.request_timeout.unwrap_or(api::REQUEST_TIMEOUT),
-        password_work: tokio::sync::Semaphore::new(api::password_workers()),
+        request_timeout: options.request_timeout.unwrap_or(state::REQUEST_TIMEOUT),
+        password_work: tokio::sync::Semaphore::new(state::password_workers()),
     }))
 }
 

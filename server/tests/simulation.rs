@@ -87,8 +87,9 @@ fn lost(what: &str) -> CoreError {
     CoreError::Offline(what.to_string())
 }
 
-fn to_core(f: api::Fail) -> CoreError {
-    CoreError::Server { status: f.0.as_u16(), code: f.1.code, message: f.1.message, retryable: f.1.retryable }
+fn to_core(f: wildroot_server::error::ServerError) -> CoreError {
+    let wire = f.wire();
+    CoreError::Server { status: f.status().as_u16(), code: wire.code, message: wire.message, retryable: wire.retryable }
 }
 
 impl SimNet {

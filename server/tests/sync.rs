@@ -519,7 +519,7 @@ async fn password_guessing_is_slowed_down() {
     let server = Server::start().await;
     server.user("owner@shop.test", Role::Owner).await;
     let client = SyncClient::new(&server.url).unwrap();
-    for _ in 0..wildroot_server::api::MAX_FAILED_LOGINS {
+    for _ in 0..wildroot_server::state::MAX_FAILED_LOGINS {
         let err = client.login("Owner@shop.test", "guess").await.unwrap_err();
         assert!(matches!(&err, CoreError::Server { status: 401, .. }), "{err}");
     }

@@ -8,7 +8,7 @@
 //! page is in whole or not at all, and a re-read page is the same operations
 //! again (no-ops).
 use super::record_orders;
-use crate::api::AppState;
+use crate::state::AppState;
 use crate::storage::{Storage, StorageError};
 use serde::Serialize;
 use std::sync::Arc;
@@ -46,15 +46,6 @@ pub enum ImportError {
 }
 
 type Result<T> = std::result::Result<T, ImportError>;
-
-impl From<ImportError> for crate::api::Fail {
-    fn from(e: ImportError) -> Self {
-        match e {
-            ImportError::Storage(e) => e.into(),
-            other => crate::api::Fail::new(axum::http::StatusCode::BAD_GATEWAY, "shopify", other.to_string()),
-        }
-    }
-}
 
 pub use wildroot_model::sync::ServerShopifyStatus as ImportStatus;
 
@@ -178,7 +169,7 @@ impl<S: Storage> OrderSink for ServerSink<'_, S> {
         if let Some((done, total)) = bulk {
             settings.push((BULK.to_string(), if done < total { format!("{done}/{total}") } else { String::new() }));
         }
-        record_orders(self.state, orders, settings).await.map_err(|f| CoreError::Invalid(f.1.message))?;
+        record_orders(self.state, orders, settings).await.map_err(|e| CoreError::Invalid(e.wire().message))?;
         self.watermark = Some(mark);
         Ok(PageOutcome { recorded: orders.len(), unchanged: 0 })
     }

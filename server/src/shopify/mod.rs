@@ -8,10 +8,10 @@
 pub mod import;
 pub mod webhook;
 
-use crate::api::{ApiResult, AppState, Fail};
 use crate::auth;
+use crate::error::{ApiResult, ServerError};
+use crate::state::AppState;
 use crate::storage::{Judged, Storage};
-use axum::http::StatusCode;
 use serde_json::json;
 use wildroot_model::shopify::ShopifyOrder;
 use wildroot_model::sync::{Role, WireOp};
@@ -30,7 +30,7 @@ pub(crate) async fn record_orders<S: Storage>(
     settings: Vec<(String, String)>,
 ) -> ApiResult<Vec<i64>> {
     for o in orders {
-        o.validate().map_err(|e| Fail::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_order", format!("order {}: {e}", o.name)))?;
+        o.validate().map_err(|e| ServerError::BadOrder { code: "bad_order", message: format!("order {}: {e}", o.name) })?;
     }
     // One writer at a time: the device's sequence has no gaps.
     let _one = state.shopify_lock.lock().await;
@@ -68,7 +68,7 @@ pub(crate) async fn record_orders<S: Storage>(
             None => last,
         };
     }
-    Err(Fail::new(StatusCode::SERVICE_UNAVAILABLE, "busy", "the orders could not be recorded; they will be tried again"))
+    Err(ServerError::Unavailable { code: "busy", message: "the orders could not be recorded; they will be tried again".into() })
 }
 
 /// The server's own device for the orders it records, registered under the
@@ -76,19 +76,20 @@ pub(crate) async fn record_orders<S: Storage>(
 /// syncs as it).
 async fn recording_device<S: Storage>(state: &AppState<S>) -> ApiResult<DeviceId> {
     if let Some(id) = state.storage.get_setting(DEVICE_KEY).await? {
-        return id.parse().map_err(|_| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, "corrupt", format!("stored Shopify device '{id}'")));
+        return id.parse().map_err(|_| ServerError::Internal(format!("the stored Shopify device '{id}' is not a device id")));
     }
     let users = state.storage.list_users().await?;
-    let owner = users.iter().find(|u| u.role == Role::Owner).ok_or_else(|| {
-        Fail::new(StatusCode::SERVICE_UNAVAILABLE, "no_owner", "the server has no owner yet: add one with `wildroot server user add`")
+    let owner = users.iter().find(|u| u.role == Role::Owner).ok_or_else(|| ServerError::Unavailable {
+        code: "no_owner",
+        message: "the server has no owner yet: add one with `wildroot server user add`".into(),
     })?;
     let record = state
         .storage
         .user_by_email(&owner.email)
         .await?
-        .ok_or_else(|| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, "no_owner", "the owner vanished"))?;
+        .ok_or_else(|| ServerError::Internal("the owner vanished while the Shopify device was made".into()))?;
     let device = DeviceId::new();
-    let token = auth::random_hex(32).map_err(|e| Fail::new(StatusCode::INTERNAL_SERVER_ERROR, "random", e))?;
+    let token = auth::random_hex(32).map_err(ServerError::Internal)?;
     state.storage.register_device(device, record.id, "Shopify", &auth::token_hash(&token)).await?;
     state.storage.set_setting(DEVICE_KEY, &device.to_string()).await?;
     Ok(device)

@@ -3,11 +3,12 @@
 //! an order topic is recorded like a polled order (see the module above).
 //! Webhooks may repeat, arrive out of order or not at all: the derived ids
 //! absorb the first two, the polling import the last.
-use crate::api::{ApiResult, AppState, Fail};
+use crate::error::{ApiResult, ServerError};
+use crate::state::AppState;
 use crate::storage::Storage;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::HeaderMap;
 use axum::Json;
 use base64::Engine;
 use ring::hmac;
@@ -24,16 +25,19 @@ pub fn signature_ok(secret: &[u8], body: &[u8], signature: &str) -> bool {
 
 pub async fn webhook<S: Storage>(State(state): State<Arc<AppState<S>>>, headers: HeaderMap, body: Bytes) -> ApiResult<Json<Value>> {
     let Some(secret) = state.shopify_webhook_secret.as_deref() else {
-        return Err(Fail::new(
-            StatusCode::NOT_FOUND,
-            "not_configured",
-            "Shopify webhooks are off: start the server with WILDROOT_SHOPIFY_WEBHOOK_SECRET set to the app's client secret",
-        ));
+        return Err(ServerError::NotFound {
+            code: "not_configured",
+            message: "Shopify webhooks are off: start the server with WILDROOT_SHOPIFY_WEBHOOK_SECRET set to the app's client secret"
+                .into(),
+        });
     };
     let signature = headers.get("x-shopify-hmac-sha256").and_then(|v| v.to_str().ok()).unwrap_or("");
     if !signature_ok(secret, &body, signature) {
         state.metrics.auth_failures.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        return Err(Fail::new(StatusCode::UNAUTHORIZED, "bad_signature", "the X-Shopify-Hmac-Sha256 signature does not match this body"));
+        return Err(ServerError::Unauthorized {
+            code: "bad_signature",
+            message: "the X-Shopify-Hmac-Sha256 signature does not match this body".into(),
+        });
     }
     let topic = headers.get("x-shopify-topic").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
     // Shopify may deliver one event more than once (a retry, with a new
@@ -64,8 +68,8 @@ pub async fn webhook<S: Storage>(State(state): State<Arc<AppState<S>>>, headers:
         other => return Ok(Json(json!({ "accepted": false, "ignored": other }))),
     }
     let value: Value = serde_json::from_slice(&body)
-        .map_err(|e| Fail::new(StatusCode::BAD_REQUEST, "bad_json", format!("the webhook body is not JSON: {e}")))?;
-    let order = order_from_webhook(&value).map_err(|e| Fail::new(StatusCode::UNPROCESSABLE_ENTITY, "bad_order", e))?;
+        .map_err(|e| ServerError::BadRequest { code: "bad_json", message: format!("the webhook body is not JSON: {e}") })?;
+    let order = order_from_webhook(&value).map_err(|message| ServerError::BadOrder { code: "bad_order", message })?;
     // The event is noted in the order's own transaction: a crash between
     // the two cannot make a retry look already recorded.
     let server_seq = super::record_orders(&state, std::slice::from_ref(&order), seen.into_iter().collect()).await?;
@@ -78,7 +82,7 @@ fn event_id(headers: &HeaderMap) -> ApiResult<Option<String>> {
     let Some(value) = headers.get("x-shopify-event-id") else { return Ok(None) };
     match value.to_str().map(str::trim) {
         Ok(id) if !id.is_empty() && id.len() <= 100 && id.chars().all(|c| c.is_ascii_graphic()) => Ok(Some(id.to_string())),
-        _ => Err(Fail::new(StatusCode::BAD_REQUEST, "bad_event_id", "the X-Shopify-Event-Id header is not an event id")),
+        _ => Err(ServerError::BadRequest { code: "bad_event_id", message: "the X-Shopify-Event-Id header is not an event id".into() }),
     }
 }
 
