@@ -77,7 +77,7 @@ impl Store {
         let online_net = one(&format!(
             "SELECT COALESCE((SELECT SUM(total_cents) FROM sales WHERE voided = 0 AND device = '{device}'), 0)
                   - COALESCE((SELECT SUM(f.total_cents) FROM refunds f JOIN sales s ON s.id = f.sale_id WHERE s.device = '{device}'), 0)",
-            device = crate::shopify::project::ONLINE
+            device = crate::apply::shopify::ONLINE
         ))?;
         for by in [GroupBy::Day, GroupBy::Event, GroupBy::Product, GroupBy::Payment] {
             let report = self.sales_report(by, None, None)?;

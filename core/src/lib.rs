@@ -17,7 +17,6 @@ pub mod error;
 pub mod event;
 pub mod export;
 pub mod lot;
-mod lww;
 pub mod movement;
 pub mod oplog;
 pub mod product;

@@ -10,7 +10,7 @@
 //!
 //! `lot_moves` is the sub-ledger of `stock_movements` by lot and
 //! `lot_levels` its running sum; only [`crate::apply`] writes them, through
-//! [`lot_move`].
+//! `apply::lots::lot_move`. This module chooses lots and reads them.
 use crate::error::{CoreError, Result};
 use crate::store::Store;
 use rusqlite::{Connection, OptionalExtension};
@@ -18,56 +18,6 @@ use std::collections::HashMap;
 use wildroot_model::op::LotTake;
 use wildroot_model::views::{LotView, ProductLotTrace, SupplyLotTrace, TraceInput, TraceSale};
 use wildroot_model::{LotId, ProductId, SupplyId, Unit};
-
-/// Inserts one part of a movement's lot split and moves the lot's running
-/// total with its first insertion only, so a repeated operation changes neither.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn lot_move(
-    conn: &Connection,
-    op_id: &str,
-    line: i64,
-    part: i64,
-    lot_id: &str,
-    item_id: &str,
-    qty: i64,
-    reason: &str,
-    ref_id: Option<&str>,
-    at_ms: i64,
-) -> Result<()> {
-    let inserted = conn
-        .prepare_cached(
-            "INSERT OR IGNORE INTO lot_moves (op_id, line, part, lot_id, item_id, qty, reason, ref_id, at_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?
-        .execute(rusqlite::params![op_id, line, part, lot_id, item_id, qty, reason, ref_id, at_ms])?;
-    if inserted == 1 {
-        conn.prepare_cached(
-            "INSERT INTO lot_levels (lot_id, item_id, on_hand) VALUES (?1, ?2, ?3)
-             ON CONFLICT (lot_id) DO UPDATE SET on_hand = on_hand + excluded.on_hand",
-        )?
-        .execute((lot_id, item_id, qty))?;
-    }
-    Ok(())
-}
-
-/// Writes a list of takes as the parts of one movement, each `sign * qty`.
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn lot_moves(
-    conn: &Connection,
-    op_id: &str,
-    line: i64,
-    takes: &[LotTake],
-    sign: i64,
-    item_id: &str,
-    reason: &str,
-    ref_id: Option<&str>,
-    at_ms: i64,
-) -> Result<()> {
-    for (part, t) in takes.iter().enumerate() {
-        lot_move(conn, op_id, line, part as i64, &t.lot_id.to_string(), item_id, sign * t.qty, reason, ref_id, at_ms)?;
-    }
-    Ok(())
-}
 
 fn parse_lot(id: &str) -> rusqlite::Result<LotId> {
     id.parse().map_err(|_| rusqlite::Error::InvalidColumnType(0, format!("lot id '{id}'"), rusqlite::types::Type::Text))

@@ -87,7 +87,7 @@ pub(crate) fn find_sale(tx: &rusqlite::Connection, key: &str) -> Result<(SaleId,
         key: key.to_string(),
         hint: "give its receipt number (like A-000123) or sale id",
     })?;
-    if device == crate::shopify::project::ONLINE {
+    if device == crate::apply::shopify::ONLINE {
         return Err(CoreError::Invalid(format!(
             "sale {key} is a Shopify order: refund or cancel it in Shopify, and the next import brings the change here"
         )));

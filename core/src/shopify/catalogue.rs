@@ -4,7 +4,7 @@
 //! difference either way. Nothing is overwritten on either side unless the
 //! owner asks for a product by SKU.
 use super::client::ShopifyClient;
-use super::project::match_sku;
+use crate::apply::shopify::match_sku;
 use crate::error::{CoreError, Result};
 use crate::product::{NewProduct, ProductEdit};
 use crate::store::Store;

@@ -77,7 +77,7 @@ pub(crate) fn order_seen(conn: &Connection, op_id: &str, order: &ShopifyOrder) -
 /// again the orders with lines of that SKU.
 pub(crate) fn sku_mapped(conn: &Connection, op: &Operation, p: &ShopifySkuMapped) -> Result<()> {
     let sku = p.sku.trim().to_lowercase();
-    if crate::lww::claim(conn, "shopify_sku_map", &sku, "product_id", op)? {
+    if super::lww::claim(conn, "shopify_sku_map", &sku, "product_id", op)? {
         conn.execute(
             "INSERT INTO shopify_sku_map (sku, product_id) VALUES (?1, ?2) ON CONFLICT (sku) DO UPDATE SET product_id = excluded.product_id",
             (&sku, p.product_id.to_string()),
@@ -190,7 +190,7 @@ fn unproject(conn: &Connection, order: &ShopifyOrder) -> Result<()> {
         .query_map([sale], |r| Ok((r.get(0)?, [r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?])))?
         .collect::<rusqlite::Result<_>>()?;
     for (product, figures) in lines {
-        crate::apply::add_sales(conn, sold_at, &product, Some(&online), figures.map(|v| -v))?;
+        super::add_sales(conn, sold_at, &product, Some(&online), figures.map(|v| -v))?;
     }
     for (refund, at_ms, total) in &refunds {
         let rlines: Vec<RefundLine> = conn
@@ -211,10 +211,10 @@ fn unproject(conn: &Connection, order: &ShopifyOrder) -> Result<()> {
             })
             .collect::<Result<_>>()?;
         for l in &rlines {
-            crate::apply::add_refund(conn, *at_ms, &l.product_id.to_string(), Some(&online), l)?;
+            super::add_refund(conn, *at_ms, &l.product_id.to_string(), Some(&online), l)?;
         }
         if *total != 0 {
-            crate::apply::add_payments(conn, *at_ms, ONLINE, 0, 0, -total)?;
+            super::add_payments(conn, *at_ms, ONLINE, 0, 0, -total)?;
         }
         conn.prepare_cached("DELETE FROM refund_lines WHERE refund_id = ?1")?.execute([refund])?;
     }
@@ -226,7 +226,7 @@ fn unproject(conn: &Connection, order: &ShopifyOrder) -> Result<()> {
         .query_map([sale], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?;
     for amount in paid {
-        crate::apply::add_payments(conn, sold_at, ONLINE, -1, -amount, 0)?;
+        super::add_payments(conn, sold_at, ONLINE, -1, -amount, 0)?;
     }
     conn.prepare_cached("DELETE FROM sale_payments WHERE sale_id = ?1")?.execute([sale])?;
     conn.prepare_cached("DELETE FROM sale_lines WHERE sale_id = ?1")?.execute([sale])?;
@@ -341,9 +341,9 @@ fn project(conn: &Connection, order: &ShopifyOrder) -> Result<()> {
             cancelled
         ])?;
         if !cancelled {
-            crate::apply::add_sales(conn, order.created_at_ms, &product, Some(&online), [line.qty, amount, 0, 0, amount, amount])?;
+            super::add_sales(conn, order.created_at_ms, &product, Some(&online), [line.qty, amount, 0, 0, amount, amount])?;
         }
-        crate::apply::movement(
+        super::movement(
             conn,
             &sale,
             line_no,
@@ -359,7 +359,7 @@ fn project(conn: &Connection, order: &ShopifyOrder) -> Result<()> {
     conn.prepare_cached("INSERT INTO sale_payments (sale_id, n, method, amount_cents, tendered_cents) VALUES (?1, 0, ?2, ?3, ?3)")?
         .execute((&sale, ONLINE, order.total_cents))?;
     if !cancelled {
-        crate::apply::add_payments(conn, order.created_at_ms, ONLINE, 1, order.total_cents, 0)?;
+        super::add_payments(conn, order.created_at_ms, ONLINE, 1, order.total_cents, 0)?;
     }
 
     // Refunds, each restocking what it says went back on the shelf.
@@ -381,7 +381,7 @@ fn project(conn: &Connection, order: &ShopifyOrder) -> Result<()> {
         }
         for (line_no, (product, _, _, restocked)) in &lines {
             if *restocked > 0 {
-                crate::apply::movement(
+                super::movement(
                     conn,
                     &rid,
                     *line_no,
@@ -420,9 +420,9 @@ fn project(conn: &Connection, order: &ShopifyOrder) -> Result<()> {
                 tax_cents: 0,
                 lots: Vec::new(),
             };
-            crate::apply::add_refund(conn, refund.at_ms, product, Some(&online), &row)?;
+            super::add_refund(conn, refund.at_ms, product, Some(&online), &row)?;
         }
-        crate::apply::add_payments(conn, refund.at_ms, ONLINE, 0, 0, total)?;
+        super::add_payments(conn, refund.at_ms, ONLINE, 0, 0, total)?;
     }
 
     // A cancellation returns what the refunds did not.
@@ -432,7 +432,7 @@ fn project(conn: &Connection, order: &ShopifyOrder) -> Result<()> {
             let Some(product) = product else { continue };
             let back = qty - refunded.get(line_no).copied().unwrap_or(0);
             if back > 0 {
-                crate::apply::movement(conn, &key, *line_no, "product", product, back, "shopify_cancel", Some(&order.name), None, at)?;
+                super::movement(conn, &key, *line_no, "product", product, back, "shopify_cancel", Some(&order.name), None, at)?;
             }
         }
     }

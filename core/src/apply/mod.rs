@@ -8,10 +8,16 @@
 //! inserting movements keyed by the operation. An edit that arrives before
 //! the create it follows makes a placeholder row that the create completes,
 //! so field values do not depend on delivery order.
+//!
+//! Everything that writes a business table or a running total lives under
+//! this directory: the appliers here, `lots` (lot moves and levels), `lww`
+//! (last-writer-wins fields) and `shopify` (online orders as rows).
+pub(crate) mod lots;
+pub(crate) mod lww;
+pub(crate) mod shopify;
+
 use crate::error::Result;
-use crate::lot::{lot_move, lot_moves};
-use crate::lww;
-use crate::shopify::project as shopify;
+use lots::{lot_move, lot_moves};
 use rusqlite::{Connection, OptionalExtension};
 use wildroot_model::op::*;
 use wildroot_model::Operation;
