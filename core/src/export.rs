@@ -1,7 +1,7 @@
 //! Reports as CSV for a spreadsheet: plain decimal amounts (no symbol), one
 //! header row, and text cells that a spreadsheet would run as a formula
 //! (`=`, `+`, `-`, `@`) quoted with a leading apostrophe.
-use wildroot_model::views::{MarginRow, SalesReport};
+use wildroot_model::views::{MarginRow, SalesReport, SalesRow};
 use wildroot_model::Money;
 
 /// Quotes a cell that holds a comma, a quote or a line break (RFC 4180).
@@ -30,20 +30,9 @@ fn join(cells: Vec<String>) -> String {
 }
 
 pub fn sales_csv(r: &SalesReport) -> String {
-    let mut out =
-        join(["key", "label", "units", "gross", "discounts", "tax", "refunds", "net", "total"].iter().map(|h| h.to_string()).collect());
+    let mut out = join(["key", "label"].iter().chain(SalesRow::FIGURES.iter()).map(|h| h.to_string()).collect());
     for row in &r.rows {
-        out.push_str(&join(vec![
-            text_cell(&row.key),
-            text_cell(&row.label),
-            row.units.to_string(),
-            money(row.gross_cents),
-            money(row.discount_cents),
-            money(row.tax_cents),
-            money(row.refund_cents),
-            money(row.net_cents),
-            money(row.total_cents),
-        ]));
+        out.push_str(&join([text_cell(&row.key), text_cell(&row.label)].into_iter().chain(row.figure_cells()).collect()));
     }
     out
 }
@@ -66,7 +55,6 @@ pub fn margins_csv(rows: &[MarginRow]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use wildroot_model::views::SalesRow;
 
     #[test]
     fn cells_are_quoted_and_formulas_defused() {

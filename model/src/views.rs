@@ -268,6 +268,26 @@ pub struct SalesRow {
     pub total_cents: i64,
 }
 
+impl SalesRow {
+    /// The headers of [`SalesRow::figure_cells`], in the same order.
+    pub const FIGURES: [&'static str; 7] = ["units", "gross", "discounts", "tax", "refunds", "net", "total"];
+
+    /// The row's figures as text, for every table and CSV that shows them:
+    /// units, then each amount as `12.50`.
+    pub fn figure_cells(&self) -> Vec<String> {
+        let money = |c: i64| crate::Money(c).to_string();
+        vec![
+            self.units.to_string(),
+            money(self.gross_cents),
+            money(self.discount_cents),
+            money(self.tax_cents),
+            money(self.refund_cents),
+            money(self.net_cents),
+            money(self.total_cents),
+        ]
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SalesReport {
     pub by: String,

@@ -122,18 +122,9 @@ pub(crate) fn sales_out(r: &SalesReport, format: Format) -> Result<String> {
         t
     } else {
         let mut t =
-            Table::new(&[if r.by == "top" { "product" } else { "group" }, "units", "gross", "discounts", "tax", "refunds", "net", "total"]);
+            Table::new(&[&[if r.by == "top" { "product" } else { "group" }][..], &wildroot_model::views::SalesRow::FIGURES[..]].concat());
         for row in &r.rows {
-            t.row(vec![
-                row.label.clone(),
-                row.units.to_string(),
-                money(row.gross_cents),
-                money(row.discount_cents),
-                money(row.tax_cents),
-                money(row.refund_cents),
-                money(row.net_cents),
-                money(row.total_cents),
-            ]);
+            t.row([vec![row.label.clone()], row.figure_cells()].concat());
         }
         t
     };
