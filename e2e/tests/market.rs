@@ -83,7 +83,7 @@ async fn the_owner_plans_a_market_day_and_allots_stock_in_the_app() -> Result<()
         // A count that is not one is refused with the reason.
         app.fill("#allot-qty", "lots").await?;
         app.click("#allot-save").await?;
-        app.wait_until("#toast", "text", |t| t.contains("'lots' is not a number")).await?;
+        app.wait_until("#toast", "text", |t| t.contains("'lots' is not a whole number")).await?;
         app.fill("#allot-qty", "6").await?;
         app.click("#allot-save").await?;
         app.wait_until("#allotments tr.allotted[data-sku='SOAP-OAT']", "@data-left", |n| n == "6").await?;

@@ -294,7 +294,7 @@ async fn a_vendor_cannot_open_the_owner_s_screens() -> Result<()> {
     let answer = app
         .client
         .execute(
-            "return window.__TAURI__.core.invoke('dashboard', {req: {from: '', to: ''}}).then(() => 'opened', e => JSON.stringify(e))",
+            "return window.__TAURI__.core.invoke('dashboard', {req: {from: null, to: null}}).then(() => 'opened', e => JSON.stringify(e))",
             vec![],
         )
         .await?;

@@ -3,11 +3,13 @@
 //! Tauri shell and the Leptos UI both compile this module, so a request the
 //! UI sends is exactly what the shell reads.
 use crate::ids::*;
+use crate::money::Money;
 use crate::op::PayMethod;
 use crate::pricing::Discount;
 use crate::quantity::Unit;
 use crate::sync::{DeviceInfo, Role, ServerShopifyStatus, UserInfo};
 use crate::views::*;
+use chrono::NaiveDate;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
@@ -132,8 +134,7 @@ pub struct JoinEvent {
 pub struct PlanEvent {
     pub name: String,
     pub location: String,
-    /// `YYYY-MM-DD`
-    pub date: String,
+    pub date: NaiveDate,
 }
 
 /// Allot units of one product to a booth device for an event (owner; 0 takes it away).
@@ -143,7 +144,7 @@ pub struct AllotStock {
     /// A device id, the start of one, or `this`.
     pub device: String,
     pub sku: String,
-    pub qty: String,
+    pub qty: i64,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -222,8 +223,10 @@ pub struct SettingsView {
     pub shopify_token_set: bool,
 }
 
-// The owner's screens. Text fields travel as typed; the core parses them
-// (money like `12.50`, quantities like `1.2kg`) and says what to fix.
+// The owner's screens. Figures travel as values: the UI reads what was
+// typed with `crate::field` (the parsers the CLI uses) and says what to fix
+// beside the form. Quantities with units (`1.2kg`) travel as typed, because
+// what they mean depends on the supply's unit, which the core knows.
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListProducts {
@@ -235,10 +238,11 @@ pub struct ListProducts {
 pub struct ProductForm {
     pub sku: String,
     pub name: String,
-    pub price: String,
+    pub price: Money,
     pub category: String,
     pub barcode: String,
-    pub low_stock_at: String,
+    /// None: no alert.
+    pub low_stock_at: Option<i64>,
     pub favorite: bool,
     pub no_oversell: bool,
 }
@@ -259,7 +263,7 @@ pub struct ArchiveProduct {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct AdjustProduct {
     pub sku: String,
-    pub qty: String,
+    pub qty: i64,
     pub reason: String,
 }
 
@@ -298,7 +302,7 @@ pub struct ArchiveSupply {
 pub struct ReceiveSupply {
     pub name: String,
     pub qty: String,
-    pub cost: String,
+    pub cost: Money,
     pub lot_code: String,
 }
 
@@ -327,7 +331,7 @@ pub struct GetRecipe {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SetRecipe {
     pub sku: String,
-    pub yield_qty: String,
+    pub yield_qty: i64,
     pub lines: Vec<(String, String)>,
 }
 
@@ -343,13 +347,12 @@ pub struct MakeBatch {
     pub batches: i64,
     /// Empty: one is made up from the SKU and the day.
     pub lot_code: String,
-    /// `YYYY-MM-DD`, or empty.
-    pub expires_on: String,
+    pub expires_on: Option<NaiveDate>,
     /// Make it even though the books say a supply is short.
     pub allow_short: bool,
-    /// Units actually made, when fewer or more than the recipe yields; empty: as the recipe says.
+    /// Units actually made, when fewer or more than the recipe yields; none: as the recipe says.
     #[serde(default)]
-    pub made: String,
+    pub made: Option<i64>,
 }
 
 /// Recall: a lot code, traced as a product lot (a batch: both ways) or a
@@ -390,11 +393,11 @@ pub struct SaveCustomer {
     pub notes: String,
 }
 
-/// The reports dashboard over a range of UTC days (`YYYY-MM-DD`, inclusive; empty = open).
+/// The reports dashboard over a range of UTC days (inclusive; none = open).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Dashboard {
-    pub from: String,
-    pub to: String,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -414,8 +417,8 @@ pub struct DashboardView {
 pub struct ExportCsv {
     /// `day`, `product`, `event`, `payment` or `margins`.
     pub report: String,
-    pub from: String,
-    pub to: String,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -425,8 +428,8 @@ pub struct ListAlerts {}
 pub struct SaveShop {
     pub business_name: String,
     pub currency: String,
-    /// Typed like `8.25%`.
-    pub tax_percent: String,
+    /// The sales tax in basis points (8.25% is 825).
+    pub tax_bp: i64,
     pub tax_inclusive: bool,
 }
 

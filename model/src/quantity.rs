@@ -62,6 +62,8 @@ pub struct Quantity(pub i64);
 /// Why a typed quantity was refused.
 #[derive(Debug, Error, PartialEq, Eq)]
 pub enum ParseQuantityError {
+    #[error("no quantity was given: type it like 500g, 2kg, 1.5l, 250ml or 12")]
+    Empty,
     #[error("'{0}' is not a quantity: type it like 500g, 2kg, 1.5l, 250ml or 12")]
     Malformed(String),
     #[error("'{0}' is not a unit: use g, ml or each (kg and l are accepted in quantities)")]
@@ -82,6 +84,9 @@ impl Quantity {
     /// Parses `input` as an amount counted in `unit`, exactly.
     pub fn parse(input: &str, unit: Unit) -> Result<Quantity, ParseQuantityError> {
         let s = input.trim();
+        if s.is_empty() {
+            return Err(ParseQuantityError::Empty);
+        }
         let split = s.find(|c: char| c.is_ascii_alphabetic()).unwrap_or(s.len());
         let (number, suffix) = (s[..split].trim(), s[split..].trim().to_ascii_lowercase());
         let (given, factor): (Unit, i64) = match suffix.as_str() {
@@ -171,6 +176,7 @@ mod tests {
         assert!(matches!(Quantity::parse("1.5", Unit::Each), Err(ParseQuantityError::Fractional { .. })));
         assert!(matches!(Quantity::parse("0.0005kg", Unit::G), Err(ParseQuantityError::Fractional { .. })));
         assert!(matches!(Quantity::parse("3 stone", Unit::G), Err(ParseQuantityError::UnknownUnit(_))));
+        assert_eq!(Quantity::parse("  ", Unit::G), Err(ParseQuantityError::Empty));
         assert!(matches!(Quantity::parse("99999999999999999999kg", Unit::G), Err(ParseQuantityError::TooLarge(_))));
         for bad in ["", "kg", "1..2", "1.", "abc", "1,5kg"] {
             assert!(Quantity::parse(bad, Unit::G).is_err(), "{bad} should be refused");

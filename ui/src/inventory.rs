@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wildroot_model::app::*;
 use wildroot_model::views::{MovementView, ProductView, SupplyView};
-use wildroot_model::Unit;
+use wildroot_model::{field, Unit};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Tab {
@@ -174,18 +174,22 @@ fn ProductPanel(product: Option<ProductView>, saved: Callback<Option<String>>, c
     let save = {
         let original = original.clone();
         move |_| {
-            let req = SaveProduct {
-                original_sku: original.clone(),
-                form: ProductForm {
+            let read = || -> Result<ProductForm, String> {
+                Ok(ProductForm {
                     sku: sku.get_untracked(),
                     name: name.get_untracked(),
-                    price: price.get_untracked(),
+                    price: field::price("price", &price.get_untracked())?,
                     category: category.get_untracked(),
                     barcode: barcode.get_untracked(),
-                    low_stock_at: low.get_untracked(),
+                    // Empty: no alert.
+                    low_stock_at: field::optional_whole("low-stock alert", &low.get_untracked())?,
                     favorite: favorite.get_untracked(),
                     no_oversell: no_oversell.get_untracked(),
-                },
+                })
+            };
+            let req = match read() {
+                Ok(form) => SaveProduct { original_sku: original.clone(), form },
+                Err(e) => return app.fail(e),
             };
             spawn_local(async move {
                 match call(&req).await {
@@ -268,7 +272,11 @@ fn StockPanel(sku: String, saved: Callback<Option<String>>) -> impl IntoView {
         });
     }
     let adjust = move |_| {
-        let req = AdjustProduct { sku: sku.clone(), qty: change.get_untracked(), reason: reason.get_untracked() };
+        let qty = match field::whole("change", &change.get_untracked()) {
+            Ok(q) => q,
+            Err(e) => return app.fail(e),
+        };
+        let req = AdjustProduct { sku: sku.clone(), qty, reason: reason.get_untracked() };
         spawn_local(async move {
             match call(&req).await {
                 Ok(p) => saved.run(Some(p.sku)),
@@ -528,12 +536,11 @@ fn SupplyStock(name: String, unit: Unit, saved: Callback<Option<String>>) -> imp
     let receive = {
         let name = name.clone();
         move |_| {
-            let req = ReceiveSupply {
-                name: name.clone(),
-                qty: rcv_qty.get_untracked(),
-                cost: rcv_cost.get_untracked(),
-                lot_code: rcv_lot.get_untracked(),
+            let cost = match field::price("cost of the whole purchase", &rcv_cost.get_untracked()) {
+                Ok(c) => c,
+                Err(e) => return app.fail(e),
             };
+            let req = ReceiveSupply { name: name.clone(), qty: rcv_qty.get_untracked(), cost, lot_code: rcv_lot.get_untracked() };
             spawn_local(async move { done(call(&req).await) });
         }
     };

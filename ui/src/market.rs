@@ -354,7 +354,11 @@ fn Allot(events: RwSignal<Vec<EventView>>, planned: Callback<()>) -> impl IntoVi
         }
     });
     let plan = move |_| {
-        let req = PlanEvent { name: name.get_untracked(), location: location.get_untracked(), date: date.get_untracked() };
+        let date = match wildroot_model::field::day("date of the event", &date.get_untracked()) {
+            Ok(d) => d,
+            Err(e) => return app.fail(e),
+        };
+        let req = PlanEvent { name: name.get_untracked(), location: location.get_untracked(), date };
         spawn_local(async move {
             match call(&req).await {
                 Ok(e) => {
@@ -372,7 +376,11 @@ fn Allot(events: RwSignal<Vec<EventView>>, planned: Callback<()>) -> impl IntoVi
         let Ok(event_id) = event.get_untracked().parse() else {
             return app.fail("choose the event to allot for".into());
         };
-        let req = AllotStock { event_id, device: device.get_untracked(), sku: sku.get_untracked(), qty: qty.get_untracked() };
+        let units = match wildroot_model::field::whole("number of units", &qty.get_untracked()) {
+            Ok(n) => n,
+            Err(e) => return app.fail(e),
+        };
+        let req = AllotStock { event_id, device: device.get_untracked(), sku: sku.get_untracked(), qty: units };
         spawn_local(async move {
             match call(&req).await {
                 Ok(z) => {

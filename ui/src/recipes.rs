@@ -10,6 +10,7 @@ use crate::state::{AppState, Focus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wildroot_model::app::*;
+use wildroot_model::field;
 use wildroot_model::views::{BatchPlan, BatchView, ProductLotTrace, ProductView, RecipeSummary, SupplyView};
 
 #[component]
@@ -201,9 +202,13 @@ fn RecipeEditor(sku: String, supplies: RwSignal<Vec<SupplyView>>, changed: Callb
     let save = {
         let sku = sku.clone();
         move |_| {
+            let yield_qty = match field::whole("yield", &yield_qty.get_untracked()) {
+                Ok(n) => n,
+                Err(e) => return app.fail(e),
+            };
             let req = SetRecipe {
                 sku: sku.clone(),
-                yield_qty: yield_qty.get_untracked(),
+                yield_qty,
                 lines: lines.get_untracked().iter().map(|l| (l.supply.get_untracked(), l.qty.get_untracked())).collect(),
             };
             spawn_local(async move {
@@ -287,13 +292,7 @@ fn MakeBatchPanel(sku: String, changed: Callback<()>, close: Callback<()>) -> im
     let units_made = RwSignal::new(String::new());
     let plan = RwSignal::new(None::<BatchPlan>);
     let made = RwSignal::new(None::<BatchView>);
-    let batches = move || {
-        count
-            .get_untracked()
-            .trim()
-            .parse::<i64>()
-            .map_err(|_| format!("'{}' is not a number of batches: type 1 or more", count.get_untracked().trim()))
-    };
+    let batches = move || field::whole("number of batches", &count.get_untracked());
     let preview = {
         let sku = sku.clone();
         move |_| {
@@ -315,14 +314,18 @@ fn MakeBatchPanel(sku: String, changed: Callback<()>, close: Callback<()>) -> im
     };
     let make = move |allow_short: bool| {
         let Some(p) = plan.get_untracked() else { return };
-        let req = MakeBatch {
-            sku: p.sku,
-            batches: p.batches,
-            lot_code: lot.get_untracked(),
-            expires_on: expires.get_untracked(),
-            allow_short,
-            made: units_made.get_untracked(),
+        let read = || {
+            // Empty: no expiry; as many as the recipe yields.
+            Ok::<_, String>((
+                field::optional_day("expiry date", &expires.get_untracked())?,
+                field::optional_whole("units made", &units_made.get_untracked())?,
+            ))
         };
+        let (expires_on, units) = match read() {
+            Ok(r) => r,
+            Err(e) => return app.fail(e),
+        };
+        let req = MakeBatch { sku: p.sku, batches: p.batches, lot_code: lot.get_untracked(), expires_on, allow_short, made: units };
         spawn_local(async move {
             match call(&req).await {
                 Ok(b) => {

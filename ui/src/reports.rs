@@ -9,6 +9,7 @@ use crate::state::AppState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wildroot_model::app::{Dashboard, DashboardView, ExportCsv};
+use wildroot_model::field;
 use wildroot_model::op::PayMethod;
 use wildroot_model::views::SalesReport;
 
@@ -53,8 +54,13 @@ pub fn Reports() -> impl IntoView {
     let to = RwSignal::new(utc_day(0));
     let data = RwSignal::new(None::<DashboardView>);
     let exported = RwSignal::new(None::<String>);
+    // The date fields, read by the one parser (empty: open-ended).
+    let period = move || Ok::<_, String>((field::optional_day("start date", &from.get())?, field::optional_day("end date", &to.get())?));
     Effect::new(move |_| {
-        let req = Dashboard { from: from.get(), to: to.get() };
+        let req = match period() {
+            Ok((from, to)) => Dashboard { from, to },
+            Err(e) => return app.fail(e),
+        };
         spawn_local(async move {
             match call(&req).await {
                 Ok(d) => data.set(Some(d)),
@@ -77,7 +83,10 @@ pub fn Reports() -> impl IntoView {
         }
     };
     let export = move |report: &'static str| {
-        let req = ExportCsv { report: report.into(), from: from.get_untracked(), to: to.get_untracked() };
+        let req = match untrack(period) {
+            Ok((from, to)) => ExportCsv { report: report.into(), from, to },
+            Err(e) => return app.fail(e),
+        };
         spawn_local(async move {
             match call(&req).await {
                 Ok(path) => exported.set(Some(path)),

@@ -150,10 +150,14 @@ fn ShopForm(settings: RwSignal<Option<SettingsView>>) -> impl IntoView {
         }
     });
     let save = move |_| {
+        let tax_bp = match wildroot_model::field::percent_bp("tax rate", &tax.get_untracked()) {
+            Ok(bp) => bp,
+            Err(e) => return app.fail(e),
+        };
         let req = SaveShop {
             business_name: name.get_untracked(),
             currency: currency.get_untracked(),
-            tax_percent: tax.get_untracked(),
+            tax_bp,
             tax_inclusive: inclusive.get_untracked(),
         };
         spawn_local(async move {
