@@ -84,6 +84,18 @@ async fn the_owner_plans_a_market_day_and_allots_stock_in_the_app() -> Result<()
         app.fill("#allot-qty", "lots").await?;
         app.click("#allot-save").await?;
         app.wait_until("#toast", "text", |t| t.contains("'lots' is not a whole number")).await?;
+        // The toast sits under the tabs, never over them, and goes by itself.
+        let covers = app
+            .client
+            .execute(
+                "const t = document.getElementById('toast').getBoundingClientRect();
+                 const n = document.querySelector('nav.tabs').getBoundingClientRect();
+                 return t.top < n.bottom && t.bottom > n.top;",
+                vec![],
+            )
+            .await?;
+        assert_eq!(covers, serde_json::Value::Bool(false), "the toast covers the tabs");
+        app.wait_gone("#toast.shown").await?;
         app.fill("#allot-qty", "6").await?;
         app.click("#allot-save").await?;
         app.wait_until("#allotments tr.allotted[data-sku='SOAP-OAT']", "@data-left", |n| n == "6").await?;

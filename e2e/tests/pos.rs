@@ -64,17 +64,17 @@ async fn cash_sale_shows_change_and_the_stock_drops() -> Result<()> {
     app.click("#charge").await?;
     app.wait_text("#due", &money(t.price)).await?;
     let notes = app.client.find_all(fantoccini::Locator::Css("#quick-cash .cash")).await?;
-    let mut paid = None;
-    for n in notes {
-        let c: i64 = n.attr("data-cents").await?.unwrap_or_default().parse()?;
-        if c > t.price {
-            n.click().await?;
-            paid = Some(c);
-            break;
-        }
+    let mut offers = Vec::new();
+    for n in &notes {
+        offers.push(n.attr("data-cents").await?.unwrap_or_default().parse::<i64>()?);
     }
-    let paid = paid.expect("a quick-cash amount above the price");
+    // Quick cash offers only what covers the sale: no tap pays in part.
+    assert!(!offers.is_empty() && offers.iter().all(|c| *c > t.price), "{offers:?} for {}", t.price);
+    let paid = offers[0];
+    notes[0].click().await?;
     app.wait_text("#change", &money(paid - t.price)).await?;
+    // The receipt says whose it is.
+    app.wait_until("#receipt-shop", "text", |s| !s.is_empty()).await?;
     app.screenshot("receipt-390x844").await?;
 
     app.click("#new-sale").await?;

@@ -16,6 +16,10 @@ pub fn home(store: &Store, _: Home) -> Result<HomeView> {
         None => None,
     };
     let tax = store.tax_rule()?;
+    let role = owner::role(store)?;
+    // Reorder and expiry alerts are the owner's work; a vendor's phone
+    // shows no badge it cannot act on.
+    let alert_count = if role == wildroot_model::sync::Role::Owner { store.alerts()?.len() } else { 0 };
     Ok(HomeView {
         business_name: business_name(store)?,
         products: store.list_products(None, None)?,
@@ -24,8 +28,8 @@ pub fn home(store: &Store, _: Home) -> Result<HomeView> {
         tax_bp: tax.bp,
         tax_inclusive: tax.inclusive,
         currency: store.currency()?,
-        role: owner::role(store)?,
-        alert_count: store.alerts()?.len(),
+        role,
+        alert_count,
     })
 }
 

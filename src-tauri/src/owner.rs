@@ -636,6 +636,7 @@ mod tests {
     #[test]
     fn a_vendor_session_is_refused_the_owner_s_screens() -> Result<()> {
         let (_dir, shell) = shell()?;
+        assert!(crate::commands::home(&*shell.store()?, Home {})?.alert_count > 0, "the demo shop has alerts for its owner");
         shell.store()?.connect(&SyncConfig {
             server_url: "http://127.0.0.1:9".into(),
             device_token: "t".into(),
@@ -652,8 +653,9 @@ mod tests {
         assert!(err(list_recipes(&store, ListRecipes {})).contains("vendor"));
         let sku = store.list_products(None, Some(1))?[0].sku.clone();
         assert!(err(adjust_product(&mut store, AdjustProduct { sku, qty: 5, reason: "found".into() })).contains("vendor"));
-        // What a vendor does at the booth still works.
+        // What a vendor does at the booth still works, and shows no owner's badge.
         assert!(!list_products(&store, ListProducts::default())?.is_empty());
+        assert_eq!(crate::commands::home(&store, Home {})?.alert_count, 0);
         save_customer(
             &mut store,
             SaveCustomer { id: None, name: "Ana".into(), email: "ana@example.com".into(), phone: String::new(), notes: String::new() },

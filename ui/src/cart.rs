@@ -136,13 +136,14 @@ impl Tender {
     }
 }
 
-/// Cash buttons for what is still owed: the common notes ($5, $10, $20,
-/// $50) and the round-ups above the amount, smallest first, without the
-/// exact amount (it has its own button).
+/// Cash buttons for what is still owed: the round-ups and the common notes
+/// ($5, $10, $20, $50) *above* the amount, smallest first. Never a note
+/// below it (a tap on $5 for an $18 sale would be a part payment by
+/// accident), and not the exact amount (it has its own button).
 pub fn quick_cash(remaining: i64) -> Vec<i64> {
-    let mut out: Vec<i64> = pricing::tender_suggestions(Money(remaining)).into_iter().map(|m| m.0).filter(|c| *c != remaining).collect();
+    let mut out: Vec<i64> = pricing::tender_suggestions(Money(remaining)).into_iter().map(|m| m.0).filter(|c| *c > remaining).collect();
     for note in [500, 1000, 2000, 5000] {
-        if !out.contains(&note) && note != remaining {
+        if !out.contains(&note) && note > remaining {
             out.push(note);
         }
     }
@@ -306,9 +307,14 @@ mod tests {
 
     #[test]
     fn quick_cash_offers_notes_and_round_ups() {
-        assert_eq!(quick_cash(1250), vec![500, 1000, 1300, 1500, 2000, 5000, 10_000]);
-        assert_eq!(quick_cash(2000), vec![500, 1000, 5000, 10_000]);
+        assert_eq!(quick_cash(1250), vec![1300, 1500, 2000, 5000, 10_000]);
+        assert_eq!(quick_cash(1800), vec![2000, 5000, 10_000]);
+        assert_eq!(quick_cash(2000), vec![5000, 10_000]);
         assert_eq!(quick_cash(7), vec![100, 500, 1000, 2000, 5000, 10_000]);
+        // Whatever is due, every offer covers it: a tap never pays in part.
+        for due in [1, 99, 500, 1799, 4999, 12_345, 99_999] {
+            assert!(quick_cash(due).iter().all(|c| *c > due), "{due}");
+        }
     }
 
     #[test]

@@ -582,14 +582,31 @@ pub fn method_name(m: PayMethod) -> &'static str {
 #[component]
 fn ReceiptSheet(done: Done) -> impl IntoView {
     let pos = expect_context::<PosState>();
+    let app = expect_context::<AppState>();
     let r = done.receipt.clone();
+    // Change is for cash: a sale paid by card alone says it is paid.
+    let cash = done.payments.iter().any(|(m, _)| *m == PayMethod::Cash);
+    let shop = app.home.with_untracked(|h| h.as_ref().map(|h| h.business_name.clone())).unwrap_or_default();
     view! {
         <div class="sheet-backdrop">
             <div class="sheet receipt" id="receipt">
-                <p class="change-label">"Change due"</p>
-                <p class="change" id="change">{money(r.change_cents)}</p>
+                {if cash {
+                    view! {
+                        <p class="change-label">"Change due"</p>
+                        <p class="change" id="change">{money(r.change_cents)}</p>
+                    }
+                        .into_any()
+                } else {
+                    view! {
+                        <p class="change-label">"Paid"</p>
+                        <p class="change" id="paid">{money(r.total_cents)}</p>
+                    }
+                        .into_any()
+                }}
                 <button class="big primary" id="new-sale" on:click=move |_| new_sale(pos)>"New sale"</button>
                 <div class="receipt-body">
+                    <p class="receipt-shop" id="receipt-shop">{shop}</p>
+                    <p class="muted" id="receipt-when">{crate::form::when(js_sys::Date::now() as i64)}</p>
                     <p class="receipt-no" id="receipt-no">{format!("Receipt {}", r.receipt_no)}</p>
                     <ul>
                         {done

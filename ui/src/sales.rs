@@ -24,6 +24,8 @@ pub fn Sales() -> impl IntoView {
     let pending = RwSignal::new(None::<Pending>);
     let restock = RwSignal::new(true);
     let reason = RwSignal::new("rung up in error".to_string());
+    // A confirm button is off while its request runs: a double tap sends one.
+    let busy = RwSignal::new(false);
     let load = move || {
         spawn_local(async move {
             match call(&RecentSales { limit: 100 }).await {
@@ -34,6 +36,7 @@ pub fn Sales() -> impl IntoView {
     };
     load();
     let after = move |result: Result<(), String>| {
+        busy.set(false);
         match result {
             Ok(()) => {
                 pending.set(None);
@@ -45,10 +48,18 @@ pub fn Sales() -> impl IntoView {
         load();
     };
     let refund = move |sale_id: SaleId| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
         let req = RefundSale { sale_id, restock: restock.get_untracked() };
         spawn_local(async move { after(call(&req).await.map(|_| ())) });
     };
     let void = move |sale_id: SaleId| {
+        if busy.get_untracked() {
+            return;
+        }
+        busy.set(true);
         let req = VoidSale { sale_id, reason: reason.get_untracked() };
         spawn_local(async move { after(call(&req).await.map(|_| ())) });
     };
@@ -88,7 +99,7 @@ pub fn Sales() -> impl IntoView {
                                         <input type="checkbox" prop:checked=move || restock.get() on:change=move |ev| restock.set(event_target_checked(&ev)) />
                                         "Put the goods back in stock"
                                     </label>
-                                    <button class="danger confirm-refund" on:click=move |_| refund(id)>{format!("Refund {}", money(left))}</button>
+                                    <button class="danger confirm-refund" disabled=move || busy.get() on:click=move |_| refund(id)>{format!("Refund {}", money(left))}</button>
                                     <button class="secondary" on:click=move |_| pending.set(None)>"Keep"</button>
                                 }
                                     .into_any()
@@ -96,7 +107,7 @@ pub fn Sales() -> impl IntoView {
                             Some(Pending::Void(p)) if p == id => {
                                 view! {
                                     <input class="void-reason" prop:value=move || reason.get() on:input=move |ev| reason.set(event_target_value(&ev)) />
-                                    <button class="danger confirm-void" on:click=move |_| void(id)>"Void sale"</button>
+                                    <button class="danger confirm-void" disabled=move || busy.get() on:click=move |_| void(id)>"Void sale"</button>
                                     <button class="secondary" on:click=move |_| pending.set(None)>"Keep"</button>
                                 }
                                     .into_any()

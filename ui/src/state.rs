@@ -130,6 +130,10 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
+/// How long an error stays on screen: long enough to read twice at a
+/// busy booth, short enough that nobody has to dismiss it.
+pub const TOAST_MS: u64 = 10_000;
+
 #[derive(Clone, Copy)]
 pub struct AppState {
     pub screen: RwSignal<Screen>,
@@ -181,8 +185,19 @@ impl AppState {
         self.home.with(|h| h.as_ref().map(|h| h.alert_count)).unwrap_or(0)
     }
 
+    /// Shows `message` for [`TOAST_MS`], or until tapped or replaced.
     pub fn fail(self, message: String) {
-        self.toast.set(Some(message));
+        self.toast.set(Some(message.clone()));
+        let toast = self.toast;
+        set_timeout(
+            move || {
+                // Only this message goes: a newer one keeps its own time.
+                if toast.with_untracked(|t| t.as_deref() == Some(message.as_str())) {
+                    toast.set(None);
+                }
+            },
+            std::time::Duration::from_millis(TOAST_MS),
+        );
     }
 
     /// Reads the shop again (stock, event totals) after anything changed it.
