@@ -13,37 +13,12 @@ mod common;
 use common::*;
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-struct Served(Child, String);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn serve(db: &Path) -> Served {
-    let mut child = Command::new(BIN)
-        .args(["--db", db.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
-        .env("RUST_LOG", "warn")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let url = loop {
-        let line = lines.next().expect("the server exited before it listened").unwrap();
-        if let Some(rest) = line.strip_prefix("Wildroot server on ") {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    Served(child, url)
+    common::serve(db, "127.0.0.1:0", &[])
 }
 
 fn spawn(db: &Path, args: &[&str]) -> Child {
@@ -157,7 +132,7 @@ fn a_till_killed_mid_sale_and_mid_sync_loses_and_duplicates_nothing() {
     let server = serve(&server_db);
     ok(&server_db, &["server", "user", "add", "--email", "owner@shop.test", "--role", "owner"], Some("long enough pw\n"));
     ok(&till, &["init", "--demo"], None);
-    ok(&till, &["login", "--server", &server.1, "--email", "owner@shop.test", "--device", "Till"], Some("long enough pw\n"));
+    ok(&till, &["login", "--server", &server.url, "--email", "owner@shop.test", "--device", "Till"], Some("long enough pw\n"));
     let stock_before = on_hand(&till, "SOAP-OAT");
     let sales_before = sale_count(&till);
 
@@ -209,7 +184,7 @@ fn a_till_killed_mid_sale_and_mid_sync_loses_and_duplicates_nothing() {
 
     // A device that starts from the server sees the same shop: no sale twice.
     ok(&fresh, &["init"], None);
-    ok(&fresh, &["login", "--server", &server.1, "--email", "owner@shop.test", "--device", "Spare"], Some("long enough pw\n"));
+    ok(&fresh, &["login", "--server", &server.url, "--email", "owner@shop.test", "--device", "Spare"], Some("long enough pw\n"));
     ok(&fresh, &["sync"], None);
     assert_eq!(sale_count(&fresh), sale_count(&till), "the server holds each sale once");
     assert_eq!(on_hand(&fresh, "SOAP-OAT"), on_hand(&till, "SOAP-OAT"));

@@ -10,7 +10,7 @@ use common::*;
 use serde_json::Value;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 
 const TOKEN: &str = "shpat_cli_test_token_42";
 /// 2026-11-02T00:00:00Z
@@ -35,50 +35,13 @@ fn orders(fake: &fake_shopify::FakeShopify) {
 }
 
 /// The server process, its URL, and everything it has logged so far.
-struct Served(Child, String, std::sync::Arc<std::sync::Mutex<String>>);
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
 fn serve(db: &Path) -> Served {
     serve_polling(db, 300)
 }
 
 fn serve_polling(db: &Path, seconds: u32) -> Served {
-    let mut child = Command::new(BIN)
-        .args(["--db", db.to_str().unwrap(), "serve", "--listen", "127.0.0.1:0"])
-        // Everything the server says, to check that no secret is among it.
-        .env("RUST_LOG", "debug")
-        .env("WILDROOT_SHOPIFY_POLL_SECONDS", seconds.to_string())
-        .stderr(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let url = loop {
-        let line = lines.next().expect("the server exited before it listened").unwrap();
-        if let Some(rest) = line.strip_prefix("Wildroot server on ") {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
-    // The log goes to stdout, the banner to stderr: both are kept.
-    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
-    let stdout = BufReader::new(child.stdout.take().unwrap()).lines();
-    for source in [Box::new(lines) as Box<dyn Iterator<Item = std::io::Result<String>> + Send>, Box::new(stdout)] {
-        let keep = log.clone();
-        std::thread::spawn(move || {
-            for line in source.map_while(Result::ok) {
-                let mut log = keep.lock().unwrap();
-                log.push_str(&line);
-                log.push('\n');
-            }
-        });
-    }
-    Served(child, url, log)
+    // Everything the server says, to check that no secret is among it.
+    common::serve(db, "127.0.0.1:0", &[("RUST_LOG", "debug"), ("WILDROOT_SHOPIFY_POLL_SECONDS", &seconds.to_string())])
 }
 
 #[test]
@@ -202,9 +165,9 @@ fn two_devices_importing_the_same_orders_converge_after_sync() {
     let server = serve(&server_db);
     ok(&server_db, &["server", "user", "add", "--email", "owner@shop.test", "--role", "owner"], Some("long enough pw\n"));
     ok(&laptop, &["init", "--demo"], None);
-    ok(&laptop, &["login", "--server", &server.1, "--email", "owner@shop.test", "--device", "Laptop"], Some("long enough pw\n"));
+    ok(&laptop, &["login", "--server", &server.url, "--email", "owner@shop.test", "--device", "Laptop"], Some("long enough pw\n"));
     ok(&desk, &["init"], None);
-    ok(&desk, &["login", "--server", &server.1, "--email", "owner@shop.test", "--device", "Desk"], Some("long enough pw\n"));
+    ok(&desk, &["login", "--server", &server.url, "--email", "owner@shop.test", "--device", "Desk"], Some("long enough pw\n"));
     let token_file = dir.path().join("token");
     std::fs::write(&token_file, TOKEN).unwrap();
     let before = stock(&desk, "SOAP-OAT");
@@ -240,9 +203,9 @@ fn the_server_imports_on_its_own_and_a_vendor_phone_gets_the_orders() {
     ok(&server_db, &["server", "user", "add", "--email", "owner@shop.test", "--role", "owner"], Some("long enough pw\n"));
     ok(&server_db, &["server", "user", "add", "--email", "sam@shop.test", "--role", "vendor"], Some("market day pw\n"));
     ok(&laptop, &["init", "--demo"], None);
-    ok(&laptop, &["login", "--server", &server.1, "--email", "owner@shop.test", "--device", "Laptop"], Some("long enough pw\n"));
+    ok(&laptop, &["login", "--server", &server.url, "--email", "owner@shop.test", "--device", "Laptop"], Some("long enough pw\n"));
     ok(&phone, &["init"], None);
-    ok(&phone, &["login", "--server", &server.1, "--email", "sam@shop.test", "--device", "Booth phone"], Some("market day pw\n"));
+    ok(&phone, &["login", "--server", &server.url, "--email", "sam@shop.test", "--device", "Booth phone"], Some("market day pw\n"));
     let before = stock(&phone, "SOAP-OAT");
 
     // A wrong token keeps nothing; the right one, given on stdin, is sealed.
@@ -286,7 +249,7 @@ fn the_server_imports_on_its_own_and_a_vendor_phone_gets_the_orders() {
     assert!(String::from_utf8_lossy(&off.stderr).contains("not connected"));
 
     // No secret in the server's debug log, nor in clear in any database.
-    let log = server.2.lock().unwrap().clone();
+    let log = server.log.lock().unwrap().clone();
     assert!(log.contains("Shopify import"), "the log was captured: {log}");
     for secret in [TOKEN, "long enough pw", "market day pw", "shpat_wrong"] {
         assert!(!log.contains(secret), "the server logged {secret}");

@@ -7,44 +7,16 @@ mod common;
 use common::*;
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-
-struct Served {
-    child: Child,
-    url: String,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
+use std::process::Command;
 
 fn serve(db: &Path) -> Served {
     serve_at(db, "127.0.0.1:0")
 }
 
 fn serve_at(db: &Path, listen: &str) -> Served {
-    let mut child = Command::new(BIN)
-        .args(["--db", db.to_str().unwrap(), "serve", "--listen", listen])
-        .env("RUST_LOG", "warn")
-        .stderr(Stdio::piped())
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stderr.take().unwrap()).lines();
-    let url = loop {
-        let line = lines.next().expect("the server exited before it listened").unwrap();
-        if let Some(rest) = line.strip_prefix("Wildroot server on ") {
-            break rest.split_whitespace().next().unwrap().to_string();
-        }
-    };
-    // Keep draining stderr so the server never blocks on a full pipe.
-    std::thread::spawn(move || for _ in lines {});
-    Served { child, url }
+    common::serve(db, listen, &[])
 }
 
 fn path(dir: &tempfile::TempDir, name: &str) -> PathBuf {

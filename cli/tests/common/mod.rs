@@ -41,3 +41,53 @@ pub fn json(db: &Path, args: &[&str]) -> Value {
     all.extend_from_slice(args);
     serde_json::from_str(&ok(db, &all, None)).unwrap()
 }
+
+/// A `wildroot serve` on 127.0.0.1, stopped when dropped. Everything it
+/// says after its banner (stderr and stdout) is kept in `log`, so a test
+/// can check what the server wrote and the pipes never fill up.
+pub struct Served {
+    pub child: std::process::Child,
+    pub url: String,
+    pub log: std::sync::Arc<std::sync::Mutex<String>>,
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `wildroot --db DB serve --listen LISTEN` with `env` set and waits
+/// for its banner ("Wildroot server on URL …").
+pub fn serve(db: &Path, listen: &str, env: &[(&str, &str)]) -> Served {
+    use std::io::{BufRead, BufReader};
+    let mut child = Command::new(BIN)
+        .args(["--db", db.to_str().unwrap(), "serve", "--listen", listen])
+        .env("RUST_LOG", "warn")
+        .envs(env.iter().copied())
+        .stderr(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stderr = BufReader::new(child.stderr.take().unwrap()).lines();
+    let url = loop {
+        let line = stderr.next().expect("the server exited before it listened").unwrap();
+        if let Some(rest) = line.strip_prefix("Wildroot server on ") {
+            break rest.split_whitespace().next().unwrap().to_string();
+        }
+    };
+    let log = std::sync::Arc::new(std::sync::Mutex::new(String::new()));
+    let stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    for source in [Box::new(stderr) as Box<dyn Iterator<Item = std::io::Result<String>> + Send>, Box::new(stdout)] {
+        let keep = log.clone();
+        std::thread::spawn(move || {
+            for line in source.map_while(Result::ok) {
+                let mut log = keep.lock().unwrap();
+                log.push_str(&line);
+                log.push('\n');
+            }
+        });
+    }
+    Served { child, url, log }
+}
