@@ -217,3 +217,19 @@ fn receipts_number_in_the_device_series() {
     assert_eq!(a["receipt_no"], "B2-000008", "the demo rang up 7 sales");
     shop.refused(&["settings", "receipt-prefix", "no spaces"]);
 }
+
+#[test]
+fn preset_discounts_are_set_listed_refused_and_cleared() {
+    let shop = Shop::demo();
+    shop.ok(&["settings", "presets", "Market regular = 10%", "Friend = 2.00"]);
+    let v = shop.json(&["settings", "presets"]);
+    assert_eq!(v["presets"][0]["name"], "Market regular");
+    assert_eq!(v["presets"][0]["percent_bp"], 1000);
+    assert_eq!(v["presets"][1]["amount_cents"], 200);
+    // A preset past 100% is refused in one sentence, and the list stays as it was.
+    let err = shop.refused(&["settings", "presets", "Friend = 150%"]);
+    assert!(err.contains("more than 100%"), "{err}");
+    assert_eq!(shop.json(&["settings", "presets"])["presets"].as_array().map(Vec::len), Some(2));
+    shop.ok(&["settings", "presets", "--clear"]);
+    assert_eq!(shop.json(&["settings", "presets"])["presets"].as_array().map(Vec::len), Some(0));
+}

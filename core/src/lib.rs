@@ -19,6 +19,7 @@ pub mod export;
 pub mod lot;
 pub mod movement;
 pub mod oplog;
+pub mod parked;
 pub mod product;
 pub mod recipe;
 pub mod report;

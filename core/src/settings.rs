@@ -4,6 +4,7 @@ use crate::store::{Store, Tx};
 use rusqlite::{Connection, OptionalExtension};
 use serde::{Deserialize, Serialize};
 use wildroot_model::op::{OpKind, SettingSet};
+use wildroot_model::pricing::DiscountPreset;
 
 pub const TAX_BP: &str = "tax_bp";
 pub const TAX_INCLUSIVE: &str = "tax_inclusive";
@@ -12,6 +13,8 @@ pub const BUSINESS_NAME: &str = "business_name";
 /// receipt and report alike.
 pub const DEFAULT_BUSINESS_NAME: &str = "My shop";
 pub const CURRENCY: &str = "currency";
+/// The owner's named discounts for the booth, as JSON (`model::pricing::DiscountPreset`).
+pub const DISCOUNT_PRESETS: &str = "discount_presets";
 
 /// How sales are taxed: a rate in basis points (825 = 8.25 %), and whether
 /// shelf prices already include it.
@@ -64,6 +67,23 @@ impl Store {
             set_in(tx, TAX_BP, rule.bp.to_string())?;
             set_in(tx, TAX_INCLUSIVE, rule.inclusive.to_string())
         })
+    }
+
+    /// The owner's preset discounts, in the order the booth shows them. A
+    /// value this build cannot read (a newer app's) shows none, never fails the booth.
+    pub fn discount_presets(&self) -> Result<Vec<DiscountPreset>> {
+        Ok(get(self.conn(), DISCOUNT_PRESETS)?
+            .and_then(|v| serde_json::from_str::<Vec<DiscountPreset>>(&v).ok())
+            .filter(|p| DiscountPreset::check_all(p).is_ok())
+            .unwrap_or_default())
+    }
+
+    /// Replaces the preset discounts (every booth gets them by sync).
+    pub fn set_discount_presets(&mut self, presets: &[DiscountPreset]) -> Result<Vec<DiscountPreset>> {
+        DiscountPreset::check_all(presets).map_err(crate::CoreError::Invalid)?;
+        let json = serde_json::to_string(presets).map_err(|e| crate::CoreError::Invalid(e.to_string()))?;
+        self.write(|tx| set_in(tx, DISCOUNT_PRESETS, json))?;
+        self.discount_presets()
     }
 
     /// The shop's name, or [`DEFAULT_BUSINESS_NAME`] before one is set.

@@ -44,6 +44,7 @@ async fn a_booth_joins_a_planned_market_and_sells_from_its_allotment() -> Result
         let expected = app.text("#expected-cash").await?;
         app.fill("#counted", expected.trim_start_matches('$')).await?;
         app.click("#close-event").await?;
+        app.click("#confirm-close").await?;
         app.wait_text("#over-short", "Even").await?;
         anyhow::Ok(())
     }
@@ -90,7 +91,7 @@ async fn the_owner_plans_a_market_day_and_allots_stock_in_the_app() -> Result<()
             .execute(
                 "const t = document.getElementById('toast').getBoundingClientRect();
                  const n = document.querySelector('nav.tabs').getBoundingClientRect();
-                 return t.top < n.bottom && t.bottom > n.top;",
+                 return t.top < n.bottom && t.bottom > n.top && t.left < n.right && t.right > n.left;",
                 vec![],
             )
             .await?;

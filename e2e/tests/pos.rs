@@ -105,13 +105,28 @@ async fn split_payment_then_refund_returns_the_stock() -> Result<()> {
     app.wait_text("#cart-total", &money(total)).await?;
 
     app.click("#charge").await?;
+    // A split is behind its toggle: one tap never pays in part.
+    app.wait_gone("#split-amount").await?;
+    app.click("#split-toggle").await?;
     // A typo is refused with a word on what to type, and takes no money.
     app.fill("#split-amount", "five").await?;
     app.click("#split-card").await?;
     app.wait_until("#tender-error", "text", |t| t.contains("five")).await?;
     app.wait_text("#due", &money(total)).await?;
+    // A part taken by mistake comes off again, after a question.
+    app.fill("#split-amount", "2").await?;
+    app.click("#split-cash").await?;
+    app.wait_text("#due", &money(total - 200)).await?;
+    app.click("#taken .payment[data-method='Cash'] .remove-payment").await?;
+    app.click("#taken .payment[data-method='Cash'] .confirm-remove").await?;
+    app.wait_text("#due", &money(total)).await?;
     app.fill("#split-amount", "5").await?;
     app.click("#split-card").await?;
+    app.wait_text("#due", &money(total - 500)).await?;
+    // Back to the cart keeps the card payment, and says so; Charge shows it again.
+    app.click("#tender-back").await?;
+    app.wait_until("#payments-kept", "text", |t| t.contains(&money(500))).await?;
+    app.click("#charge").await?;
     app.wait_text("#due", &money(total - 500)).await?;
     app.click("#pay-exact").await?;
     app.wait_text("#change", "$0.00").await?;
@@ -144,6 +159,7 @@ async fn a_market_day_opens_sells_and_closes_with_a_z_report() -> Result<()> {
     if app.client.find(fantoccini::Locator::Css("#close-event")).await.is_ok() {
         app.fill("#counted", "0").await?;
         app.click("#close-event").await?;
+        app.click("#confirm-close").await?;
         app.find("#zreport").await?;
         app.click("#nav-pos").await?;
         app.click("#nav-market").await?;
@@ -172,8 +188,31 @@ async fn a_market_day_opens_sells_and_closes_with_a_z_report() -> Result<()> {
     let counted = 10_000 + t.price + 100;
     app.fill("#counted", &format!("{}.{:02}", counted / 100, counted % 100)).await?;
     app.click("#close-event").await?;
+    app.click("#confirm-close").await?;
     app.wait_text("#over-short", "Over $1.00").await?;
     app.screenshot("zreport-390x844").await?;
+    // The Z report comes first, above the form for the next day.
+    let above = app
+        .client
+        .execute(
+            "return document.getElementById('zreport').getBoundingClientRect().top
+                 < document.getElementById('event-name-input').getBoundingClientRect().top",
+            vec![],
+        )
+        .await?;
+    assert_eq!(above, serde_json::Value::Bool(true), "the Z report is below the next day's form");
+    // The same market next time is offered the float it started with.
+    app.fill("#event-name-input", "Tuesday Night Market").await?;
+    app.click("#event-location").await?;
+    let mut float = serde_json::Value::Null;
+    for _ in 0..100 {
+        float = app.client.execute("return document.getElementById('event-float').value", vec![]).await?;
+        if float == "100" {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert_eq!(float, "100", "the float was not remembered");
     app.quit().await
 }
 
@@ -274,4 +313,86 @@ async fn a_lot_picked_on_the_cart_line_is_the_one_the_sale_takes() -> Result<()>
     let late = taken.iter().find(|(c, _)| *c == "OAT-LATE").map(|(_, n)| *n);
     assert_eq!(late, Some(1), "the sale took the picked lot, not the earlier one: {taken:?}");
     Ok(())
+}
+
+#[tokio::test]
+async fn a_parked_cart_waits_through_a_restart_and_comes_back_to_be_sold() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let launch = Launch { db: dir.path().join("wildroot.db"), sync_interval_secs: 30 };
+    let app = App::launch(&launch).await?;
+    let t = tile(&app, 0).await?;
+    let tile_css = format!(".tile[data-sku='{}']", t.sku);
+    app.click(&tile_css).await?;
+    app.click(&tile_css).await?;
+    app.wait_text("#cart-count", "2 items").await?;
+    app.click("#cart-toggle").await?;
+    app.click("#park-cart").await?;
+    // The next customer starts with an empty cart; the parked one is listed.
+    app.wait_text("#cart-count", "0 items").await?;
+    app.wait_until("#parked .parked-cart", "text", |s| s.contains("2 items")).await?;
+    app.quit().await?;
+
+    let app = App::launch(&launch).await?;
+    app.wait_until("#parked .parked-cart", "text", |s| s.contains("2 items")).await?;
+    app.click("#parked .parked-cart").await?;
+    app.wait_text("#cart-count", "2 items").await?;
+    app.wait_text("#cart-total", &money(2 * t.price)).await?;
+    app.wait_gone("#parked .parked-cart").await?;
+    app.click("#charge").await?;
+    app.click("#pay-exact").await?;
+    app.wait_text("#change", "$0.00").await?;
+    app.click("#new-sale").await?;
+    app.wait_until(&stock_of(&t.sku), "@data-on-hand", |v| v == (t.on_hand - 2).to_string()).await?;
+    app.quit().await
+}
+
+#[tokio::test]
+async fn a_preset_discount_the_owner_names_is_one_tap_at_the_booth() -> Result<()> {
+    let (app, _dir) = fresh_app().await?;
+    app.client.set_window_size(1280, 800).await?;
+    app.click("#nav-settings").await?;
+    // A mistake is refused with the reason, and nothing is saved.
+    app.fill("#preset-lines", "Regular = 150%").await?;
+    app.click("#save-presets").await?;
+    app.wait_until("#toast", "text", |t| t.contains("more than 100%")).await?;
+    // Enter, as a keyboard types a new line (WebDriver's key code).
+    app.fill("#preset-lines", "Market regular = 10%\u{E007}Friend = 1.00").await?;
+    app.click("#save-presets").await?;
+    app.find("#presets-saved").await?;
+
+    app.click("#nav-pos").await?;
+    let t = tile(&app, 0).await?;
+    app.click(&format!(".tile[data-sku='{}']", t.sku)).await?;
+    app.screenshot("presets-pos-1280x800").await?;
+    app.click("#discount-presets .preset[data-name='Market regular']").await?;
+    // A tenth of the price off (rounded to the cent by the one pricing rule).
+    let shown = app.wait_until("#cart-discount", "text", |s| s.starts_with("-$") && s != "-$0.00").await?;
+    assert!((cents(&shown[1..]) - t.price / 10).abs() <= 1, "{shown} off {}", t.price);
+    // A second tap takes it off again.
+    app.click("#discount-presets .preset[data-name='Market regular']").await?;
+    app.wait_text("#cart-discount", "$0.00").await?;
+    app.quit().await
+}
+
+#[tokio::test]
+async fn the_customer_sees_the_total_and_a_tile_on_the_receipt_starts_the_next_sale() -> Result<()> {
+    let (app, _dir) = fresh_app().await?;
+    let t = tile(&app, 0).await?;
+    app.click(&format!(".tile[data-sku='{}']", t.sku)).await?;
+    app.click("#charge").await?;
+    // Turned round for the customer: the total in large type, closed by a tap.
+    app.click("#show-customer").await?;
+    app.wait_text("#customer-total", &money(t.price)).await?;
+    app.click("#customer-view").await?;
+    app.wait_gone("#customer-view").await?;
+    app.click("#pay-card").await?;
+    // A card sale's receipt says it is paid; there is no change to give.
+    app.wait_text("#paid", &money(t.price)).await?;
+    app.wait_gone("#change").await?;
+    let next = app.attr("#next-tiles .next-tile", "data-sku").await?.unwrap_or_default();
+    app.click("#next-tiles .next-tile").await?;
+    app.wait_gone("#receipt").await?;
+    app.wait_text("#cart-count", "1 item").await?;
+    app.find(&format!(".cart-lines [data-sku='{next}'], .tile[data-sku='{next}'] .tile-qty")).await?;
+    app.quit().await
 }

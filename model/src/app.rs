@@ -5,7 +5,7 @@
 use crate::ids::*;
 use crate::money::Money;
 use crate::op::PayMethod;
-use crate::pricing::Discount;
+use crate::pricing::{Discount, DiscountPreset};
 use crate::quantity::Unit;
 use crate::sync::{DeviceInfo, Role, ServerShopifyStatus, UserInfo};
 use crate::views::*;
@@ -54,6 +54,9 @@ pub struct HomeView {
     pub role: Role,
     /// Alerts waiting, for the badge in the navigation.
     pub alert_count: usize,
+    /// The owner's named discounts, one tap each at the POS.
+    #[serde(default)]
+    pub discount_presets: Vec<DiscountPreset>,
 }
 
 /// Products whose SKU, name or barcode starts with `query`.
@@ -94,6 +97,50 @@ pub struct Sell {
     /// An email or phone number; a new one becomes a customer.
     pub customer: Option<String>,
     pub payments: Vec<(PayMethod, i64)>,
+}
+
+/// A cart set aside to serve the next customer: what it holds, as the
+/// booth will sell it when it comes back. Kept on this device only.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ParkedCart {
+    pub lines: Vec<CartItem>,
+    pub discount: Option<Discount>,
+    /// The customer typed so far, if any.
+    #[serde(default)]
+    pub customer: String,
+}
+
+impl ParkedCart {
+    /// Units in the cart (a line of 3 counts 3).
+    pub fn count(&self) -> i64 {
+        self.lines.iter().map(|l| l.qty).sum()
+    }
+}
+
+/// One parked cart as the booth lists it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ParkedView {
+    pub id: String,
+    pub parked_at_ms: i64,
+    /// A name for the customer, like "blue hat", or the time it was parked.
+    pub label: String,
+    pub cart: ParkedCart,
+}
+
+/// Sets a cart aside; answers with every parked cart, oldest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ParkCart {
+    pub label: String,
+    pub cart: ParkedCart,
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ListParked {}
+
+/// Takes a parked cart back out (it is parked no more) and answers with it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ResumeParked {
+    pub id: String,
 }
 
 /// A sale of this device, newest first: the open event's, or all when none is open.
@@ -424,6 +471,12 @@ pub struct ExportCsv {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListAlerts {}
 
+/// Replaces the owner's preset discounts (owner); answers with them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SaveDiscountPresets {
+    pub presets: Vec<DiscountPreset>,
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SaveShop {
     pub business_name: String,
@@ -547,6 +600,10 @@ pub struct RevokeDevice {
 command!(Home => HomeView, "home");
 command!(Search => Vec<ProductView>, "search");
 command!(Sell => SaleReceipt, "sell");
+command!(ParkCart => Vec<ParkedView>, "park_cart");
+command!(SaveDiscountPresets => Vec<DiscountPreset>, "save_discount_presets");
+command!(ListParked => Vec<ParkedView>, "list_parked");
+command!(ResumeParked => ParkedCart, "resume_parked");
 command!(RecentSales => Vec<SaleSummary>, "recent_sales");
 command!(VoidSale => SaleId, "void_sale");
 command!(RefundSale => RefundReceipt, "refund_sale");

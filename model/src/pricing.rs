@@ -70,6 +70,81 @@ impl Discount {
     }
 }
 
+/// As a person types it: `12.5%`, `10.05%`, `2.50`.
+impl std::fmt::Display for Discount {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Discount::PercentBp(bp) => {
+                let whole = bp / 100;
+                match bp % 100 {
+                    0 => write!(f, "{whole}%"),
+                    frac if frac % 10 == 0 => write!(f, "{whole}.{}%", frac / 10),
+                    frac => write!(f, "{whole}.{frac:02}%"),
+                }
+            }
+            Discount::Amount(m) => write!(f, "{m}"),
+        }
+    }
+}
+
+/// A discount the owner named for the booth, like "Market regular" = 10%:
+/// one tap at the POS instead of typing it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DiscountPreset {
+    pub name: String,
+    pub discount: Discount,
+}
+
+/// More buttons than this do not fit beside a cart.
+pub const MAX_PRESETS: usize = 12;
+
+impl DiscountPreset {
+    /// Presets typed one per line as `Name = 10%` or `Name = 2.00`; blank
+    /// lines are skipped. The whole list is checked ([`DiscountPreset::check_all`]).
+    pub fn parse_lines(text: &str) -> Result<Vec<DiscountPreset>, String> {
+        let mut out = Vec::new();
+        for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+            let (name, discount) =
+                line.rsplit_once('=').ok_or_else(|| format!("'{line}' has no '=': type a preset like Market regular = 10%"))?;
+            let discount = Discount::parse(discount).map_err(|e| format!("{}: {e}", name.trim()))?;
+            out.push(DiscountPreset { name: name.trim().to_string(), discount });
+        }
+        DiscountPreset::check_all(&out)?;
+        Ok(out)
+    }
+
+    /// The rules every list of presets keeps, wherever it comes from.
+    pub fn check_all(presets: &[DiscountPreset]) -> Result<(), String> {
+        if presets.len() > MAX_PRESETS {
+            return Err(format!("{} presets are more than the {MAX_PRESETS} the booth shows: keep the ones used most", presets.len()));
+        }
+        for (i, p) in presets.iter().enumerate() {
+            let n = p.name.chars().count();
+            if n == 0 || n > 40 || p.name.trim() != p.name || p.name.chars().any(|c| c.is_control() || c == '=') {
+                return Err(format!("'{}' is not a preset name: give 1 to 40 characters without '=', like Market regular", p.name));
+            }
+            match p.discount {
+                Discount::PercentBp(bp) if !(1..=10_000).contains(&bp) => {
+                    return Err(format!("{}: a preset of {} takes nothing off or more than everything", p.name, p.discount))
+                }
+                Discount::Amount(m) if m.0 <= 0 || m.0 > crate::bounds::MAX_CENTS => {
+                    return Err(format!("{}: a preset of {} is not an amount to take off", p.name, p.discount))
+                }
+                _ => {}
+            }
+            if presets[..i].iter().any(|q| q.name.eq_ignore_ascii_case(&p.name)) {
+                return Err(format!("'{}' is named twice: give each preset its own name", p.name));
+            }
+        }
+        Ok(())
+    }
+
+    /// The list as [`DiscountPreset::parse_lines`] reads it.
+    pub fn to_lines(presets: &[DiscountPreset]) -> String {
+        presets.iter().map(|p| format!("{} = {}\n", p.name, p.discount)).collect()
+    }
+}
+
 /// One cart line before pricing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct CartLine {
@@ -207,6 +282,35 @@ mod tests {
 
     fn line(qty: i64, cents: i64) -> CartLine {
         CartLine { qty, unit_price: Money(cents), discount: None }
+    }
+
+    #[test]
+    fn presets_are_typed_one_per_line_and_checked() {
+        let p = DiscountPreset::parse_lines("Market regular = 10%\n\n  Friend=2.50 \nStaff = 12.5%").unwrap_or_default();
+        assert_eq!(
+            p,
+            vec![
+                DiscountPreset { name: "Market regular".into(), discount: Discount::PercentBp(1000) },
+                DiscountPreset { name: "Friend".into(), discount: Discount::Amount(Money(250)) },
+                DiscountPreset { name: "Staff".into(), discount: Discount::PercentBp(1250) },
+            ]
+        );
+        assert_eq!(DiscountPreset::parse_lines(&DiscountPreset::to_lines(&p)), Ok(p));
+        for bad in ["Friend 10%", "Friend = 150%", "Friend = 0%", "= 10%", "A = 1%\na = 2%", "Friend = lots", "A = 10%B = 2.00"] {
+            assert!(DiscountPreset::parse_lines(bad).is_err(), "{bad}");
+        }
+        assert!(DiscountPreset::parse_lines(&"P = 1%\n".repeat(13)).is_err(), "thirteen presets, and twice the same name");
+    }
+
+    proptest! {
+        /// A discount reads back as what it shows: the text a screen puts
+        /// in a field is the discount it came from.
+        #[test]
+        fn a_discount_reads_back_as_it_is_shown(bp in 0i64..=10_000, cents in 0i64..1_000_000) {
+            for d in [Discount::PercentBp(bp), Discount::Amount(Money(cents))] {
+                prop_assert_eq!(Discount::parse(&d.to_string()).ok(), Some(d));
+            }
+        }
     }
 
     #[test]

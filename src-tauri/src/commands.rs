@@ -30,6 +30,7 @@ pub fn home(store: &Store, _: Home) -> Result<HomeView> {
         currency: store.currency()?,
         role,
         alert_count,
+        discount_presets: store.discount_presets()?,
     })
 }
 
@@ -50,6 +51,18 @@ pub fn sell(store: &mut Store, req: Sell) -> Result<SaleReceipt> {
         add_customer: true,
         payments: req.payments.into_iter().map(|(m, cents)| (m, Money(cents))).collect(),
     })
+}
+
+pub fn park_cart(store: &mut Store, req: ParkCart) -> Result<Vec<ParkedView>> {
+    store.park_cart(&req.label, &req.cart)
+}
+
+pub fn list_parked(store: &Store, _: ListParked) -> Result<Vec<ParkedView>> {
+    store.parked_carts()
+}
+
+pub fn resume_parked(store: &mut Store, req: ResumeParked) -> Result<ParkedCart> {
+    store.resume_parked(&req.id)
 }
 
 pub fn recent_sales(store: &Store, req: RecentSales) -> Result<Vec<SaleSummary>> {

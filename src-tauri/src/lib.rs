@@ -16,6 +16,7 @@ use std::time::Duration;
 use tauri::{Manager, State};
 use wildroot_core::CoreError;
 use wildroot_model::app::*;
+use wildroot_model::pricing::DiscountPreset;
 use wildroot_model::sync::ServerShopifyStatus;
 use wildroot_model::views::*;
 use wildroot_model::SaleId;
@@ -74,6 +75,26 @@ fn search(shell: State<'_, Shell>, req: Search) -> Reply<Vec<ProductView>> {
 #[tauri::command(async)]
 fn sell(shell: State<'_, Shell>, req: Sell) -> Reply<SaleReceipt> {
     write(&shell, |s| commands::sell(s, req))
+}
+
+#[tauri::command(async)]
+fn park_cart(shell: State<'_, Shell>, req: ParkCart) -> Reply<Vec<ParkedView>> {
+    write(&shell, |s| commands::park_cart(s, req))
+}
+
+#[tauri::command(async)]
+fn list_parked(shell: State<'_, Shell>, req: ListParked) -> Reply<Vec<ParkedView>> {
+    read(&shell, |s| commands::list_parked(s, req))
+}
+
+#[tauri::command(async)]
+fn resume_parked(shell: State<'_, Shell>, req: ResumeParked) -> Reply<ParkedCart> {
+    write(&shell, |s| commands::resume_parked(s, req))
+}
+
+#[tauri::command(async)]
+fn save_discount_presets(shell: State<'_, Shell>, req: SaveDiscountPresets) -> Reply<Vec<DiscountPreset>> {
+    write(&shell, |s| owner::save_discount_presets(s, req))
 }
 
 #[tauri::command(async)]
@@ -345,6 +366,10 @@ pub fn run() {
             home,
             search,
             sell,
+            park_cart,
+            save_discount_presets,
+            list_parked,
+            resume_parked,
             recent_sales,
             void_sale,
             refund_sale,

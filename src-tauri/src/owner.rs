@@ -353,6 +353,11 @@ pub fn business_name(store: &Store) -> Result<String> {
     store.business_name()
 }
 
+pub fn save_discount_presets(store: &mut Store, req: SaveDiscountPresets) -> Result<Vec<wildroot_model::pricing::DiscountPreset>> {
+    owner_only(store, "preset discounts")?;
+    store.set_discount_presets(&req.presets)
+}
+
 pub fn save_shop(shell: &Shell, req: SaveShop) -> Result<SettingsView> {
     let mut store = shell.store()?;
     owner_only(&store, "settings")?;

@@ -1,7 +1,7 @@
 //! What the POS holds between taps: the cart, its undo history and the
 //! payments taken so far. Pure, so it is tested on the host; every figure
 //! comes from `wildroot_model::pricing`, the same arithmetic the core records.
-use wildroot_model::app::CartItem;
+use wildroot_model::app::{CartItem, ParkedCart};
 use wildroot_model::op::PayMethod;
 use wildroot_model::pricing::{self, Discount, Priced, PricingError};
 use wildroot_model::views::ProductView;
@@ -106,6 +106,34 @@ impl Cart {
     pub fn items(&self) -> Vec<CartItem> {
         self.lines.iter().map(|l| CartItem { sku: l.sku.clone(), qty: l.qty, discount: l.discount, lot: l.lot.clone() }).collect()
     }
+
+    /// What is kept of this cart when it is parked.
+    pub fn parked(&self, customer: &str) -> ParkedCart {
+        ParkedCart { lines: self.items(), discount: self.discount, customer: customer.trim().to_string() }
+    }
+
+    /// A parked cart back in the POS, named and priced from today's
+    /// catalogue (the sale is priced by the core when it is charged). A
+    /// product gone from the catalogue keeps its SKU as its name, and the
+    /// core says so at Charge.
+    pub fn resumed(parked: &ParkedCart, catalogue: &[ProductView]) -> Cart {
+        let lines = parked
+            .lines
+            .iter()
+            .map(|item| {
+                let product = catalogue.iter().find(|p| p.sku == item.sku);
+                Line {
+                    sku: item.sku.clone(),
+                    name: product.map_or_else(|| item.sku.clone(), |p| p.name.clone()),
+                    unit_price_cents: product.map_or(0, |p| p.price_cents),
+                    qty: item.qty,
+                    discount: item.discount,
+                    lot: item.lot.clone(),
+                }
+            })
+            .collect();
+        Cart { lines, discount: parked.discount, taps: Vec::new() }
+    }
 }
 
 /// Payments taken towards one sale: one for a plain sale, several for a split.
@@ -117,6 +145,11 @@ pub struct Tender {
 impl Tender {
     pub fn paid(&self) -> i64 {
         self.payments.iter().map(|(_, c)| c).sum()
+    }
+
+    /// Takes the payment at `n` off the list (nothing when there is none).
+    pub fn remove(&mut self, n: usize) -> Option<(PayMethod, i64)> {
+        (n < self.payments.len()).then(|| self.payments.remove(n))
     }
 
     /// What is still owed on `total`.
@@ -181,18 +214,7 @@ pub fn money(cents: i64) -> String {
 
 /// A line's discount as typed back into its field.
 pub fn discount_text(d: Option<Discount>) -> String {
-    match d {
-        None => String::new(),
-        Some(Discount::PercentBp(bp)) => {
-            let whole = bp / 100;
-            match bp % 100 {
-                0 => format!("{whole}%"),
-                frac if frac % 10 == 0 => format!("{whole}.{}%", frac / 10),
-                frac => format!("{whole}.{frac:02}%"),
-            }
-        }
-        Some(Discount::Amount(m)) => m.to_string(),
-    }
+    d.map(|d| d.to_string()).unwrap_or_default()
 }
 
 /// Reads what was typed into a discount field: empty clears it.
@@ -303,6 +325,32 @@ mod tests {
         assert_eq!(t.change(total), Ok(2850));
         let card_over = Tender { payments: vec![(PayMethod::Card, 4000)] };
         assert!(card_over.change(total).is_err());
+    }
+
+    #[test]
+    fn a_parked_cart_comes_back_as_it_was() {
+        let soap = product("SOAP", 850);
+        let mut cart = Cart::default();
+        cart.add(&soap);
+        cart.add(&soap);
+        cart.set_line_discount(0, Some(Discount::PercentBp(1000)));
+        cart.discount = Some(Discount::Amount(Money(100)));
+        let kept = cart.parked(" ana@example.com ");
+        assert_eq!(kept.customer, "ana@example.com");
+        assert_eq!(kept.count(), 2);
+        let back = Cart::resumed(&kept, &[soap]);
+        assert_eq!((back.lines.clone(), back.discount), (cart.lines.clone(), cart.discount));
+        assert_eq!(back.total(0, false), cart.total(0, false));
+    }
+
+    #[test]
+    fn a_payment_comes_off_the_list_and_what_is_due_comes_back() {
+        let mut t = Tender { payments: vec![(PayMethod::Card, 500), (PayMethod::Cash, 400)] };
+        assert_eq!(t.remaining(1800), 900);
+        assert_eq!(t.remove(0), Some((PayMethod::Card, 500)));
+        assert_eq!(t.payments, vec![(PayMethod::Cash, 400)]);
+        assert_eq!(t.remaining(1800), 1400);
+        assert_eq!(t.remove(5), None, "nothing there, nothing taken");
     }
 
     #[test]

@@ -5,7 +5,12 @@
 use crate::api::call;
 use crate::cart::{money, parse_amount};
 use crate::pos::method_name;
-use crate::state::AppState;
+use crate::state::{recall, remember, AppState};
+
+/// Where the last float of a market (by its name) is remembered.
+fn float_key(market: &str) -> String {
+    format!("wildroot.float.{}", market.trim().to_lowercase())
+}
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wildroot_model::app::{
@@ -131,6 +136,8 @@ pub fn Market() -> impl IntoView {
     let location = RwSignal::new(String::new());
     let float = RwSignal::new(String::new());
     let counted = RwSignal::new(String::new());
+    // Closing a day is asked twice: a stray tap does not end the market.
+    let confirming = RwSignal::new(false);
     let closed = RwSignal::new(None::<ZReport>);
     let past = RwSignal::new(Vec::<EventView>::new());
     let shown = RwSignal::new(None::<ZReport>);
@@ -158,6 +165,9 @@ pub fn Market() -> impl IntoView {
         });
     });
     let join = move |event: EventView| {
+        if float.get_untracked().trim().is_empty() {
+            float.set(recall(&float_key(&event.name)).unwrap_or_default());
+        }
         let float_cents = match float.get_untracked().trim() {
             "" => 0,
             text => match parse_amount(text) {
@@ -169,6 +179,7 @@ pub fn Market() -> impl IntoView {
         spawn_local(async move {
             match call(&JoinEvent { event_id: event.id, float_cents }).await {
                 Ok(_) => {
+                    remember(&float_key(&event.name), &float.get_untracked());
                     closed.set(None);
                     float.set(String::new());
                     app.toast.set(None);
@@ -194,6 +205,7 @@ pub fn Market() -> impl IntoView {
         spawn_local(async move {
             match call(&req).await {
                 Ok(_) => {
+                    remember(&float_key(&name.get_untracked()), &float.get_untracked());
                     closed.set(None);
                     name.set(String::new());
                     location.set(String::new());
@@ -215,7 +227,12 @@ pub fn Market() -> impl IntoView {
         spawn_local(async move {
             match call(&CloseEvent { counted_cents }).await {
                 Ok(z) => {
+                    confirming.set(false);
                     closed.set(Some(z));
+                    // The Z report is what the vendor came for: it is shown first.
+                    if let Some(w) = web_sys::window() {
+                        w.scroll_to_with_x_and_y(0.0, 0.0);
+                    }
                     counted.set(String::new());
                     app.toast.set(None);
                     app.refresh_home();
@@ -238,6 +255,7 @@ pub fn Market() -> impl IntoView {
 
     view! {
         <section class="market" id="market">
+            {move || closed.get().map(|z| view! { <ZReportView z=z /> })}
             {move || match event() {
                 Some(e) => {
                     view! {
@@ -253,7 +271,31 @@ pub fn Market() -> impl IntoView {
                                 "Counted cash"
                                 <input id="counted" inputmode="decimal" placeholder="0.00" prop:value=move || counted.get() on:input=move |ev| counted.set(event_target_value(&ev)) />
                             </label>
-                            <button class="big primary" id="close-event" disabled=move || busy.get() on:click=close>"Close and count"</button>
+                            <Show
+                                when=move || confirming.get()
+                                fallback=move || {
+                                    view! {
+                                        <button class="big primary" id="close-event" disabled=move || busy.get() on:click=move |_| {
+                                            // The count is checked before the question is asked.
+                                            match parse_amount(&counted.get_untracked()) {
+                                                Ok(_) => confirming.set(true),
+                                                Err(e) => app.fail(format!("{e} (count the cash in the drawer)")),
+                                            }
+                                        }>"Close and count"</button>
+                                    }
+                                }
+                            >
+                                <div class="confirm" id="close-confirm">
+                                    <p>
+                                        {
+                                            let market = e.name.clone();
+                                            move || format!("Close {market} with {} counted? Sales after this belong to no market day.", money(parse_amount(&counted.get()).unwrap_or(0)))
+                                        }
+                                    </p>
+                                    <button class="big primary" id="confirm-close" disabled=move || busy.get() on:click=close>"Close the day"</button>
+                                    <button class="secondary" id="cancel-close" on:click=move |_| confirming.set(false)>"Not yet"</button>
+                                </div>
+                            </Show>
                         </div>
                     }
                         .into_any()
@@ -264,7 +306,14 @@ pub fn Market() -> impl IntoView {
                             <h2>"Open a market day"</h2>
                             <label>
                                 "Event"
-                                <input id="event-name-input" placeholder="Saturday farmers market" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                                <input id="event-name-input" placeholder="Saturday farmers market" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) on:change=move |_| {
+                                    // The float this market started with last time, when none is typed yet.
+                                    if float.get_untracked().trim().is_empty() {
+                                        if let Some(f) = recall(&float_key(&name.get_untracked())) {
+                                            float.set(f);
+                                        }
+                                    }
+                                } />
                             </label>
                             <label>
                                 "Where (optional)"
@@ -291,7 +340,6 @@ pub fn Market() -> impl IntoView {
                         .into_any()
                 }
             }}
-            {move || closed.get().map(|z| view! { <ZReportView z=z /> })}
             <Show when=move || app.role() == Role::Owner>
                 <Allot events=joinable planned=Callback::new(move |_: ()| load_past()) />
             </Show>

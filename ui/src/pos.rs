@@ -5,7 +5,7 @@ use crate::cart::{discount_text, money, parse_amount, parse_discount, quick_cash
 use crate::state::AppState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wildroot_model::app::{LotChoice, ProductLots, Search, Sell};
+use wildroot_model::app::{ListParked, LotChoice, ParkCart, ParkedView, ProductLots, ResumeParked, Search, Sell};
 use wildroot_model::op::PayMethod;
 use wildroot_model::views::{ProductView, SaleReceipt};
 
@@ -37,6 +37,8 @@ pub struct PosState {
     pub cart_open: RwSignal<bool>,
     pub error: RwSignal<Option<String>>,
     pub busy: RwSignal<bool>,
+    /// Carts set aside on this device, oldest first.
+    pub parked: RwSignal<Vec<ParkedView>>,
 }
 
 impl PosState {
@@ -51,6 +53,7 @@ impl PosState {
             cart_open: RwSignal::new(false),
             error: RwSignal::new(None),
             busy: RwSignal::new(false),
+            parked: RwSignal::new(Vec::new()),
         }
     }
 }
@@ -59,6 +62,56 @@ impl Default for PosState {
     fn default() -> Self {
         PosState::new()
     }
+}
+
+/// Sets the cart aside (with the customer typed so far) and starts an empty one.
+fn park(pos: PosState) {
+    if pos.cart.with(Cart::is_empty) || pos.tender.with(|t| !t.payments.is_empty()) {
+        return;
+    }
+    let customer = pos.customer.get_untracked();
+    let req = ParkCart { label: customer.clone(), cart: pos.cart.with_untracked(|c| c.parked(&customer)) };
+    spawn_local(async move {
+        match call(&req).await {
+            Ok(list) => {
+                pos.parked.set(list);
+                pos.cart.set(Cart::default());
+                pos.customer.set(String::new());
+                pos.cart_open.set(false);
+                pos.error.set(None);
+            }
+            Err(e) => pos.error.set(Some(e)),
+        }
+    });
+}
+
+/// Brings a parked cart back; the cart in hand, if any, is parked in its place.
+fn resume(app: AppState, pos: PosState, id: String) {
+    if pos.tender.with_untracked(|t| !t.payments.is_empty()) {
+        pos.error.set(Some("this cart has payments taken: finish it before you bring another back".into()));
+        return;
+    }
+    let customer = pos.customer.get_untracked();
+    let swap = pos.cart.with_untracked(|c| (!c.is_empty()).then(|| ParkCart { label: customer.clone(), cart: c.parked(&customer) }));
+    spawn_local(async move {
+        if let Some(req) = swap {
+            if let Err(e) = call(&req).await {
+                return pos.error.set(Some(e));
+            }
+        }
+        match call(&ResumeParked { id }).await {
+            Ok(kept) => {
+                let cart = app.home.with_untracked(|h| Cart::resumed(&kept, h.as_ref().map(|h| h.products.as_slice()).unwrap_or(&[])));
+                pos.cart.set(cart);
+                pos.customer.set(kept.customer);
+                pos.error.set(None);
+            }
+            Err(e) => pos.error.set(Some(e)),
+        }
+        if let Ok(list) = call(&ListParked {}).await {
+            pos.parked.set(list);
+        }
+    });
 }
 
 /// The tax rule of the shop, for pricing the cart as the core will.
@@ -111,8 +164,9 @@ fn complete(app: AppState, pos: PosState) {
                 app.refresh_sync();
             }
             Err(e) => {
-                // Nothing was recorded: the payments go back so the vendor can fix and retry.
-                pos.tender.set(Tender::default());
+                // Nothing was recorded, but the payments stay listed (a card
+                // may really have been charged): the vendor fixes what was
+                // refused and finishes, or takes payments off one by one.
                 pos.error.set(Some(e));
             }
         }
@@ -159,6 +213,11 @@ fn add(app: AppState, pos: PosState, product: &ProductView) {
 pub fn Pos() -> impl IntoView {
     let app = expect_context::<AppState>();
     let pos = expect_context::<PosState>();
+    spawn_local(async move {
+        if let Ok(list) = call(&ListParked {}).await {
+            pos.parked.set(list);
+        }
+    });
 
     let on_search = move |ev| {
         let q = event_target_value(&ev);
@@ -240,6 +299,26 @@ pub fn Pos() -> impl IntoView {
                     on:input=on_search
                     on:keydown=on_key
                 />
+                <Show when=move || !pos.parked.with(Vec::is_empty)>
+                    <div class="parked" id="parked">
+                        <span class="muted">"Parked:"</span>
+                        {move || {
+                            pos.parked
+                                .get()
+                                .into_iter()
+                                .map(|p| {
+                                    let label = format!("{} · {} item{}", p.label, p.cart.count(), if p.cart.count() == 1 { "" } else { "s" });
+                                    let id = p.id.clone();
+                                    view! {
+                                        <button class="secondary parked-cart" data-id=p.id.clone() on:click=move |_| resume(app, pos, id.clone())>
+                                            {label}
+                                        </button>
+                                    }
+                                })
+                                .collect_view()
+                        }}
+                    </div>
+                </Show>
                 <div class="tiles" id="tiles">
                     <For each=tiles key=|p| (p.sku.clone(), p.on_hand, p.price_cents) let:product>
                         <Tile product=product />
@@ -273,8 +352,8 @@ pub fn Pos() -> impl IntoView {
                         let (bp, inclusive) = tax(app);
                         match pos.cart.with(|c| c.priced(bp, inclusive)) {
                             Ok(_) => {
+                                // Payments already taken stay (Back keeps them).
                                 pos.error.set(None);
-                                pos.tender.set(Tender::default());
                                 pos.stage.set(Stage::Tender);
                             }
                             Err(e) => pos.error.set(Some(e.to_string())),
@@ -286,6 +365,11 @@ pub fn Pos() -> impl IntoView {
             </div>
             <Show when=move || pos.error.with(Option::is_some) && pos.stage.with(|s| *s == Stage::Cart)>
                 <p class="error pos-error" id="pos-error">{move || pos.error.get().unwrap_or_default()}</p>
+            </Show>
+            <Show when=move || pos.tender.with(|t| !t.payments.is_empty())>
+                <p class="warn pos-note" id="payments-kept">
+                    {move || format!("{} already paid: Charge to finish, or take the payments off there.", money(pos.tender.with(Tender::paid)))}
+                </p>
             </Show>
             <Show when=move || pos.stage.with(|s| *s == Stage::Tender)>
                 <TenderSheet />
@@ -449,6 +533,37 @@ fn CartPanel() -> impl IntoView {
                     }
                 />
             </label>
+            <div class="presets" id="discount-presets">
+                {move || {
+                    app.home
+                        .with(|h| h.as_ref().map(|h| h.discount_presets.clone()).unwrap_or_default())
+                        .into_iter()
+                        .map(|p| {
+                            let d = p.discount;
+                            let chosen = move || pos.cart.with(|c| c.discount == Some(d));
+                            view! {
+                                <button
+                                    class="secondary preset"
+                                    class:chosen=chosen
+                                    data-name=p.name.clone()
+                                    aria-pressed=move || chosen().to_string()
+                                    on:click=move |_| {
+                                        // A second tap takes the preset off again.
+                                        let next = if chosen() { None } else { Some(d) };
+                                        sale_discount.set(discount_text(next));
+                                        pos.error.set(None);
+                                        pos.cart.update(|c| c.discount = next);
+                                    }
+                                >
+                                    {format!("{} {}", p.name, d)}
+                                </button>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </div>
+            // A discount larger than the cart (or a line) is said here, as it is typed, not at Charge.
+            {move || priced().err().map(|e| view! { <p class="error" id="cart-error" role="alert">{e.to_string()}</p> })}
             {move || {
                 priced()
                     .ok()
@@ -468,8 +583,21 @@ fn CartPanel() -> impl IntoView {
                     })
             }}
             <button
+                class="secondary park"
+                id="park-cart"
+                title="Set this cart aside to serve the next customer"
+                disabled=move || pos.cart.with(Cart::is_empty) || pos.tender.with(|t| !t.payments.is_empty())
+                on:click=move |_| {
+                    sale_discount.set(String::new());
+                    park(pos);
+                }
+            >
+                "Park for later"
+            </button>
+            <button
                 class="secondary clear"
-                disabled=move || pos.cart.with(Cart::is_empty)
+                // A cart with payments taken is never thrown away by one tap.
+                disabled=move || pos.cart.with(Cart::is_empty) || pos.tender.with(|t| !t.payments.is_empty())
                 on:click=move |_| {
                     sale_discount.set(String::new());
                     pos.cart.set(Cart::default());
@@ -486,6 +614,11 @@ fn TenderSheet() -> impl IntoView {
     let app = expect_context::<AppState>();
     let pos = expect_context::<PosState>();
     let split = RwSignal::new(String::new());
+    // A split is two taps away, so a single tap never pays in part.
+    let split_open = RwSignal::new(pos.tender.with_untracked(|t| !t.payments.is_empty()));
+    // The payment about to be taken off (its place in the list), asked first.
+    let removing = RwSignal::new(None::<usize>);
+    let customer_view = RwSignal::new(false);
     let due = move || total(app, pos);
     let remaining = move || pos.tender.with(|t| t.remaining(due()));
     let split_pay = move |method: PayMethod| match parse_amount(&split.get_untracked()) {
@@ -495,26 +628,105 @@ fn TenderSheet() -> impl IntoView {
         }
         Err(e) => pos.error.set(Some(e)),
     };
+    let payment = move |(n, (m, c)): (usize, (PayMethod, i64))| {
+        view! {
+            <li class="payment" data-method=method_name(m) data-cents=c>
+                <span>{format!("{} {}", method_name(m), money(c))}</span>
+                {move || match removing.get() {
+                    Some(r) if r == n => {
+                        let question = if m == PayMethod::Cash {
+                            "Give the cash back?".to_string()
+                        } else {
+                            format!("Was the {} charged? Refund it there first, then take it off.", method_name(m).to_lowercase())
+                        };
+                        view! {
+                            <span class="ask">{question}</span>
+                            <button
+                                class="danger confirm-remove"
+                                disabled=move || pos.busy.get()
+                                on:click=move |_| {
+                                    pos.tender.update(|t| {
+                                        t.remove(n);
+                                    });
+                                    removing.set(None);
+                                    pos.error.set(None);
+                                }
+                            >
+                                "Take it off"
+                            </button>
+                            <button class="secondary" on:click=move |_| removing.set(None)>"Keep"</button>
+                        }
+                            .into_any()
+                    }
+                    _ => {
+                        view! {
+                            <button class="secondary remove-payment" title="Take this payment off" disabled=move || pos.busy.get() on:click=move |_| removing.set(Some(n))>
+                                "Remove"
+                            </button>
+                        }
+                            .into_any()
+                    }
+                }}
+            </li>
+        }
+    };
     view! {
         <div class="sheet-backdrop">
             <div class="sheet tender" id="tender">
-                <div class="due">
-                    <span>{move || if pos.tender.with(|t| t.payments.is_empty()) { "Due" } else { "Still due" }}</span>
-                    <strong id="due">{move || money(remaining())}</strong>
+                <Show when=move || customer_view.get()>
+                    // Turned round for the customer: the total in large type; a tap anywhere closes it.
+                    <div class="customer-view" id="customer-view" on:click=move |_| customer_view.set(false)>
+                        <p class="cv-shop">{move || app.home.with(|h| h.as_ref().map(|h| h.business_name.clone()).unwrap_or_default())}</p>
+                        <p class="cv-label">{move || if pos.tender.with(|t| t.payments.is_empty()) { "Total" } else { "Still due" }}</p>
+                        <p class="cv-total" id="customer-total">{move || money(remaining())}</p>
+                        <ul class="cv-lines">
+                            {move || pos.cart.get().lines.into_iter().map(|l| view! { <li>{format!("{} × {}", l.qty, l.name)}</li> }).collect_view()}
+                        </ul>
+                    </div>
+                </Show>
+                <div class="tender-head">
+                    // Back keeps what was paid: the sheet shows it again when the cart comes back here.
+                    <button class="secondary back" id="tender-back" on:click=move |_| {
+                        pos.error.set(None);
+                        pos.stage.set(Stage::Cart);
+                    }>"‹ Cart"</button>
+                    <div class="due">
+                        <span>{move || if pos.tender.with(|t| t.payments.is_empty()) { "Due" } else { "Still due" }}</span>
+                        <strong id="due">{move || money(remaining())}</strong>
+                    </div>
+                    <button class="secondary" id="show-customer" title="A large total to show the customer" on:click=move |_| customer_view.set(true)>
+                        "Show"
+                    </button>
                 </div>
                 <ul class="taken" id="taken">
-                    {move || {
-                        pos.tender
-                            .get()
-                            .payments
-                            .into_iter()
-                            .map(|(m, c)| view! { <li>{format!("{} {}", method_name(m), money(c))}</li> })
-                            .collect_view()
-                    }}
+                    {move || pos.tender.get().payments.into_iter().enumerate().map(payment).collect_view()}
                 </ul>
-                <button class="big primary" id="pay-exact" disabled=move || pos.busy.get() on:click=move |_| pay(app, pos, PayMethod::Cash, remaining())>
-                    {move || format!("Exact cash {}", money(remaining()))}
+                <input
+                    id="customer"
+                    class="customer"
+                    placeholder="Customer email or phone (optional)"
+                    inputmode="email"
+                    prop:value=move || pos.customer.get()
+                    on:input=move |ev| pos.customer.set(event_target_value(&ev))
+                />
+                <Show when=move || pos.error.with(Option::is_some)>
+                    <p class="error" id="tender-error" role="alert">{move || pos.error.get().unwrap_or_default()}</p>
+                </Show>
+                // Paid in full but not recorded (the core refused the sale): once fixed, finish it with the same payments.
+                <Show when=move || pos.tender.with(|t| t.covers(due())) && !pos.busy.get()>
+                    <button class="big primary" id="finish-sale" on:click=move |_| complete(app, pos)>"Finish the sale"</button>
+                </Show>
+                <button class="secondary split-toggle" id="split-toggle" aria-expanded=move || split_open.get().to_string() on:click=move |_| split_open.update(|o| *o = !*o)>
+                    "Split payment"
                 </button>
+                <Show when=move || split_open.get()>
+                    <div class="split">
+                        <input id="split-amount" placeholder="Amount of this part" inputmode="decimal" prop:value=move || split.get() on:input=move |ev| split.set(event_target_value(&ev)) />
+                        <button id="split-cash" disabled=move || pos.busy.get() on:click=move |_| split_pay(PayMethod::Cash)>"Cash"</button>
+                        <button id="split-card" disabled=move || pos.busy.get() on:click=move |_| split_pay(PayMethod::Card)>"Card"</button>
+                        <button id="split-other" disabled=move || pos.busy.get() on:click=move |_| split_pay(PayMethod::Other)>"Other"</button>
+                    </div>
+                </Show>
                 <div class="quick" id="quick-cash">
                     {move || {
                         quick_cash(remaining())
@@ -529,42 +741,18 @@ fn TenderSheet() -> impl IntoView {
                             .collect_view()
                     }}
                 </div>
-                <div class="methods">
-                    <button class="method" id="pay-card" disabled=move || pos.busy.get() on:click=move |_| pay(app, pos, PayMethod::Card, remaining())>
+                <button class="method other" id="pay-other" disabled=move || pos.busy.get() on:click=move |_| pay(app, pos, PayMethod::Other, remaining())>
+                    "Other"
+                </button>
+                // The bottom edge, where the thumb rests: the two ways most sales are paid.
+                <div class="thumb-row">
+                    <button class="big method" id="pay-card" disabled=move || pos.busy.get() on:click=move |_| pay(app, pos, PayMethod::Card, remaining())>
                         "Card"
                     </button>
-                    <button class="method" id="pay-other" disabled=move || pos.busy.get() on:click=move |_| pay(app, pos, PayMethod::Other, remaining())>
-                        "Other"
+                    <button class="big primary" id="pay-exact" disabled=move || pos.busy.get() on:click=move |_| pay(app, pos, PayMethod::Cash, remaining())>
+                        {move || format!("Exact cash {}", money(remaining()))}
                     </button>
                 </div>
-                <div class="split">
-                    <input id="split-amount" placeholder="Split: amount" inputmode="decimal" prop:value=move || split.get() on:input=move |ev| split.set(event_target_value(&ev)) />
-                    <button id="split-cash" on:click=move |_| split_pay(PayMethod::Cash)>"Cash"</button>
-                    <button id="split-card" on:click=move |_| split_pay(PayMethod::Card)>"Card"</button>
-                    <button id="split-other" on:click=move |_| split_pay(PayMethod::Other)>"Other"</button>
-                </div>
-                <input
-                    id="customer"
-                    class="customer"
-                    placeholder="Customer email or phone (optional)"
-                    inputmode="email"
-                    prop:value=move || pos.customer.get()
-                    on:input=move |ev| pos.customer.set(event_target_value(&ev))
-                />
-                <Show when=move || pos.error.with(Option::is_some)>
-                    <p class="error" id="tender-error">{move || pos.error.get().unwrap_or_default()}</p>
-                </Show>
-                <button
-                    class="secondary"
-                    id="tender-back"
-                    on:click=move |_| {
-                        pos.tender.set(Tender::default());
-                        pos.error.set(None);
-                        pos.stage.set(Stage::Cart);
-                    }
-                >
-                    "Back to cart"
-                </button>
             </div>
         </div>
     }
@@ -604,6 +792,26 @@ fn ReceiptSheet(done: Done) -> impl IntoView {
                         .into_any()
                 }}
                 <button class="big primary" id="new-sale" on:click=move |_| new_sale(pos)>"New sale"</button>
+                // The next customer's first item starts the next sale in one tap.
+                <div class="next-tiles" id="next-tiles">
+                    {app.home
+                        .with_untracked(|h| {
+                            let all = h.as_ref().map(|h| h.products.as_slice()).unwrap_or(&[]);
+                            let favs: Vec<ProductView> = all.iter().filter(|p| p.favorite).take(6).cloned().collect();
+                            if favs.is_empty() { all.iter().take(6).cloned().collect() } else { favs }
+                        })
+                        .into_iter()
+                        .map(|p| {
+                            let name = p.name.clone();
+                            view! {
+                                <button class="secondary next-tile" data-sku=p.sku.clone() on:click=move |_| {
+                                    new_sale(pos);
+                                    add(app, pos, &p);
+                                }>{name}</button>
+                            }
+                        })
+                        .collect_view()}
+                </div>
                 <div class="receipt-body">
                     <p class="receipt-shop" id="receipt-shop">{shop}</p>
                     <p class="muted" id="receipt-when">{crate::form::when(js_sys::Date::now() as i64)}</p>

@@ -22,7 +22,8 @@ pub fn Recipes() -> impl IntoView {
     let supplies = RwSignal::new(Vec::<SupplyView>::new());
     let version = RwSignal::new(0u32);
     let editing = RwSignal::new(None::<String>);
-    let making = RwSignal::new(None::<String>);
+    // The product being made: (SKU, name).
+    let making = RwSignal::new(None::<(String, String)>);
     let tracing = RwSignal::new(None::<(String, bool)>);
     let lot_focus = match app.focus.get_untracked() {
         Some(Focus::Lot(code)) => Some(code),
@@ -60,7 +61,7 @@ pub fn Recipes() -> impl IntoView {
         <section class="owner recipes" id="recipes">
             // What is being edited or made comes first, where the eye is.
             {move || editing.get().map(|sku| view! { <RecipeEditor sku=sku supplies=supplies changed=changed close=Callback::new(move |_| editing.set(None)) /> })}
-            {move || making.get().map(|sku| view! { <MakeBatchPanel sku=sku changed=changed close=Callback::new(move |_| making.set(None)) /> })}
+            {move || making.get().map(|(sku, name)| view! { <MakeBatchPanel sku=sku name=name changed=changed close=Callback::new(move |_| making.set(None)) /> })}
             <Recall tracing=tracing />
             <div class="card">
                 <h2>"What you can make now"</h2>
@@ -81,7 +82,7 @@ pub fn Recipes() -> impl IntoView {
                                 .get()
                                 .into_iter()
                                 .map(|r| {
-                                    let (e, m) = (r.sku.clone(), r.sku.clone());
+                                    let (e, m) = (r.sku.clone(), (r.sku.clone(), r.name.clone()));
                                     view! {
                                         <tr class="recipe" data-sku=r.sku.clone() data-makeable=r.makeable_batches>
                                             <td>{r.name.clone()}</td>
@@ -284,7 +285,7 @@ fn RecipeEditor(sku: String, supplies: RwSignal<Vec<SupplyView>>, changed: Callb
 }
 
 #[component]
-fn MakeBatchPanel(sku: String, changed: Callback<()>, close: Callback<()>) -> impl IntoView {
+fn MakeBatchPanel(sku: String, name: String, changed: Callback<()>, close: Callback<()>) -> impl IntoView {
     let app = expect_context::<AppState>();
     let count = RwSignal::new("1".to_string());
     let lot = RwSignal::new(String::new());
@@ -341,7 +342,7 @@ fn MakeBatchPanel(sku: String, changed: Callback<()>, close: Callback<()>) -> im
     view! {
         <div class="card" id="make-batch">
             <div class="detail-head">
-                <h2>{format!("Make a batch of {sku}")}</h2>
+                <h2>{format!("Make a batch of {name}")}</h2>
                 <button class="icon secondary" title="Close" on:click=move |_| close.run(())>"✕"</button>
             </div>
             <div class="inline-form">

@@ -28,14 +28,19 @@ pub fn days(r: &SalesReport, from: &str, to: &str) -> Vec<(String, i64)> {
 
 /// A report's rows as (label, net takings) for a chart; a product's label
 /// leads with its SKU, which the chart's narrow labels can do without.
+/// A report's rows as bars of what customers paid, largest first: a chart
+/// is sorted by what it draws (top sellers come from the core by units).
 pub fn series(r: &SalesReport) -> Vec<(String, i64)> {
-    r.rows
+    let mut bars: Vec<(String, i64)> = r
+        .rows
         .iter()
         .map(|row| {
             let label = row.label.strip_prefix(&format!("{} ", row.key)).unwrap_or(&row.label);
             (label.to_string(), row.total_cents)
         })
-        .collect()
+        .collect();
+    bars.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    bars
 }
 
 fn payment_label(key: &str) -> String {

@@ -88,6 +88,7 @@ pub fn Settings() -> impl IntoView {
                 </div>
             </div>
             <ShopForm settings=settings />
+            <Presets />
             <div class="card">
                 <h2>"Sync"</h2>
                 {move || match connected.get() {
@@ -197,6 +198,57 @@ fn ShopForm(settings: RwSignal<Option<SettingsView>>) -> impl IntoView {
                     }
                 })
             }}
+        </div>
+    }
+}
+
+/// The owner's preset discounts, typed one per line; every booth shows them
+/// as buttons beside the sale discount.
+#[component]
+fn Presets() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let text = RwSignal::new(app.home.with_untracked(|h| {
+        h.as_ref().map(|h| wildroot_model::pricing::DiscountPreset::to_lines(&h.discount_presets)).unwrap_or_default()
+    }));
+    let saved = RwSignal::new(false);
+    let save = move |_| {
+        // Read here, by the model's one parser; the core checks the list again.
+        let presets = match wildroot_model::pricing::DiscountPreset::parse_lines(&text.get_untracked()) {
+            Ok(p) => p,
+            Err(e) => return app.fail(e),
+        };
+        spawn_local(async move {
+            match call(&SaveDiscountPresets { presets }).await {
+                Ok(p) => {
+                    text.set(wildroot_model::pricing::DiscountPreset::to_lines(&p));
+                    saved.set(true);
+                    app.toast.set(None);
+                    app.refresh_home();
+                }
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    view! {
+        <div class="card" id="presets">
+            <h2>"Preset discounts"</h2>
+            <label>
+                "One per line, like Market regular = 10% or Friend = 2.00"
+                <textarea
+                    id="preset-lines"
+                    rows="4"
+                    placeholder="Market regular = 10%"
+                    prop:value=move || text.get()
+                    on:input=move |ev| {
+                        saved.set(false);
+                        text.set(event_target_value(&ev));
+                    }
+                ></textarea>
+            </label>
+            <div class="actions">
+                <button class="primary" id="save-presets" on:click=save>"Save presets"</button>
+                <Show when=move || saved.get()><span class="done" id="presets-saved">"Saved."</span></Show>
+            </div>
         </div>
     }
 }

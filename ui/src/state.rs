@@ -130,6 +130,18 @@ fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok()?
 }
 
+/// What this device remembers for the person using it (not business data:
+/// nothing here is synced or counted), by key.
+pub fn recall(key: &str) -> Option<String> {
+    storage()?.get_item(key).ok().flatten()
+}
+
+pub fn remember(key: &str, value: &str) {
+    if let Some(s) = storage() {
+        let _ = s.set_item(key, value);
+    }
+}
+
 /// How long an error stays on screen: long enough to read twice at a
 /// busy booth, short enough that nobody has to dismiss it.
 pub const TOAST_MS: u64 = 10_000;

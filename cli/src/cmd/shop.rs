@@ -1,5 +1,6 @@
 //! A new database, and the shop's settings.
 use super::*;
+use wildroot_model::pricing::DiscountPreset;
 
 #[derive(Subcommand)]
 pub(crate) enum SettingsCmd {
@@ -19,6 +20,32 @@ pub(crate) enum SettingsCmd {
     ReceiptPrefix {
         prefix: String,
     },
+    /// The booth's preset discounts: `settings presets "Market regular = 10%" "Friend = 2.00"`
+    /// replaces them; `--clear` removes them; with neither, lists them.
+    Presets {
+        presets: Vec<String>,
+        #[arg(long, conflicts_with = "presets")]
+        clear: bool,
+    },
+}
+
+fn presets_out(presets: &[DiscountPreset], format: Format) -> Result<String> {
+    if format == Format::Json {
+        // Money in `_cents` keys, like every other figure the CLI prints.
+        let rows: Vec<serde_json::Value> = presets
+            .iter()
+            .map(|p| match p.discount {
+                wildroot_model::pricing::Discount::PercentBp(bp) => serde_json::json!({ "name": p.name, "percent_bp": bp }),
+                wildroot_model::pricing::Discount::Amount(m) => serde_json::json!({ "name": p.name, "amount_cents": m.0 }),
+            })
+            .collect();
+        return json(&serde_json::json!({ "presets": rows }));
+    }
+    let mut t = Table::new(&["preset", "discount"]);
+    for p in presets {
+        t.row(vec![p.name.clone(), p.discount.to_string()]);
+    }
+    Ok(t.render(format))
 }
 
 pub(crate) fn settings_out(store: &Store, format: Format) -> Result<String> {
@@ -73,6 +100,18 @@ pub(crate) fn settings(store: &mut Store, cmd: SettingsCmd, format: Format) -> R
         SettingsCmd::ReceiptPrefix { prefix } => {
             store.set_receipt_prefix(&prefix)?;
             settings_out(store, format)?
+        }
+        SettingsCmd::Presets { presets, clear } => {
+            let now = if clear {
+                store.set_discount_presets(&[])?
+            } else if presets.is_empty() {
+                store.discount_presets()?
+            } else {
+                // One argument per preset, read by the same parser as the app's form.
+                let parsed = DiscountPreset::parse_lines(&presets.join("\n")).map_err(|e| anyhow!(e))?;
+                store.set_discount_presets(&parsed)?
+            };
+            presets_out(&now, format)?
         }
     })
 }
