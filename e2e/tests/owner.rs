@@ -286,6 +286,12 @@ async fn a_vendor_cannot_open_the_owner_s_screens() -> Result<()> {
     for owner_only in ["#nav-settings", "#nav-inventory", "#nav-recipes", "#nav-reports"] {
         app.wait_gone(owner_only).await?;
     }
+    // No badge of the owner's alerts (the demo shop has some), and no allotment form on Market day.
+    app.wait_gone("#alert-badge").await?;
+    app.wait_gone("#nav-more .badge").await?;
+    app.click("#nav-market").await?;
+    app.find("#market").await?;
+    app.wait_gone("#allot-save").await?;
     // The shell refuses too, whatever the screen shows.
     let answer = app
         .client
