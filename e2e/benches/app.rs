@@ -7,6 +7,8 @@
 //! - a tap on a product tile until the cart bar shows it (target ≤ 50 ms),
 //!   timed inside the webview with `performance.now()` over 100 taps, up
 //!   to the next animation frame after the cart bar changed;
+//! - Charge tapped until the tender sheet is on screen (target ≤ 50 ms), the
+//!   same way, over 30 openings with a cart of 100 items;
 //! - resident memory of the app's processes after 500 sales.
 //!
 //! Build with `cargo build --release -p wildroot-app` and point
@@ -62,6 +64,31 @@ function tap(i) {
 tap(0);
 "#;
 
+/// Opens the tender sheet `n` times (Charge, then Back) and returns each
+/// opening's time (ms) until the frame after the sheet is in the page.
+const TENDER: &str = r#"
+const [n, done] = arguments;
+const times = [];
+function open(i) {
+  if (i === n) { done(times); return; }
+  const t0 = performance.now();
+  const obs = new MutationObserver(() => {
+    if (document.querySelector('#tender')) {
+      obs.disconnect();
+      requestAnimationFrame(() => {
+        times.push(performance.now() - t0);
+        document.querySelector('#tender-back').click();
+        const closed = () => document.querySelector('#tender') ? requestAnimationFrame(closed) : setTimeout(() => open(i + 1), 0);
+        closed();
+      });
+    }
+  });
+  obs.observe(document.body, { childList: true, subtree: true });
+  document.querySelector('#charge').click();
+}
+open(0);
+"#;
+
 /// Rings up `n` sales through the shell's `sell` command, as the POS does.
 const SALES: &str = r#"
 const [n, sku, done] = arguments;
@@ -91,6 +118,9 @@ async fn main() -> Result<()> {
     let taps = app.client.execute_async(TAPS, vec![100.into()]).await?;
     let taps: Vec<f64> = serde_json::from_value(taps)?;
     summary("tap on a tile to cart updated", "ms", taps);
+    let opens = app.client.execute_async(TENDER, vec![30.into()]).await?;
+    let opens: Vec<f64> = serde_json::from_value(opens)?;
+    summary("Charge to tender sheet shown", "ms", opens);
 
     let sku = app.attr(".tile", "data-sku").await?.ok_or_else(|| anyhow!("a tile without a SKU"))?;
     let before: u64 = app.app_processes().iter().filter_map(|(p, _)| rss_kib(*p)).sum();
