@@ -100,7 +100,10 @@ async fn every_screen_on_a_phone_has_thumb_sized_targets_readable_text_and_no_si
     let dir = tempfile::tempdir()?;
     let app = App::launch(&Launch { db: dir.path().join("wildroot.db"), sync_interval_secs: 30 }).await?;
     app.client.set_window_size(390, 844).await?;
-    app.find(".tile").await?;
+    // A line in the cart, with the cart open: its tools must fit a phone too.
+    app.click(".tile").await?;
+    app.click("#cart-toggle").await?;
+    app.find(".cart-line").await?;
     let mut problems = Vec::new();
     for theme in ["light", "dark"] {
         app.client.execute(&format!("document.documentElement.setAttribute('data-theme', '{theme}')"), vec![]).await?;

@@ -186,7 +186,18 @@ async fn a_market_day_opens_sells_and_closes_with_a_z_report() -> Result<()> {
     app.screenshot("market-390x844").await?;
     // One dollar too much in the till.
     let counted = 10_000 + t.price + 100;
-    app.fill("#counted", &format!("{}.{:02}", counted / 100, counted % 100)).await?;
+    // Counted by notes and coins: the drawer's total is their sum.
+    app.click("#count-by-note").await?;
+    let mut left = counted;
+    for note in [10_000, 5_000, 2_000, 1_000, 500, 100, 25, 10, 5, 1] {
+        let n = left / note;
+        left %= note;
+        if n > 0 {
+            app.fill(&format!("#denominations input[data-cents='{note}']"), &n.to_string()).await?;
+        }
+    }
+    let typed = app.client.execute("return document.getElementById('counted').value", vec![]).await?;
+    assert_eq!(typed, format!("{}.{:02}", counted / 100, counted % 100).as_str());
     app.click("#close-event").await?;
     app.click("#confirm-close").await?;
     app.wait_text("#over-short", "Over $1.00").await?;
@@ -394,5 +405,26 @@ async fn the_customer_sees_the_total_and_a_tile_on_the_receipt_starts_the_next_s
     app.wait_gone("#receipt").await?;
     app.wait_text("#cart-count", "1 item").await?;
     app.find(&format!(".cart-lines [data-sku='{next}'], .tile[data-sku='{next}'] .tile-qty")).await?;
+    app.quit().await
+}
+
+#[tokio::test]
+async fn the_keypad_sets_a_quantity_and_zero_takes_the_line_out() -> Result<()> {
+    let (app, _dir) = fresh_app().await?;
+    let t = tile(&app, 0).await?;
+    app.click(&format!(".tile[data-sku='{}']", t.sku)).await?;
+    app.click("#cart-toggle").await?;
+    app.click(".cart-line .qty").await?;
+    for key in ["1", "2", "3", "⌫"] {
+        app.click(&format!("#qty-keypad .key[data-key='{key}']")).await?;
+    }
+    app.wait_text("#keypad-shown", "12").await?;
+    app.click("#keypad-ok").await?;
+    app.wait_text("#cart-count", "12 items").await?;
+    app.wait_text("#cart-total", &money(12 * t.price)).await?;
+    app.click(".cart-line .qty").await?;
+    app.click("#qty-keypad .key[data-key='0']").await?;
+    app.click("#keypad-ok").await?;
+    app.wait_text("#cart-count", "0 items").await?;
     app.quit().await
 }

@@ -184,6 +184,41 @@ pub fn quick_cash(remaining: i64) -> Vec<i64> {
     out
 }
 
+/// Notes and coins a drawer is counted in (US dollars; other currencies
+/// count the total by hand), largest first, in cents.
+pub const DENOMINATIONS: [i64; 10] = [10_000, 5_000, 2_000, 1_000, 500, 100, 25, 10, 5, 1];
+
+/// A drawer counted by denomination: how many of each, typed as whole
+/// numbers (empty is none). The total, or the first count that is not a number.
+pub fn drawer_total(counts: &[(i64, String)]) -> Result<i64, String> {
+    let mut total = 0i64;
+    for (cents, typed) in counts {
+        let n = wildroot_model::field::optional_whole(&format!("count of {}", money(*cents)), typed)?.unwrap_or(0);
+        if n < 0 {
+            return Err(format!("the count of {} is below zero", money(*cents)));
+        }
+        total = n.checked_mul(*cents).and_then(|c| c.checked_add(total)).ok_or("that drawer is too large to count")?;
+    }
+    Ok(total)
+}
+
+/// The quantity keypad: what the display shows after `key` (a digit, or
+/// `⌫` to take the last one back). At most four digits: no booth sells
+/// 10,000 of one thing in a tap, and a stuck key cannot overflow.
+pub fn keypad(shown: &str, key: char) -> String {
+    match key {
+        '⌫' => shown.chars().take(shown.chars().count().saturating_sub(1)).collect(),
+        d if d.is_ascii_digit() && shown.len() < 4 => {
+            if shown == "0" {
+                d.to_string()
+            } else {
+                format!("{shown}{d}")
+            }
+        }
+        _ => shown.to_string(),
+    }
+}
+
 thread_local! {
     // The UI runs on one thread; the shop's currency is set once it is known.
     static SYMBOL: std::cell::Cell<&'static str> = const { std::cell::Cell::new("$") };
@@ -325,6 +360,25 @@ mod tests {
         assert_eq!(t.change(total), Ok(2850));
         let card_over = Tender { payments: vec![(PayMethod::Card, 4000)] };
         assert!(card_over.change(total).is_err());
+    }
+
+    #[test]
+    fn a_drawer_counted_by_notes_and_coins_adds_up() {
+        let counts = vec![(2_000, "3".to_string()), (500, String::new()), (25, "4".into()), (1, "7".into())];
+        assert_eq!(drawer_total(&counts), Ok(6_107));
+        assert!(drawer_total(&[(100, "two".into())]).is_err());
+        assert!(drawer_total(&[(100, "-1".into())]).is_err());
+    }
+
+    #[test]
+    fn the_keypad_types_whole_quantities_of_at_most_four_digits() {
+        let typed = "12".chars().fold(String::new(), |s, k| keypad(&s, k));
+        assert_eq!(typed, "12");
+        assert_eq!(keypad("12", '⌫'), "1");
+        assert_eq!(keypad("", '⌫'), "");
+        assert_eq!(keypad("0", '7'), "7");
+        assert_eq!(keypad("9999", '9'), "9999");
+        assert_eq!(keypad("12", '.'), "12", "whole units only");
     }
 
     #[test]

@@ -3,7 +3,7 @@
 //! the running totals, close with the counted cash and read the Z report:
 //! combined across every device's drawer once they have synced.
 use crate::api::call;
-use crate::cart::{money, parse_amount};
+use crate::cart::{drawer_total, money, parse_amount, DENOMINATIONS};
 use crate::pos::method_name;
 use crate::state::{recall, remember, AppState};
 
@@ -138,6 +138,16 @@ pub fn Market() -> impl IntoView {
     let counted = RwSignal::new(String::new());
     // Closing a day is asked twice: a stray tap does not end the market.
     let confirming = RwSignal::new(false);
+    // Counting by notes and coins (optional): each count, and whether the list is open.
+    let by_note = RwSignal::new(false);
+    let note_counts = StoredValue::new(DENOMINATIONS.iter().map(|c| (*c, RwSignal::new(String::new()))).collect::<Vec<_>>());
+    let recount = move || {
+        let typed: Vec<(i64, String)> = note_counts.with_value(|n| n.iter().map(|(c, s)| (*c, s.get_untracked())).collect());
+        match drawer_total(&typed) {
+            Ok(total) => counted.set(format!("{}.{:02}", total / 100, total % 100)),
+            Err(e) => app.fail(e),
+        }
+    };
     let closed = RwSignal::new(None::<ZReport>);
     let past = RwSignal::new(Vec::<EventView>::new());
     let shown = RwSignal::new(None::<ZReport>);
@@ -267,6 +277,34 @@ pub fn Market() -> impl IntoView {
                                 <h3>"This booth carries"</h3>
                                 <div id="my-allotment"><AllotmentTable lines=a.lines show_device=false /></div>
                             })}
+                            <button class="secondary" id="count-by-note" aria-expanded=move || by_note.get().to_string() on:click=move |_| by_note.update(|o| *o = !*o)>
+                                "Count by notes and coins"
+                            </button>
+                            <Show when=move || by_note.get()>
+                                <div class="denominations" id="denominations">
+                                    {note_counts
+                                        .get_value()
+                                        .into_iter()
+                                        .map(|(cents, typed)| {
+                                            view! {
+                                                <label class="denomination">
+                                                    {money(cents)}
+                                                    <input
+                                                        inputmode="numeric"
+                                                        data-cents=cents
+                                                        placeholder="0"
+                                                        prop:value=move || typed.get()
+                                                        on:input=move |ev| {
+                                                            typed.set(event_target_value(&ev));
+                                                            recount();
+                                                        }
+                                                    />
+                                                </label>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </div>
+                            </Show>
                             <label>
                                 "Counted cash"
                                 <input id="counted" inputmode="decimal" placeholder="0.00" prop:value=move || counted.get() on:input=move |ev| counted.set(event_target_value(&ev)) />

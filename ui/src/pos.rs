@@ -1,7 +1,7 @@
 //! The one-thumb POS: tap a tile (or scan), Charge, pick how it was paid.
 //! An exact-cash sale of a favourite is three taps: tile, Charge, Exact.
 use crate::api::call;
-use crate::cart::{discount_text, money, parse_amount, parse_discount, quick_cash, Cart, Line, Tender};
+use crate::cart::{discount_text, keypad, money, parse_amount, parse_discount, quick_cash, Cart, Line, Tender};
 use crate::state::AppState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
@@ -414,6 +414,8 @@ fn CartPanel() -> impl IntoView {
         pos.cart.with(|c| c.priced(bp, inclusive))
     };
     let lot_cache = RwSignal::new(std::collections::HashMap::<String, Vec<LotChoice>>::new());
+    // The line whose quantity the keypad is typing, and what it shows.
+    let keypad_for = RwSignal::new(None::<(usize, String)>);
     // A new sale starts with fresh counts of what each lot has left.
     Effect::new(move |_| {
         if pos.cart.with(Cart::is_empty) {
@@ -451,7 +453,9 @@ fn CartPanel() -> impl IntoView {
                 <div class="line-tools">
                     <div class="stepper">
                         <button class="icon step-down" on:click=move |_| pos.cart.update(|c| c.set_qty(i, qty - 1))>"−"</button>
-                        <span class="qty">{qty}</span>
+                        <button class="qty" title="Type a quantity" on:click=move |_| keypad_for.set(Some((i, String::new())))>
+                            {qty}
+                        </button>
                         <button class="icon step-up" on:click=move |_| pos.cart.update(|c| c.set_qty(i, qty + 1))>"+"</button>
                     </div>
                     <span class="each">{format!("@ {}", money(l.unit_price_cents))}</span>
@@ -504,8 +508,44 @@ fn CartPanel() -> impl IntoView {
             </li>
         }
     };
+    let press = move |key: char| {
+        keypad_for.update(|k| {
+            if let Some((_, shown)) = k {
+                *shown = keypad(shown, key)
+            }
+        })
+    };
     view! {
         <aside class="cart-panel" id="cart-panel">
+            <Show when=move || keypad_for.with(Option::is_some)>
+                <div class="sheet-backdrop">
+                    <div class="sheet keypad" id="qty-keypad">
+                        <p class="keypad-shown" id="keypad-shown">{move || keypad_for.with(|k| k.as_ref().map(|(_, s)| s.clone()).unwrap_or_default())}</p>
+                        <div class="keys">
+                            {['1', '2', '3', '4', '5', '6', '7', '8', '9', '⌫', '0']
+                                .into_iter()
+                                .map(|k| view! { <button class="key" data-key=k.to_string() on:click=move |_| press(k)>{k.to_string()}</button> })
+                                .collect_view()}
+                            <button
+                                class="key primary"
+                                id="keypad-ok"
+                                on:click=move |_| {
+                                    if let Some((i, shown)) = keypad_for.get_untracked() {
+                                        // Empty keeps the quantity; 0 takes the line out, like the − button.
+                                        if let Ok(q) = shown.parse::<i64>() {
+                                            pos.cart.update(|c| c.set_qty(i, q));
+                                        }
+                                    }
+                                    keypad_for.set(None);
+                                }
+                            >
+                                "Set"
+                            </button>
+                        </div>
+                        <button class="secondary" id="keypad-cancel" on:click=move |_| keypad_for.set(None)>"Cancel"</button>
+                    </div>
+                </div>
+            </Show>
             <h2>"Cart"</h2>
             <Show when=move || pos.cart.with(Cart::is_empty)>
                 <p class="muted">"Tap a product to add it."</p>
