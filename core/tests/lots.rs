@@ -353,6 +353,7 @@ fn a_device_upgraded_after_applying_lotted_sales_rebuilds_its_lot_figures_from_t
              DROP TABLE event_drawers; DROP TABLE allotments; ALTER TABLE refunds DROP COLUMN device;
              ALTER TABLE sync_state DROP COLUMN server_epoch; DROP TABLE early_voids; ALTER TABLE shopify_import DROP COLUMN withheld;
              ALTER TABLE shopify_import DROP COLUMN bulk_done; ALTER TABLE shopify_import DROP COLUMN bulk_total;
+             DROP TABLE parked_carts;
              PRAGMA user_version = 7;",
         )?;
     }
