@@ -428,3 +428,29 @@ async fn the_keypad_sets_a_quantity_and_zero_takes_the_line_out() -> Result<()> 
     app.wait_text("#cart-count", "0 items").await?;
     app.quit().await
 }
+
+#[tokio::test]
+async fn a_payment_taken_before_the_cart_was_emptied_is_still_reachable_and_removable() -> Result<()> {
+    let (app, _dir) = fresh_app().await?;
+    let t = tile(&app, 0).await?;
+    app.click(&format!(".tile[data-sku='{}']", t.sku)).await?;
+    app.click("#charge").await?;
+    app.click("#split-toggle").await?;
+    app.fill("#split-amount", "1").await?;
+    app.click("#split-card").await?;
+    app.click("#tender-back").await?;
+    app.click("#cart-toggle").await?;
+    app.click(".cart-line .step-down").await?;
+    app.wait_text("#cart-count", "0 items").await?;
+    // The card payment is not dropped with the cart: Charge still leads to it.
+    app.wait_until("#payments-kept", "text", |s| s.contains("$1.00")).await?;
+    app.click("#charge").await?;
+    app.wait_gone("#finish-sale").await?;
+    app.click("#taken .payment[data-method='Card'] .remove-payment").await?;
+    app.wait_until("#taken .ask", "text", |s| s.contains("charged")).await?;
+    app.click("#taken .payment[data-method='Card'] .confirm-remove").await?;
+    app.wait_gone("#taken .payment").await?;
+    app.click("#tender-back").await?;
+    app.wait_gone("#payments-kept").await?;
+    app.quit().await
+}

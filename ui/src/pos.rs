@@ -347,12 +347,18 @@ pub fn Pos() -> impl IntoView {
                 <button
                     class="charge"
                     id="charge"
-                    disabled=move || pos.cart.with(Cart::is_empty)
+                    // Payments already taken keep the way to them open, even if the cart was emptied since.
+                    disabled=move || pos.cart.with(Cart::is_empty) && pos.tender.with(|t| t.payments.is_empty())
                     on:click=move |_| {
                         let (bp, inclusive) = tax(app);
                         match pos.cart.with(|c| c.priced(bp, inclusive)) {
                             Ok(_) => {
                                 // Payments already taken stay (Back keeps them).
+                                pos.error.set(None);
+                                pos.stage.set(Stage::Tender);
+                            }
+                            // Emptied after paying in part: the sheet lists the payments to take off.
+                            Err(_) if pos.tender.with(|t| !t.payments.is_empty()) => {
                                 pos.error.set(None);
                                 pos.stage.set(Stage::Tender);
                             }
@@ -753,7 +759,7 @@ fn TenderSheet() -> impl IntoView {
                     <p class="error" id="tender-error" role="alert">{move || pos.error.get().unwrap_or_default()}</p>
                 </Show>
                 // Paid in full but not recorded (the core refused the sale): once fixed, finish it with the same payments.
-                <Show when=move || pos.tender.with(|t| t.covers(due())) && !pos.busy.get()>
+                <Show when=move || pos.tender.with(|t| t.covers(due())) && !pos.busy.get() && !pos.cart.with(Cart::is_empty)>
                     <button class="big primary" id="finish-sale" on:click=move |_| complete(app, pos)>"Finish the sale"</button>
                 </Show>
                 <button class="secondary split-toggle" id="split-toggle" aria-expanded=move || split_open.get().to_string() on:click=move |_| split_open.update(|o| *o = !*o)>
