@@ -7,6 +7,7 @@
 mod cmd;
 mod hints;
 mod output;
+mod progress;
 
 use clap::Parser;
 use cmd::Command;

@@ -8,9 +8,9 @@ mod common;
 use common::*;
 
 use serde_json::Value;
-use std::io::{BufRead, BufReader};
+
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 const TOKEN: &str = "shpat_cli_test_token_42";
 /// 2026-11-02T00:00:00Z
@@ -280,18 +280,18 @@ fn a_bulk_first_import_killed_midway_resumes_without_duplicates() {
     let connect = ["shopify", "connect", "--shop", &fake.base_url, "--token-file", token_file.to_str().unwrap(), "--since", "2021-01-01"];
     ok(&db, &connect, None);
 
-    let mut child = Command::new(BIN)
-        .args(["--db", db.to_str().unwrap(), "import", "shopify"])
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    // On a terminal, where the progress is drawn (a pipe gets none).
+    let mut child = on_terminal(&db, &["import", "shopify"]).stdout(Stdio::piped()).stderr(Stdio::null()).spawn().unwrap();
     let mut said = String::new();
-    for line in BufReader::new(child.stderr.take().unwrap()).lines().map_while(Result::ok) {
-        said.push_str(&line);
-        said.push('\n');
-        if line.contains("of 5000 orders recorded") {
+    let mut screen = child.stdout.take().unwrap();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = std::io::Read::read(&mut screen, &mut chunk).unwrap_or(0);
+        if n == 0 {
+            break;
+        }
+        said.push_str(&String::from_utf8_lossy(&chunk[..n]));
+        if said.contains("of 5000 orders recorded") {
             child.kill().unwrap();
             break;
         }
@@ -314,4 +314,36 @@ fn a_bulk_first_import_killed_midway_resumes_without_duplicates() {
     let next = json(&db, &["import", "shopify"]);
     assert_eq!((next["bulk"].as_bool(), next["recorded"].as_u64()), (Some(false), Some(0)), "{next}");
     assert_eq!(fake.bulk_runs(), 2);
+}
+
+/// Progress is for a person at a terminal: drawn there, never on a pipe
+/// (a script's stderr) and never with `--json`.
+#[test]
+fn progress_is_drawn_on_a_terminal_and_never_on_a_pipe_or_with_json() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let fake = rt.block_on(fake_shopify::FakeShopify::start(TOKEN));
+    orders(&fake);
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    ok(&db, &["init", "--demo"], None);
+    let token_file = dir.path().join("token");
+    std::fs::write(&token_file, format!("{TOKEN}\n")).unwrap();
+    ok(&db, &["shopify", "connect", "--shop", &fake.base_url, "--token-file", token_file.to_str().unwrap(), "--since", "2026-11-01"], None);
+
+    let again = ["import", "shopify", "--since", "2026-11-01"];
+    let shown = on_terminal(&db, &again).output().unwrap();
+    assert!(shown.status.success(), "{shown:?}");
+    let screen = String::from_utf8_lossy(&shown.stdout);
+    assert!(screen.contains("of 3 orders recorded") && screen.contains("Importing Shopify orders"), "{screen}");
+
+    let piped = run(&db, &again, None);
+    assert!(piped.status.success());
+    let said = String::from_utf8_lossy(&piped.stderr);
+    assert!(!said.contains("recorded") && !said.contains("Importing"), "a pipe got progress: {said}");
+
+    let mut with_json = vec!["--json"];
+    with_json.extend_from_slice(&again);
+    let shown = on_terminal(&db, &with_json).output().unwrap();
+    let screen = String::from_utf8_lossy(&shown.stdout);
+    assert!(!screen.contains("orders recorded") && screen.contains("\"recorded\""), "--json drew progress: {screen}");
 }

@@ -276,16 +276,13 @@ pub(crate) fn shopify_status(store: &Store, format: Format, intro: String) -> Re
     Ok(intro + &t.render(format))
 }
 
-/// The import's progress on stderr, one line a step (stdout stays the
-/// report, for scripts): a bar of orders recorded against the total.
-pub(crate) fn import_progress(p: wildroot_core::shopify::import::ImportProgress) {
+/// The import's progress, for a person at a terminal (see `crate::progress`):
+/// what Shopify has gathered, then a bar of orders recorded against the total.
+pub(crate) fn import_progress(shown: &mut crate::progress::Progress, p: wildroot_core::shopify::import::ImportProgress) {
     use wildroot_core::shopify::import::ImportProgress;
     match p {
-        ImportProgress::BulkRunning { objects } => eprintln!("Shopify is gathering the orders: {objects} object(s) so far…"),
-        ImportProgress::Recorded { recorded, total } => {
-            let filled = (recorded * 30).checked_div(total).unwrap_or(30);
-            eprintln!("[{}{}] {recorded} of {total} orders recorded", "#".repeat(filled), "-".repeat(30 - filled));
-        }
+        ImportProgress::BulkRunning { objects } => shown.say(&format!("Shopify is gathering the orders: {objects} object(s) so far…")),
+        ImportProgress::Recorded { recorded, total } => shown.bar(recorded, total, "orders recorded"),
     }
 }
 
@@ -303,8 +300,11 @@ pub(crate) fn import(mut store: Store, path: &Path, since: Option<String>, bulk:
             (_, true) => ImportWay::Paged,
             _ => ImportWay::Auto,
         };
-        eprintln!("Importing Shopify orders…");
-        let report = runtime()?.block_on(import_linked(&store, &key, RetryPolicy::default(), way, &mut import_progress))?;
+        let mut shown = crate::progress::Progress::new(format);
+        shown.say("Importing Shopify orders…");
+        let report =
+            runtime()?.block_on(import_linked(&store, &key, RetryPolicy::default(), way, &mut |p| import_progress(&mut shown, p)))?;
+        drop(shown);
         if j {
             json(&report)?
         } else {

@@ -12,11 +12,13 @@ pub(crate) enum SyncCmd {
     Import { path: PathBuf },
 }
 
-pub(crate) async fn sync_with_progress(store: &std::sync::Mutex<Store>) -> Result<wildroot_model::views::SyncReport> {
-    let report = wildroot_core::sync::sync_once(store, &mut |p| {
-        if let wildroot_core::sync::Progress::Pulled { total, more: true, .. } = p {
-            eprintln!("pulled {total} operations…");
-        }
+/// A sync, with what it pushed and pulled so far shown to a person at a
+/// terminal (a first sync of a long history takes a while).
+pub(crate) async fn sync_with_progress(store: &std::sync::Mutex<Store>, format: Format) -> Result<wildroot_model::views::SyncReport> {
+    let mut shown = crate::progress::Progress::new(format);
+    let report = wildroot_core::sync::sync_once(store, &mut |p| match p {
+        wildroot_core::sync::Progress::Pushed { total } => shown.say(&format!("Syncing: {total} operation(s) sent…")),
+        wildroot_core::sync::Progress::Pulled { total, .. } => shown.say(&format!("Syncing: {total} operation(s) received…")),
     })
     .await?;
     Ok(report)
@@ -48,8 +50,8 @@ pub(crate) fn login(store: Store, server: String, email: String, device: Option<
         let store = std::sync::Mutex::new(store);
         let rt = runtime()?;
         let role = rt.block_on(wildroot_core::sync::login(&store, &server, &email, &password, &name))?;
-        eprintln!("Logged in as {email} ({}); syncing…", role.as_str());
-        let report = rt.block_on(sync_with_progress(&store))?;
+        crate::progress::Progress::new(format).say(&format!("Logged in as {email} ({}); syncing…", role.as_str()));
+        let report = rt.block_on(sync_with_progress(&store, format))?;
         sync_out(&report, j, format!("Connected to {server} as {email} ({}).\n", role.as_str()))?
     })
 }
@@ -58,7 +60,7 @@ pub(crate) fn sync_now(store: Store, format: Format) -> Result<String> {
     let j = format == Format::Json;
     Ok({
         let store = std::sync::Mutex::new(store);
-        let report = runtime()?.block_on(sync_with_progress(&store))?;
+        let report = runtime()?.block_on(sync_with_progress(&store, format))?;
         sync_out(&report, j, String::new())?
     })
 }

@@ -91,3 +91,15 @@ pub fn serve(db: &Path, listen: &str, env: &[(&str, &str)]) -> Served {
     }
     Served { child, url, log }
 }
+
+/// `wildroot --db DB ARGS…` on a terminal, as a person runs it: under a
+/// pseudo-terminal from util-linux's `script`. What the terminal showed
+/// (stdout and stderr together) comes on the child's stdout.
+pub fn on_terminal(db: &Path, args: &[&str]) -> Command {
+    let quote = |a: &str| format!("'{}'", a.replace('\'', r"'\''"));
+    let mut line = vec![quote(BIN), quote("--db"), quote(&db.display().to_string())];
+    line.extend(args.iter().map(|a| quote(a)));
+    let mut c = Command::new("script");
+    c.args(["-qfec", &line.join(" "), "/dev/null"]).env_remove("WILDROOT_DB").stdin(Stdio::null());
+    c
+}
