@@ -117,11 +117,27 @@ impl App {
         // Installing twice is harmless: the second call is refused.
         let _ = rustls::crypto::ring::default_provider().install_default();
         let launched_at = Instant::now();
-        let client = ClientBuilder::rustls()?
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .map_err(|e| anyhow!("WebDriver session did not start: {e}"))?;
+        // tauri-driver listens before the WebKitWebDriver it forwards to
+        // does: a session asked for in between is dropped unanswered (seen
+        // on a first launch after a clean build). Asking again is safe, as
+        // no app was started for a request that never reached the driver.
+        let client = loop {
+            match ClientBuilder::rustls()?.capabilities(caps.clone()).connect(&format!("http://127.0.0.1:{port}")).await {
+                Ok(client) => break client,
+                Err(
+                    e @ (fantoccini::error::NewSessionError::Failed(_)
+                    | fantoccini::error::NewSessionError::FailedC(_)
+                    | fantoccini::error::NewSessionError::Lost(_)
+                    | fantoccini::error::NewSessionError::NotW3C(_)),
+                ) if launched_at.elapsed() < PATIENCE => {
+                    if std::env::var_os("WILDROOT_E2E_VERBOSE").is_some() {
+                        eprintln!("asking for the WebDriver session again: {e}");
+                    }
+                    tokio::time::sleep(Duration::from_millis(250)).await;
+                }
+                Err(e) => bail!("WebDriver session did not start: {e}"),
+            }
+        };
         let driver = guard.0.take().ok_or_else(|| anyhow!("driver vanished"))?;
         Ok(App { client, launched_at, driver })
     }
