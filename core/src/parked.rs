@@ -36,7 +36,9 @@ impl Store {
     /// Sets `cart` aside under `label` (empty: the time it was parked).
     pub fn park_cart(&mut self, label: &str, cart: &ParkedCart) -> Result<Vec<ParkedView>> {
         check(cart)?;
-        if self.parked_carts()?.len() >= MAX_PARKED {
+        // Counted, not read: the carts' JSON need not be decoded to know how many there are.
+        let parked: i64 = self.conn().query_row("SELECT COUNT(*) FROM parked_carts", [], |r| r.get(0))?;
+        if parked >= MAX_PARKED as i64 {
             return invalid(format!("{MAX_PARKED} carts are parked already: finish or clear one first"));
         }
         let now = self.now_ms();
@@ -108,6 +110,18 @@ mod tests {
         assert_eq!(store.parked_carts()?.len(), 1);
         let ops_after = store.conn().query_row("SELECT COUNT(*) FROM ops", [], |r| r.get::<_, i64>(0))?;
         assert_eq!(ops_before, ops_after, "parking records nothing in the books");
+        Ok(())
+    }
+
+    #[test]
+    fn no_more_than_fifty_carts_wait_at_once() -> Result<()> {
+        let mut store = Store::open_in_memory()?;
+        for _ in 0..MAX_PARKED {
+            store.park_cart("", &cart("SOAP", 1))?;
+        }
+        let err = store.park_cart("", &cart("SOAP", 1)).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("parked already"), "{err}");
+        assert_eq!(store.parked_carts()?.len(), MAX_PARKED);
         Ok(())
     }
 }
