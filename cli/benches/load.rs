@@ -129,7 +129,7 @@ async fn device(url: String, db: std::path::PathBuf, name: String, until: Instan
             let mut s = store.lock().unwrap();
             for _ in 0..1 + round % 3 {
                 s.sell(SaleRequest {
-                    lines: vec![LineRequest { key: sku.clone(), qty: 1, unit_price: None, discount: None, lot: None }],
+                    lines: vec![LineRequest { key: sku.clone(), qty: 1, unit_price: None, discount: None, lot: None, custom: None }],
                     payments: vec![(PayMethod::Cash, Money(2000))],
                     ..Default::default()
                 })

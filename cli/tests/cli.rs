@@ -233,3 +233,43 @@ fn preset_discounts_are_set_listed_refused_and_cleared() {
     shop.ok(&["settings", "presets", "--clear"]);
     assert_eq!(shop.json(&["settings", "presets"])["presets"].as_array().map(Vec::len), Some(0));
 }
+
+/// `sell --custom DESCRIPTION=QTY@PRICE[:CATEGORY]`: an item not in the
+/// catalogue, taxed by its category, taking no stock; in the Z report as
+/// "Custom items" and refunded by what it was called.
+#[test]
+fn a_custom_amount_item_from_the_command_line() {
+    let shop = Shop::new();
+    shop.ok(&["init"]);
+    shop.ok(&["settings", "tax", "--rate", "10%"]);
+    shop.ok(&["product", "add", "--sku", "SALVE", "--name", "Lavender Salve", "--price", "10.00"]);
+    shop.ok(&["product", "adjust", "SALVE", "--qty", "5", "--reason", "counted"]);
+    shop.ok(&["event", "open", "Saturday Market"]);
+    let sale = shop.json(&[
+        "sell",
+        "--line",
+        "SALVE=1",
+        "--custom",
+        "Seconds jar=1@4.00",
+        "--custom",
+        "Gift wrap=1@1.50:exempt",
+        "--pay",
+        "cash=20",
+    ]);
+    assert_eq!((sale["tax_cents"].as_i64(), sale["total_cents"].as_i64()), (Some(140), Some(1690)));
+    assert_eq!(on_hand(&shop, "SALVE"), 4);
+    let only_custom = shop.json(&["sell", "--custom", "Seconds jar=2@4.00", "--pay", "card=8.80"]);
+    assert_eq!(only_custom["total_cents"], 880);
+    shop.ok(&["refund", sale["receipt_no"].as_str().unwrap(), "--line", "Gift wrap=1"]);
+    let z = shop.json(&["event", "close", "--counted", "0"]);
+    let custom = z["units"].as_array().unwrap().iter().find(|u| u["name"] == "Custom items").unwrap().clone();
+    assert_eq!((custom["units"].as_i64(), custom["total_cents"].as_i64()), (Some(3), Some(440 + 880)));
+    for (bad, says) in [
+        ("Seconds jar=1", "has no price"),
+        ("Seconds jar=1@4.00:luxury", "no tax rate for the category 'luxury'"),
+        ("=1@4.00", "is not KEY=VALUE"),
+    ] {
+        let err = shop.refused(&["sell", "--custom", bad, "--pay", "cash=10"]);
+        assert!(err.contains(says), "{bad}: {err}");
+    }
+}

@@ -56,7 +56,14 @@ fn shop(products: usize) -> (TempDir, Store) {
 fn five_line_sale() -> SaleRequest {
     SaleRequest {
         lines: (0..5)
-            .map(|i| LineRequest { key: format!("SKU-{i:05}"), qty: 1 + i as i64 % 2, unit_price: None, discount: None, lot: None })
+            .map(|i| LineRequest {
+                key: format!("SKU-{i:05}"),
+                qty: 1 + i as i64 % 2,
+                unit_price: None,
+                discount: None,
+                lot: None,
+                custom: None,
+            })
             .collect(),
         payments: vec![(PayMethod::Cash, Money(100_000))],
         ..Default::default()
@@ -166,7 +173,10 @@ fn million_lines() -> (TempDir, Store) {
             .map(|k| {
                 let p = products[((n * 7 + k * 13) % products.len() as i64) as usize];
                 SaleLine {
-                    product_id: p,
+                    product_id: Some(p),
+                    description: None,
+                    tax_category: None,
+                    tax_bp: None,
                     qty: 1 + k % 3,
                     unit_price_cents: 900,
                     gross_cents: 900 * (1 + k % 3),

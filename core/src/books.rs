@@ -26,8 +26,8 @@ use rusqlite::{Connection, OptionalExtension};
 /// receipt, SKU, units sold, units refunded, line number, and from how
 /// many devices the refunds came.
 const OVER_REFUNDED: &str = "
-    SELECT s.receipt_no, p.sku, l.qty, r.q, l.line_no, r.devices FROM sale_lines l JOIN sales s ON s.id = l.sale_id
-    JOIN products p ON p.id = l.product_id
+    SELECT s.receipt_no, COALESCE(p.sku, l.description, ''), l.qty, r.q, l.line_no, r.devices FROM sale_lines l JOIN sales s ON s.id = l.sale_id
+    LEFT JOIN products p ON p.id = l.product_id
     JOIN (SELECT f.sale_id, rl.line_no, SUM(rl.qty) q, SUM(rl.amount_cents) a, SUM(rl.tax_cents) t, COUNT(DISTINCT f.device) devices
           FROM refund_lines rl JOIN refunds f ON f.id = rl.refund_id GROUP BY f.sale_id, rl.line_no) r
       ON r.sale_id = l.sale_id AND r.line_no = l.line_no

@@ -18,7 +18,7 @@ const DAY_MS: i64 = 86_400_000;
 type DemoRecipe = (&'static str, i64, &'static [(&'static str, &'static str)]);
 
 fn line(sku: &str, qty: i64) -> LineRequest {
-    LineRequest { key: sku.into(), qty, unit_price: None, discount: None, lot: None }
+    LineRequest { key: sku.into(), qty, unit_price: None, discount: None, lot: None, custom: None }
 }
 
 impl Store {

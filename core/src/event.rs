@@ -349,9 +349,11 @@ impl Store {
         let drawers = self.drawers(&eid)?;
         let expected_cash_cents = drawers.iter().map(|d| d.float_cents).sum::<i64>() + cash;
         let mut stmt = conn.prepare(
-            "SELECT p.sku, p.name, SUM(d.units) - SUM(d.refund_units), SUM(d.total_cents) - SUM(d.refund_cents)
-             FROM sales_daily d JOIN products p ON p.id = d.product_id WHERE d.event_id = ?1
-             GROUP BY p.id ORDER BY 3 DESC, p.sku",
+            // Custom-amount items (no product) are one row, "Custom items".
+            "SELECT COALESCE(p.sku, ''), COALESCE(p.name, 'Custom items'), SUM(d.units) - SUM(d.refund_units),
+                    SUM(d.total_cents) - SUM(d.refund_cents)
+             FROM sales_daily d LEFT JOIN products p ON p.id = d.product_id WHERE d.event_id = ?1
+             GROUP BY d.product_id ORDER BY 3 DESC, 1",
         )?;
         let units = stmt
             .query_map([&eid], |r| Ok(UnitsSold { sku: r.get(0)?, name: r.get(1)?, units: r.get(2)?, total_cents: r.get(3)? }))?

@@ -21,6 +21,13 @@ fn check(cart: &ParkedCart) -> Result<()> {
     if let Some(l) = cart.lines.iter().find(|l| !(1..=MAX_QTY).contains(&l.qty)) {
         return invalid(format!("{} × {} is not a quantity a cart can hold", l.qty, l.sku));
     }
+    for l in &cart.lines {
+        if let Some(c) = &l.custom {
+            wildroot_model::bounds::custom_description(&l.sku).map_err(CoreError::Invalid)?;
+            wildroot_model::bounds::tax_category(&c.tax_category).map_err(CoreError::Invalid)?;
+            wildroot_model::bounds::cents("a custom item's price", c.unit_price.0).map_err(CoreError::Invalid)?;
+        }
+    }
     if cart.customer.chars().count() > 200 {
         return invalid("the customer is longer than 200 characters: shorten it");
     }
@@ -84,7 +91,7 @@ mod tests {
     use wildroot_model::app::CartItem;
 
     fn cart(sku: &str, qty: i64) -> ParkedCart {
-        ParkedCart { lines: vec![CartItem { sku: sku.into(), qty, discount: None, lot: None }], ..Default::default() }
+        ParkedCart { lines: vec![CartItem { sku: sku.into(), qty, discount: None, lot: None, custom: None }], ..Default::default() }
     }
 
     #[test]

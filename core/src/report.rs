@@ -97,7 +97,7 @@ impl Store {
                 GroupBy::Event => {
                     ("event_id", Some("SELECT COALESCE((SELECT name || ' (' || date || ')' FROM events WHERE id = ?1), 'no event')"))
                 }
-                _ => ("product_id", Some("SELECT sku || ' ' || name FROM products WHERE id = ?1")),
+                _ => ("product_id", Some("SELECT COALESCE((SELECT sku || ' ' || name FROM products WHERE id = ?1), 'Custom items')")),
             };
             let sql = format!(
                 "SELECT {key}, SUM(units) - SUM(refund_units), SUM(gross_cents), SUM(discount_cents), SUM(tax_cents) - SUM(refund_tax_cents),

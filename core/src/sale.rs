@@ -23,6 +23,22 @@ pub struct LineRequest {
     /// The lot code on the jar, when it matters which; otherwise the sale
     /// takes from the earliest-expiring lots.
     pub lot: Option<String>,
+    /// Rung up as a custom-amount item: something not in the catalogue.
+    /// `key` then says what it was and `unit_price` is required.
+    pub custom: Option<CustomItem>,
+}
+
+/// A custom-amount item's tax: it is taxed in its category like a product
+/// of that category, and takes no stock.
+#[derive(Clone, Debug)]
+pub struct CustomItem {
+    pub tax_category: String,
+}
+
+/// What a line sells: a product from the catalogue, or a custom item.
+enum Sold {
+    Product(product::ProductRef),
+    Custom { description: String, tax_category: String },
 }
 
 #[derive(Clone, Debug, Default)]
@@ -136,6 +152,7 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
     if req.payments.iter().any(|p| p.0 == PayMethod::Shopify) {
         return Err(CoreError::Invalid("Shopify payments come only with imported online orders: pay by cash, card or other".into()));
     }
+    let tax = settings::tax_rule(tx)?;
     let mut found = Vec::with_capacity(req.lines.len());
     let mut cart = Vec::with_capacity(req.lines.len());
     for l in &req.lines {
@@ -146,14 +163,35 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
         if let Some(price) = l.unit_price {
             bounds::cents(&format!("a price for {}", l.key), price.0).map_err(CoreError::Invalid)?;
         }
-        let p = product::find(tx, &l.key)?;
-        cart.push(CartLine { qty: l.qty, unit_price: l.unit_price.unwrap_or(Money(p.price_cents)), discount: l.discount });
-        found.push(p);
+        match &l.custom {
+            Some(custom) => {
+                let description = bounds::custom_description(l.key.trim()).map_err(CoreError::Invalid)?.to_string();
+                let tax_category = bounds::tax_category(custom.tax_category.trim()).map_err(CoreError::Invalid)?.to_string();
+                let price = l.unit_price.ok_or_else(|| {
+                    CoreError::Invalid(format!("the custom item '{description}' has no price: give the amount it sells for"))
+                })?;
+                if l.lot.is_some() {
+                    return Err(CoreError::Invalid(format!("the custom item '{description}' takes no stock, so it has no lot")));
+                }
+                let rate = settings::category_rate(tx, &tax, &tax_category)?;
+                cart.push(CartLine { qty: l.qty, unit_price: price, discount: l.discount, tax_bp: Some(rate) });
+                found.push(Sold::Custom { description, tax_category });
+            }
+            None => {
+                let p = product::find(tx, &l.key)?;
+                cart.push(CartLine {
+                    qty: l.qty,
+                    unit_price: l.unit_price.unwrap_or(Money(p.price_cents)),
+                    discount: l.discount,
+                    tax_bp: Some(tax.bp),
+                });
+                found.push(Sold::Product(p));
+            }
+        }
     }
     for (_, amount) in &req.payments {
         bounds::cents("a payment", amount.0).map_err(CoreError::Invalid)?;
     }
-    let tax = settings::tax_rule(tx)?;
     let priced = pricing::price(&cart, req.discount, tax.bp, tax.inclusive)?;
     bounds::cents("a sale's total", priced.total_cents).map_err(CoreError::Invalid)?;
     let (payments, change) = pricing::settle(priced.total_cents, &req.payments)?;
@@ -161,8 +199,10 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
     // Overselling is allowed (the jar is already in the customer's hand) and
     // reported, unless the product was set to refuse it.
     let mut wanted: HashMap<ProductId, (i64, &product::ProductRef)> = HashMap::new();
-    for (p, l) in found.iter().zip(&req.lines) {
-        wanted.entry(p.id).or_insert((0, p)).0 += l.qty;
+    for (sold, l) in found.iter().zip(&req.lines) {
+        if let Sold::Product(p) = sold {
+            wanted.entry(p.id).or_insert((0, p)).0 += l.qty;
+        }
     }
     let mut oversold = Vec::new();
     for (id, (qty, p)) in &wanted {
@@ -202,7 +242,11 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
     let today = crate::apply::day(at_ms);
     let mut taken = HashMap::new();
     let mut lots = Vec::with_capacity(found.len());
-    for (p, l) in found.iter().zip(&req.lines) {
+    for (sold, l) in found.iter().zip(&req.lines) {
+        let Sold::Product(p) = sold else {
+            lots.push(Vec::new());
+            continue;
+        };
         lots.push(match &l.lot {
             // Picked by hand: the jar is from that lot, whatever the books say is left.
             Some(code) => {
@@ -218,8 +262,20 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
         .zip(&cart)
         .zip(&priced.lines)
         .zip(lots)
-        .map(|(((p, c), pl), lots)| SaleLine {
-            product_id: p.id,
+        .map(|(((sold, c), pl), lots)| SaleLine {
+            product_id: match sold {
+                Sold::Product(p) => Some(p.id),
+                Sold::Custom { .. } => None,
+            },
+            description: match sold {
+                Sold::Product(_) => None,
+                Sold::Custom { description, .. } => Some(description.clone()),
+            },
+            tax_category: match sold {
+                Sold::Product(_) => None,
+                Sold::Custom { tax_category, .. } => Some(tax_category.clone()),
+            },
+            tax_bp: c.tax_bp.filter(|bp| *bp != tax.bp),
             qty: c.qty,
             unit_price_cents: c.unit_price.0,
             gross_cents: pl.gross_cents,
@@ -261,7 +317,8 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
 
 struct SoldLine {
     line_no: i64,
-    product_id: ProductId,
+    /// None for a custom-amount item, whose `sku` is its description.
+    product_id: Option<ProductId>,
     sku: String,
     qty: i64,
     total_cents: i64,
@@ -279,9 +336,9 @@ fn refund_in(tx: &Tx<'_>, sale_key: &str, lines: Option<&[(String, i64)]>, resto
         return Err(CoreError::Invalid(format!("sale {receipt} was voided: there is nothing to refund")));
     }
     let mut stmt = tx.prepare(
-        "SELECT l.line_no, l.product_id, p.sku, l.qty, l.total_cents, l.tax_cents,
+        "SELECT l.line_no, l.product_id, COALESCE(p.sku, l.description, ''), l.qty, l.total_cents, l.tax_cents,
                 COALESCE(r.qty, 0), COALESCE(r.amount, 0), COALESCE(r.tax, 0)
-         FROM sale_lines l JOIN products p ON p.id = l.product_id
+         FROM sale_lines l LEFT JOIN products p ON p.id = l.product_id
          LEFT JOIN (SELECT rl.line_no, SUM(rl.qty) AS qty, SUM(rl.amount_cents) AS amount, SUM(rl.tax_cents) AS tax
                     FROM refund_lines rl JOIN refunds f ON f.id = rl.refund_id WHERE f.sale_id = ?1 GROUP BY rl.line_no) r
                 ON r.line_no = l.line_no
@@ -296,7 +353,7 @@ fn refund_in(tx: &Tx<'_>, sale_key: &str, lines: Option<&[(String, i64)]>, resto
             let (pid, line_no, sku, qty, total_cents, tax_cents, refunded_qty, refunded_cents, refunded_tax) = row?;
             Ok(SoldLine {
                 line_no,
-                product_id: pid.parse().map_err(|_| CoreError::Corrupt(format!("product id '{pid}'")))?,
+                product_id: crate::apply::product_of_key(&pid)?,
                 sku,
                 qty,
                 total_cents,
@@ -333,13 +390,19 @@ fn refund_in(tx: &Tx<'_>, sale_key: &str, lines: Option<&[(String, i64)]>, resto
                 if *qty <= 0 {
                     return Err(CoreError::Invalid(format!("{key}={qty} refunds nothing: give a quantity of 1 or more")));
                 }
+                // A product by SKU or barcode (or a SKU sold then, renamed
+                // since); a custom-amount item by what it was called.
                 let p = product::find(tx, key)
                     .ok()
                     .map(|p| p.id)
-                    .or_else(|| sold.iter().find(|l| l.sku.eq_ignore_ascii_case(key)).map(|l| l.product_id));
+                    .or_else(|| sold.iter().find(|l| l.product_id.is_some() && l.sku.eq_ignore_ascii_case(key)).and_then(|l| l.product_id));
+                let matches = |l: &SoldLine| match l.product_id {
+                    Some(id) => Some(id) == p,
+                    None => l.sku.eq_ignore_ascii_case(key.trim()),
+                };
                 let mut need = *qty;
                 for (i, l) in sold.iter().enumerate() {
-                    if Some(l.product_id) == p && left[i] > 0 && need > 0 {
+                    if matches(l) && left[i] > 0 && need > 0 {
                         let n = need.min(left[i]);
                         left[i] -= n;
                         need -= n;
@@ -387,7 +450,7 @@ fn refund_in(tx: &Tx<'_>, sale_key: &str, lines: Option<&[(String, i64)]>, resto
         }
     }
     if restock {
-        for l in &mut merged {
+        for l in merged.iter_mut().filter(|l| l.product_id.is_some()) {
             l.lots = crate::lot::refund_lots(tx, &sid, l.line_no, l.qty)?;
         }
     }
@@ -458,7 +521,9 @@ impl Store {
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
         let mut lines_stmt = conn.prepare_cached(
-            "SELECT p.sku, p.name, l.qty, l.total_cents FROM sale_lines l JOIN products p ON p.id = l.product_id
+            // A custom-amount item has no SKU; its name is what it was called.
+            "SELECT COALESCE(p.sku, ''), COALESCE(p.name, l.description, ''), l.qty, l.total_cents
+             FROM sale_lines l LEFT JOIN products p ON p.id = l.product_id
              WHERE l.sale_id = ?1 ORDER BY l.line_no",
         )?;
         let mut pay_stmt =

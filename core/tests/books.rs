@@ -2,7 +2,8 @@
 //! property test. Random sequences of every operation kind (purchases,
 //! write-offs and counts, batches short, over and zero yield with expiry
 //! past and future, price and tax changes, market days opened and counted,
-//! sales with discounts, price overrides, hand-picked lots, split payments
+//! sales with discounts, price overrides, hand-picked lots, custom-amount
+//! items taxed or exempt, split payments
 //! and change, refunds whole and by the unit with and without restock,
 //! voids, customers) run against a real store, and after every step the
 //! rules in `Store::books_check` and the ones below must hold:
@@ -15,6 +16,7 @@
 //!   nothing (one device: no concurrent takes);
 //! - the expiring alerts name exactly the lots with units that expire soon;
 //! - a refused command changes nothing;
+//! - a custom-amount item moves no stock and no lot; an exempt line carries no tax;
 //! - the replay check passes.
 //!
 //! Cases: `WILDROOT_BOOKS_CASES` (default 64; `scripts/test` runs more). A
@@ -26,7 +28,7 @@ use wildroot_core::batch::ProduceRequest;
 use wildroot_core::customer::CustomerInput;
 use wildroot_core::oplog::{all_ops, op_count, replay_check};
 use wildroot_core::product::{NewProduct, ProductEdit};
-use wildroot_core::sale::{LineRequest, SaleRequest};
+use wildroot_core::sale::{CustomItem, LineRequest, SaleRequest};
 use wildroot_core::settings::TaxRule;
 use wildroot_core::supply::NewSupply;
 use wildroot_core::{CoreError, Store};
@@ -56,7 +58,12 @@ struct Line {
     price: Option<i64>,
     discount_bp: Option<i64>,
     pick_lot: bool,
+    /// A custom-amount item instead of the product (`Some(exempt)`).
+    custom: Option<bool>,
 }
+
+/// What custom-amount items are called in the test.
+const CUSTOM: &str = "Gift wrap";
 
 #[derive(Clone, Debug)]
 enum Step {
@@ -79,8 +86,15 @@ enum Step {
 }
 
 fn line() -> impl Strategy<Value = Line> {
-    (0usize..3, 1i64..6, prop::option::weighted(0.15, 0i64..3000), prop::option::weighted(0.2, 0i64..=10_000), prop::bool::weighted(0.2))
-        .prop_map(|(product, qty, price, discount_bp, pick_lot)| Line { product, qty, price, discount_bp, pick_lot })
+    (
+        0usize..3,
+        1i64..6,
+        prop::option::weighted(0.15, 0i64..3000),
+        prop::option::weighted(0.2, 0i64..=10_000),
+        prop::bool::weighted(0.2),
+        prop::option::weighted(0.15, any::<bool>()),
+    )
+        .prop_map(|(product, qty, price, discount_bp, pick_lot, custom)| Line { product, qty, price, discount_bp, pick_lot, custom })
 }
 
 fn pay() -> impl Strategy<Value = Pay> {
@@ -107,7 +121,7 @@ fn step() -> impl Strategy<Value = Step> {
         8 => (prop::collection::vec(line(), 1..4), prop::option::weighted(0.2, 0i64..=10_000), pay(), prop::option::weighted(0.3, 0usize..3))
             .prop_map(|(lines, discount_bp, pay, customer)| Step::Sell { lines, discount_bp, pay, customer }),
         2 => (0usize..64, any::<bool>()).prop_map(|(sale, restock)| Step::RefundWhole { sale, restock }),
-        3 => (0usize..64, 0usize..3, 1i64..3, any::<bool>()).prop_map(|(sale, line, qty, restock)| Step::RefundUnits { sale, line, qty, restock }),
+        3 => (0usize..64, 0usize..4, 1i64..3, any::<bool>()).prop_map(|(sale, line, qty, restock)| Step::RefundUnits { sale, line, qty, restock }),
         2 => (0usize..64).prop_map(|sale| Step::Void { sale }),
         1 => (0usize..3, -4i64..4).prop_filter("changes something", |(_, q)| *q != 0)
             .prop_map(|(product, qty)| Step::AdjustProduct { product, qty }),
@@ -199,6 +213,22 @@ fn run_step(s: &mut Store, m: &mut Model, step: &Step) -> Result<(), CoreError> 
                 *in_cart.entry(l.product).or_default() += l.qty;
             }
             for l in lines {
+                if let Some(exempt) = l.custom {
+                    // Not in the catalogue: a typed price, a tax category, no stock.
+                    let price = Money(l.price.unwrap_or(250));
+                    let discount = l.discount_bp.map(Discount::PercentBp);
+                    let category = if exempt { "exempt" } else { "standard" };
+                    cart.push(CartLine { qty: l.qty, unit_price: price, discount, tax_bp: exempt.then_some(0) });
+                    req.lines.push(LineRequest {
+                        key: CUSTOM.into(),
+                        qty: l.qty,
+                        unit_price: Some(price),
+                        discount,
+                        lot: None,
+                        custom: Some(CustomItem { tax_category: category.into() }),
+                    });
+                    continue;
+                }
                 let sku = PRODUCTS[l.product];
                 // A hand-picked lot is one with the units on the table, even
                 // after the other lines of the cart took theirs.
@@ -210,8 +240,8 @@ fn run_step(s: &mut Store, m: &mut Model, step: &Step) -> Result<(), CoreError> 
                 };
                 let shelf = s.product(sku)?.price_cents;
                 let discount = l.discount_bp.map(Discount::PercentBp);
-                cart.push(CartLine { qty: l.qty, unit_price: Money(l.price.unwrap_or(shelf)), discount });
-                req.lines.push(LineRequest { key: sku.into(), qty: l.qty, unit_price: l.price.map(Money), discount, lot });
+                cart.push(CartLine { qty: l.qty, unit_price: Money(l.price.unwrap_or(shelf)), discount, tax_bp: None });
+                req.lines.push(LineRequest { key: sku.into(), qty: l.qty, unit_price: l.price.map(Money), discount, lot, custom: None });
             }
             let tax = s.tax_rule()?;
             let total = pricing::price(&cart, req.discount, tax.bp, tax.inclusive)?.total_cents;
@@ -241,7 +271,8 @@ fn run_step(s: &mut Store, m: &mut Model, step: &Step) -> Result<(), CoreError> 
         }
         Step::RefundUnits { sale, line, qty, restock } => {
             if let Some(r) = pick(&m.receipts, *sale) {
-                s.refund(&r, Some(&[(PRODUCTS[*line].to_string(), *qty)]), *restock)?;
+                let key = PRODUCTS.get(*line).copied().unwrap_or(CUSTOM);
+                s.refund(&r, Some(&[(key.to_string(), *qty)]), *restock)?;
             }
         }
         Step::Void { sale } => {
@@ -286,6 +317,17 @@ fn check(s: &Store, m: &Model) -> R {
                 return Err(format!("the counted drawer of event {event} changed: {d:?} became {after:?}"));
             }
         }
+    }
+    // A custom-amount item takes no stock and is never in a lot; an exempt
+    // line carries no tax.
+    let custom_moves =
+        q("SELECT COUNT(*) FROM stock_movements WHERE item_id = ''")? + q("SELECT COUNT(*) FROM lot_moves WHERE item_id = ''")?;
+    if custom_moves != 0 {
+        return Err(format!("custom-amount items moved stock {custom_moves} times"));
+    }
+    let taxed_exempt = q("SELECT COUNT(*) FROM sale_lines WHERE tax_category = 'exempt' AND tax_cents != 0")?;
+    if taxed_exempt != 0 {
+        return Err(format!("{taxed_exempt} exempt lines carry tax"));
     }
     // Supply costs: paid = on hand + batches + write-offs, to the cent.
     let paid = q("SELECT COALESCE(SUM(cost_cents), 0) FROM supply_lots")?;
@@ -410,7 +452,7 @@ fn salve_shop() -> Result<Store, String> {
 
 fn cash_sale(sku: &str, qty: i64, cents: i64) -> SaleRequest {
     SaleRequest {
-        lines: vec![LineRequest { key: sku.into(), qty, unit_price: None, discount: None, lot: None }],
+        lines: vec![LineRequest { key: sku.into(), qty, unit_price: None, discount: None, lot: None, custom: None }],
         payments: vec![(PayMethod::Cash, Money(cents))],
         ..Default::default()
     }

@@ -22,7 +22,7 @@ const START: i64 = 1_798_761_600_000;
 
 fn sale(sku: &str, qty: i64, lot: Option<&str>, customer: Option<&str>) -> SaleRequest {
     SaleRequest {
-        lines: vec![LineRequest { key: sku.into(), qty, unit_price: None, discount: None, lot: lot.map(str::to_string) }],
+        lines: vec![LineRequest { key: sku.into(), qty, unit_price: None, discount: None, lot: lot.map(str::to_string), custom: None }],
         payments: vec![(PayMethod::Cash, Money(100_000))],
         customer: customer.map(str::to_string),
         ..Default::default()
@@ -353,7 +353,8 @@ fn a_device_upgraded_after_applying_lotted_sales_rebuilds_its_lot_figures_from_t
              DROP TABLE event_drawers; DROP TABLE allotments; ALTER TABLE refunds DROP COLUMN device;
              ALTER TABLE sync_state DROP COLUMN server_epoch; DROP TABLE early_voids; ALTER TABLE shopify_import DROP COLUMN withheld;
              ALTER TABLE shopify_import DROP COLUMN bulk_done; ALTER TABLE shopify_import DROP COLUMN bulk_total;
-             DROP TABLE parked_carts;
+             DROP TABLE parked_carts; ALTER TABLE sale_lines DROP COLUMN description;
+             ALTER TABLE sale_lines DROP COLUMN tax_category; ALTER TABLE sale_lines DROP COLUMN tax_bp;
              PRAGMA user_version = 7;",
         )?;
     }

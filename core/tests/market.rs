@@ -17,7 +17,10 @@ const START: i64 = 1_798_761_600_000; // 2027-01-01
 
 fn sale(lines: &[(&str, i64)], pay: PayMethod, cents: i64) -> SaleRequest {
     SaleRequest {
-        lines: lines.iter().map(|(k, q)| LineRequest { key: (*k).into(), qty: *q, unit_price: None, discount: None, lot: None }).collect(),
+        lines: lines
+            .iter()
+            .map(|(k, q)| LineRequest { key: (*k).into(), qty: *q, unit_price: None, discount: None, lot: None, custom: None })
+            .collect(),
         payments: vec![(pay, Money(cents))],
         ..Default::default()
     }
@@ -138,5 +141,77 @@ fn one_device_opening_and_closing_its_own_event_reports_as_before() -> R {
     assert_eq!(z.event.counted_cents, Some(11_300));
     assert!(z.allotments.is_empty());
     assert_eq!(replay_check(&s)?, None);
+    Ok(())
+}
+
+/// A custom-amount item (#23): something not in the catalogue, rung up at
+/// a typed price. It is a sale line with a description and a tax category,
+/// moves no stock, shows in the Z report as "Custom items", is refunded by
+/// what it was called, and a line that claims both a product and a
+/// description, or a category the shop has no rate for, is refused.
+#[test]
+fn a_custom_amount_item_is_sold_taxed_by_its_category_and_takes_no_stock() -> R {
+    use wildroot_core::sale::CustomItem;
+    use wildroot_core::settings::TaxRule;
+    let mut s = Store::open_in_memory()?;
+    s.set_clock(Some(START));
+    s.add_product(NewProduct { sku: "SALVE".into(), name: "Lavender Salve".into(), price: Money(1000), ..Default::default() })?;
+    s.adjust_product("SALVE", 5, "counted")?;
+    s.set_tax(TaxRule { bp: 1000, inclusive: false })?;
+    s.open_event("Saturday Market", None, None, Money(0))?;
+    let custom = |name: &str, cents: i64, category: &str| LineRequest {
+        key: name.into(),
+        qty: 1,
+        unit_price: Some(Money(cents)),
+        discount: None,
+        lot: None,
+        custom: Some(CustomItem { tax_category: category.into() }),
+    };
+    let mut req = sale(&[("SALVE", 1)], PayMethod::Cash, 2000);
+    req.lines.push(custom("Seconds jar", 400, "standard"));
+    req.lines.push(custom("Gift wrap", 150, "exempt"));
+    let r = s.sell(req)?;
+    // 10.00 + 4.00 taxed at 10 %, 1.50 exempt.
+    assert_eq!((r.tax_cents, r.total_cents), (140, 1690));
+    assert_eq!(s.product("SALVE")?.on_hand, 4, "only the product took stock");
+    let conn = s.conn();
+    let moves: i64 = conn.query_row("SELECT COUNT(*) FROM stock_movements WHERE item_id = ''", [], |r| r.get(0))?;
+    assert_eq!(moves, 0);
+    let lines = &s.recent_sales(None, 1)?[0].lines;
+    assert_eq!(lines.iter().map(|l| l.name.as_str()).collect::<Vec<_>>(), ["Lavender Salve", "Seconds jar", "Gift wrap"]);
+    let event = s.current_event()?.map(|e| e.id.to_string()).unwrap_or_default();
+    let z = s.z_report(&event)?;
+    let custom_row = z.units.iter().find(|u| u.name == "Custom items").map(|u| (u.units, u.total_cents));
+    assert_eq!(custom_row, Some((2, 590)), "{:?}", z.units);
+    assert_eq!(z.total_cents, 1690);
+    // Refunded by what it was called; nothing goes back on a shelf.
+    let refund = s.refund(&r.receipt_no, Some(&[("gift wrap".into(), 1)]), true)?;
+    assert_eq!(refund.total_cents, 150);
+    assert_eq!(s.product("SALVE")?.on_hand, 4);
+    // Refused, each with its sentence, and nothing recorded.
+    let before = all_ops(s.conn())?.len();
+    let mut no_price = custom("Seconds jar", 0, "standard");
+    no_price.unit_price = None;
+    for (bad, says) in [
+        (custom("Seconds jar", 400, "luxury"), "no tax rate for the category 'luxury'"),
+        (custom("", 400, "standard"), "does not describe an item"),
+        (no_price, "has no price"),
+    ] {
+        let mut req = sale(&[], PayMethod::Cash, 2000);
+        req.lines.push(bad);
+        let err = s.sell(req).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains(says), "{err}");
+    }
+    assert_eq!(all_ops(s.conn())?.len(), before);
+    assert_eq!(replay_check(&s)?, None);
+    assert_eq!(totals_check(s.conn())?, None);
+    // The server's judge refuses a line that is both a product and a custom item.
+    let mut op = all_ops(s.conn())?.into_iter().find(|o| o.kind.name() == "sale_completed").ok_or(CoreError::Invalid("no sale".into()))?;
+    if let wildroot_model::OpKind::SaleCompleted(p) = &mut op.kind {
+        p.lines[1].product_id = p.lines[0].product_id;
+    }
+    let wire = wildroot_model::sync::WireOp::from_op(&op).map_err(|e| CoreError::Invalid(e.to_string()))?;
+    let judged = wildroot_model::sync::judge(&wire, Role::Vendor).err().unwrap_or_default();
+    assert!(judged.contains("one or the other"), "{judged}");
     Ok(())
 }

@@ -22,7 +22,7 @@ fn store() -> Result<(TempDir, Store), CoreError> {
 }
 
 fn line(sku: &str, qty: i64) -> LineRequest {
-    LineRequest { key: sku.into(), qty, unit_price: None, discount: None, lot: None }
+    LineRequest { key: sku.into(), qty, unit_price: None, discount: None, lot: None, custom: None }
 }
 
 fn cash(sku: &str, qty: i64, cents: i64) -> SaleRequest {
@@ -183,7 +183,7 @@ fn bad_input_leaves_the_database_as_it_was() -> R {
         (
             "overflow",
             s.sell(SaleRequest {
-                lines: vec![LineRequest { key: "SALVE".into(), qty: i64::MAX, unit_price: None, discount: None, lot: None }],
+                lines: vec![LineRequest { key: "SALVE".into(), qty: i64::MAX, unit_price: None, discount: None, lot: None, custom: None }],
                 ..Default::default()
             })
             .map(drop),
@@ -341,6 +341,7 @@ fn partial_refunds_add_up_to_what_was_paid() -> R {
             unit_price: None,
             discount: Some(wildroot_model::pricing::Discount::PercentBp(1000)),
             lot: None,
+            custom: None,
         }],
         payments: vec![(PayMethod::Cash, Money(5000))],
         ..Default::default()

@@ -79,7 +79,7 @@ proptest! {
             let mut shop = Store::open_in_memory().map_err(e)?;
             shop.add_product(NewProduct { sku: "S".into(), name: "S".into(), price: Money(1400), ..Default::default() }).map_err(e)?;
             shop.sell(wildroot_core::sale::SaleRequest {
-                lines: vec![wildroot_core::sale::LineRequest { key: "S".into(), qty: 2, unit_price: None, discount: None, lot: None }],
+                lines: vec![wildroot_core::sale::LineRequest { key: "S".into(), qty: 2, unit_price: None, discount: None, lot: None, custom: None }],
                 payments: vec![(wildroot_model::op::PayMethod::Cash, Money(5000))],
                 ..Default::default()
             }).map_err(e)?;

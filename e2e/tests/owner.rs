@@ -149,7 +149,7 @@ async fn the_dashboard_draws_the_core_s_figures_and_exports_them() -> Result<()>
         // A sale today, so the chart has more than the demo's one market day.
         let sku = store.list_products(None, Some(1))?[0].sku.clone();
         store.sell(SaleRequest {
-            lines: vec![LineRequest { key: sku, qty: 2, unit_price: None, discount: None, lot: None }],
+            lines: vec![LineRequest { key: sku, qty: 2, unit_price: None, discount: None, lot: None, custom: None }],
             payments: vec![(PayMethod::Cash, Money(100_000))],
             ..Default::default()
         })?;

@@ -74,6 +74,18 @@ pub struct CartItem {
     /// The lot code on the jar, when it matters which; `None`: earliest expiry first.
     #[serde(default)]
     pub lot: Option<String>,
+    /// A custom-amount item (not in the catalogue, no stock): `sku` then
+    /// holds what it was called.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub custom: Option<CustomAmount>,
+}
+
+/// What a custom-amount item sells for and how it is taxed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CustomAmount {
+    pub unit_price: Money,
+    /// "standard" or "exempt" (`bounds::STANDARD_CATEGORY`, `EXEMPT_CATEGORY`).
+    pub tax_category: String,
 }
 
 /// The lots of a product with stock, in the order a sale takes them, for

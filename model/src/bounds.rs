@@ -222,6 +222,7 @@ fn sale(p: &SaleCompleted) -> Result<(), String> {
         let expect = if p.tax_inclusive { l.total_cents } else { l.net_cents };
         equal("a line's price after discount", after_discount, expect)?;
         lot_takes("a sale line", &l.lots, l.qty)?;
+        item(l)?;
         gross += l.gross_cents;
         discount += l.discount_cents;
         tax += l.tax_cents;
@@ -251,6 +252,56 @@ fn sale(p: &SaleCompleted) -> Result<(), String> {
     }
     equal("what the payments paid", paid, p.total_cents)?;
     equal("the change", p.change_cents, tendered - paid)
+}
+
+/// A sale line is a product or a custom-amount item with a description,
+/// never both; a custom item takes no stock, so no lots; its tax category
+/// and rate are within bounds.
+fn item(l: &SaleLine) -> Result<(), String> {
+    match (&l.product_id, &l.description) {
+        (Some(_), Some(_)) => return Err("a sale line names a product and a custom description: it is one or the other".into()),
+        (None, None) => return Err("a sale line names no product and no description".into()),
+        (None, Some(d)) => {
+            custom_description(d)?;
+            if !l.lots.is_empty() {
+                return Err("a custom-amount item takes no stock, so it comes from no lot".into());
+            }
+        }
+        (Some(_), None) => {}
+    }
+    if let Some(c) = &l.tax_category {
+        tax_category(c)?;
+    }
+    if let Some(bp) = l.tax_bp {
+        qty_in("a line's tax rate in basis points", bp, 0, 10_000)?;
+    }
+    Ok(())
+}
+
+/// Most characters in what a custom-amount item is called.
+pub const MAX_DESCRIPTION: usize = 80;
+
+/// What a custom-amount item is called: 1 to 80 characters, no control characters.
+pub fn custom_description(d: &str) -> Result<&str, String> {
+    let n = d.chars().count();
+    if n == 0 || n > MAX_DESCRIPTION || d.trim() != d || d.chars().any(char::is_control) {
+        return Err(format!("'{d}' does not describe an item: give 1 to {MAX_DESCRIPTION} characters, like Seconds jar or Gift wrap"));
+    }
+    Ok(d)
+}
+
+/// The tax category every product has unless the owner gives another.
+pub const STANDARD_CATEGORY: &str = "standard";
+/// The category taxed at 0 everywhere.
+pub const EXEMPT_CATEGORY: &str = "exempt";
+
+/// A tax category's name: 1 to 30 lower-case letters, digits, '-' or '_'.
+pub fn tax_category(c: &str) -> Result<&str, String> {
+    let ok = !c.is_empty() && c.len() <= 30 && c.chars().all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-' || ch == '_');
+    if !ok {
+        return Err(format!("'{c}' is not a tax category: use 1 to 30 lower-case letters, digits, - or _, like food or exempt"));
+    }
+    Ok(c)
 }
 
 /// What `n` units taken from a lot cost, in whole cents, when `before`

@@ -16,7 +16,10 @@ use serde::{Deserialize, Serialize};
 /// promised (`expected_qty`). A build that knows only 1 keeps version 2
 /// operations unapplied until it is upgraded, so its lot figures are never
 /// short of what another device recorded.
-pub const OP_VERSION: u32 = 2;
+///
+/// 3: a sale line may be a custom-amount item (no product, a description)
+/// and names its tax category and rate; a refund line of one has no product.
+pub const OP_VERSION: u32 = 3;
 
 /// One immutable change.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -364,7 +367,19 @@ pub struct Payment {
 /// `net` excludes tax; `total = net + tax` is what the customer paid for it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SaleLine {
-    pub product_id: ProductId,
+    /// The product sold; none for a custom-amount item (something not in
+    /// the catalogue, rung up at a typed price), which takes no stock.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<ProductId>,
+    /// What a custom-amount item was, as typed at the booth.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub description: Option<String>,
+    /// The line's tax category (none: "standard") and the rate it was taxed
+    /// at (none: the sale's `tax_bp`), fixed at the moment of sale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_category: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_bp: Option<i64>,
     pub qty: i64,
     pub unit_price_cents: i64,
     pub gross_cents: i64,
@@ -411,7 +426,9 @@ pub struct SaleVoided {
 pub struct RefundLine {
     /// Index of the refunded line in the sale.
     pub line_no: i64,
-    pub product_id: ProductId,
+    /// The line's product; none for a custom-amount item.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub product_id: Option<ProductId>,
     pub qty: i64,
     /// Money returned for this line, tax included.
     pub amount_cents: i64,

@@ -151,6 +151,8 @@ pub struct CartLine {
     pub qty: i64,
     pub unit_price: Money,
     pub discount: Option<Discount>,
+    /// The line's own tax rate (its tax category's); `None` is the sale's rate.
+    pub tax_bp: Option<i64>,
 }
 
 /// A priced line: `net` excludes tax; `total = net + tax`.
@@ -173,7 +175,8 @@ pub struct Priced {
 }
 
 /// Prices a cart: line discounts, then the sale discount spread over lines,
-/// then tax at `tax_bp` on the sale (added, or already inside the prices).
+/// then tax at each line's rate, `tax_bp` where a line names none (added, or
+/// already inside the prices).
 pub fn price(lines: &[CartLine], sale_discount: Option<Discount>, tax_bp: i64, tax_inclusive: bool) -> Result<Priced, PricingError> {
     if lines.is_empty() {
         return Err(PricingError::Empty);
@@ -204,13 +207,30 @@ pub fn price(lines: &[CartLine], sale_discount: Option<Discount>, tax_bp: i64, t
     };
     let shares = allocate(sale_disc, &after_line);
     let amounts: Vec<i64> = after_line.iter().zip(&shares).map(|(a, s)| a - s).collect();
-    let base: i64 = amounts.iter().sum();
-    let tax_total = if tax_inclusive {
-        base - div_round(i128::from(base) * 10_000, 10_000 + i128::from(tax_bp)) as i64
-    } else {
-        Money(base).percent_bp(tax_bp).0
-    };
-    let taxes = allocate(tax_total, &amounts);
+    // Tax is computed once per rate on what the lines at that rate come to,
+    // then spread over those lines, so a cart of one rate is taxed as a whole.
+    let rates: Vec<i64> = lines.iter().map(|l| l.tax_bp.unwrap_or(tax_bp)).collect();
+    let mut taxes = vec![0i64; lines.len()];
+    let mut tax_total = 0i64;
+    let mut seen: Vec<i64> = Vec::new();
+    for &rate in &rates {
+        if seen.contains(&rate) {
+            continue;
+        }
+        seen.push(rate);
+        let members: Vec<usize> = (0..lines.len()).filter(|&i| rates[i] == rate).collect();
+        let group: Vec<i64> = members.iter().map(|&i| amounts[i]).collect();
+        let base: i64 = group.iter().sum();
+        let tax = if tax_inclusive {
+            base - div_round(i128::from(base) * 10_000, 10_000 + i128::from(rate)) as i64
+        } else {
+            Money(base).percent_bp(rate).0
+        };
+        for (&i, t) in members.iter().zip(allocate(tax, &group)) {
+            taxes[i] = t;
+        }
+        tax_total += tax;
+    }
     let mut out = Priced::default();
     for i in 0..lines.len() {
         let (net, total) = if tax_inclusive { (amounts[i] - taxes[i], amounts[i]) } else { (amounts[i], amounts[i] + taxes[i]) };
@@ -260,6 +280,17 @@ pub fn settle(total: i64, tendered: &[(PayMethod, Money)]) -> Result<(Vec<Paymen
     Ok((payments, change))
 }
 
+/// The rate of a tax category while the shop has one rate: "standard" at
+/// `standard_bp`, "exempt" at none; any other category has no rate here
+/// (`None`), and a sale in it is refused rather than taxed at a guess.
+pub fn category_rate(category: &str, standard_bp: i64) -> Option<i64> {
+    match category {
+        crate::bounds::STANDARD_CATEGORY => Some(standard_bp),
+        crate::bounds::EXEMPT_CATEGORY => Some(0),
+        _ => None,
+    }
+}
+
 /// Cash amounts a vendor is likely handed for `total`: exact, the next whole
 /// dollar, the next $5 and $10, and the $5/$10/$20/$50/$100 notes above it.
 pub fn tender_suggestions(total: Money) -> Vec<Money> {
@@ -281,7 +312,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn line(qty: i64, cents: i64) -> CartLine {
-        CartLine { qty, unit_price: Money(cents), discount: None }
+        CartLine { qty, unit_price: Money(cents), discount: None, tax_bp: None }
     }
 
     #[test]
@@ -333,7 +364,7 @@ mod tests {
 
     #[test]
     fn discounts_stack_and_spread() -> Result<(), PricingError> {
-        let lines = [CartLine { qty: 1, unit_price: Money(1000), discount: Some(Discount::PercentBp(1000)) }, line(1, 500)];
+        let lines = [CartLine { qty: 1, unit_price: Money(1000), discount: Some(Discount::PercentBp(1000)), tax_bp: None }, line(1, 500)];
         let p = price(&lines, Some(Discount::Amount(Money(100))), 0, false)?;
         assert_eq!(p.discount_cents, 200);
         assert_eq!(p.total_cents, 1300);
@@ -374,12 +405,39 @@ mod tests {
     }
 
     proptest! {
+        /// A cart of several tax categories is taxed rate by rate: the lines
+        /// of one rate carry the tax those lines would carry alone, and an
+        /// exempt line (rate 0) carries none.
+        #[test]
+        fn each_rate_is_taxed_on_its_own_lines(
+            items in proptest::collection::vec((1i64..20, 0i64..10_000, prop_oneof![Just(None), Just(Some(0i64)), Just(Some(925))]), 1..8),
+            tax in 0i64..2_500, inclusive in any::<bool>()
+        ) {
+            let lines: Vec<CartLine> = items.iter().map(|(q, c, r)| CartLine { qty: *q, unit_price: Money(*c), discount: None, tax_bp: *r }).collect();
+            let all = price(&lines, None, tax, inclusive).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(all.lines.iter().map(|l| l.tax_cents).sum::<i64>(), all.tax_cents);
+            for rate in [tax, 0, 925] {
+                let idx: Vec<usize> = (0..lines.len()).filter(|&i| lines[i].tax_bp.unwrap_or(tax) == rate).collect();
+                if idx.is_empty() {
+                    continue;
+                }
+                let alone: Vec<CartLine> = idx.iter().map(|&i| lines[i]).collect();
+                let p = price(&alone, None, tax, inclusive).map_err(|e| TestCaseError::fail(e.to_string()))?;
+                prop_assert_eq!(idx.iter().map(|&i| all.lines[i].tax_cents).sum::<i64>(), p.tax_cents);
+                if rate == 0 {
+                    prop_assert_eq!(p.tax_cents, 0);
+                }
+            }
+        }
+    }
+
+    proptest! {
         #[test]
         fn lines_add_up_to_the_sale(
             items in proptest::collection::vec((1i64..20, 0i64..10_000, 0i64..5_000), 1..8),
             sale_pct in 0i64..5_000, tax in 0i64..2_500, inclusive in any::<bool>()
         ) {
-            let lines: Vec<CartLine> = items.iter().map(|(q, c, d)| CartLine { qty: *q, unit_price: Money(*c), discount: Some(Discount::PercentBp(*d)) }).collect();
+            let lines: Vec<CartLine> = items.iter().map(|(q, c, d)| CartLine { qty: *q, unit_price: Money(*c), discount: Some(Discount::PercentBp(*d)), tax_bp: None }).collect();
             let p = price(&lines, Some(Discount::PercentBp(sale_pct)), tax, inclusive).map_err(|e| TestCaseError::fail(e.to_string()))?;
             prop_assert_eq!(p.lines.iter().map(|l| l.total_cents).sum::<i64>(), p.total_cents);
             prop_assert_eq!(p.lines.iter().map(|l| l.tax_cents).sum::<i64>(), p.tax_cents);

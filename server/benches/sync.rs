@@ -59,7 +59,7 @@ fn offline_device(dir: &std::path::Path, name: &str, n: usize) -> Arc<Mutex<Stor
     s.adjust_product("SALVE", n as i64, "stock").unwrap();
     for _ in 0..n - 2 {
         s.sell(SaleRequest {
-            lines: vec![LineRequest { key: "SALVE".into(), qty: 1, unit_price: None, discount: None, lot: None }],
+            lines: vec![LineRequest { key: "SALVE".into(), qty: 1, unit_price: None, discount: None, lot: None, custom: None }],
             payments: vec![(PayMethod::Cash, Money(2000))],
             ..Default::default()
         })
@@ -91,8 +91,8 @@ fn device_ops(n: usize) -> (Store, Vec<WireOp>) {
     for _ in 0..n - 1 {
         s.sell(SaleRequest {
             lines: vec![
-                LineRequest { key: "SALVE".into(), qty: 2, unit_price: None, discount: None, lot: None },
-                LineRequest { key: "SALVE".into(), qty: 1, unit_price: Some(Money(1200)), discount: None, lot: None },
+                LineRequest { key: "SALVE".into(), qty: 2, unit_price: None, discount: None, lot: None, custom: None },
+                LineRequest { key: "SALVE".into(), qty: 1, unit_price: Some(Money(1200)), discount: None, lot: None, custom: None },
             ],
             payments: vec![(PayMethod::Cash, Money(5000))],
             ..Default::default()

@@ -45,7 +45,7 @@ fn sell(store: &Mutex<Store>) {
         .lock()
         .unwrap()
         .sell(SaleRequest {
-            lines: vec![LineRequest { key: "SALVE".into(), qty: 1, unit_price: None, discount: None, lot: None }],
+            lines: vec![LineRequest { key: "SALVE".into(), qty: 1, unit_price: None, discount: None, lot: None, custom: None }],
             payments: vec![(PayMethod::Cash, Money(2000))],
             ..Default::default()
         })

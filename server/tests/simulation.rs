@@ -307,7 +307,7 @@ fn act(rng: &mut Rng, d: &mut SimDevice, step: i64) {
         if let Some(sku) = rng.pick(products) {
             let qty = 1 + rng.below(3) as i64;
             let _ = s.sell(SaleRequest {
-                lines: vec![LineRequest { key: sku.clone(), qty, unit_price: None, discount: None, lot: None }],
+                lines: vec![LineRequest { key: sku.clone(), qty, unit_price: None, discount: None, lot: None, custom: None }],
                 payments: vec![(if rng.below(2) == 0 { PayMethod::Cash } else { PayMethod::Card }, Money(100_000))],
                 ..Default::default()
             });

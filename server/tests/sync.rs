@@ -128,7 +128,7 @@ impl Device {
     fn sell(&self, sku: &str, qty: i64, cash: i64) {
         self.s()
             .sell(SaleRequest {
-                lines: vec![LineRequest { key: sku.into(), qty, unit_price: None, discount: None, lot: None }],
+                lines: vec![LineRequest { key: sku.into(), qty, unit_price: None, discount: None, lot: None, custom: None }],
                 payments: vec![(PayMethod::Cash, Money(cash))],
                 ..Default::default()
             })

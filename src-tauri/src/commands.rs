@@ -3,7 +3,7 @@
 //! `wildroot_model::app` and calls the core; none holds business rules or SQL.
 use crate::owner::{self, business_name};
 use crate::shell::Shell;
-use wildroot_core::sale::{LineRequest, SaleRequest};
+use wildroot_core::sale::{CustomItem, LineRequest, SaleRequest};
 use wildroot_core::{CoreError, Result, Store};
 use wildroot_model::app::*;
 use wildroot_model::views::*;
@@ -43,7 +43,14 @@ pub fn sell(store: &mut Store, req: Sell) -> Result<SaleReceipt> {
         lines: req
             .lines
             .into_iter()
-            .map(|l| LineRequest { key: l.sku, qty: l.qty, unit_price: None, discount: l.discount, lot: l.lot })
+            .map(|l| LineRequest {
+                key: l.sku,
+                qty: l.qty,
+                unit_price: l.custom.as_ref().map(|c| c.unit_price),
+                discount: l.discount,
+                lot: l.lot,
+                custom: l.custom.map(|c| CustomItem { tax_category: c.tax_category }),
+            })
             .collect(),
         discount: req.discount,
         customer: req.customer,
@@ -156,7 +163,7 @@ mod tests {
     }
 
     fn item(sku: &str, qty: i64) -> CartItem {
-        CartItem { sku: sku.into(), qty, discount: None, lot: None }
+        CartItem { sku: sku.into(), qty, discount: None, lot: None, custom: None }
     }
 
     #[test]

@@ -595,7 +595,7 @@ mod tests {
         crate::commands::sell(
             &mut *shell.store()?,
             Sell {
-                lines: vec![CartItem { sku, qty: 1, discount: None, lot: None }],
+                lines: vec![CartItem { sku, qty: 1, discount: None, lot: None, custom: None }],
                 discount: None,
                 customer: None,
                 payments: vec![(wildroot_model::op::PayMethod::Cash, 100_000)],

@@ -1,7 +1,7 @@
 //! What the POS holds between taps: the cart, its undo history and the
 //! payments taken so far. Pure, so it is tested on the host; every figure
 //! comes from `wildroot_model::pricing`, the same arithmetic the core records.
-use wildroot_model::app::{CartItem, ParkedCart};
+use wildroot_model::app::{CartItem, CustomAmount, ParkedCart};
 use wildroot_model::op::PayMethod;
 use wildroot_model::pricing::{self, Discount, Priced, PricingError};
 use wildroot_model::views::ProductView;
@@ -16,6 +16,9 @@ pub struct Line {
     pub discount: Option<Discount>,
     /// Picked by hand; `None`: the sale takes the earliest-expiring lot.
     pub lot: Option<String>,
+    /// A custom-amount item's tax category; `None` for a product. A custom
+    /// item's `sku` and `name` are what the vendor called it.
+    pub custom: Option<String>,
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -29,7 +32,7 @@ pub struct Cart {
 impl Cart {
     /// One more of `product`: a tap on its tile or a scan of its barcode.
     pub fn add(&mut self, product: &ProductView) {
-        match self.lines.iter_mut().find(|l| l.sku == product.sku) {
+        match self.lines.iter_mut().find(|l| l.sku == product.sku && l.custom.is_none()) {
             Some(line) => line.qty += 1,
             None => self.lines.push(Line {
                 sku: product.sku.clone(),
@@ -38,9 +41,26 @@ impl Cart {
                 qty: 1,
                 discount: None,
                 lot: None,
+                custom: None,
             }),
         }
         self.taps.push(product.sku.clone());
+    }
+
+    /// An item not in the catalogue at a typed price (a seconds jar, gift
+    /// wrap): its own line, taxed in `tax_category`, taking no stock.
+    pub fn add_custom(&mut self, description: &str, price: Money, tax_category: &str) {
+        let description = description.trim().to_string();
+        self.lines.push(Line {
+            sku: description.clone(),
+            name: description.clone(),
+            unit_price_cents: price.0,
+            qty: 1,
+            discount: None,
+            lot: None,
+            custom: Some(tax_category.to_string()),
+        });
+        self.taps.push(description);
     }
 
     /// Sets a line's quantity; 0 or less takes the line out.
@@ -93,7 +113,12 @@ impl Cart {
         let lines: Vec<pricing::CartLine> = self
             .lines
             .iter()
-            .map(|l| pricing::CartLine { qty: l.qty, unit_price: Money(l.unit_price_cents), discount: l.discount })
+            .map(|l| pricing::CartLine {
+                qty: l.qty,
+                unit_price: Money(l.unit_price_cents),
+                discount: l.discount,
+                tax_bp: l.custom.as_deref().and_then(|c| pricing::category_rate(c, tax_bp)),
+            })
             .collect();
         pricing::price(&lines, self.discount, tax_bp, tax_inclusive)
     }
@@ -104,7 +129,16 @@ impl Cart {
     }
 
     pub fn items(&self) -> Vec<CartItem> {
-        self.lines.iter().map(|l| CartItem { sku: l.sku.clone(), qty: l.qty, discount: l.discount, lot: l.lot.clone() }).collect()
+        self.lines
+            .iter()
+            .map(|l| CartItem {
+                sku: l.sku.clone(),
+                qty: l.qty,
+                discount: l.discount,
+                lot: l.lot.clone(),
+                custom: l.custom.as_ref().map(|c| CustomAmount { unit_price: Money(l.unit_price_cents), tax_category: c.clone() }),
+            })
+            .collect()
     }
 
     /// What is kept of this cart when it is parked.
@@ -121,6 +155,17 @@ impl Cart {
             .lines
             .iter()
             .map(|item| {
+                if let Some(c) = &item.custom {
+                    return Line {
+                        sku: item.sku.clone(),
+                        name: item.sku.clone(),
+                        unit_price_cents: c.unit_price.0,
+                        qty: item.qty,
+                        discount: item.discount,
+                        lot: None,
+                        custom: Some(c.tax_category.clone()),
+                    };
+                }
                 let product = catalogue.iter().find(|p| p.sku == item.sku);
                 Line {
                     sku: item.sku.clone(),
@@ -129,6 +174,7 @@ impl Cart {
                     qty: item.qty,
                     discount: item.discount,
                     lot: item.lot.clone(),
+                    custom: None,
                 }
             })
             .collect();
@@ -433,5 +479,26 @@ mod tests {
         assert_eq!(ago(0, 5_000), "just now");
         assert_eq!(ago(0, 125_000), "2 min ago");
         assert_eq!(ago(0, 7_200_000), "2 h ago");
+    }
+
+    #[test]
+    fn a_custom_item_is_its_own_line_taxed_by_its_category_and_parks_whole() {
+        let mut c = Cart::default();
+        c.add(&product("SALVE", 1000));
+        c.add_custom("Gift wrap", Money(150), "exempt");
+        c.add_custom("Seconds jar", Money(400), "standard");
+        // 10.00 + 4.00 at 10 %, 1.50 exempt.
+        assert_eq!(c.priced(1000, false).map(|p| (p.tax_cents, p.total_cents)), Ok((140, 1690)));
+        let parked = c.parked("");
+        assert_eq!(parked.lines[1].custom, Some(CustomAmount { unit_price: Money(150), tax_category: "exempt".into() }));
+        // Back from parking, priced as it was, whatever the catalogue holds.
+        let back = Cart::resumed(&parked, &[product("SALVE", 1000)]);
+        assert_eq!(back.total(1000, false), 1690);
+        assert_eq!(back.lines[2].name, "Seconds jar");
+        // A product of the same name is still a product of its own.
+        let mut c = Cart::default();
+        c.add_custom("SALVE", Money(1), "standard");
+        c.add(&product("SALVE", 1000));
+        assert_eq!(c.lines.len(), 2);
     }
 }

@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 use wildroot_model::app::{ListParked, LotChoice, ParkCart, ParkedView, ProductLots, ResumeParked, Search, Sell};
 use wildroot_model::op::PayMethod;
 use wildroot_model::views::{ProductView, SaleReceipt};
+use wildroot_model::{bounds, Money};
 
 /// Where the sale in progress is.
 #[derive(Clone, Debug, PartialEq)]
@@ -279,6 +280,7 @@ pub fn Pos() -> impl IntoView {
     };
     let count = move || pos.cart.with(Cart::count);
     let due = move || total(app, pos);
+    let custom_open = RwSignal::new(false);
 
     view! {
         <section class="pos" class:cart-open=move || pos.cart_open.get()>
@@ -323,7 +325,14 @@ pub fn Pos() -> impl IntoView {
                     <For each=tiles key=|p| (p.sku.clone(), p.on_hand, p.price_cents) let:product>
                         <Tile product=product />
                     </For>
+                    <button class="tile custom-tile" id="custom-item" on:click=move |_| custom_open.set(true)>
+                        <span class="tile-name">"Custom amount"</span>
+                        <span class="tile-stock">"Not in the catalogue"</span>
+                    </button>
                 </div>
+                <Show when=move || custom_open.get()>
+                    <CustomItemSheet open=custom_open />
+                </Show>
             </div>
             <CartPanel />
             <div class="cart-bar" id="cart-bar">
@@ -388,6 +397,68 @@ pub fn Pos() -> impl IntoView {
     }
 }
 
+/// An item not in the catalogue at a typed price (a seconds jar, gift
+/// wrap): what it is, what it costs and whether it is taxed. It becomes a
+/// sale line of its own that takes no stock.
+#[component]
+fn CustomItemSheet(open: RwSignal<bool>) -> impl IntoView {
+    let pos = expect_context::<PosState>();
+    let name = RwSignal::new("Custom item".to_string());
+    let amount = RwSignal::new(String::new());
+    let exempt = RwSignal::new(false);
+    let error = RwSignal::new(None::<String>);
+    let add_it = move |_| {
+        let description = name.get_untracked();
+        if let Err(e) = bounds::custom_description(description.trim()) {
+            error.set(Some(e));
+            return;
+        }
+        match parse_amount(&amount.get_untracked()) {
+            Ok(cents) if cents > 0 => {
+                let category = if exempt.get_untracked() { bounds::EXEMPT_CATEGORY } else { bounds::STANDARD_CATEGORY };
+                pos.cart.update(|c| c.add_custom(&description, Money(cents), category));
+                pos.error.set(None);
+                open.set(false);
+            }
+            Ok(_) => error.set(Some("give the amount it sells for, above 0".into())),
+            Err(e) => error.set(Some(e)),
+        }
+    };
+    view! {
+        <div class="sheet-backdrop">
+            <div class="sheet custom-sheet" id="custom-sheet">
+                <h2>"Custom amount"</h2>
+                <label>
+                    "What is it"
+                    <input id="custom-name" type="text" maxlength="80" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) />
+                </label>
+                <label>
+                    "Amount"
+                    <input
+                        id="custom-amount"
+                        type="text"
+                        inputmode="decimal"
+                        placeholder="0.00"
+                        prop:value=move || amount.get()
+                        on:input=move |ev| amount.set(event_target_value(&ev))
+                    />
+                </label>
+                <label class="check">
+                    <input id="custom-exempt" type="checkbox" prop:checked=move || exempt.get() on:change=move |ev| exempt.set(event_target_checked(&ev)) />
+                    "No sales tax on this (exempt)"
+                </label>
+                <Show when=move || error.with(Option::is_some)>
+                    <p class="error field-error" id="custom-error">{move || error.get().unwrap_or_default()}</p>
+                </Show>
+                <div class="thumb-row">
+                    <button class="secondary" id="custom-cancel" on:click=move |_| open.set(false)>"Cancel"</button>
+                    <button class="primary" id="custom-add" on:click=add_it>"Add to cart"</button>
+                </div>
+            </div>
+        </div>
+    }
+}
+
 #[component]
 fn Tile(product: ProductView) -> impl IntoView {
     let app = expect_context::<AppState>();
@@ -435,7 +506,8 @@ fn CartPanel() -> impl IntoView {
         // matters: asked once per product while the cart holds it, not on
         // every tap that redraws the lines.
         let sku = l.sku.clone();
-        if lot_cache.with_untracked(|c| !c.contains_key(&sku)) {
+        // A custom-amount item has no lots to ask about.
+        if l.custom.is_none() && lot_cache.with_untracked(|c| !c.contains_key(&sku)) {
             lot_cache.update(|c| {
                 c.insert(sku.clone(), Vec::new());
             });
@@ -451,7 +523,7 @@ fn CartPanel() -> impl IntoView {
         let lots = Memo::new(move |_| lot_cache.with(|c| c.get(&sku).cloned().unwrap_or_default()));
         let picked = l.lot.clone().unwrap_or_default();
         view! {
-            <li class="cart-line" data-sku=l.sku.clone()>
+            <li class="cart-line" class:custom=l.custom.is_some() data-sku=l.sku.clone()>
                 <div class="line-head">
                     <span class="line-name">{l.name.clone()}</span>
                     <span class="line-total">{move || priced().ok().and_then(|p| p.lines.get(i).map(|pl| money(pl.total_cents))).unwrap_or_default()}</span>

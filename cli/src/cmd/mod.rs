@@ -32,7 +32,7 @@ pub(crate) use wildroot_core::batch::ProduceRequest;
 pub(crate) use wildroot_core::customer::CustomerInput;
 pub(crate) use wildroot_core::product::{NewProduct, ProductEdit};
 pub(crate) use wildroot_core::report::GroupBy;
-pub(crate) use wildroot_core::sale::{LineRequest, SaleRequest};
+pub(crate) use wildroot_core::sale::{CustomItem, LineRequest, SaleRequest};
 pub(crate) use wildroot_core::settings::{self, TaxRule};
 pub(crate) use wildroot_core::shopify::client::RetryPolicy;
 pub(crate) use wildroot_core::shopify::link::DeviceKey;

@@ -58,8 +58,13 @@ pub(crate) enum EventCmd {
 #[derive(Args)]
 pub(crate) struct SellArgs {
     /// SKU=QTY, optionally SKU=QTY@PRICE and/or ~DISCOUNT (SALVE=2~10%).
-    #[arg(long = "line", required = true)]
+    #[arg(long = "line", required_unless_present = "custom")]
     pub(crate) lines: Vec<String>,
+    /// An item not in the catalogue at a typed price, taking no stock:
+    /// DESCRIPTION=QTY@PRICE, optionally ~DISCOUNT and :CATEGORY for its tax
+    /// ("Seconds jar=1@4.00", "Gift wrap=2@1.50:exempt"; default standard).
+    #[arg(long = "custom")]
+    pub(crate) custom: Vec<String>,
     /// Whole-sale discount: 10% or an amount.
     #[arg(long)]
     pub(crate) discount: Option<String>,
@@ -123,7 +128,39 @@ pub(crate) fn sale_line(s: &str) -> Result<LineRequest> {
         Some((q, p)) => (q, Some(amount(p, "the price after @")?)),
         None => (rest, None),
     };
-    Ok(LineRequest { key: sku.to_string(), qty: count(qty, &format!("the quantity in --line {s}"))?, unit_price: price, discount, lot })
+    Ok(LineRequest {
+        key: sku.to_string(),
+        qty: count(qty, &format!("the quantity in --line {s}"))?,
+        unit_price: price,
+        discount,
+        lot,
+        custom: None,
+    })
+}
+
+/// `--custom DESCRIPTION=QTY@PRICE[~DISCOUNT][:CATEGORY]`: a custom-amount item.
+pub(crate) fn custom_line(s: &str) -> Result<LineRequest> {
+    let example = "\"Seconds jar=1@4.00\" or \"Gift wrap=1@1.50:exempt\"";
+    let (description, rest) = pair(s, "--custom", example)?;
+    let (rest, category) = match rest.rsplit_once(':') {
+        Some((r, c)) => (r, c.trim().to_string()),
+        None => (rest, wildroot_model::bounds::STANDARD_CATEGORY.to_string()),
+    };
+    let (rest, discount) = match rest.split_once('~') {
+        Some((r, d)) => (r, Some(Discount::parse(d)?)),
+        None => (rest, None),
+    };
+    let Some((qty, price)) = rest.split_once('@') else {
+        bail!("--custom {s} has no price: type it like {example}");
+    };
+    Ok(LineRequest {
+        key: description.to_string(),
+        qty: count(qty, &format!("the quantity in --custom {s}"))?,
+        unit_price: Some(amount(price, &format!("the price in --custom {s}"))?),
+        discount,
+        lot: None,
+        custom: Some(CustomItem { tax_category: category }),
+    })
 }
 
 pub(crate) fn refund_lines(lines: &[String]) -> Result<Vec<(String, i64)>> {
@@ -271,7 +308,10 @@ pub(crate) fn event(store: &mut Store, cmd: EventCmd, format: Format) -> Result<
 pub(crate) fn sell(store: &mut Store, args: SellArgs, format: Format) -> Result<String> {
     let j = format == Format::Json;
     Ok({
-        let lines = args.lines.iter().map(|l| sale_line(l)).collect::<Result<Vec<_>>>()?;
+        let mut lines = args.lines.iter().map(|l| sale_line(l)).collect::<Result<Vec<_>>>()?;
+        for c in &args.custom {
+            lines.push(custom_line(c)?);
+        }
         let payments = args
             .payments
             .iter()

@@ -180,7 +180,8 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                     .collect::<rusqlite::Result<_>>()?;
                 for (line_no, product, event, figures) in lines {
                     add_sales(conn, sold_at, &product, event.as_deref(), figures.map(|v| -v))?;
-                    if p.restock {
+                    // A custom-amount item (no product) took no stock.
+                    if p.restock && !product.is_empty() {
                         movement(conn, &movement_key, line_no, "product", &product, figures[0], "void", None, None, p.at_ms)?;
                         // Back to the lots the line was sold from.
                         let sold: Vec<(String, i64, i64)> = conn
@@ -254,14 +255,14 @@ fn apply_refund(conn: &Connection, op_id: &str, op: &Operation, p: &SaleRefunded
     )?;
     if inserted == 1 {
         for line in &p.lines {
-            let product = line.product_id.to_string();
+            let product = product_key(line.product_id);
             conn.execute(
                 "INSERT OR IGNORE INTO refund_lines (refund_id, line_no, product_id, qty, amount_cents, tax_cents, at_ms, event_id)
                          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
                 (&refund, line.line_no, &product, line.qty, line.amount_cents, line.tax_cents, p.at_ms, &event),
             )?;
             add_refund(conn, p.at_ms, &product, event.as_deref(), line)?;
-            if p.restock {
+            if p.restock && line.product_id.is_some() {
                 movement(conn, op_id, line.line_no, "product", &product, line.qty, "refund", None, None, p.at_ms)?;
                 lot_moves(conn, op_id, line.line_no, &line.lots, 1, &product, "refund", Some(&p.sale_id.to_string()), p.at_ms)?;
             }
@@ -333,7 +334,7 @@ fn void_as_refund(conn: &Connection, op_id: &str, op: &Operation, p: &SaleVoided
         let lots = if p.restock { crate::lot::refund_lots(conn, &sale, line_no, left)? } else { Vec::new() };
         lines.push(RefundLine {
             line_no,
-            product_id: product.parse().map_err(|_| crate::error::CoreError::Corrupt(format!("product id '{product}'")))?,
+            product_id: product_of_key(&product)?,
             qty: left,
             amount_cents: (total - r_amount).max(0),
             tax_cents: (tax - r_tax).max(0),
@@ -413,11 +414,11 @@ fn apply_sale(conn: &Connection, op_id: &str, op: &Operation, p: &SaleCompleted)
     }
     let mut line_stmt = conn.prepare_cached(
         "INSERT INTO sale_lines (sale_id, line_no, product_id, qty, unit_price_cents, gross_cents, discount_cents, tax_cents,
-             net_cents, total_cents, at_ms, event_id)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+             net_cents, total_cents, at_ms, event_id, description, tax_category, tax_bp)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
     )?;
     for (i, l) in p.lines.iter().enumerate() {
-        let product = l.product_id.to_string();
+        let product = product_key(l.product_id);
         line_stmt.execute(rusqlite::params![
             &sale,
             i as i64,
@@ -430,10 +431,15 @@ fn apply_sale(conn: &Connection, op_id: &str, op: &Operation, p: &SaleCompleted)
             l.net_cents,
             l.total_cents,
             p.at_ms,
-            &event
+            &event,
+            &l.description,
+            l.tax_category.as_deref().unwrap_or(wildroot_model::bounds::STANDARD_CATEGORY),
+            l.tax_bp
         ])?;
-        movement(conn, op_id, i as i64, "product", &product, -l.qty, "sale", None, None, p.at_ms)?;
-        lot_moves(conn, op_id, i as i64, &l.lots, -1, &product, "sale", Some(&sale), p.at_ms)?;
+        if l.product_id.is_some() {
+            movement(conn, op_id, i as i64, "product", &product, -l.qty, "sale", None, None, p.at_ms)?;
+            lot_moves(conn, op_id, i as i64, &l.lots, -1, &product, "sale", Some(&sale), p.at_ms)?;
+        }
         add_sales(
             conn,
             p.at_ms,
@@ -449,6 +455,21 @@ fn apply_sale(conn: &Connection, op_id: &str, op: &Operation, p: &SaleCompleted)
         add_payments(conn, p.at_ms, pay.method.as_str(), 1, pay.amount_cents, 0)?;
     }
     early_voids(conn, &sale)
+}
+
+/// How a line's product is kept in `sale_lines`, `refund_lines` and
+/// `sales_daily`: a custom-amount item has none and is kept as '' (as a
+/// sale outside a market day has event ''), so every total still adds up.
+pub(crate) fn product_key(product: Option<wildroot_model::ProductId>) -> String {
+    product.map(|p| p.to_string()).unwrap_or_default()
+}
+
+/// The product a kept line names, `None` for ''.
+pub(crate) fn product_of_key(key: &str) -> Result<Option<wildroot_model::ProductId>> {
+    if key.is_empty() {
+        return Ok(None);
+    }
+    key.parse().map(Some).map_err(|_| crate::error::CoreError::Corrupt(format!("product id '{key}'")))
 }
 
 /// A device's cash drawer at an event, opened with its float (a close that

@@ -202,7 +202,7 @@ fn unproject(conn: &Connection, order: &ShopifyOrder) -> Result<()> {
                 let (line_no, product, qty, amount, tax) = row?;
                 Ok(RefundLine {
                     line_no,
-                    product_id: parse_product(&product)?,
+                    product_id: Some(parse_product(&product)?),
                     qty: -qty,
                     amount_cents: -amount,
                     tax_cents: -tax,
@@ -211,7 +211,7 @@ fn unproject(conn: &Connection, order: &ShopifyOrder) -> Result<()> {
             })
             .collect::<Result<_>>()?;
         for l in &rlines {
-            super::add_refund(conn, *at_ms, &l.product_id.to_string(), Some(&online), l)?;
+            super::add_refund(conn, *at_ms, &super::product_key(l.product_id), Some(&online), l)?;
         }
         if *total != 0 {
             super::add_payments(conn, *at_ms, ONLINE, 0, 0, -total)?;
@@ -414,7 +414,7 @@ fn project(conn: &Connection, order: &ShopifyOrder) -> Result<()> {
             .execute(rusqlite::params![&rid, line_no, product, qty, money, refund.at_ms, &online])?;
             let row = RefundLine {
                 line_no: *line_no,
-                product_id: parse_product(product)?,
+                product_id: Some(parse_product(product)?),
                 qty: *qty,
                 amount_cents: *money,
                 tax_cents: 0,
