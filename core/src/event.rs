@@ -6,7 +6,9 @@ use crate::store::Store;
 use chrono::NaiveDate;
 use rusqlite::{Connection, OptionalExtension, Row};
 use wildroot_model::op::*;
-use wildroot_model::views::{AllotmentLine, AllotmentView, DrawerZ, EventView, KnownDevice, PaymentTotal, UnitsSold, ZReport};
+use wildroot_model::views::{
+    AllotmentLine, AllotmentView, DrawerZ, EventView, KnownDevice, PaymentTotal, UnitsSold, WithdrawnPayment, ZReport,
+};
 use wildroot_model::{DeviceId, EventId, Money};
 
 /// How far from today a planned event's day may be: further is a typo.
@@ -376,6 +378,7 @@ impl Store {
             units,
             drawers,
             allotments: allotment_lines(conn, &eid, None)?,
+            withdrawn: withdrawn(conn, &eid)?,
         })
     }
 
@@ -424,4 +427,25 @@ impl Store {
         }
         Ok(out)
     }
+}
+
+/// Payments taken off unfinished sales at an event, oldest first.
+fn withdrawn(conn: &rusqlite::Connection, event: &str) -> Result<Vec<WithdrawnPayment>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT at_ms, device, method, amount_cents, charged FROM withdrawn_payments WHERE event_id = ?1 ORDER BY at_ms, op_id",
+    )?;
+    let rows = stmt.query_map([event], |r| {
+        Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, i64>(3)?, r.get::<_, bool>(4)?))
+    })?;
+    rows.map(|row| {
+        let (at_ms, device, method, amount_cents, charged) = row?;
+        Ok(WithdrawnPayment {
+            at_ms,
+            device: device.parse().map_err(|_| CoreError::Corrupt(format!("device id '{device}'")))?,
+            method: PayMethod::parse(&method).ok_or_else(|| CoreError::Corrupt(format!("payment method '{method}'")))?,
+            amount_cents,
+            charged,
+        })
+    })
+    .collect()
 }

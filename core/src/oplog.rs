@@ -335,6 +335,7 @@ pub const REPLICATED_TABLES: &[&str] = &[
     "event_drawers",
     "allotments",
     "early_voids",
+    "withdrawn_payments",
 ];
 
 /// Every row of every replicated table, as text, sorted: two stores with

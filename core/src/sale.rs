@@ -81,6 +81,22 @@ impl Store {
         })
     }
 
+    /// Records a card or other payment taken off a sale before it was
+    /// finished, with the answer to "was it charged?", at the open event.
+    pub fn withdraw_payment(&mut self, method: PayMethod, amount: Money, charged: bool) -> Result<()> {
+        self.write(|tx| {
+            let event_id = event::open_event(tx)?.map(|e| e.id);
+            tx.record(OpKind::PaymentWithdrawn(PaymentWithdrawn {
+                at_ms: tx.now_ms(),
+                event_id,
+                method,
+                amount_cents: amount.0,
+                charged,
+            }))?;
+            Ok(())
+        })
+    }
+
     /// Refunds a whole sale (`lines` = None) or some of its lines by SKU and
     /// quantity; the goods go back on the shelf unless `restock` is false.
     pub fn refund(&mut self, sale_key: &str, lines: Option<&[(String, i64)]>, restock: bool) -> Result<RefundReceipt> {

@@ -29,6 +29,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0014_shopify_bulk_progress.sql")),
         M::up(include_str!("../../migrations/0015_parked_carts.sql")),
         M::up(include_str!("../../migrations/0016_custom_items.sql")),
+        M::up(include_str!("../../migrations/0017_withdrawn_payments.sql")),
     ])
 }
 

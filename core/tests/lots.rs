@@ -354,7 +354,7 @@ fn a_device_upgraded_after_applying_lotted_sales_rebuilds_its_lot_figures_from_t
              ALTER TABLE sync_state DROP COLUMN server_epoch; DROP TABLE early_voids; ALTER TABLE shopify_import DROP COLUMN withheld;
              ALTER TABLE shopify_import DROP COLUMN bulk_done; ALTER TABLE shopify_import DROP COLUMN bulk_total;
              DROP TABLE parked_carts; ALTER TABLE sale_lines DROP COLUMN description;
-             ALTER TABLE sale_lines DROP COLUMN tax_category; ALTER TABLE sale_lines DROP COLUMN tax_bp;
+             ALTER TABLE sale_lines DROP COLUMN tax_category; ALTER TABLE sale_lines DROP COLUMN tax_bp; DROP TABLE withdrawn_payments;
              PRAGMA user_version = 7;",
         )?;
     }

@@ -215,3 +215,25 @@ fn a_custom_amount_item_is_sold_taxed_by_its_category_and_takes_no_stock() -> R 
     assert!(judged.contains("one or the other"), "{judged}");
     Ok(())
 }
+
+/// A card payment taken off an unfinished sale is recorded with the
+/// vendor's answer to "was it charged?" (#23) and listed in the Z report;
+/// it is not a sale and moves no total. A vendor may record it; cash is
+/// never "withdrawn" (it is handed back), and the judge refuses it.
+#[test]
+fn a_card_payment_taken_off_an_unfinished_sale_is_in_the_z_report_with_the_answer() -> R {
+    let mut s = Store::open_in_memory()?;
+    s.set_clock(Some(START));
+    s.open_event("Saturday Market", None, None, Money(5000))?;
+    s.withdraw_payment(PayMethod::Card, Money(500), true)?;
+    s.withdraw_payment(PayMethod::Card, Money(300), false)?;
+    let event = s.current_event()?.map(|e| e.id.to_string()).unwrap_or_default();
+    let z = s.z_report(&event)?;
+    assert_eq!(z.withdrawn.iter().map(|w| (w.amount_cents, w.charged)).collect::<Vec<_>>(), [(500, true), (300, false)]);
+    assert_eq!((z.sales_count, z.total_cents, z.expected_cash_cents), (0, 0, 5000), "not a sale, not cash");
+    assert!(Role::Vendor.may("payment_withdrawn"));
+    let err = s.withdraw_payment(PayMethod::Cash, Money(500), true).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("only card and other payments"), "{err}");
+    assert_eq!(replay_check(&s)?, None);
+    Ok(())
+}

@@ -448,9 +448,68 @@ async fn a_payment_taken_before_the_cart_was_emptied_is_still_reachable_and_remo
     app.wait_gone("#finish-sale").await?;
     app.click("#taken .payment[data-method='Card'] .remove-payment").await?;
     app.wait_until("#taken .ask", "text", |s| s.contains("charged")).await?;
-    app.click("#taken .payment[data-method='Card'] .confirm-remove").await?;
+    // The reader charged it: the answer is recorded and the refund is asked for.
+    app.click("#taken .payment[data-method='Card'] .confirm-remove[data-charged='true']").await?;
     app.wait_gone("#taken .payment").await?;
+    app.wait_until("#toast", "text", |s| s.contains("Refund the $1.00 on the card reader")).await?;
     app.click("#tender-back").await?;
     app.wait_gone("#payments-kept").await?;
+    app.quit().await
+}
+
+/// An item not in the catalogue at a typed price, and a card payment taken
+/// off with the answer "not charged": both reach the market day's Z report.
+#[tokio::test]
+async fn a_custom_amount_item_and_a_card_payment_taken_off_reach_the_z_report() -> Result<()> {
+    let (app, _dir) = fresh_app().await?;
+    app.click("#nav-market").await?;
+    if app.client.find(fantoccini::Locator::Css("#close-event")).await.is_ok() {
+        app.fill("#counted", "0").await?;
+        app.click("#close-event").await?;
+        app.click("#confirm-close").await?;
+        app.find("#zreport").await?;
+        app.click("#nav-pos").await?;
+        app.click("#nav-market").await?;
+    }
+    app.fill("#event-name-input", "Custom Fair").await?;
+    app.fill("#event-float", "0").await?;
+    app.click("#open-event").await?;
+    app.wait_text("#event-name", "Custom Fair").await?;
+
+    app.click("#nav-pos").await?;
+    app.click("#custom-item").await?;
+    // A price that is not one says so beside the field, and adds nothing.
+    app.fill("#custom-name", "Seconds jar").await?;
+    app.fill("#custom-amount", "four").await?;
+    app.click("#custom-add").await?;
+    app.find("#custom-error").await?;
+    app.wait_text("#cart-count", "0 items").await?;
+    app.fill("#custom-amount", "4.00").await?;
+    app.click("#custom-exempt").await?;
+    app.click("#custom-add").await?;
+    app.wait_gone("#custom-sheet").await?;
+    // Exempt: $4.00 whatever the shop's tax.
+    app.wait_text("#cart-total", "$4.00").await?;
+    app.click("#cart-toggle").await?;
+    app.find(".cart-line.custom[data-sku='Seconds jar']").await?;
+    app.click("#charge").await?;
+    app.click("#split-toggle").await?;
+    app.fill("#split-amount", "1").await?;
+    app.click("#split-card").await?;
+    app.click("#taken .payment[data-method='Card'] .remove-payment").await?;
+    app.click("#taken .payment[data-method='Card'] .confirm-remove[data-charged='false']").await?;
+    app.wait_gone("#taken .payment").await?;
+    app.click("#pay-exact").await?;
+    app.click("#new-sale").await?;
+
+    app.click("#nav-market").await?;
+    app.wait_text("#totals-total", "$4.00").await?;
+    app.fill("#counted", "4").await?;
+    app.click("#close-event").await?;
+    app.click("#confirm-close").await?;
+    app.wait_text("#over-short", "Even").await?;
+    app.wait_until("#z-units", "text", |s| s.contains("1 × Custom items · $4.00")).await?;
+    app.wait_until("#z-withdrawn .withdrawn-payment[data-charged='false']", "text", |s| s.contains("$1.00 · not charged")).await?;
+    app.screenshot("zreport-custom-withdrawn-390x844").await?;
     app.quit().await
 }

@@ -111,6 +111,15 @@ pub struct Sell {
     pub payments: Vec<(PayMethod, i64)>,
 }
 
+/// A card or other payment taken off a sale before it was finished, with
+/// the vendor's answer to "was it charged?" (recorded for the Z report).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WithdrawPayment {
+    pub method: PayMethod,
+    pub amount: Money,
+    pub charged: bool,
+}
+
 /// A cart set aside to serve the next customer: what it holds, as the
 /// booth will sell it when it comes back. Kept on this device only.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -613,6 +622,7 @@ command!(Home => HomeView, "home");
 command!(Search => Vec<ProductView>, "search");
 command!(Sell => SaleReceipt, "sell");
 command!(ParkCart => Vec<ParkedView>, "park_cart");
+command!(WithdrawPayment => (), "withdraw_payment");
 command!(SaveDiscountPresets => Vec<DiscountPreset>, "save_discount_presets");
 command!(ListParked => Vec<ParkedView>, "list_parked");
 command!(ResumeParked => ParkedCart, "resume_parked");

@@ -167,6 +167,15 @@ pub fn check(kind: &OpKind) -> Result<(), String> {
             cents("a refund", p.total_cents)?;
             equal("a refund's total", p.total_cents, sum)
         }
+        OpKind::PaymentWithdrawn(p) => {
+            if p.method == PayMethod::Cash || p.method == PayMethod::Shopify {
+                return Err(format!("a {} payment is not withdrawn: only card and other payments are", p.method.as_str()));
+            }
+            if p.amount_cents <= 0 {
+                return Err(format!("a withdrawn payment of {} is not positive", p.amount_cents));
+            }
+            cents("a withdrawn payment", p.amount_cents).map(drop)
+        }
         OpKind::CustomerCreated(_) | OpKind::CustomerEdited(_) | OpKind::SettingSet(_) => Ok(()),
         OpKind::ShopifyOrderSeen(_) | OpKind::ShopifySkuMapped(_) | OpKind::ShopifyVariantLinked(_) => Ok(()),
     }

@@ -59,6 +59,7 @@ pub enum OpKind {
     ShopifyOrderSeen(ShopifyOrderSeen),
     ShopifySkuMapped(ShopifySkuMapped),
     ShopifyVariantLinked(ShopifyVariantLinked),
+    PaymentWithdrawn(PaymentWithdrawn),
 }
 
 /// The wire names of every kind this build knows.
@@ -84,6 +85,7 @@ pub const KIND_NAMES: &[&str] = &[
     "shopify_order_seen",
     "shopify_sku_mapped",
     "shopify_variant_linked",
+    "payment_withdrawn",
 ];
 
 impl OpKind {
@@ -111,6 +113,7 @@ impl OpKind {
             OpKind::ShopifyOrderSeen(_) => "shopify_order_seen",
             OpKind::ShopifySkuMapped(_) => "shopify_sku_mapped",
             OpKind::ShopifyVariantLinked(_) => "shopify_variant_linked",
+            OpKind::PaymentWithdrawn(_) => "payment_withdrawn",
         }
     }
 }
@@ -474,6 +477,21 @@ pub struct CustomerCreated {
 pub struct CustomerEdited {
     pub customer_id: CustomerId,
     pub fields: CustomerFields,
+}
+
+/// A card (or other non-cash) payment taken towards a sale and then taken
+/// off before the sale was finished, with the vendor's answer to "was it
+/// charged?". No sale records it, so this is the record: a charge that
+/// went through must be refunded on the reader, and the Z report says so.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PaymentWithdrawn {
+    pub at_ms: i64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<EventId>,
+    pub method: PayMethod,
+    pub amount_cents: i64,
+    /// The vendor's answer: the reader charged the customer.
+    pub charged: bool,
 }
 
 /// A business-wide setting (tax rate, business name), a last-writer-wins register.

@@ -94,6 +94,7 @@ impl Role {
                     | "event_joined"
                     | "customer_created"
                     | "customer_edited"
+                    | "payment_withdrawn"
             ),
         }
     }
@@ -116,6 +117,7 @@ pub fn describe_kind(kind: &str) -> &str {
         "stock_allotted" => "allot stock to booth devices",
         "sale_completed" => "record sales",
         "sale_voided" => "void sales",
+        "payment_withdrawn" => "take card payments off unfinished sales",
         "sale_refunded" => "refund sales",
         "customer_created" => "add customers",
         "customer_edited" => "edit customers",

@@ -128,6 +128,21 @@ pub struct ZReport {
     /// What each booth device was allotted and what became of it.
     #[serde(default)]
     pub allotments: Vec<AllotmentLine>,
+    /// Card and other payments taken off unfinished sales; those charged
+    /// are owed back to the customer on the reader.
+    #[serde(default)]
+    pub withdrawn: Vec<WithdrawnPayment>,
+}
+
+/// A payment taken off a sale before it was finished.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WithdrawnPayment {
+    pub at_ms: i64,
+    pub device: DeviceId,
+    pub method: PayMethod,
+    pub amount_cents: i64,
+    /// The vendor said the reader charged it: refund it there.
+    pub charged: bool,
 }
 
 /// One device's cash drawer at an event: its float, what it took, what

@@ -60,6 +60,10 @@ pub fn sell(store: &mut Store, req: Sell) -> Result<SaleReceipt> {
     })
 }
 
+pub fn withdraw_payment(store: &mut Store, req: WithdrawPayment) -> Result<()> {
+    store.withdraw_payment(req.method, req.amount, req.charged)
+}
+
 pub fn park_cart(store: &mut Store, req: ParkCart) -> Result<Vec<ParkedView>> {
     store.park_cart(&req.label, &req.cart)
 }

@@ -78,6 +78,11 @@ fn sell(shell: State<'_, Shell>, req: Sell) -> Reply<SaleReceipt> {
 }
 
 #[tauri::command(async)]
+fn withdraw_payment(shell: State<'_, Shell>, req: WithdrawPayment) -> Reply<()> {
+    write(&shell, |s| commands::withdraw_payment(s, req))
+}
+
+#[tauri::command(async)]
 fn park_cart(shell: State<'_, Shell>, req: ParkCart) -> Reply<Vec<ParkedView>> {
     write(&shell, |s| commands::park_cart(s, req))
 }
@@ -367,6 +372,7 @@ pub fn run() {
             search,
             sell,
             park_cart,
+            withdraw_payment,
             save_discount_presets,
             list_parked,
             resume_parked,

@@ -110,7 +110,9 @@ pub fn every_day(days: &[(String, i64)], from: &str, to: &str) -> Vec<(String, i
 
 /// Long names are cut to fit beside their bar; the full name is in the bar's title.
 pub fn short_label(label: &str) -> String {
-    const MAX: usize = 20;
+    // Wide enough for most names, narrow enough that a bold one in capitals
+    // still fits the label column (a longer one was cut at its start).
+    const MAX: usize = 18;
     if label.chars().count() <= MAX {
         label.to_string()
     } else {
@@ -150,7 +152,14 @@ pub fn ColumnChart(id: &'static str, values: Vec<(String, i64)>) -> impl IntoVie
 
 /// Labelled horizontal bars with their amounts: top sellers, events, payment methods.
 #[component]
-pub fn RowChart(id: &'static str, values: Vec<(String, i64)>) -> impl IntoView {
+pub fn RowChart(
+    id: &'static str,
+    values: Vec<(String, i64)>,
+    /// What to write beside each bar when it is not its label (a product's
+    /// name without its SKU); the bar keeps its full label in `data-label`.
+    #[prop(optional)]
+    shown: Option<Vec<String>>,
+) -> impl IntoView {
     const W: f64 = 240.0;
     const ROW: f64 = 30.0;
     const LABEL: f64 = 215.0;
@@ -163,11 +172,13 @@ pub fn RowChart(id: &'static str, values: Vec<(String, i64)>) -> impl IntoView {
             <svg viewBox=format!("0 0 {} {height}", LABEL + W + AMOUNT) role="img">
                 {bars
                     .into_iter()
-                    .map(|b| {
+                    .enumerate()
+                    .map(|(i, b)| {
                         let mid = b.y + b.h / 2.0 + 5.0;
+                        let text = shown.as_ref().and_then(|s| s.get(i)).unwrap_or(&b.label);
                         view! {
                             <g>
-                                <text x=LABEL - 8.0 y=mid class="label end">{short_label(&b.label)}</text>
+                                <text x=LABEL - 8.0 y=mid class="label end">{short_label(text)}</text>
                                 <rect class="bar" x=LABEL + b.x y=b.y width=b.w.max(1.0) height=b.h data-label=b.label.clone() data-value=b.value>
                                     <title>{format!("{}: {}", b.label, money(b.value))}</title>
                                 </rect>
@@ -216,7 +227,8 @@ mod tests {
         assert_eq!(every_day(&sold, "2026-02-26", "2026-02-28").len(), 3);
         assert_eq!(every_day(&[], "", ""), vec![]);
         assert_eq!(every_day(&sold, "2020-01-01", "2026-03-02"), sold, "too long a range keeps only the days with sales");
-        assert_eq!(short_label("Whipped Shea Body Butter 4 oz"), "Whipped Shea Body B…");
+        assert_eq!(short_label("Whipped Shea Body Butter 4 oz"), "Whipped Shea Body…");
+        assert_eq!(short_label("Whipped Shea Body"), "Whipped Shea Body");
     }
 
     #[test]

@@ -98,9 +98,22 @@ fn ZReportView(z: ZReport) -> impl IntoView {
             {diff.map(|d| view! { <p class="over-short" class:short=d < 0 id="over-short">{over_short(d)}</p> })}
             {z.counted_cash_cents.map(|c| view! { <p>{format!("Counted {}", money(c))}</p> })}
             <Totals z=z.clone() />
-            <ul class="units">
-                {z.units.iter().map(|u| view! { <li>{format!("{} × {} · {}", u.units, u.name, money(u.total_cents))}</li> }).collect_view()}
+            <ul class="units" id="z-units">
+                {z.units.iter().map(|u| view! { <li class="unit-line">{format!("{} × {} · {}", u.units, u.name, money(u.total_cents))}</li> }).collect_view()}
             </ul>
+            {(!z.withdrawn.is_empty()).then(|| view! {
+                <h4>"Payments taken off unfinished sales"</h4>
+                <ul class="withdrawn" id="z-withdrawn">
+                    {z.withdrawn.iter().map(|w| {
+                        let answer = if w.charged { "charged: refund it on the reader" } else { "not charged" };
+                        view! {
+                            <li class="withdrawn-payment" class:warn=w.charged data-charged=w.charged.to_string()>
+                                {format!("{} {} · {answer}", method_name(w.method), money(w.amount_cents))}
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            })}
             {(z.drawers.len() > 1).then(|| view! {
                 <h4>"Drawers"</h4>
                 <table class="grid" id="z-drawers">

@@ -5,7 +5,7 @@ use crate::cart::{discount_text, keypad, money, parse_amount, parse_discount, qu
 use crate::state::AppState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wildroot_model::app::{ListParked, LotChoice, ParkCart, ParkedView, ProductLots, ResumeParked, Search, Sell};
+use wildroot_model::app::{ListParked, LotChoice, ParkCart, ParkedView, ProductLots, ResumeParked, Search, Sell, WithdrawPayment};
 use wildroot_model::op::PayMethod;
 use wildroot_model::views::{ProductView, SaleReceipt};
 use wildroot_model::{bounds, Money};
@@ -325,7 +325,7 @@ pub fn Pos() -> impl IntoView {
                     <For each=tiles key=|p| (p.sku.clone(), p.on_hand, p.price_cents) let:product>
                         <Tile product=product />
                     </For>
-                    <button class="tile custom-tile" id="custom-item" on:click=move |_| custom_open.set(true)>
+                    <button class="custom-tile" id="custom-item" on:click=move |_| custom_open.set(true)>
                         <span class="tile-name">"Custom amount"</span>
                         <span class="tile-stock">"Not in the catalogue"</span>
                     </button>
@@ -752,29 +752,66 @@ fn TenderSheet() -> impl IntoView {
                 <span>{format!("{} {}", method_name(m), money(c))}</span>
                 {move || match removing.get() {
                     Some(r) if r == n => {
-                        let question = if m == PayMethod::Cash {
-                            "Give the cash back?".to_string()
-                        } else {
-                            format!("Was the {} charged? Refund it there first, then take it off.", method_name(m).to_lowercase())
+                        let take_off = move || {
+                            pos.tender.update(|t| {
+                                t.remove(n);
+                            });
+                            removing.set(None);
+                            pos.error.set(None);
                         };
-                        view! {
-                            <span class="ask">{question}</span>
-                            <button
-                                class="danger confirm-remove"
-                                disabled=move || pos.busy.get()
-                                on:click=move |_| {
-                                    pos.tender.update(|t| {
-                                        t.remove(n);
-                                    });
-                                    removing.set(None);
-                                    pos.error.set(None);
+                        // A card payment may have gone through on the reader:
+                        // the answer is recorded (the Z report lists it), and
+                        // one that was charged is owed back there.
+                        let record = move |charged: bool| {
+                            if pos.busy.get_untracked() {
+                                return;
+                            }
+                            pos.busy.set(true);
+                            spawn_local(async move {
+                                match call(&WithdrawPayment { method: m, amount: Money(c), charged }).await {
+                                    Ok(()) => {
+                                        take_off();
+                                        if charged {
+                                            app.toast.set(Some(format!("Refund the {} on the card reader now.", money(c))));
+                                        }
+                                    }
+                                    Err(e) => pos.error.set(Some(e)),
                                 }
-                            >
-                                "Take it off"
-                            </button>
-                            <button class="secondary" on:click=move |_| removing.set(None)>"Keep"</button>
+                                pos.busy.set(false);
+                            });
+                        };
+                        if m == PayMethod::Cash {
+                            view! {
+                                <span class="ask">"Give the cash back?"</span>
+                                <button class="danger confirm-remove" disabled=move || pos.busy.get() on:click=move |_| take_off()>
+                                    "Take it off"
+                                </button>
+                                <button class="secondary" on:click=move |_| removing.set(None)>"Keep"</button>
+                            }
+                                .into_any()
+                        } else {
+                            view! {
+                                <span class="ask">{format!("Was the {} charged?", method_name(m).to_lowercase())}</span>
+                                <button
+                                    class="danger confirm-remove"
+                                    data-charged="true"
+                                    disabled=move || pos.busy.get()
+                                    on:click=move |_| record(true)
+                                >
+                                    "Charged: I'll refund it on the reader"
+                                </button>
+                                <button
+                                    class="secondary confirm-remove"
+                                    data-charged="false"
+                                    disabled=move || pos.busy.get()
+                                    on:click=move |_| record(false)
+                                >
+                                    "Not charged"
+                                </button>
+                                <button class="secondary" on:click=move |_| removing.set(None)>"Keep"</button>
+                            }
+                                .into_any()
                         }
-                            .into_any()
                     }
                     _ => {
                         view! {

@@ -43,6 +43,20 @@ pub fn series(r: &SalesReport) -> Vec<(String, i64)> {
     bars
 }
 
+/// The names [`series`] draws for a product report, in its order: a
+/// product's label without its SKU (SKUs have no spaces), "Custom items"
+/// as it is.
+pub fn product_names(r: &SalesReport) -> Vec<String> {
+    let mut rows: Vec<&wildroot_model::views::SalesRow> = r.rows.iter().collect();
+    rows.sort_by(|a, b| b.total_cents.cmp(&a.total_cents).then_with(|| a.label.cmp(&b.label)));
+    rows.iter()
+        .map(|row| match row.label.split_once(' ') {
+            Some((_, name)) if !row.key.is_empty() => name.to_string(),
+            _ => row.label.clone(),
+        })
+        .collect()
+}
+
 fn payment_label(key: &str) -> String {
     match key {
         "cash" => method_name(PayMethod::Cash).into(),
@@ -126,7 +140,7 @@ pub fn Reports() -> impl IntoView {
                             <div class="dash-grid">
                                 <div class="card">
                                     <div class="card-head"><h2>"Top sellers"</h2>{export_button("product")}</div>
-                                    <RowChart id="chart-top" values=series(&d.top_products) />
+                                    <RowChart id="chart-top" values=series(&d.top_products) shown=product_names(&d.top_products) />
                                 </div>
                                 <div class="card">
                                     <div class="card-head"><h2>"By market"</h2>{export_button("event")}</div>

@@ -193,6 +193,13 @@ pub(crate) fn z_out(z: &ZReport, format: Format) -> Result<String> {
         s.push_str("Drawers:\n");
         s.push_str(&t.render(format));
     }
+    if format == Format::Table && !z.withdrawn.is_empty() {
+        s.push_str("Payments taken off unfinished sales:\n");
+        for w in &z.withdrawn {
+            let answer = if w.charged { "charged: refund it on the reader" } else { "not charged" };
+            s.push_str(&format!("  {} {} ({answer})\n", w.method.as_str(), money(w.amount_cents)));
+        }
+    }
     if format == Format::Table && !z.allotments.is_empty() {
         s.push_str("Allotted, sold and coming back:\n");
         s.push_str(&allotment_out(&z.allotments, format)?);

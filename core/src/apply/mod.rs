@@ -204,6 +204,22 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             }
         }
         OpKind::SaleRefunded(p) => apply_refund(conn, &op_id, op, p)?,
+        // Not a sale, not takings: a record for the Z report.
+        OpKind::PaymentWithdrawn(p) => {
+            conn.execute(
+                "INSERT OR IGNORE INTO withdrawn_payments (op_id, device, at_ms, event_id, method, amount_cents, charged)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                rusqlite::params![
+                    &op_id,
+                    op.device.to_string(),
+                    p.at_ms,
+                    p.event_id.map(|e| e.to_string()),
+                    p.method.as_str(),
+                    p.amount_cents,
+                    p.charged
+                ],
+            )?;
+        }
         OpKind::CustomerCreated(p) => {
             let id = p.customer_id.to_string();
             conn.execute(
