@@ -205,6 +205,7 @@ fn million_lines() -> (TempDir, Store) {
                 },
                 customer_id: None,
                 lines,
+                tax_place: None,
                 tax_bp: 0,
                 tax_inclusive: false,
                 gross_cents: total,

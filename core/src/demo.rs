@@ -83,6 +83,7 @@ impl Store {
                     low_stock_at: Some(*low),
                     favorite: *fav,
                     no_oversell: false,
+                    tax_category: None,
                 })?;
             }
             let recipes: &[DemoRecipe] = &[

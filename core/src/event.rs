@@ -9,7 +9,7 @@ use wildroot_model::op::*;
 use wildroot_model::views::{
     AllotmentLine, AllotmentView, DrawerZ, EventView, KnownDevice, PaymentTotal, UnitsSold, WithdrawnPayment, ZReport,
 };
-use wildroot_model::{DeviceId, EventId, Money};
+use wildroot_model::{bounds, DeviceId, EventId, Money};
 
 /// How far from today a planned event's day may be: further is a typo.
 const PLAN_DAYS_BACK: i64 = 366;
@@ -21,7 +21,7 @@ const PLAN_DAYS_AHEAD: i64 = 2 * 366;
 const EVENT_COLUMNS: &str = "id, name, location, date, float_cents,
     EXISTS (SELECT 1 FROM event_drawers d WHERE d.event_id = events.id AND d.closed_at_ms IS NULL)
         OR (closed_at_ms IS NULL AND NOT EXISTS (SELECT 1 FROM event_drawers d WHERE d.event_id = events.id)),
-    counted_cents";
+    counted_cents, tax_place, fee_cents, commission_bp, commission_base, minutes_worked";
 
 fn event_from_row(r: &Row<'_>) -> rusqlite::Result<(String, EventView)> {
     Ok((
@@ -35,6 +35,14 @@ fn event_from_row(r: &Row<'_>) -> rusqlite::Result<(String, EventView)> {
             float_cents: r.get(4)?,
             open: r.get(5)?,
             counted_cents: r.get(6)?,
+            place: r
+                .get::<_, Option<String>>(7)?
+                .and_then(|v| serde_json::from_str::<wildroot_model::tax::TaxPlace>(&v).ok())
+                .map(|p| p.name),
+            fee_cents: r.get(8)?,
+            commission_bp: r.get(9)?,
+            commission_base: r.get(10)?,
+            minutes_worked: r.get(11)?,
         },
     ))
 }
@@ -51,7 +59,8 @@ fn parse_event(row: (String, EventView)) -> Result<EventView> {
 pub(crate) fn open_event(conn: &Connection) -> Result<Option<EventView>> {
     let row = conn
         .query_row(
-            "SELECT e.id, e.name, e.location, e.date, d.float_cents, d.closed_at_ms IS NULL, d.counted_cents
+            "SELECT e.id, e.name, e.location, e.date, d.float_cents, d.closed_at_ms IS NULL, d.counted_cents,
+                    e.tax_place, e.fee_cents, e.commission_bp, e.commission_base, e.minutes_worked
              FROM event_drawers d JOIN events e ON e.id = d.event_id
              WHERE d.device = (SELECT id FROM local_device) AND d.closed_at_ms IS NULL
              ORDER BY d.opened_at_ms DESC LIMIT 1",
@@ -147,6 +156,20 @@ fn find(conn: &Connection, key: &str) -> Result<EventView> {
 impl Store {
     /// Opens a market event on this device with an opening cash float.
     pub fn open_event(&mut self, name: &str, location: Option<&str>, date: Option<NaiveDate>, float: Money) -> Result<EventView> {
+        self.open_event_with(name, location, date, float, EventTerms::default())
+    }
+
+    /// Opens a market event with its terms: the place whose tax its sales
+    /// follow, the booth fee, the commission.
+    pub fn open_event_with(
+        &mut self,
+        name: &str,
+        location: Option<&str>,
+        date: Option<NaiveDate>,
+        float: Money,
+        terms: EventTerms,
+    ) -> Result<EventView> {
+        bounds::check(&OpKind::EventEdited(EventEdited { event_id: EventId::new(), terms: terms.clone() })).map_err(CoreError::Invalid)?;
         let name = text("event name", name, 120)?;
         let location = optional_text("location", location.unwrap_or(""), 200)?;
         if float.0 < 0 {
@@ -171,6 +194,7 @@ impl Store {
                 float_cents: float.0,
                 opened_at_ms: tx.now_ms(),
                 planned: false,
+                terms,
             }))?;
             Ok(event_id)
         })?;
@@ -181,6 +205,12 @@ impl Store {
     /// before they open their drawers there (`join_event`). This device
     /// opens no drawer at it.
     pub fn plan_event(&mut self, name: &str, location: Option<&str>, date: NaiveDate) -> Result<EventView> {
+        self.plan_event_with(name, location, date, EventTerms::default())
+    }
+
+    /// Plans an event with its terms (place, fee, commission).
+    pub fn plan_event_with(&mut self, name: &str, location: Option<&str>, date: NaiveDate, terms: EventTerms) -> Result<EventView> {
+        bounds::check(&OpKind::EventEdited(EventEdited { event_id: EventId::new(), terms: terms.clone() })).map_err(CoreError::Invalid)?;
         let name = text("event name", name, 120)?;
         let today = chrono::DateTime::from_timestamp_millis(self.now_ms()).map(|d| d.date_naive()).unwrap_or_default();
         let days = (date - today).num_days();
@@ -200,8 +230,44 @@ impl Store {
                 float_cents: 0,
                 opened_at_ms: tx.now_ms(),
                 planned: true,
+                terms,
             }))?;
             Ok(event_id)
+        })?;
+        find(self.conn(), &id.to_string())
+    }
+
+    /// An event by name or id.
+    pub fn event(&self, key: &str) -> Result<EventView> {
+        find(self.conn(), key)
+    }
+
+    /// Changes an event's terms: its place, fee, commission or hours
+    /// worked. Its past sales keep the tax they were rung up with.
+    pub fn edit_event(&mut self, key: &str, terms: EventTerms) -> Result<EventView> {
+        if terms.is_empty() {
+            return Err(CoreError::Invalid("nothing to change: give a place, fee, commission or hours".into()));
+        }
+        bounds::check(&OpKind::EventEdited(EventEdited { event_id: EventId::new(), terms: terms.clone() })).map_err(CoreError::Invalid)?;
+        let id = self.write(|tx| {
+            let event = find(tx, key)?;
+            tx.record(OpKind::EventEdited(EventEdited { event_id: event.id, terms }))?;
+            Ok(event.id)
+        })?;
+        find(self.conn(), &id.to_string())
+    }
+
+    /// Records a cost of a market day besides its fee and commission.
+    pub fn add_event_cost(&mut self, key: &str, amount: Money, note: &str) -> Result<EventView> {
+        let note = text("note", note, 200)?;
+        if amount.0 <= 0 {
+            return Err(CoreError::Invalid(format!("a cost of {amount} is not one: give what was spent, above 0")));
+        }
+        bounds::cents("a market day's cost", amount.0).map_err(CoreError::Invalid)?;
+        let id = self.write(|tx| {
+            let event = find(tx, key)?;
+            tx.record(OpKind::EventCostAdded(EventCostAdded { event_id: event.id, amount_cents: amount.0, note, at_ms: tx.now_ms() }))?;
+            Ok(event.id)
         })?;
         find(self.conn(), &id.to_string())
     }
@@ -314,7 +380,9 @@ impl Store {
     }
 
     pub fn list_events(&self) -> Result<Vec<EventView>> {
-        let mut stmt = self.conn().prepare(&format!("SELECT {EVENT_COLUMNS} FROM events ORDER BY date DESC, opened_at_ms DESC"))?;
+        let mut stmt = self
+            .conn()
+            .prepare(&format!("SELECT {EVENT_COLUMNS} FROM events WHERE opened_by != '' ORDER BY date DESC, opened_at_ms DESC"))?;
         let rows = stmt.query_map([], event_from_row)?;
         rows.map(|r| parse_event(r?)).collect()
     }

@@ -17,6 +17,7 @@ pub mod error;
 pub mod event;
 pub mod export;
 pub mod lot;
+pub mod market;
 pub mod movement;
 pub mod oplog;
 pub mod parked;
@@ -29,6 +30,7 @@ pub mod shopify;
 pub mod store;
 pub mod supply;
 pub mod sync;
+pub mod tax;
 
 pub use error::{CoreError, Result};
 pub use store::{Store, Tx};

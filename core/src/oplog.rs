@@ -336,6 +336,7 @@ pub const REPLICATED_TABLES: &[&str] = &[
     "allotments",
     "early_voids",
     "withdrawn_payments",
+    "event_costs",
 ];
 
 /// Every row of every replicated table, as text, sorted: two stores with

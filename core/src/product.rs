@@ -18,6 +18,8 @@ pub struct NewProduct {
     pub low_stock_at: Option<i64>,
     pub favorite: bool,
     pub no_oversell: bool,
+    /// "standard" when not given.
+    pub tax_category: Option<String>,
 }
 
 /// Changes to a product; `None` leaves a field alone, an empty text clears it.
@@ -31,6 +33,8 @@ pub struct ProductEdit {
     pub low_stock_at: Option<i64>,
     pub favorite: Option<bool>,
     pub no_oversell: Option<bool>,
+    /// How the product is taxed at each place ("standard", "exempt", "food"…).
+    pub tax_category: Option<String>,
 }
 
 /// The essentials of a product found by SKU, barcode or id.
@@ -41,19 +45,27 @@ pub struct ProductRef {
     pub name: String,
     pub price_cents: i64,
     pub no_oversell: bool,
+    pub tax_category: String,
 }
 
 pub(crate) fn find(conn: &Connection, key: &str) -> Result<ProductRef> {
     let key = key.trim();
     let mut stmt = conn.prepare_cached(
-        "SELECT id, sku, name, price_cents, no_oversell FROM products
+        "SELECT id, sku, name, price_cents, no_oversell, tax_category FROM products
          WHERE archived = 0 AND (sku = ?1 OR barcode = ?1 OR id = ?1) ORDER BY sku = ?1 DESC LIMIT 1",
     )?;
-    let found: Option<(String, String, String, i64, bool)> =
-        stmt.query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))).optional()?;
-    let (id, sku, name, price_cents, no_oversell) =
+    let found: Option<(String, String, String, i64, bool, String)> =
+        stmt.query_row([key], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?))).optional()?;
+    let (id, sku, name, price_cents, no_oversell, tax_category) =
         found.ok_or_else(|| CoreError::NotFound { what: "product", key: key.to_string(), hint: "check the SKU in the product list" })?;
-    Ok(ProductRef { id: id.parse().map_err(|_| CoreError::Corrupt(format!("product id '{id}'")))?, sku, name, price_cents, no_oversell })
+    Ok(ProductRef {
+        id: id.parse().map_err(|_| CoreError::Corrupt(format!("product id '{id}'")))?,
+        sku,
+        name,
+        price_cents,
+        no_oversell,
+        tax_category,
+    })
 }
 
 pub(crate) fn on_hand(conn: &Connection, id: ProductId) -> Result<i64> {
@@ -102,6 +114,11 @@ impl Store {
             favorite: Some(new.favorite),
             no_oversell: Some(new.no_oversell),
             archived: Some(false),
+            tax_category: new
+                .tax_category
+                .as_deref()
+                .map(|c| wildroot_model::bounds::tax_category(c.trim()).map(str::to_string).map_err(CoreError::Invalid))
+                .transpose()?,
         };
         let id = self.write(|tx| {
             if sku_taken(tx, &sku, None)? {
@@ -132,6 +149,11 @@ impl Store {
             fields.low_stock_at = edit.low_stock_at.map(check_threshold).transpose()?;
             fields.favorite = edit.favorite;
             fields.no_oversell = edit.no_oversell;
+            fields.tax_category = edit
+                .tax_category
+                .as_deref()
+                .map(|c| wildroot_model::bounds::tax_category(c.trim()).map(str::to_string).map_err(CoreError::Invalid))
+                .transpose()?;
             if fields == ProductFields::default() {
                 return Err(CoreError::Invalid("nothing to change: give at least one field to edit".into()));
             }
@@ -214,7 +236,7 @@ impl Store {
     fn query_products(&self, filter: &str, params: &[&dyn rusqlite::ToSql], limit: &str) -> Result<Vec<ProductView>> {
         let sql = format!(
             "SELECT p.id, p.sku, p.name, p.category, p.price_cents, p.barcode, p.low_stock_at, p.favorite, p.no_oversell, p.archived,
-                    COALESCE((SELECT on_hand FROM stock_levels sl WHERE sl.item_id = p.id), 0)
+                    COALESCE((SELECT on_hand FROM stock_levels sl WHERE sl.item_id = p.id), 0), p.tax_category
              FROM products p {filter} ORDER BY p.sku {limit}"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
@@ -234,6 +256,7 @@ impl Store {
                     no_oversell: r.get(8)?,
                     archived: r.get(9)?,
                     on_hand: r.get(10)?,
+                    tax_category: r.get(11)?,
                 },
             ))
         })?;

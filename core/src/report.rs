@@ -44,7 +44,7 @@ impl GroupBy {
 }
 
 /// Inclusive `[from, to]` UTC days as rollup keys (`YYYY-MM-DD` sorts as text).
-fn bounds(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(String, String)> {
+pub(crate) fn bounds(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<(String, String)> {
     if let (Some(f), Some(t)) = (from, to) {
         if f > t {
             return Err(CoreError::Invalid(format!("the period starts on {f}, after it ends on {t}: swap the dates")));

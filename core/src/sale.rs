@@ -2,7 +2,7 @@
 //! voids and refunds are new operations that reference it (DESIGN rule 4).
 use crate::error::{text, CoreError, Result};
 use crate::store::{Store, Tx};
-use crate::{customer, event, product, settings};
+use crate::{customer, event, product};
 use rusqlite::OptionalExtension;
 use std::collections::HashMap;
 use wildroot_model::bounds;
@@ -168,7 +168,8 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
     if req.payments.iter().any(|p| p.0 == PayMethod::Shopify) {
         return Err(CoreError::Invalid("Shopify payments come only with imported online orders: pay by cash, card or other".into()));
     }
-    let tax = settings::tax_rule(tx)?;
+    // Taxed by where the sale happens: each line at its category's rate there.
+    let (place_name, place) = crate::tax::place_now(tx)?;
     let mut found = Vec::with_capacity(req.lines.len());
     let mut cart = Vec::with_capacity(req.lines.len());
     for l in &req.lines {
@@ -189,7 +190,14 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
                 if l.lot.is_some() {
                     return Err(CoreError::Invalid(format!("the custom item '{description}' takes no stock, so it has no lot")));
                 }
-                let rate = settings::category_rate(tx, &tax, &tax_category)?;
+                if !place.knows(&tax_category) {
+                    return Err(CoreError::Invalid(format!(
+                        "{} has no tax category '{tax_category}': use {}",
+                        place.name,
+                        place.category_names().join(", ")
+                    )));
+                }
+                let rate = place.rate_of(&tax_category);
                 cart.push(CartLine { qty: l.qty, unit_price: price, discount: l.discount, tax_bp: Some(rate) });
                 found.push(Sold::Custom { description, tax_category });
             }
@@ -199,7 +207,7 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
                     qty: l.qty,
                     unit_price: l.unit_price.unwrap_or(Money(p.price_cents)),
                     discount: l.discount,
-                    tax_bp: Some(tax.bp),
+                    tax_bp: Some(place.rate_of(&p.tax_category)),
                 });
                 found.push(Sold::Product(p));
             }
@@ -208,7 +216,7 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
     for (_, amount) in &req.payments {
         bounds::cents("a payment", amount.0).map_err(CoreError::Invalid)?;
     }
-    let priced = pricing::price(&cart, req.discount, tax.bp, tax.inclusive)?;
+    let priced = pricing::price(&cart, req.discount, place.rate_bp, place.inclusive)?;
     bounds::cents("a sale's total", priced.total_cents).map_err(CoreError::Invalid)?;
     let (payments, change) = pricing::settle(priced.total_cents, &req.payments)?;
 
@@ -287,11 +295,13 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
                 Sold::Product(_) => None,
                 Sold::Custom { description, .. } => Some(description.clone()),
             },
+            // "standard" is the default a line does not repeat.
             tax_category: match sold {
-                Sold::Product(_) => None,
+                Sold::Product(p) => Some(p.tax_category.clone()),
                 Sold::Custom { tax_category, .. } => Some(tax_category.clone()),
-            },
-            tax_bp: c.tax_bp.filter(|bp| *bp != tax.bp),
+            }
+            .filter(|c| c != bounds::STANDARD_CATEGORY),
+            tax_bp: c.tax_bp.filter(|bp| *bp != place.rate_bp),
             qty: c.qty,
             unit_price_cents: c.unit_price.0,
             gross_cents: pl.gross_cents,
@@ -309,8 +319,9 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
         event_id: event.map(|e| e.id),
         customer_id,
         lines,
-        tax_bp: tax.bp,
-        tax_inclusive: tax.inclusive,
+        tax_place: place_name,
+        tax_bp: place.rate_bp,
+        tax_inclusive: place.inclusive,
         gross_cents: priced.gross_cents,
         discount_cents: priced.discount_cents,
         tax_cents: priced.tax_cents,

@@ -34,16 +34,6 @@ pub fn tax_rule(conn: &Connection) -> Result<TaxRule> {
     Ok(TaxRule { bp, inclusive })
 }
 
-/// The rate a tax category is taxed at under `rule`: "standard" at the
-/// shop's rate, "exempt" at none. A category the shop has no rate for is
-/// refused rather than guessed, so nothing is taxed at a rate nobody set.
-pub fn category_rate(_conn: &Connection, rule: &TaxRule, category: &str) -> Result<i64> {
-    match wildroot_model::pricing::category_rate(category, rule.bp) {
-        Some(bp) => Ok(bp),
-        None => invalid(format!("the shop has no tax rate for the category '{category}': use standard or exempt")),
-    }
-}
-
 /// Parses a percentage typed like `8.25%` or `8.25` into basis points, exactly.
 pub fn parse_percent_bp(input: &str) -> Result<i64> {
     wildroot_model::field::percent_bp("tax rate", input).map_err(crate::CoreError::Invalid)

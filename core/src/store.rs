@@ -30,6 +30,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0015_parked_carts.sql")),
         M::up(include_str!("../../migrations/0016_custom_items.sql")),
         M::up(include_str!("../../migrations/0017_withdrawn_payments.sql")),
+        M::up(include_str!("../../migrations/0018_market_terms.sql")),
     ])
 }
 

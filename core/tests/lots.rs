@@ -355,6 +355,10 @@ fn a_device_upgraded_after_applying_lotted_sales_rebuilds_its_lot_figures_from_t
              ALTER TABLE shopify_import DROP COLUMN bulk_done; ALTER TABLE shopify_import DROP COLUMN bulk_total;
              DROP TABLE parked_carts; ALTER TABLE sale_lines DROP COLUMN description;
              ALTER TABLE sale_lines DROP COLUMN tax_category; ALTER TABLE sale_lines DROP COLUMN tax_bp; DROP TABLE withdrawn_payments;
+             ALTER TABLE products DROP COLUMN tax_category; ALTER TABLE events DROP COLUMN tax_place;
+             ALTER TABLE events DROP COLUMN fee_cents; ALTER TABLE events DROP COLUMN commission_bp;
+             ALTER TABLE events DROP COLUMN commission_base; ALTER TABLE events DROP COLUMN minutes_worked;
+             ALTER TABLE sales DROP COLUMN tax_place; DROP TABLE event_costs;
              PRAGMA user_version = 7;",
         )?;
     }

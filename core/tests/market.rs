@@ -193,7 +193,7 @@ fn a_custom_amount_item_is_sold_taxed_by_its_category_and_takes_no_stock() -> R 
     let mut no_price = custom("Seconds jar", 0, "standard");
     no_price.unit_price = None;
     for (bad, says) in [
-        (custom("Seconds jar", 400, "luxury"), "no tax rate for the category 'luxury'"),
+        (custom("Seconds jar", 400, "luxury"), "has no tax category 'luxury'"),
         (custom("", 400, "standard"), "does not describe an item"),
         (no_price, "has no price"),
     ] {

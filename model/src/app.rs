@@ -48,6 +48,10 @@ pub struct HomeView {
     pub totals: Option<ZReport>,
     pub tax_bp: i64,
     pub tax_inclusive: bool,
+    /// Where a sale made now is taxed: the open market day's place, else
+    /// the home place (`tax_bp`/`tax_inclusive` are its standard rate).
+    #[serde(default)]
+    pub tax_place: Option<crate::tax::TaxPlace>,
     /// ISO 4217 code; amounts are in its minor units.
     pub currency: String,
     /// Who this device is signed in as; owner when it is not connected.
@@ -313,6 +317,9 @@ pub struct ProductForm {
     pub low_stock_at: Option<i64>,
     pub favorite: bool,
     pub no_oversell: bool,
+    /// "standard", "exempt" or a category a place names; none leaves it.
+    #[serde(default)]
+    pub tax_category: Option<String>,
 }
 
 /// Adds a product (`original_sku` none) or edits the one with that SKU.

@@ -141,7 +141,18 @@ pub fn check(kind: &OpKind) -> Result<(), String> {
             }
             Ok(())
         }
-        OpKind::EventOpened(p) => cents("an opening float", p.float_cents).map(drop),
+        OpKind::EventOpened(p) => {
+            cents("an opening float", p.float_cents)?;
+            event_terms(&p.terms)
+        }
+        OpKind::EventEdited(p) => event_terms(&p.terms),
+        OpKind::EventCostAdded(p) => {
+            cents("a market day's cost", p.amount_cents)?;
+            if p.note.chars().count() > 200 || p.note.chars().any(char::is_control) {
+                return Err("a cost's note is longer than 200 characters or has control characters".into());
+            }
+            Ok(())
+        }
         OpKind::EventJoined(p) => cents("an opening float", p.float_cents).map(drop),
         OpKind::EventClosed(p) => cents("a counted amount", p.counted_cents).map(drop),
         OpKind::StockAllotted(p) => qty_in("an allotment", p.qty, 0, MAX_QTY).map(drop),
@@ -188,7 +199,26 @@ fn supply_fields(f: &SupplyFields) -> Result<(), String> {
     Ok(())
 }
 
+fn event_terms(t: &EventTerms) -> Result<(), String> {
+    if let Some(place) = &t.place {
+        place.check()?;
+    }
+    if let Some(fee) = t.fee_cents {
+        cents("a booth fee", fee)?;
+    }
+    if let Some(c) = t.commission {
+        qty_in("a commission in basis points", c.bp, 0, 10_000)?;
+    }
+    if let Some(m) = t.minutes_worked {
+        qty_in("minutes worked", m, 0, 60 * 24 * 7)?;
+    }
+    Ok(())
+}
+
 fn product_fields(f: &ProductFields) -> Result<(), String> {
+    if let Some(c) = &f.tax_category {
+        tax_category(c)?;
+    }
     if let Some(p) = f.price_cents {
         cents("a price", p)?;
     }

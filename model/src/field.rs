@@ -126,6 +126,43 @@ pub fn percent_bp(field: &str, text: &str) -> Result<i64> {
     }
 }
 
+/// A market's commission as typed: `10%` (of sales with tax, the usual
+/// rule), `10%:gross` or `8%:net` (of sales without tax).
+pub fn commission(text: &str) -> Result<crate::op::Commission> {
+    use crate::op::{Commission, CommissionBase};
+    let (rate, base) = match text.trim().rsplit_once(':') {
+        Some((r, b)) => (r, b.trim()),
+        None => (text.trim(), "gross"),
+    };
+    let base = match base.to_ascii_lowercase().as_str() {
+        "gross" => CommissionBase::Gross,
+        "net" => CommissionBase::Net,
+        _ => return Err(format!("'{base}' is not a commission base: type 10%:gross (of sales with tax) or 10%:net (without)")),
+    };
+    Ok(Commission { bp: percent_bp("commission", rate)?, base })
+}
+
+/// Hours worked as typed (`7`, `7.5`, `7:30`), in whole minutes.
+pub fn minutes(field: &str, text: &str) -> Result<i64> {
+    let t = text.trim();
+    let bad = || format!("the {field} '{t}' is not a number of hours: type it like 7.5 or 7:30");
+    let minutes = if let Some((h, m)) = t.split_once(':') {
+        let (h, m): (i64, i64) = (h.parse().map_err(|_| bad())?, m.parse().map_err(|_| bad())?);
+        if !(0..60).contains(&m) {
+            return Err(bad());
+        }
+        h.checked_mul(60).and_then(|h| h.checked_add(m)).ok_or_else(bad)?
+    } else {
+        // Hundredths of an hour, read as integers like a price.
+        let hundredths = crate::money::Money::parse(t).map_err(|_| bad())?.0;
+        crate::money::div_round(i128::from(hundredths) * 60, 100) as i64
+    };
+    if !(0..=60 * 24 * 7).contains(&minutes) {
+        return Err(format!("the {field} '{t}' is not within a week"));
+    }
+    Ok(minutes)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -157,5 +194,19 @@ mod tests {
         assert_eq!(percent_bp("tax", ".5"), Ok(50));
         assert!(percent_bp("tax", "100.01").is_err());
         assert!(percent_bp("tax", "8.125").is_err_and(|e| e.contains("two decimals")));
+    }
+
+    #[test]
+    fn commissions_and_hours_read_as_typed() {
+        use crate::op::{Commission, CommissionBase};
+        assert_eq!(commission("10%"), Ok(Commission { bp: 1000, base: CommissionBase::Gross }));
+        assert_eq!(commission("8.5%:net"), Ok(Commission { bp: 850, base: CommissionBase::Net }));
+        for bad in ["10%:tax", "abc", "101%"] {
+            assert!(commission(bad).is_err(), "{bad}");
+        }
+        assert_eq!((minutes("hours", "7.5"), minutes("hours", "7:30"), minutes("hours", "8")), (Ok(450), Ok(450), Ok(480)));
+        for bad in ["7:60", "-1", "x", "1000"] {
+            assert!(minutes("hours", bad).is_err(), "{bad}");
+        }
     }
 }

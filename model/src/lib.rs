@@ -20,6 +20,7 @@ pub mod shopify;
 pub mod shopify_cost;
 pub mod shopify_graphql;
 pub mod sync;
+pub mod tax;
 pub mod views;
 
 pub use hlc::Hlc;

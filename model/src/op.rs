@@ -60,6 +60,8 @@ pub enum OpKind {
     ShopifySkuMapped(ShopifySkuMapped),
     ShopifyVariantLinked(ShopifyVariantLinked),
     PaymentWithdrawn(PaymentWithdrawn),
+    EventEdited(EventEdited),
+    EventCostAdded(EventCostAdded),
 }
 
 /// The wire names of every kind this build knows.
@@ -86,6 +88,8 @@ pub const KIND_NAMES: &[&str] = &[
     "shopify_sku_mapped",
     "shopify_variant_linked",
     "payment_withdrawn",
+    "event_edited",
+    "event_cost_added",
 ];
 
 impl OpKind {
@@ -114,6 +118,8 @@ impl OpKind {
             OpKind::ShopifySkuMapped(_) => "shopify_sku_mapped",
             OpKind::ShopifyVariantLinked(_) => "shopify_variant_linked",
             OpKind::PaymentWithdrawn(_) => "payment_withdrawn",
+            OpKind::EventEdited(_) => "event_edited",
+            OpKind::EventCostAdded(_) => "event_cost_added",
         }
     }
 }
@@ -204,6 +210,9 @@ pub struct ProductFields {
     pub no_oversell: Option<bool>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
+    /// "standard" unless set: how the product is taxed at each place.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_category: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -297,6 +306,75 @@ pub struct EventOpened {
     /// recording device opens no cash drawer at it.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub planned: bool,
+    /// Where it is, how sales there are taxed, and the market's cut.
+    #[serde(default, skip_serializing_if = "EventTerms::is_empty")]
+    pub terms: EventTerms,
+}
+
+/// An event's terms, each a last-writer-wins register (`None` leaves it).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct EventTerms {
+    /// The place the market is at, as its rates were when set: sales there
+    /// are taxed by the place's rates (the current ones where this device
+    /// knows the place, else these).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<crate::tax::TaxPlace>,
+    /// The market's booth fee.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fee_cents: Option<i64>,
+    /// The market's commission on sales.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commission: Option<Commission>,
+    /// Hours the owner spent on the day (setting up, selling, packing up), in minutes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub minutes_worked: Option<i64>,
+}
+
+impl EventTerms {
+    pub fn is_empty(&self) -> bool {
+        *self == EventTerms::default()
+    }
+}
+
+/// What a market takes of a day's sales: a rate of the sales with tax
+/// (`Gross`) or without (`Net`), after refunds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Commission {
+    pub bp: i64,
+    pub base: CommissionBase,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CommissionBase {
+    Gross,
+    Net,
+}
+
+impl CommissionBase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CommissionBase::Gross => "gross",
+            CommissionBase::Net => "net",
+        }
+    }
+}
+
+/// The owner changes an event's terms (its place, fee, commission, hours).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventEdited {
+    pub event_id: EventId,
+    pub terms: EventTerms,
+}
+
+/// A cost of a market day besides the fee and commission (travel, stall,
+/// a helper), for what the day really earned.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EventCostAdded {
+    pub event_id: EventId,
+    pub amount_cents: i64,
+    pub note: String,
+    pub at_ms: i64,
 }
 
 /// The recording device's cash drawer at the event is closed with this count.
@@ -406,6 +484,10 @@ pub struct SaleCompleted {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub customer_id: Option<CustomerId>,
     pub lines: Vec<SaleLine>,
+    /// The place the sale was taxed by (none: the shop's own rate, as
+    /// before places); `tax_bp` is its standard rate.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tax_place: Option<String>,
     pub tax_bp: i64,
     pub tax_inclusive: bool,
     pub gross_cents: i64,

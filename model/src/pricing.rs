@@ -280,17 +280,6 @@ pub fn settle(total: i64, tendered: &[(PayMethod, Money)]) -> Result<(Vec<Paymen
     Ok((payments, change))
 }
 
-/// The rate of a tax category while the shop has one rate: "standard" at
-/// `standard_bp`, "exempt" at none; any other category has no rate here
-/// (`None`), and a sale in it is refused rather than taxed at a guess.
-pub fn category_rate(category: &str, standard_bp: i64) -> Option<i64> {
-    match category {
-        crate::bounds::STANDARD_CATEGORY => Some(standard_bp),
-        crate::bounds::EXEMPT_CATEGORY => Some(0),
-        _ => None,
-    }
-}
-
 /// Cash amounts a vendor is likely handed for `total`: exact, the next whole
 /// dollar, the next $5 and $10, and the $5/$10/$20/$50/$100 notes above it.
 pub fn tender_suggestions(total: Money) -> Vec<Money> {

@@ -117,6 +117,8 @@ pub fn describe_kind(kind: &str) -> &str {
         "stock_allotted" => "allot stock to booth devices",
         "sale_completed" => "record sales",
         "sale_voided" => "void sales",
+        "event_edited" => "change an event's place, fee, commission or hours",
+        "event_cost_added" => "add a market day's costs",
         "payment_withdrawn" => "take card payments off unfinished sales",
         "sale_refunded" => "refund sales",
         "customer_created" => "add customers",

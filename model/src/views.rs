@@ -18,6 +18,13 @@ pub struct ProductView {
     pub no_oversell: bool,
     pub archived: bool,
     pub on_hand: i64,
+    /// How it is taxed at each place; "standard" unless set.
+    #[serde(default = "standard_category")]
+    pub tax_category: String,
+}
+
+fn standard_category() -> String {
+    crate::bounds::STANDARD_CATEGORY.to_string()
 }
 
 impl ProductView {
@@ -92,6 +99,19 @@ pub struct EventView {
     pub float_cents: i64,
     pub open: bool,
     pub counted_cents: Option<i64>,
+    /// The place whose tax its sales follow (none: the shop's home place).
+    #[serde(default)]
+    pub place: Option<String>,
+    #[serde(default)]
+    pub fee_cents: i64,
+    /// The market's commission, in basis points, and whether of sales with
+    /// tax ("gross") or without ("net").
+    #[serde(default)]
+    pub commission_bp: i64,
+    #[serde(default)]
+    pub commission_base: String,
+    #[serde(default)]
+    pub minutes_worked: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -661,4 +681,95 @@ pub struct ShopifyImportView {
     /// A bulk first import under way: orders recorded, of how many.
     #[serde(default)]
     pub bulk_progress: Option<(i64, i64)>,
+}
+
+/// One day of a market's sales, as its statement prints it (after refunds).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SettleDay {
+    /// `YYYY-MM-DD` (UTC).
+    pub day: String,
+    /// What customers paid, tax included, after discounts.
+    pub gross_cents: i64,
+    /// What was given back, tax included.
+    pub refunds_cents: i64,
+    /// Tax collected, less tax refunded.
+    pub tax_cents: i64,
+    /// Sales without tax, after refunds: gross − refunds − tax.
+    pub net_cents: i64,
+}
+
+/// The statement a market manager asks for at the end of a day: sales by
+/// day, tax, and what the market is owed by its rule.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SettleStatement {
+    pub event: EventView,
+    pub days: Vec<SettleDay>,
+    pub gross_cents: i64,
+    pub refunds_cents: i64,
+    pub tax_cents: i64,
+    pub net_cents: i64,
+    /// "gross" (sales with tax, after refunds) or "net" (without tax).
+    pub commission_base: String,
+    pub commission_bp: i64,
+    /// What the commission is taken of, by the event's rule.
+    pub commission_on_cents: i64,
+    pub commission_cents: i64,
+    pub fee_cents: i64,
+    /// Commission and fee: what the market is owed.
+    pub owed_cents: i64,
+}
+
+/// What one market day really earned: its figures and the profit they make.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MarketResult {
+    pub event: EventView,
+    /// Sales without tax, before refunds (tips are never sales).
+    pub net_sales_cents: i64,
+    /// Refunds without tax.
+    pub refunds_cents: i64,
+    pub commission_cents: i64,
+    pub fee_cents: i64,
+    /// The day's other costs entered (travel, stall, a helper).
+    pub costs_cents: i64,
+    /// What the goods sold cost: from the lots they came from, units no
+    /// lot covers at the product's average lot cost.
+    pub goods_cents: i64,
+    /// Units costed at their product's average because no lot covered them.
+    pub units_at_average: i64,
+    /// net sales − refunds − commission − fee − costs − goods.
+    pub profit_cents: i64,
+    pub minutes_worked: Option<i64>,
+    /// Profit per hour worked, when the hours were entered.
+    pub profit_per_hour_cents: Option<i64>,
+}
+
+/// Every market of a season side by side.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MarketsReport {
+    pub season: Option<i32>,
+    pub markets: Vec<MarketResult>,
+    pub net_sales_cents: i64,
+    pub profit_cents: i64,
+}
+
+/// Tax for filing: per place and rate, over a range of days.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxRow {
+    pub place: String,
+    pub rate_bp: i64,
+    /// Sales without tax at this rate, less refunds (0 % rows are exempt sales).
+    pub taxable_cents: i64,
+    pub exempt_cents: i64,
+    /// Tax collected less tax refunded.
+    pub tax_cents: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaxReport {
+    pub from: String,
+    pub to: String,
+    pub rows: Vec<TaxRow>,
+    pub taxable_cents: i64,
+    pub exempt_cents: i64,
+    pub tax_cents: i64,
 }

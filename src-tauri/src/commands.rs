@@ -15,7 +15,7 @@ pub fn home(store: &Store, _: Home) -> Result<HomeView> {
         Some(e) => Some(store.z_report(&e.id.to_string())?),
         None => None,
     };
-    let tax = store.tax_rule()?;
+    let place = store.place_now()?;
     let role = owner::role(store)?;
     // Reorder and expiry alerts are the owner's work; a vendor's phone
     // shows no badge it cannot act on.
@@ -25,8 +25,9 @@ pub fn home(store: &Store, _: Home) -> Result<HomeView> {
         products: store.list_products(None, None)?,
         event,
         totals,
-        tax_bp: tax.bp,
-        tax_inclusive: tax.inclusive,
+        tax_bp: place.rate_bp,
+        tax_inclusive: place.inclusive,
+        tax_place: Some(place),
         currency: store.currency()?,
         role,
         alert_count,

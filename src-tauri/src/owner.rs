@@ -62,6 +62,7 @@ pub fn save_product(store: &mut Store, req: SaveProduct) -> Result<ProductView> 
             low_stock_at: Some(low),
             favorite: f.favorite,
             no_oversell: f.no_oversell,
+            tax_category: f.tax_category,
         }),
         Some(original) => store.edit_product(
             &original,
@@ -74,6 +75,7 @@ pub fn save_product(store: &mut Store, req: SaveProduct) -> Result<ProductView> 
                 low_stock_at: Some(low),
                 favorite: Some(f.favorite),
                 no_oversell: Some(f.no_oversell),
+                tax_category: f.tax_category,
             },
         ),
     }

@@ -2,8 +2,10 @@
 //! payments taken so far. Pure, so it is tested on the host; every figure
 //! comes from `wildroot_model::pricing`, the same arithmetic the core records.
 use wildroot_model::app::{CartItem, CustomAmount, ParkedCart};
+use wildroot_model::bounds::STANDARD_CATEGORY;
 use wildroot_model::op::PayMethod;
 use wildroot_model::pricing::{self, Discount, Priced, PricingError};
+use wildroot_model::tax::TaxPlace;
 use wildroot_model::views::ProductView;
 use wildroot_model::Money;
 
@@ -19,6 +21,14 @@ pub struct Line {
     /// A custom-amount item's tax category; `None` for a product. A custom
     /// item's `sku` and `name` are what the vendor called it.
     pub custom: Option<String>,
+    /// A product's tax category (a custom item's is `custom`).
+    pub tax_category: String,
+}
+
+impl Line {
+    fn category(&self) -> &str {
+        self.custom.as_deref().unwrap_or(&self.tax_category)
+    }
 }
 
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -42,6 +52,7 @@ impl Cart {
                 discount: None,
                 lot: None,
                 custom: None,
+                tax_category: product.tax_category.clone(),
             }),
         }
         self.taps.push(product.sku.clone());
@@ -59,6 +70,7 @@ impl Cart {
             discount: None,
             lot: None,
             custom: Some(tax_category.to_string()),
+            tax_category: tax_category.to_string(),
         });
         self.taps.push(description);
     }
@@ -109,7 +121,9 @@ impl Cart {
         self.lines.iter().map(|l| l.qty).sum()
     }
 
-    pub fn priced(&self, tax_bp: i64, tax_inclusive: bool) -> Result<Priced, PricingError> {
+    /// The cart as the core will price it at `place`: each line at its
+    /// tax category's rate there.
+    pub fn priced(&self, place: &TaxPlace) -> Result<Priced, PricingError> {
         let lines: Vec<pricing::CartLine> = self
             .lines
             .iter()
@@ -117,15 +131,15 @@ impl Cart {
                 qty: l.qty,
                 unit_price: Money(l.unit_price_cents),
                 discount: l.discount,
-                tax_bp: l.custom.as_deref().and_then(|c| pricing::category_rate(c, tax_bp)),
+                tax_bp: Some(place.rate_of(l.category())),
             })
             .collect();
-        pricing::price(&lines, self.discount, tax_bp, tax_inclusive)
+        pricing::price(&lines, self.discount, place.rate_bp, place.inclusive)
     }
 
     /// The total to charge, or 0 for an empty cart or one that cannot be priced.
-    pub fn total(&self, tax_bp: i64, tax_inclusive: bool) -> i64 {
-        self.priced(tax_bp, tax_inclusive).map(|p| p.total_cents).unwrap_or(0)
+    pub fn total(&self, place: &TaxPlace) -> i64 {
+        self.priced(place).map(|p| p.total_cents).unwrap_or(0)
     }
 
     pub fn items(&self) -> Vec<CartItem> {
@@ -164,6 +178,7 @@ impl Cart {
                         discount: item.discount,
                         lot: None,
                         custom: Some(c.tax_category.clone()),
+                        tax_category: c.tax_category.clone(),
                     };
                 }
                 let product = catalogue.iter().find(|p| p.sku == item.sku);
@@ -175,6 +190,7 @@ impl Cart {
                     discount: item.discount,
                     lot: item.lot.clone(),
                     custom: None,
+                    tax_category: product.map_or_else(|| STANDARD_CATEGORY.to_string(), |p| p.tax_category.clone()),
                 }
             })
             .collect();
@@ -328,6 +344,11 @@ mod tests {
     use super::*;
     use wildroot_model::ProductId;
 
+    /// A place taxing everything at `bp`.
+    fn at(bp: i64, inclusive: bool) -> TaxPlace {
+        TaxPlace { name: "Here".into(), rate_bp: bp, inclusive, categories: Default::default() }
+    }
+
     fn product(sku: &str, cents: i64) -> ProductView {
         ProductView {
             id: ProductId::new(),
@@ -341,6 +362,7 @@ mod tests {
             no_oversell: false,
             archived: false,
             on_hand: 10,
+            tax_category: STANDARD_CATEGORY.into(),
         }
     }
 
@@ -353,7 +375,7 @@ mod tests {
         cart.add(&salve);
         assert_eq!(cart.lines.len(), 2);
         assert_eq!(cart.count(), 3);
-        assert_eq!(cart.total(0, false), 3250);
+        assert_eq!(cart.total(&at(0, false)), 3250);
         assert!(cart.undo());
         assert_eq!((cart.lines[0].qty, cart.count()), (1, 2));
         assert!(cart.undo());
@@ -362,7 +384,7 @@ mod tests {
         cart.set_qty(0, 0);
         assert!(!cart.undo());
         assert!(cart.is_empty());
-        assert_eq!(cart.total(0, false), 0);
+        assert_eq!(cart.total(&at(0, false)), 0);
     }
 
     #[test]
@@ -374,9 +396,9 @@ mod tests {
         cart.set_line_discount(0, parse_discount("10%")?);
         cart.discount = parse_discount("1.00")?;
         // 2400 − 240 = 2160, + 850 = 3010, − 100 = 2910, + 8.25 % tax = 240.075 → 240.
-        let p = cart.priced(825, false).map_err(|e| e.to_string())?;
+        let p = cart.priced(&at(825, false)).map_err(|e| e.to_string())?;
         assert_eq!((p.discount_cents, p.tax_cents, p.total_cents), (340, 240, 3150));
-        assert_eq!(cart.total(825, true), 2910, "tax included in the prices");
+        assert_eq!(cart.total(&at(825, true)), 2910, "tax included in the prices");
         assert_eq!(money(p.total_cents), "$31.50");
         assert_eq!(cart.items()[0].qty, 2);
         assert!(parse_discount("150%").is_err());
@@ -389,8 +411,8 @@ mod tests {
         let mut cart = Cart::default();
         cart.add(&product("SALVE", 500));
         cart.discount = parse_discount("6.00")?;
-        assert!(cart.priced(0, false).is_err_and(|e| e.to_string().contains("more than")));
-        assert_eq!(cart.total(0, false), 0);
+        assert!(cart.priced(&at(0, false)).is_err_and(|e| e.to_string().contains("more than")));
+        assert_eq!(cart.total(&at(0, false)), 0);
         Ok(())
     }
 
@@ -440,7 +462,7 @@ mod tests {
         assert_eq!(kept.count(), 2);
         let back = Cart::resumed(&kept, &[soap]);
         assert_eq!((back.lines.clone(), back.discount), (cart.lines.clone(), cart.discount));
-        assert_eq!(back.total(0, false), cart.total(0, false));
+        assert_eq!(back.total(&at(0, false)), cart.total(&at(0, false)));
     }
 
     #[test]
@@ -488,12 +510,12 @@ mod tests {
         c.add_custom("Gift wrap", Money(150), "exempt");
         c.add_custom("Seconds jar", Money(400), "standard");
         // 10.00 + 4.00 at 10 %, 1.50 exempt.
-        assert_eq!(c.priced(1000, false).map(|p| (p.tax_cents, p.total_cents)), Ok((140, 1690)));
+        assert_eq!(c.priced(&at(1000, false)).map(|p| (p.tax_cents, p.total_cents)), Ok((140, 1690)));
         let parked = c.parked("");
         assert_eq!(parked.lines[1].custom, Some(CustomAmount { unit_price: Money(150), tax_category: "exempt".into() }));
         // Back from parking, priced as it was, whatever the catalogue holds.
         let back = Cart::resumed(&parked, &[product("SALVE", 1000)]);
-        assert_eq!(back.total(1000, false), 1690);
+        assert_eq!(back.total(&at(1000, false)), 1690);
         assert_eq!(back.lines[2].name, "Seconds jar");
         // A product of the same name is still a product of its own.
         let mut c = Cart::default();

@@ -8,6 +8,7 @@ use crate::state::{AppState, Focus};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wildroot_model::app::*;
+use wildroot_model::bounds;
 use wildroot_model::views::{MovementView, ProductView, SupplyView};
 use wildroot_model::{field, Unit};
 
@@ -167,6 +168,7 @@ fn ProductPanel(product: Option<ProductView>, saved: Callback<Option<String>>, c
     let name = RwSignal::new(p.as_ref().map(|p| p.name.clone()).unwrap_or_default());
     let price = RwSignal::new(p.as_ref().map(|p| wildroot_model::Money(p.price_cents).to_string()).unwrap_or_default());
     let category = RwSignal::new(p.as_ref().and_then(|p| p.category.clone()).unwrap_or_default());
+    let tax_category = RwSignal::new(p.as_ref().map(|p| p.tax_category.clone()).unwrap_or_else(|| "standard".into()));
     let barcode = RwSignal::new(p.as_ref().and_then(|p| p.barcode.clone()).unwrap_or_default());
     let low = RwSignal::new(p.as_ref().map(|p| p.low_stock_at.to_string()).unwrap_or_else(|| "0".into()));
     let favorite = RwSignal::new(p.as_ref().is_some_and(|p| p.favorite));
@@ -185,6 +187,7 @@ fn ProductPanel(product: Option<ProductView>, saved: Callback<Option<String>>, c
                     low_stock_at: field::optional_whole("low-stock alert", &low.get_untracked())?,
                     favorite: favorite.get_untracked(),
                     no_oversell: no_oversell.get_untracked(),
+                    tax_category: Some(bounds::tax_category(tax_category.get_untracked().trim())?.to_string()),
                 })
             };
             let req = match read() {
@@ -230,6 +233,7 @@ fn ProductPanel(product: Option<ProductView>, saved: Callback<Option<String>>, c
                 {field("SKU", "p-sku", sku)}
                 {field_hint("Price", "p-price", "14.00", price)}
                 {field("Category", "p-category", category)}
+                {field("Tax category (standard, exempt, food…)", "p-tax-category", tax_category)}
                 {field("Barcode", "p-barcode", barcode)}
                 {field_hint("Low-stock alert at", "p-low", "0 = no alert", low)}
             </div>

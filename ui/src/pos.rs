@@ -7,6 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wildroot_model::app::{ListParked, LotChoice, ParkCart, ParkedView, ProductLots, ResumeParked, Search, Sell, WithdrawPayment};
 use wildroot_model::op::PayMethod;
+use wildroot_model::tax::{TaxPlace, SHOP_PLACE};
 use wildroot_model::views::{ProductView, SaleReceipt};
 use wildroot_model::{bounds, Money};
 
@@ -115,14 +116,26 @@ fn resume(app: AppState, pos: PosState, id: String) {
     });
 }
 
-/// The tax rule of the shop, for pricing the cart as the core will.
-fn tax(app: AppState) -> (i64, bool) {
-    app.home.with(|h| h.as_ref().map(|h| (h.tax_bp, h.tax_inclusive)).unwrap_or((0, false)))
+/// Where a sale made now is taxed (the open market day's place, else the
+/// home place), for pricing the cart as the core will.
+pub(crate) fn place(app: AppState) -> TaxPlace {
+    app.home.with(|h| {
+        h.as_ref()
+            .map(|h| {
+                h.tax_place.clone().unwrap_or_else(|| TaxPlace {
+                    name: SHOP_PLACE.into(),
+                    rate_bp: h.tax_bp,
+                    inclusive: h.tax_inclusive,
+                    categories: Default::default(),
+                })
+            })
+            .unwrap_or_else(|| TaxPlace { name: SHOP_PLACE.into(), rate_bp: 0, inclusive: false, categories: Default::default() })
+    })
 }
 
 fn total(app: AppState, pos: PosState) -> i64 {
-    let (bp, inclusive) = tax(app);
-    pos.cart.with(|c| c.total(bp, inclusive))
+    let place = place(app);
+    pos.cart.with(|c| c.total(&place))
 }
 
 /// Takes a payment; when what was handed over covers the total, rings the sale up.
@@ -359,8 +372,8 @@ pub fn Pos() -> impl IntoView {
                     // Payments already taken keep the way to them open, even if the cart was emptied since.
                     disabled=move || pos.cart.with(Cart::is_empty) && pos.tender.with(|t| t.payments.is_empty())
                     on:click=move |_| {
-                        let (bp, inclusive) = tax(app);
-                        match pos.cart.with(|c| c.priced(bp, inclusive)) {
+                        let place = place(app);
+                        match pos.cart.with(|c| c.priced(&place)) {
                             Ok(_) => {
                                 // Payments already taken stay (Back keeps them).
                                 pos.error.set(None);
@@ -487,8 +500,8 @@ fn CartPanel() -> impl IntoView {
     let pos = expect_context::<PosState>();
     let sale_discount = RwSignal::new(String::new());
     let priced = move || {
-        let (bp, inclusive) = tax(app);
-        pos.cart.with(|c| c.priced(bp, inclusive))
+        let place = place(app);
+        pos.cart.with(|c| c.priced(&place))
     };
     let lot_cache = RwSignal::new(std::collections::HashMap::<String, Vec<LotChoice>>::new());
     // The line whose quantity the keypad is typing, and what it shows.
@@ -692,7 +705,7 @@ fn CartPanel() -> impl IntoView {
                                 <dd>{money(p.gross_cents)}</dd>
                                 <dt>"Discounts"</dt>
                                 <dd id="cart-discount">{money(-p.discount_cents)}</dd>
-                                <dt>{if tax(app).1 { "Tax included" } else { "Tax" }}</dt>
+                                <dt>{if place(app).inclusive { "Tax included" } else { "Tax" }}</dt>
                                 <dd>{money(p.tax_cents)}</dd>
                                 <dt class="grand">"Total"</dt>
                                 <dd class="grand">{money(p.total_cents)}</dd>
@@ -1017,6 +1030,7 @@ mod tests {
             favorite: false,
             no_oversell: false,
             archived: false,
+            tax_category: "standard".into(),
             on_hand: 1,
         }
     }

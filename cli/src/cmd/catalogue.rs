@@ -76,6 +76,10 @@ pub(crate) struct ProductFieldsArgs {
     /// Alert when stock falls to this many.
     #[arg(long, allow_hyphen_values = true)]
     pub(crate) low_stock: Option<i64>,
+    /// How it is taxed at each place: standard (the default), exempt, or a
+    /// category a place names (food).
+    #[arg(long)]
+    pub(crate) tax_category: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -239,6 +243,7 @@ pub(crate) fn product(store: &mut Store, cmd: ProductCmd, format: Format) -> Res
             low_stock_at: fields.low_stock,
             favorite,
             no_oversell,
+            tax_category: fields.tax_category,
         })?,
         ProductCmd::Edit { sku, new_sku, fields, favorite, no_oversell } => store.edit_product(
             &sku,
@@ -251,6 +256,7 @@ pub(crate) fn product(store: &mut Store, cmd: ProductCmd, format: Format) -> Res
                 low_stock_at: fields.low_stock,
                 favorite,
                 no_oversell,
+                tax_category: fields.tax_category,
             },
         )?,
         ProductCmd::Adjust { sku, qty, reason } => store.adjust_product(&sku, count(&qty, "--qty")?, &reason)?,

@@ -9,6 +9,7 @@ mod server;
 mod shop;
 mod shopify;
 mod sync;
+mod tax;
 
 // Each family reads the others' items and this prelude through `use super::*`.
 pub(crate) use backup::*;
@@ -19,6 +20,7 @@ pub(crate) use server::*;
 pub(crate) use shop::*;
 pub(crate) use shopify::*;
 pub(crate) use sync::*;
+pub(crate) use tax::*;
 
 pub(crate) use crate::output;
 pub(crate) use crate::output::{json, money, when, Format, Table};
@@ -110,6 +112,9 @@ pub(crate) enum Command {
     /// Tax rate, business name, this device's receipt prefix.
     #[command(subcommand)]
     Settings(SettingsCmd),
+    /// The places you sell at and their tax rates.
+    #[command(subcommand)]
+    Tax(TaxCmd),
     /// Run the central sync server (--db is the server's database).
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080", env = "WILDROOT_LISTEN")]
@@ -239,6 +244,7 @@ pub(crate) fn run(cli: Cli, format: Format) -> Result<String> {
         Command::Sync { cmd: Some(SyncCmd::Import { path: from }) } => sync::import_file(&mut store, from, format)?,
         Command::Sync { cmd: Some(SyncCmd::Status) } => sync::status(&mut store, format)?,
         Command::Settings(cmd) => shop::settings(&mut store, cmd, format)?,
+        Command::Tax(cmd) => tax::tax(&mut store, cmd, format)?,
     })
 }
 

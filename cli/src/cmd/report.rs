@@ -37,6 +37,18 @@ pub(crate) enum ReportCmd {
     Production,
     /// The Z report of an event (id or name).
     Event { event: String },
+    /// Tax for filing: taxable sales, exempt sales and tax collected per place and rate.
+    Tax {
+        #[command(flatten)]
+        period: Period,
+    },
+    /// What each market really earned: sales less refunds, the market's cut,
+    /// costs and the goods sold, and per hour worked.
+    Markets {
+        /// Only the markets of this year (YYYY).
+        #[arg(long)]
+        season: Option<String>,
+    },
 }
 
 pub(crate) fn report(store: &Store, cmd: ReportCmd, format: Format) -> Result<String> {
@@ -106,6 +118,63 @@ pub(crate) fn report(store: &Store, cmd: ReportCmd, format: Format) -> Result<St
         }
         ReportCmd::Production => batches_out(&store.list_batches(None)?, format),
         ReportCmd::Event { event } => z_out(&store.z_report(&event)?, format),
+        ReportCmd::Tax { period } => {
+            let r = store.tax_report(opt_date(&period.from, "--from")?, opt_date(&period.to, "--to")?)?;
+            if j {
+                return json(&r);
+            }
+            let mut t = Table::new(&["place", "rate", "taxable sales", "exempt sales", "tax collected"]);
+            for row in &r.rows {
+                t.row(vec![
+                    row.place.clone(),
+                    percent(row.rate_bp),
+                    money(row.taxable_cents),
+                    money(row.exempt_cents),
+                    money(row.tax_cents),
+                ]);
+            }
+            if format == Format::Table {
+                t.row(vec!["total".into(), String::new(), money(r.taxable_cents), money(r.exempt_cents), money(r.tax_cents)]);
+            }
+            Ok(t.render(format))
+        }
+        ReportCmd::Markets { season } => {
+            let season = season
+                .as_deref()
+                .map(|s| {
+                    s.trim()
+                        .parse::<i32>()
+                        .ok()
+                        .filter(|y| (1900..=9999).contains(y))
+                        .ok_or_else(|| anyhow!("--season {s} is not a year: type it like 2026"))
+                })
+                .transpose()?;
+            let r = store.market_results(season)?;
+            if j {
+                return json(&r);
+            }
+            let mut t =
+                Table::new(&["date", "market", "net sales", "refunds", "commission", "fee", "costs", "goods", "profit", "per hour"]);
+            for m in &r.markets {
+                t.row(vec![
+                    m.event.date.clone(),
+                    m.event.name.clone(),
+                    money(m.net_sales_cents),
+                    money(m.refunds_cents),
+                    money(m.commission_cents),
+                    money(m.fee_cents),
+                    money(m.costs_cents),
+                    format!("{}{}", money(m.goods_cents), if m.units_at_average > 0 { "*" } else { "" }),
+                    money(m.profit_cents),
+                    m.profit_per_hour_cents.map(money).unwrap_or_default(),
+                ]);
+            }
+            let mut out = t.render(format);
+            if format == Format::Table && r.markets.iter().any(|m| m.units_at_average > 0) {
+                out.push_str("* some units came from no lot: costed at their product's average batch cost.\n");
+            }
+            Ok(out)
+        }
     }
 }
 
@@ -205,4 +274,31 @@ pub(crate) fn z_out(z: &ZReport, format: Format) -> Result<String> {
         s.push_str(&allotment_out(&z.allotments, format)?);
     }
     Ok(s)
+}
+
+/// The statement a market manager asks for.
+pub(crate) fn settle_out(s: &SettleStatement, format: Format) -> Result<String> {
+    if format == Format::Json {
+        return json(s);
+    }
+    let mut t = Table::new(&["day", "sales", "refunds", "tax", "net"]);
+    for d in &s.days {
+        t.row(vec![d.day.clone(), money(d.gross_cents), money(d.refunds_cents), money(d.tax_cents), money(d.net_cents)]);
+    }
+    if format == Format::Csv {
+        return Ok(t.render(format));
+    }
+    t.row(vec!["total".into(), money(s.gross_cents), money(s.refunds_cents), money(s.tax_cents), money(s.net_cents)]);
+    let mut out = format!("Settlement: {} — {} ({})\n", s.event.name, s.event.date, s.event.place.as_deref().unwrap_or("home place"));
+    out.push_str(&t.render(format));
+    out.push_str(&format!(
+        "Commission {} of {} sales ({}): {}\nBooth fee: {}\nOwed to the market: {}\n",
+        percent(s.commission_bp),
+        s.commission_base,
+        money(s.commission_on_cents),
+        money(s.commission_cents),
+        money(s.fee_cents),
+        money(s.owed_cents)
+    ));
+    Ok(out)
 }

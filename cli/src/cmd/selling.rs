@@ -1,6 +1,39 @@
 //! Selling: market events, sales, refunds, voids and customers.
 use super::*;
 
+/// An event's terms as typed: where it is and the market's cut.
+#[derive(Args)]
+pub(crate) struct TermsArgs {
+    /// The tax place it is at (`wildroot tax list`); its sales follow that place's rates.
+    #[arg(long)]
+    pub(crate) place: Option<String>,
+    /// The market's booth fee.
+    #[arg(long)]
+    pub(crate) fee: Option<String>,
+    /// The market's commission: 10% (of sales with tax) or 10%:net (without).
+    #[arg(long)]
+    pub(crate) commission: Option<String>,
+    /// Hours you spent on the day, for profit per hour: 7.5 or 7:30.
+    #[arg(long)]
+    pub(crate) hours: Option<String>,
+}
+
+impl TermsArgs {
+    fn read(&self, store: &Store) -> Result<wildroot_model::op::EventTerms> {
+        Ok(wildroot_model::op::EventTerms {
+            place: self.place.as_deref().map(|p| store.tax_place(p)).transpose()?,
+            fee_cents: self.fee.as_deref().map(|f| amount(f, "--fee")).transpose()?.map(|m| m.0),
+            commission: self.commission.as_deref().map(wildroot_model::field::commission).transpose().map_err(|e| anyhow!(e))?,
+            minutes_worked: self
+                .hours
+                .as_deref()
+                .map(|h| wildroot_model::field::minutes("hours", h))
+                .transpose()
+                .map_err(|e| anyhow!(e))?,
+        })
+    }
+}
+
 #[derive(Subcommand)]
 pub(crate) enum EventCmd {
     Open {
@@ -13,6 +46,29 @@ pub(crate) enum EventCmd {
         /// YYYY-MM-DD (default today).
         #[arg(long)]
         date: Option<String>,
+        #[command(flatten)]
+        terms: TermsArgs,
+    },
+    /// Change an event's place, fee, commission or hours (its past sales keep their tax).
+    Edit {
+        /// The event's name or id.
+        event: String,
+        #[command(flatten)]
+        terms: TermsArgs,
+    },
+    /// A cost of the day besides fee and commission: travel, stall, a helper.
+    Cost {
+        /// The event's name or id.
+        event: String,
+        #[arg(long)]
+        amount: String,
+        #[arg(long)]
+        note: String,
+    },
+    /// The statement a market manager asks for: sales by day, tax, commission owed, fee.
+    Settle {
+        /// The event's name or id.
+        event: String,
     },
     /// Close this device's open event with the counted cash; prints the Z report.
     Close {
@@ -28,6 +84,8 @@ pub(crate) enum EventCmd {
         /// YYYY-MM-DD.
         #[arg(long)]
         date: String,
+        #[command(flatten)]
+        terms: TermsArgs,
     },
     /// Open this device's cash drawer at an event another device opened or planned.
     Join {
@@ -240,8 +298,9 @@ pub(crate) fn customer(store: &mut Store, cmd: CustomerCmd, format: Format) -> R
 pub(crate) fn event(store: &mut Store, cmd: EventCmd, format: Format) -> Result<String> {
     let j = format == Format::Json;
     Ok(match cmd {
-        EventCmd::Open { name, location, float, date: d } => {
-            let e = store.open_event(&name, location.as_deref(), opt_date(&d, "--date")?, amount(&float, "--float")?)?;
+        EventCmd::Open { name, location, float, date: d, terms } => {
+            let terms = terms.read(store)?;
+            let e = store.open_event_with(&name, location.as_deref(), opt_date(&d, "--date")?, amount(&float, "--float")?, terms)?;
             if j {
                 json(&e)?
             } else {
@@ -249,8 +308,27 @@ pub(crate) fn event(store: &mut Store, cmd: EventCmd, format: Format) -> Result<
             }
         }
         EventCmd::Close { counted } => z_out(&store.close_event(amount(&counted, "--counted")?)?, format)?,
-        EventCmd::Plan { name, location, date: d } => {
-            let e = store.plan_event(&name, location.as_deref(), date(&d, "--date")?)?;
+        EventCmd::Edit { event, terms } => {
+            let terms = terms.read(store)?;
+            let e = store.edit_event(&event, terms)?;
+            if j {
+                json(&e)?
+            } else {
+                format!("{} on {}: {}.\n", e.name, e.date, terms_text(&e))
+            }
+        }
+        EventCmd::Cost { event, amount: a, note } => {
+            let e = store.add_event_cost(&event, amount(&a, "--amount")?, &note)?;
+            if j {
+                json(&e)?
+            } else {
+                format!("Recorded a cost of {} for {} on {}.\n", money(amount(&a, "--amount")?.0), e.name, e.date)
+            }
+        }
+        EventCmd::Settle { event } => settle_out(&store.settle_event(&event)?, format)?,
+        EventCmd::Plan { name, location, date: d, terms } => {
+            let terms = terms.read(store)?;
+            let e = store.plan_event_with(&name, location.as_deref(), date(&d, "--date")?, terms)?;
             if j {
                 json(&e)?
             } else {
@@ -366,4 +444,19 @@ pub(crate) fn void(store: &mut Store, sale: String, reason: String, format: Form
             format!("Voided sale {sale}; its stock is back.\n")
         }
     })
+}
+
+/// An event's place, fee and commission in words.
+fn terms_text(e: &EventView) -> String {
+    let mut parts = vec![format!("taxed at {}", e.place.as_deref().unwrap_or("the home place"))];
+    if e.fee_cents > 0 {
+        parts.push(format!("booth fee {}", money(e.fee_cents)));
+    }
+    if e.commission_bp > 0 {
+        parts.push(format!("commission {} of {} sales", percent(e.commission_bp), e.commission_base));
+    }
+    if let Some(m) = e.minutes_worked {
+        parts.push(format!("{}:{:02} worked", m / 60, m % 60));
+    }
+    parts.join(", ")
 }

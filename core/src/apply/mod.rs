@@ -109,13 +109,33 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             lot_move(conn, &op_id, 0, 0, &lot, &product, p.output_qty, "batch_output", None, p.made_at_ms)?;
         }
         OpKind::EventOpened(p) => {
+            // An edit that arrived first made a placeholder row (opened_by
+            // empty); the opening completes it.
             conn.execute(
-                "INSERT OR IGNORE INTO events (id, name, location, date, float_cents, opened_at_ms, opened_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT INTO events (id, name, location, date, float_cents, opened_at_ms, opened_by) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
+                 ON CONFLICT (id) DO UPDATE SET name = excluded.name, location = excluded.location, date = excluded.date,
+                     float_cents = excluded.float_cents, opened_at_ms = excluded.opened_at_ms, opened_by = excluded.opened_by
+                 WHERE events.opened_by = ''",
                 (p.event_id.to_string(), &p.name, &p.location, &p.date, p.float_cents, p.opened_at_ms, op.device.to_string()),
             )?;
+            event_terms(conn, &p.event_id.to_string(), &p.terms, op)?;
             if !p.planned {
                 open_drawer(conn, &p.event_id.to_string(), &op.device.to_string(), p.float_cents, p.opened_at_ms)?;
             }
+        }
+        OpKind::EventEdited(p) => {
+            let id = p.event_id.to_string();
+            conn.execute(
+                "INSERT OR IGNORE INTO events (id, name, location, date, float_cents, opened_at_ms, opened_by) VALUES (?1, '', '', '', 0, 0, '')",
+                [&id],
+            )?;
+            event_terms(conn, &id, &p.terms, op)?;
+        }
+        OpKind::EventCostAdded(p) => {
+            conn.execute(
+                "INSERT OR IGNORE INTO event_costs (op_id, event_id, at_ms, amount_cents, note) VALUES (?1, ?2, ?3, ?4, ?5)",
+                (&op_id, p.event_id.to_string(), p.at_ms, p.amount_cents, &p.note),
+            )?;
         }
         OpKind::EventJoined(p) => {
             open_drawer(conn, &p.event_id.to_string(), &op.device.to_string(), p.float_cents, p.joined_at_ms)?;
@@ -407,8 +427,8 @@ fn apply_sale(conn: &Connection, op_id: &str, op: &Operation, p: &SaleCompleted)
     let inserted = conn
         .prepare_cached(
             "INSERT OR IGNORE INTO sales (id, receipt_no, device, at_ms, event_id, customer_id, tax_bp, tax_inclusive,
-                 gross_cents, discount_cents, tax_cents, total_cents, change_cents)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
+                 gross_cents, discount_cents, tax_cents, total_cents, change_cents, tax_place)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
         )?
         .execute(rusqlite::params![
             &sale,
@@ -423,7 +443,8 @@ fn apply_sale(conn: &Connection, op_id: &str, op: &Operation, p: &SaleCompleted)
             p.discount_cents,
             p.tax_cents,
             p.total_cents,
-            p.change_cents
+            p.change_cents,
+            &p.tax_place
         ])?;
     if inserted == 0 {
         return Ok(());
@@ -581,6 +602,16 @@ fn supply_fields(conn: &Connection, id: &str, f: &SupplyFields, op: &Operation) 
     lww::set(conn, "supplies", id, "archived", f.archived, op)
 }
 
+/// An event's terms, each a last-writer-wins register.
+fn event_terms(conn: &Connection, id: &str, t: &EventTerms, op: &Operation) -> Result<()> {
+    let place = t.place.as_ref().map(serde_json::to_string).transpose().map_err(|e| crate::error::CoreError::Corrupt(e.to_string()))?;
+    lww::set(conn, "events", id, "tax_place", place, op)?;
+    lww::set(conn, "events", id, "fee_cents", t.fee_cents, op)?;
+    lww::set(conn, "events", id, "commission_bp", t.commission.map(|c| c.bp), op)?;
+    lww::set(conn, "events", id, "commission_base", t.commission.map(|c| c.base.as_str()), op)?;
+    lww::set(conn, "events", id, "minutes_worked", t.minutes_worked, op)
+}
+
 fn product_fields(conn: &Connection, id: &str, f: &ProductFields, op: &Operation) -> Result<()> {
     lww::set(conn, "products", id, "sku", f.sku.as_deref(), op)?;
     lww::set(conn, "products", id, "name", f.name.as_deref(), op)?;
@@ -590,7 +621,8 @@ fn product_fields(conn: &Connection, id: &str, f: &ProductFields, op: &Operation
     lww::set(conn, "products", id, "low_stock_at", f.low_stock_at, op)?;
     lww::set(conn, "products", id, "favorite", f.favorite, op)?;
     lww::set(conn, "products", id, "no_oversell", f.no_oversell, op)?;
-    lww::set(conn, "products", id, "archived", f.archived, op)
+    lww::set(conn, "products", id, "archived", f.archived, op)?;
+    lww::set(conn, "products", id, "tax_category", f.tax_category.as_deref(), op)
 }
 
 fn sku_of(conn: &Connection, id: &str) -> Result<String> {

@@ -1,0 +1,96 @@
+//! `wildroot tax`: the places a shop sells at and how sales there are taxed.
+use super::*;
+use wildroot_model::tax::{parse_category_rate, TaxPlace};
+
+#[derive(Subcommand)]
+pub(crate) enum TaxCmd {
+    /// Add a place (or replace its rates): tax add "Bristol VA" --rate 5.3% [--category food=2.5% …]
+    Add {
+        place: String,
+        /// The standard rate there.
+        #[arg(long)]
+        rate: String,
+        /// Prices already include the tax there.
+        #[arg(long)]
+        inclusive: bool,
+        /// CATEGORY=RATE for a category taxed differently (food=2.5%); "exempt" is always 0%.
+        #[arg(long = "category")]
+        categories: Vec<String>,
+        /// Sales outside a market day are taxed here.
+        #[arg(long)]
+        home: bool,
+    },
+    /// Every place and its rates.
+    List,
+}
+
+pub(crate) fn tax(store: &mut Store, cmd: TaxCmd, format: Format) -> Result<String> {
+    match cmd {
+        TaxCmd::Add { place, rate, inclusive, categories, home } => {
+            let mut p = TaxPlace {
+                name: place.trim().to_string(),
+                rate_bp: wildroot_model::field::percent_bp("rate", &rate).map_err(|e| anyhow!(e))?,
+                inclusive,
+                categories: Default::default(),
+            };
+            for c in &categories {
+                let (name, bp) = parse_category_rate(c).map_err(|e| anyhow!("--category {c}: {e}"))?;
+                if p.categories.insert(name.clone(), bp).is_some() {
+                    bail!("--category {name} is given twice: give each category once");
+                }
+            }
+            let p = store.set_tax_place(p, home)?;
+            if format == Format::Json {
+                json(&place_json(&p, store.home_place()?.name == p.name))
+            } else {
+                Ok(format!(
+                    "{} taxes sales at {}{}.\n",
+                    p.name,
+                    rates(&p),
+                    if home { "; sales outside a market day are taxed here" } else { "" }
+                ))
+            }
+        }
+        TaxCmd::List => {
+            let places = store.tax_places()?;
+            let home = store.home_place()?;
+            if format == Format::Json {
+                let list: Vec<_> = places.iter().map(|p| place_json(p, p.name == home.name)).collect();
+                return json(&serde_json::json!({ "places": list, "home": home.name }));
+            }
+            let mut t = Table::new(&["place", "rate", "prices", "categories", "home"]);
+            for p in &places {
+                t.row(vec![
+                    p.name.clone(),
+                    percent(p.rate_bp),
+                    if p.inclusive { "include tax" } else { "before tax" }.into(),
+                    p.categories.iter().map(|(c, bp)| format!("{c} {}", percent(*bp))).collect::<Vec<_>>().join(", "),
+                    if p.name == home.name { "yes" } else { "" }.into(),
+                ]);
+            }
+            let mut out = t.render(format);
+            if places.is_empty() && format == Format::Table {
+                out = format!("No places yet: sales are taxed at the shop's rate of {}.\n", percent(home.rate_bp));
+            }
+            Ok(out)
+        }
+    }
+}
+
+fn rates(p: &TaxPlace) -> String {
+    let mut s = format!("{}{}", percent(p.rate_bp), if p.inclusive { " (included in prices)" } else { "" });
+    for (c, bp) in &p.categories {
+        s.push_str(&format!(", {c} {}", percent(*bp)));
+    }
+    s
+}
+
+fn place_json(p: &TaxPlace, home: bool) -> serde_json::Value {
+    serde_json::json!({
+        "place": p.name,
+        "rate_bp": p.rate_bp,
+        "inclusive": p.inclusive,
+        "categories": p.categories,
+        "home": home,
+    })
+}
