@@ -271,3 +271,99 @@ fn a_custom_amount_item_from_the_command_line() {
         assert!(err.contains(says), "{bad}: {err}");
     }
 }
+
+/// The market day as a vendor lives it (#24), through the CLI contract:
+/// places and categories, tenders that give no change, a tip, the market's
+/// cut, the statement and what the day earned, each figure by hand.
+#[test]
+fn a_market_day_at_a_place_with_tenders_tips_and_the_market_s_cut() {
+    let shop = Shop::new();
+    shop.ok(&["init"]);
+    shop.ok(&["product", "add", "--sku", "SOAP", "--name", "Oat Soap", "--price", "10.00"]);
+    shop.ok(&["product", "add", "--sku", "TEA", "--name", "Herbal Tea", "--price", "8.00"]);
+    shop.ok(&["product", "adjust", "SOAP", "--qty", "20", "--reason", "counted"]);
+    shop.ok(&["product", "adjust", "TEA", "--qty", "20", "--reason", "counted"]);
+    let tea = shop.json(&["product", "edit", "TEA", "--tax-category", "food"]);
+    assert_eq!(tea["products"][0]["tax_category"], "food");
+    shop.ok(&["tax", "add", "Bristol VA", "--rate", "5.3%", "--home"]);
+    let tn = shop.json(&["tax", "add", "Bristol TN", "--rate", "9.25%", "--category", "food=4%"]);
+    assert_eq!((tn["rate_bp"].as_i64(), tn["categories"]["food"].as_i64()), (Some(925), Some(400)));
+    let places = shop.json(&["tax", "list"]);
+    assert_eq!(places["places"].as_array().unwrap().len(), 2);
+    assert_eq!(places["home"], "Bristol VA");
+    shop.ok(&["tender", "add", "SNAP", "--no-change"]);
+    shop.ok(&["tender", "add", "Venmo", "--no-change", "--not-in-drawer"]);
+    let tenders = shop.json(&["tender", "list"]);
+    assert_eq!(tenders["tenders"].as_array().unwrap().len(), 2);
+
+    shop.ok(&["event", "open", "Sunday Market", "--place", "Bristol TN", "--float", "20", "--fee", "15", "--commission", "10%:net"]);
+    // 10.00 at 9.25 % = 0.93 and 8.00 food at 4 % = 0.32: 19.25.
+    let a = shop.json(&["sell", "--line", "SOAP=1", "--line", "TEA=1", "--pay", "SNAP=8.32", "--pay", "cash=20"]);
+    assert_eq!((a["tax_cents"].as_i64(), a["total_cents"].as_i64(), a["change_cents"].as_i64()), (Some(125), Some(1925), Some(907)));
+    // SNAP never gives change: more SNAP than is due is refused.
+    let err = shop.refused(&["sell", "--line", "TEA=1", "--pay", "SNAP=20"]);
+    assert!(err.contains("change can only be given in cash"), "{err}");
+    // A 2.00 tip on a card sale: the sale is 10.93, the tip apart.
+    let b = shop.json(&["sell", "--line", "SOAP=1", "--pay", "card=12.93", "--tip", "2"]);
+    assert_eq!(b["total_cents"], 1093);
+    let err = shop.refused(&["sell", "--line", "SOAP=1", "--pay", "bitcoin=20"]);
+    assert!(err.contains("not a way to pay here"), "{err}");
+    let z = shop.json(&["event", "close", "--counted", "30.25"]);
+    let tenders: Vec<(String, i64, i64)> = z["payments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            (
+                p["tender"].as_str().unwrap_or(p["method"].as_str().unwrap()).to_string(),
+                p["amount_cents"].as_i64().unwrap(),
+                p["tips_cents"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(tenders, [("cash".to_string(), 1093, 0), ("card".to_string(), 1093, 200), ("SNAP".to_string(), 832, 0)]);
+    assert_eq!(
+        (z["tips_cents"].as_i64(), z["expected_cash_cents"].as_i64(), z["over_short_cents"].as_i64()),
+        (Some(200), Some(3093), Some(-68))
+    );
+    shop.ok(&["event", "cost", "Sunday Market", "--amount", "6.50", "--note", "gas"]);
+    shop.ok(&["event", "edit", "Sunday Market", "--hours", "5"]);
+    // Settle: 30.18 taken with tax, 2.18 of it tax, 28.00 net; 10 % of net is 2.80; fee 15.00.
+    let st = shop.json(&["event", "settle", "Sunday Market"]);
+    assert_eq!(
+        (
+            st["gross_cents"].as_i64(),
+            st["tax_cents"].as_i64(),
+            st["net_cents"].as_i64(),
+            st["commission_cents"].as_i64(),
+            st["owed_cents"].as_i64()
+        ),
+        (Some(3018), Some(218), Some(2800), Some(280), Some(1780))
+    );
+    let tax = shop.json(&["report", "tax"]);
+    let rows: Vec<(String, i64, i64, i64)> = tax["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["place"].as_str().unwrap().to_string(),
+                r["rate_bp"].as_i64().unwrap(),
+                r["taxable_cents"].as_i64().unwrap(),
+                r["tax_cents"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(rows, [("Bristol TN".to_string(), 400, 800, 32), ("Bristol TN".to_string(), 925, 2000, 186)]);
+    let csv = shop.ok(&["--csv", "report", "tax"]);
+    assert!(csv.starts_with("place,rate,taxable sales,exempt sales,tax collected\n"), "{csv}");
+    // No lots: goods at no cost. Profit 28.00 − 2.80 − 15.00 − 6.50 = 3.70, 0.74 an hour.
+    let markets = shop.json(&["report", "markets", "--season", &chrono::Utc::now().format("%Y").to_string()]);
+    let m = &markets["markets"][0];
+    assert_eq!(
+        (m["net_sales_cents"].as_i64(), m["profit_cents"].as_i64(), m["profit_per_hour_cents"].as_i64()),
+        (Some(2800), Some(370), Some(74))
+    );
+    let err = shop.refused(&["report", "markets", "--season", "twenty"]);
+    assert!(err.contains("is not a year"), "{err}");
+}

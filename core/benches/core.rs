@@ -213,7 +213,14 @@ fn million_lines() -> (TempDir, Store) {
                 tax_cents: 0,
                 total_cents: total,
                 change_cents: 0,
-                payments: vec![Payment { method: PayMethod::Card, amount_cents: total, tendered_cents: total }],
+                payments: vec![Payment {
+                    method: PayMethod::Card,
+                    amount_cents: total,
+                    tendered_cents: total,
+                    tender: None,
+                    gives_change: false,
+                }],
+                tip: None,
             }),
         });
     }

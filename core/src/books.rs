@@ -113,14 +113,38 @@ impl Store {
             if !z.drawers.is_empty() && drawers_expected != z.expected_cash_cents {
                 return Ok(Some(format!("'{name}' expects {} in cash but its drawers {drawers_expected}", z.expected_cash_cents)));
             }
-            let cash =
-                z.payments.iter().filter(|p| p.method == wildroot_model::op::PayMethod::Cash).map(|p| p.amount_cents - p.refunded_cents);
+            let is_cash = |p: &&wildroot_model::views::PaymentTotal| p.method == wildroot_model::op::PayMethod::Cash && p.tender.is_none();
+            let cash = z.payments.iter().filter(is_cash).map(|p| p.amount_cents - p.refunded_cents);
             let drawers_cash: i64 = z.drawers.iter().map(|d| d.net_cash_cents).sum();
             if !z.drawers.is_empty() && cash.sum::<i64>() != drawers_cash {
                 return Ok(Some(format!("'{name}' took {drawers_cash} in cash by its drawers but not by its tenders")));
             }
-            if !z.drawers.is_empty() && z.expected_cash_cents != floats + drawers_cash {
-                return Ok(Some(format!("'{name}' expects {} in cash, not its floats and takings", z.expected_cash_cents)));
+            // Cash tips are in the drawer; change for a check went out of it.
+            let cash_tips: i64 = z.payments.iter().filter(is_cash).map(|p| p.tips_cents).sum();
+            let drawer_tips: i64 = z.drawers.iter().map(|d| d.cash_tips_cents).sum();
+            let change_out: i64 = z.drawers.iter().map(|d| d.change_out_cents).sum();
+            if !z.drawers.is_empty()
+                && (cash_tips != drawer_tips || z.expected_cash_cents != floats + drawers_cash + cash_tips - change_out)
+            {
+                return Ok(Some(format!("'{name}' expects {} in cash, not its floats, takings and cash tips", z.expected_cash_cents)));
+            }
+            // Tips are never sales: the units sold add up to the takings without them.
+            if z.tips_cents != z.payments.iter().map(|p| p.tips_cents).sum::<i64>() {
+                return Ok(Some(format!(
+                    "'{name}' lists tips of {} but its tenders {}",
+                    z.tips_cents,
+                    z.payments.iter().map(|p| p.tips_cents).sum::<i64>()
+                )));
+            }
+            // Tax by place and rate adds up to the tax in its sales less refunds.
+            let taxed: i64 = z.taxes.iter().map(|t| t.tax_cents).sum();
+            let event_tax = one(&format!(
+                "SELECT COALESCE((SELECT SUM(tax_cents) FROM sales WHERE voided = 0 AND event_id = '{id}'), 0)
+                      - COALESCE((SELECT SUM(rl.tax_cents) FROM refund_lines rl JOIN refunds f ON f.id = rl.refund_id WHERE f.event_id = '{id}'), 0)",
+                id = z.event.id
+            ))?;
+            if taxed != event_tax {
+                return Ok(Some(format!("'{name}' shows {taxed} of tax by place and rate but its sales carry {event_tax}")));
             }
             let units: i64 = z.units.iter().map(|u| u.total_cents).sum();
             if units != takings {

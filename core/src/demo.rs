@@ -186,6 +186,7 @@ impl Store {
                         add_customer: false,
                         discount: Some(Discount::PercentBp(1000)),
                         payments: vec![(PayMethod::Card, Money(3000)), (PayMethod::Cash, Money(2000))],
+                        ..Default::default()
                     },
                 ),
                 (

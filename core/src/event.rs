@@ -397,27 +397,45 @@ impl Store {
             conn.query_row("SELECT COUNT(*), COALESCE(SUM(total_cents), 0) FROM sales WHERE event_id = ?1 AND voided = 0", [&eid], |r| {
                 Ok((r.get(0)?, r.get(1)?))
             })?;
-        let mut payments = Vec::new();
-        for method in [PayMethod::Cash, PayMethod::Card, PayMethod::Other] {
-            let amount: i64 = conn.query_row(
-                "SELECT COALESCE(SUM(p.amount_cents), 0) FROM sale_payments p JOIN sales s ON s.id = p.sale_id
-                 WHERE s.event_id = ?1 AND s.voided = 0 AND p.method = ?2",
-                (&eid, method.as_str()),
-                |r| r.get(0),
-            )?;
-            let refunded: i64 = conn.query_row(
-                "SELECT COALESCE(SUM(total_cents), 0) FROM refunds WHERE event_id = ?1 AND method = ?2",
-                (&eid, method.as_str()),
-                |r| r.get(0),
-            )?;
-            if amount != 0 || refunded != 0 || method == PayMethod::Cash {
-                payments.push(PaymentTotal { method, amount_cents: amount, refunded_cents: refunded });
-            }
-        }
+        // Every tender taken at the event (cash always), with its refunds and tips.
+        let in_drawer: Vec<String> =
+            crate::tender::tenders(conn)?.into_iter().filter(|t| t.in_drawer).map(|t| t.name.to_lowercase()).collect();
+        let mut stmt = conn.prepare_cached(
+            "SELECT k, SUM(a), SUM(r), SUM(t) FROM (
+                 SELECT COALESCE(p.tender, p.method) k, p.amount_cents a, 0 r, 0 t
+                 FROM sale_payments p JOIN sales s ON s.id = p.sale_id WHERE s.event_id = ?1 AND s.voided = 0
+                 UNION ALL SELECT COALESCE(tender, method), 0, total_cents, 0 FROM refunds WHERE event_id = ?1
+                 UNION ALL SELECT tip_method, 0, 0, tip_cents FROM sales WHERE event_id = ?1 AND voided = 0 AND tip_cents > 0
+                 UNION ALL SELECT 'cash', 0, 0, 0)
+             GROUP BY k",
+        )?;
+        let mut payments = stmt
+            .query_map([&eid], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?)))?
+            .map(|row| {
+                let (key, amount, refunded, tips) = row?;
+                let method = PayMethod::parse(&key);
+                Ok(PaymentTotal {
+                    method: method.unwrap_or(PayMethod::Other),
+                    tender: method.is_none().then(|| key.clone()),
+                    amount_cents: amount,
+                    refunded_cents: refunded,
+                    tips_cents: tips,
+                    in_drawer: method == Some(PayMethod::Cash) || in_drawer.contains(&key.to_lowercase()),
+                })
+            })
+            .collect::<Result<Vec<_>>>()?;
+        // Cash, card, other, then the shop's tenders by name.
+        let rank = |p: &PaymentTotal| match (p.method, &p.tender) {
+            (_, Some(_)) => 3,
+            (PayMethod::Cash, None) => 0,
+            (PayMethod::Card, None) => 1,
+            _ => 2,
+        };
+        payments.sort_by(|a, b| rank(a).cmp(&rank(b)).then_with(|| a.name().cmp(b.name())));
         let refunds_cents: i64 = payments.iter().map(|p| p.refunded_cents).sum();
-        let cash = payments.iter().find(|p| p.method == PayMethod::Cash).map(|p| p.amount_cents - p.refunded_cents).unwrap_or(0);
+        let tips_cents: i64 = payments.iter().map(|p| p.tips_cents).sum();
         let drawers = self.drawers(&eid)?;
-        let expected_cash_cents = drawers.iter().map(|d| d.float_cents).sum::<i64>() + cash;
+        let expected_cash_cents = drawers.iter().map(|d| d.expected_cash_cents).sum::<i64>();
         let mut stmt = conn.prepare(
             // Custom-amount items (no product) are one row, "Custom items".
             "SELECT COALESCE(p.sku, ''), COALESCE(p.name, 'Custom items'), SUM(d.units) - SUM(d.refund_units),
@@ -447,6 +465,8 @@ impl Store {
             drawers,
             allotments: allotment_lines(conn, &eid, None)?,
             withdrawn: withdrawn(conn, &eid)?,
+            tips_cents,
+            taxes: crate::tax::tax_rows(conn, "s.event_id = ?1", "f.event_id = ?1", &[&eid])?,
         })
     }
 
@@ -460,7 +480,11 @@ impl Store {
                     (SELECT COALESCE(SUM(p.amount_cents), 0) FROM sale_payments p JOIN sales s ON s.id = p.sale_id
                      WHERE s.event_id = d.event_id AND s.device = d.device AND s.voided = 0 AND p.method = 'cash'),
                     (SELECT COALESCE(SUM(r.total_cents), 0) FROM refunds r
-                     WHERE r.event_id = d.event_id AND r.device = d.device AND r.method = 'cash')
+                     WHERE r.event_id = d.event_id AND r.device = d.device AND r.method = 'cash'),
+                    (SELECT COALESCE(SUM(s.tip_cents), 0) FROM sales s
+                     WHERE s.event_id = d.event_id AND s.device = d.device AND s.voided = 0 AND s.tip_method = 'cash'),
+                    (SELECT COALESCE(SUM(p.tendered_cents - p.amount_cents), 0) FROM sale_payments p JOIN sales s ON s.id = p.sale_id
+                     WHERE s.event_id = d.event_id AND s.device = d.device AND s.voided = 0 AND p.method != 'cash')
              FROM event_drawers d WHERE d.event_id = ?1 ORDER BY d.opened_at_ms, d.device",
         )?;
         let rows = stmt.query_map([event], |r| {
@@ -473,13 +497,15 @@ impl Store {
                 r.get::<_, i64>(5)?,
                 r.get::<_, i64>(6)?,
                 r.get::<_, i64>(7)?,
+                r.get::<_, i64>(8)?,
+                r.get::<_, i64>(9)?,
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (device, open, float_cents, counted, sales_count, total_cents, cash_in, cash_out) = row?;
+            let (device, open, float_cents, counted, sales_count, total_cents, cash_in, cash_out, cash_tips, change_out) = row?;
             let device: DeviceId = device.parse().map_err(|_| CoreError::Corrupt(format!("device id '{device}'")))?;
-            let expected = float_cents + cash_in - cash_out;
+            let expected = float_cents + cash_in - cash_out + cash_tips - change_out;
             out.push(DrawerZ {
                 device,
                 this_device: device == self.device(),
@@ -488,6 +514,8 @@ impl Store {
                 sales_count,
                 total_cents,
                 net_cash_cents: cash_in - cash_out,
+                cash_tips_cents: cash_tips,
+                change_out_cents: change_out,
                 expected_cash_cents: expected,
                 counted_cash_cents: counted,
                 over_short_cents: counted.map(|c| c - expected),

@@ -31,6 +31,7 @@ pub mod store;
 pub mod supply;
 pub mod sync;
 pub mod tax;
+pub mod tender;
 
 pub use error::{CoreError, Result};
 pub use store::{Store, Tx};

@@ -408,10 +408,10 @@ const TOTALS: &[(&str, &str, &str)] = &[
         "SELECT day, method, payments, amount_cents, refund_cents FROM payments_daily
          WHERE payments != 0 OR amount_cents != 0 OR refund_cents != 0",
         "SELECT d, m, SUM(n), SUM(a), SUM(r) FROM (
-             SELECT strftime('%Y-%m-%d', s.at_ms / 1000, 'unixepoch') d, p.method m, 1 n, p.amount_cents a, 0 r
+             SELECT strftime('%Y-%m-%d', s.at_ms / 1000, 'unixepoch') d, COALESCE(p.tender, p.method) m, 1 n, p.amount_cents a, 0 r
              FROM sale_payments p JOIN sales s ON s.id = p.sale_id WHERE s.voided = 0
              UNION ALL
-             SELECT strftime('%Y-%m-%d', at_ms / 1000, 'unixepoch'), method, 0, 0, total_cents FROM refunds)
+             SELECT strftime('%Y-%m-%d', at_ms / 1000, 'unixepoch'), COALESCE(tender, method), 0, 0, total_cents FROM refunds)
          GROUP BY d, m HAVING SUM(n) != 0 OR SUM(a) != 0 OR SUM(r) != 0",
     ),
 ];

@@ -52,6 +52,18 @@ pub struct SaleRequest {
     /// Without it, an unknown customer refuses the sale.
     pub add_customer: bool,
     pub payments: Vec<(PayMethod, Money)>,
+    /// Payments by tender name ("cash", "card", "SNAP"…), in the order
+    /// handed over, after `payments`.
+    pub tenders: Vec<(String, Money)>,
+    /// A tip on top of the sale: not taxed, not revenue.
+    pub tip: Option<TipRequest>,
+}
+
+/// A tip as given: an amount, or a rate of the sale's total.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TipRequest {
+    Amount(Money),
+    PercentBp(i64),
 }
 
 impl Store {
@@ -213,12 +225,25 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
             }
         }
     }
-    for (_, amount) in &req.payments {
-        bounds::cents("a payment", amount.0).map_err(CoreError::Invalid)?;
+    let mut tendered: Vec<pricing::Tendered> = req.payments.iter().map(|(m, a)| pricing::Tendered::of(*m, *a)).collect();
+    for (name, amount) in &req.tenders {
+        tendered.push(crate::tender::tendered(tx, name, *amount)?);
+    }
+    for t in &tendered {
+        bounds::cents("a payment", t.amount.0).map_err(CoreError::Invalid)?;
     }
     let priced = pricing::price(&cart, req.discount, place.rate_bp, place.inclusive)?;
     bounds::cents("a sale's total", priced.total_cents).map_err(CoreError::Invalid)?;
-    let (payments, change) = pricing::settle(priced.total_cents, &req.payments)?;
+    let tip = match req.tip {
+        None => 0,
+        Some(TipRequest::Amount(m)) => m.0,
+        Some(TipRequest::PercentBp(bp)) => Money(priced.total_cents).percent_bp(bp).0,
+    };
+    if tip < 0 || (req.tip.is_some() && tip == 0 && !matches!(req.tip, Some(TipRequest::PercentBp(0)))) {
+        return Err(CoreError::Invalid(format!("a tip of {} is not one: give an amount above 0 or a percentage", Money(tip))));
+    }
+    bounds::cents("a tip", tip).map_err(CoreError::Invalid)?;
+    let (payments, change, tip) = pricing::settle_with_tip(priced.total_cents, tip, &tendered)?;
 
     // Overselling is allowed (the jar is already in the customer's hand) and
     // reported, unless the product was set to refuse it.
@@ -328,6 +353,7 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
         total_cents: priced.total_cents,
         change_cents: change,
         payments,
+        tip,
     }))?;
     Ok(SaleReceipt {
         sale_id,
@@ -483,12 +509,12 @@ fn refund_in(tx: &Tx<'_>, sale_key: &str, lines: Option<&[(String, i64)]>, resto
     }
     let total: i64 = merged.iter().map(|l| l.amount_cents).sum();
     // Money goes back in cash if any was taken, else the way it came.
-    let method: PayMethod = tx
-        .query_row("SELECT method FROM sale_payments WHERE sale_id = ?1 ORDER BY method = 'cash' DESC, n LIMIT 1", [&sid], |r| {
-            Ok(PayMethod::parse(&r.get::<_, String>(0)?).unwrap_or(PayMethod::Other))
+    let (method, tender): (PayMethod, Option<String>) = tx
+        .query_row("SELECT method, tender FROM sale_payments WHERE sale_id = ?1 ORDER BY method = 'cash' DESC, n LIMIT 1", [&sid], |r| {
+            Ok((PayMethod::parse(&r.get::<_, String>(0)?).unwrap_or(PayMethod::Other), r.get(1)?))
         })
         .optional()?
-        .unwrap_or(PayMethod::Cash);
+        .unwrap_or((PayMethod::Cash, None));
     let refund_id = RefundId::new();
     tx.record(OpKind::SaleRefunded(SaleRefunded {
         refund_id,
@@ -497,6 +523,7 @@ fn refund_in(tx: &Tx<'_>, sale_key: &str, lines: Option<&[(String, i64)]>, resto
         event_id: event::open_event(tx)?.map(|e| e.id),
         restock,
         method,
+        tender,
         lines: merged,
         total_cents: total,
     }))?;
@@ -553,8 +580,9 @@ impl Store {
              FROM sale_lines l LEFT JOIN products p ON p.id = l.product_id
              WHERE l.sale_id = ?1 ORDER BY l.line_no",
         )?;
-        let mut pay_stmt =
-            conn.prepare_cached("SELECT method, amount_cents, tendered_cents FROM sale_payments WHERE sale_id = ?1 ORDER BY n")?;
+        let mut pay_stmt = conn.prepare_cached(
+            "SELECT method, amount_cents, tendered_cents, tender, gives_change FROM sale_payments WHERE sale_id = ?1 ORDER BY n",
+        )?;
         let corrupt = |what: &str, v: &str| CoreError::Corrupt(format!("{what} '{v}'"));
         rows.into_iter()
             .map(|(id, receipt_no, at_ms, event_id, customer, total_cents, change_cents, voided, refunded_cents)| {
@@ -562,11 +590,11 @@ impl Store {
                     .query_map([&id], |r| Ok(SoldLineView { sku: r.get(0)?, name: r.get(1)?, qty: r.get(2)?, total_cents: r.get(3)? }))?
                     .collect::<rusqlite::Result<Vec<_>>>()?;
                 let payments = pay_stmt
-                    .query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?)))?
+                    .query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
                     .map(|row| {
-                        let (method, amount_cents, tendered_cents) = row?;
+                        let (method, amount_cents, tendered_cents, tender, gives_change) = row?;
                         let method = PayMethod::parse(&method).ok_or_else(|| corrupt("payment method", &method))?;
-                        Ok(Payment { method, amount_cents, tendered_cents })
+                        Ok(Payment { method, amount_cents, tendered_cents, tender, gives_change })
                     })
                     .collect::<Result<Vec<_>>>()?;
                 Ok(SaleSummary {

@@ -31,6 +31,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0016_custom_items.sql")),
         M::up(include_str!("../../migrations/0017_withdrawn_payments.sql")),
         M::up(include_str!("../../migrations/0018_market_terms.sql")),
+        M::up(include_str!("../../migrations/0019_tenders_tips.sql")),
     ])
 }
 

@@ -112,28 +112,8 @@ impl Store {
     /// places had none is the shop's ("Shop"); online orders are "Shopify".
     pub fn tax_report(&self, from: Option<NaiveDate>, to: Option<NaiveDate>) -> Result<TaxReport> {
         let (start, end) = crate::report::bounds(from, to)?;
-        let online = crate::apply::shopify::ONLINE;
-        let mut stmt = self.conn().prepare(&format!(
-            "SELECT place, rate, SUM(net), SUM(tax) FROM (
-                 SELECT CASE WHEN s.device = '{online}' THEN 'Shopify' ELSE COALESCE(s.tax_place, '{SHOP_PLACE}') END place,
-                        COALESCE(l.tax_bp, s.tax_bp) rate, l.net_cents net, l.tax_cents tax
-                 FROM sale_lines l JOIN sales s ON s.id = l.sale_id
-                 WHERE l.voided = 0 AND strftime('%Y-%m-%d', l.at_ms / 1000, 'unixepoch') BETWEEN ?1 AND ?2
-                 UNION ALL
-                 SELECT CASE WHEN s.device = '{online}' THEN 'Shopify' ELSE COALESCE(s.tax_place, '{SHOP_PLACE}') END,
-                        COALESCE(l.tax_bp, s.tax_bp), -(rl.amount_cents - rl.tax_cents), -rl.tax_cents
-                 FROM refund_lines rl JOIN refunds f ON f.id = rl.refund_id JOIN sales s ON s.id = f.sale_id
-                      JOIN sale_lines l ON l.sale_id = f.sale_id AND l.line_no = rl.line_no
-                 WHERE strftime('%Y-%m-%d', rl.at_ms / 1000, 'unixepoch') BETWEEN ?1 AND ?2)
-             GROUP BY place, rate ORDER BY place, rate"
-        ))?;
-        let rows = stmt
-            .query_map((&start, &end), |r| {
-                let (place, rate_bp, net, tax): (String, i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
-                let (taxable_cents, exempt_cents) = if rate_bp == 0 { (0, net) } else { (net, 0) };
-                Ok(TaxRow { place, rate_bp, taxable_cents, exempt_cents, tax_cents: tax })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let day = |col: &str| format!("strftime('%Y-%m-%d', {col} / 1000, 'unixepoch') BETWEEN ?1 AND ?2");
+        let rows = tax_rows(self.conn(), &day("l.at_ms"), &day("rl.at_ms"), &[&start, &end])?;
         Ok(TaxReport {
             from: start,
             to: end,
@@ -143,4 +123,30 @@ impl Store {
             rows,
         })
     }
+}
+
+/// Tax by place and rate of the sale lines matching `sales` (a condition on
+/// `l` and `s`) and the refund lines matching `refunds` (on `rl`, `f`, `s`),
+/// each line at the place and rate it was taxed at when sold.
+pub(crate) fn tax_rows(conn: &Connection, sales: &str, refunds: &str, params: &[&dyn rusqlite::ToSql]) -> Result<Vec<TaxRow>> {
+    let online = crate::apply::shopify::ONLINE;
+    let place = format!("CASE WHEN s.device = '{online}' THEN 'Shopify' ELSE COALESCE(s.tax_place, '{SHOP_PLACE}') END");
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT place, rate, SUM(net), SUM(tax) FROM (
+             SELECT {place} place, COALESCE(l.tax_bp, s.tax_bp) rate, l.net_cents net, l.tax_cents tax
+             FROM sale_lines l JOIN sales s ON s.id = l.sale_id
+             WHERE l.voided = 0 AND {sales}
+             UNION ALL
+             SELECT {place}, COALESCE(l.tax_bp, s.tax_bp), -(rl.amount_cents - rl.tax_cents), -rl.tax_cents
+             FROM refund_lines rl JOIN refunds f ON f.id = rl.refund_id JOIN sales s ON s.id = f.sale_id
+                  JOIN sale_lines l ON l.sale_id = f.sale_id AND l.line_no = rl.line_no
+             WHERE {refunds})
+         GROUP BY place, rate ORDER BY place, rate"
+    ))?;
+    let rows = stmt.query_map(params, |r| {
+        let (place, rate_bp, net, tax): (String, i64, i64, i64) = (r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?);
+        let (taxable_cents, exempt_cents) = if rate_bp == 0 { (0, net) } else { (net, 0) };
+        Ok(TaxRow { place, rate_bp, taxable_cents, exempt_cents, tax_cents: tax })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

@@ -17,6 +17,12 @@
 //! - the expiring alerts name exactly the lots with units that expire soon;
 //! - a refused command changes nothing;
 //! - a custom-amount item moves no stock and no lot; an exempt line carries no tax;
+//! - market money (#24): a sale is what its lines price at the place it
+//!   happens, and keeps its tax, total and tip whatever rate changes later;
+//!   tax per place = the sales' tax parts there; tips never enter a sale;
+//!   a tender that gives no change never gives any; the commission is the
+//!   event's rule on the figures its statement prints, which are the sales
+//!   report's; a market's profit is exactly the figures it is made of;
 //! - the replay check passes.
 //!
 //! Cases: `WILDROOT_BOOKS_CASES` (default 64; `scripts/test` runs more). A
@@ -28,13 +34,15 @@ use wildroot_core::batch::ProduceRequest;
 use wildroot_core::customer::CustomerInput;
 use wildroot_core::oplog::{all_ops, op_count, replay_check};
 use wildroot_core::product::{NewProduct, ProductEdit};
-use wildroot_core::sale::{CustomItem, LineRequest, SaleRequest};
+use wildroot_core::sale::{CustomItem, LineRequest, SaleRequest, TipRequest};
 use wildroot_core::settings::TaxRule;
 use wildroot_core::supply::NewSupply;
 use wildroot_core::{CoreError, Store};
 use wildroot_model::bounds::consumed_cost;
+use wildroot_model::op::{Commission, CommissionBase, EventTerms};
 use wildroot_model::op::{OpKind, PayMethod};
 use wildroot_model::pricing::{self, CartLine, Discount};
+use wildroot_model::tax::TaxPlace;
 use wildroot_model::views::{AlertKind, DrawerZ};
 use wildroot_model::{Money, Unit};
 
@@ -49,6 +57,10 @@ enum Pay {
     CashOver(i64),
     /// Part by card (percent of the total), the rest in cash, with change.
     Split(i64, i64),
+    /// Part by SNAP (percent of the total, never change), the rest in cash with change.
+    Snap(i64, i64),
+    /// A check written for more: change back in cash from the drawer.
+    Check(i64),
 }
 
 #[derive(Clone, Debug)]
@@ -67,22 +79,84 @@ const CUSTOM: &str = "Gift wrap";
 
 #[derive(Clone, Debug)]
 enum Step {
-    Receive { supply: usize, qty: i64, cost: i64 },
-    AdjustSupply { supply: usize, qty: i64 },
-    CountSupply { supply: usize, qty: i64 },
-    Produce { product: usize, batches: i64, made: Option<i64>, expires_in_days: Option<i64>, allow_short: bool },
-    Price { product: usize, cents: i64 },
-    Tax { bp: i64, inclusive: bool },
-    Open { float: i64 },
-    Close { off_by: i64 },
-    Sell { lines: Vec<Line>, discount_bp: Option<i64>, pay: Pay, customer: Option<usize> },
-    RefundWhole { sale: usize, restock: bool },
-    RefundUnits { sale: usize, line: usize, qty: i64, restock: bool },
-    Void { sale: usize },
-    AdjustProduct { product: usize, qty: i64 },
-    CountProduct { product: usize, qty: i64 },
+    Receive {
+        supply: usize,
+        qty: i64,
+        cost: i64,
+    },
+    AdjustSupply {
+        supply: usize,
+        qty: i64,
+    },
+    CountSupply {
+        supply: usize,
+        qty: i64,
+    },
+    Produce {
+        product: usize,
+        batches: i64,
+        made: Option<i64>,
+        expires_in_days: Option<i64>,
+        allow_short: bool,
+    },
+    Price {
+        product: usize,
+        cents: i64,
+    },
+    Tax {
+        bp: i64,
+        inclusive: bool,
+    },
+    Open {
+        float: i64,
+        place: Option<usize>,
+        commission_bp: i64,
+        net: bool,
+        fee: i64,
+    },
+    /// A place's rate changes mid-season.
+    Rate {
+        place: usize,
+        bp: i64,
+    },
+    Cost {
+        cents: i64,
+    },
+    Close {
+        off_by: i64,
+    },
+    Sell {
+        lines: Vec<Line>,
+        discount_bp: Option<i64>,
+        pay: Pay,
+        customer: Option<usize>,
+        tip: Option<i64>,
+    },
+    RefundWhole {
+        sale: usize,
+        restock: bool,
+    },
+    RefundUnits {
+        sale: usize,
+        line: usize,
+        qty: i64,
+        restock: bool,
+    },
+    Void {
+        sale: usize,
+    },
+    AdjustProduct {
+        product: usize,
+        qty: i64,
+    },
+    CountProduct {
+        product: usize,
+        qty: i64,
+    },
     Customer,
-    Later { minutes: i64 },
+    Later {
+        minutes: i64,
+    },
 }
 
 fn line() -> impl Strategy<Value = Line> {
@@ -103,6 +177,8 @@ fn pay() -> impl Strategy<Value = Pay> {
         2 => Just(Pay::Card),
         2 => (1i64..5000).prop_map(Pay::CashOver),
         2 => (1i64..100, 0i64..2000).prop_map(|(p, over)| Pay::Split(p, over)),
+        2 => (1i64..=100, 0i64..2000).prop_map(|(p, over)| Pay::Snap(p, over)),
+        1 => (0i64..3000).prop_map(Pay::Check),
     ]
 }
 
@@ -116,10 +192,13 @@ fn step() -> impl Strategy<Value = Step> {
             .prop_map(|(product, batches, made, expires_in_days, allow_short)| Step::Produce { product, batches, made, expires_in_days, allow_short }),
         1 => (0usize..3, 0i64..3000).prop_map(|(product, cents)| Step::Price { product, cents }),
         1 => (0i64..1500, any::<bool>()).prop_map(|(bp, inclusive)| Step::Tax { bp, inclusive }),
-        2 => (0i64..10_000).prop_map(|float| Step::Open { float }),
+        2 => (0i64..10_000, prop::option::weighted(0.7, 0usize..2), prop_oneof![Just(0i64), 1i64..2000], any::<bool>(), prop_oneof![Just(0i64), 1i64..5000])
+            .prop_map(|(float, place, commission_bp, net, fee)| Step::Open { float, place, commission_bp, net, fee }),
+        1 => (0usize..2, 0i64..1500).prop_map(|(place, bp)| Step::Rate { place, bp }),
+        1 => (1i64..5000).prop_map(|cents| Step::Cost { cents }),
         2 => (-300i64..300).prop_map(|off_by| Step::Close { off_by }),
-        8 => (prop::collection::vec(line(), 1..4), prop::option::weighted(0.2, 0i64..=10_000), pay(), prop::option::weighted(0.3, 0usize..3))
-            .prop_map(|(lines, discount_bp, pay, customer)| Step::Sell { lines, discount_bp, pay, customer }),
+        8 => (prop::collection::vec(line(), 1..4), prop::option::weighted(0.2, 0i64..=10_000), pay(), prop::option::weighted(0.3, 0usize..3), prop::option::weighted(0.2, 1i64..500))
+            .prop_map(|(lines, discount_bp, pay, customer, tip)| Step::Sell { lines, discount_bp, pay, customer, tip }),
         2 => (0usize..64, any::<bool>()).prop_map(|(sale, restock)| Step::RefundWhole { sale, restock }),
         3 => (0usize..64, 0usize..4, 1i64..3, any::<bool>()).prop_map(|(sale, line, qty, restock)| Step::RefundUnits { sale, line, qty, restock }),
         2 => (0usize..64).prop_map(|sale| Step::Void { sale }),
@@ -148,7 +227,25 @@ fn shop(s: &mut Store) -> R {
     s.set_recipe("SALVE", 12, &[("Beeswax".into(), "170g".into()), ("Olive oil".into(), "500ml".into()), ("Tin".into(), "12".into())])
         .map_err(e)?;
     s.set_recipe("SOAP", 8, &[("Olive oil".into(), "700ml".into()), ("Beeswax".into(), "30g".into())]).map_err(e)?;
+    // Two places a street apart, one taxing food lower; SOAP is food here, PIN exempt.
+    s.set_tax_place(place(0, 530), false).map_err(e)?;
+    s.set_tax_place(place(1, 925), false).map_err(e)?;
+    s.edit_product("SOAP", ProductEdit { tax_category: Some("food".into()), ..Default::default() }).map_err(e)?;
+    s.edit_product("PIN", ProductEdit { tax_category: Some("exempt".into()), ..Default::default() }).map_err(e)?;
+    s.add_tender("SNAP", false, true).map_err(e)?;
+    s.add_tender("Check", true, true).map_err(e)?;
     Ok(())
+}
+
+const PLACES: [&str; 2] = ["Bristol VA", "Bristol TN"];
+
+fn place(i: usize, bp: i64) -> TaxPlace {
+    TaxPlace {
+        name: PLACES[i].into(),
+        rate_bp: bp,
+        inclusive: false,
+        categories: std::collections::BTreeMap::from([("food".to_string(), bp / 2)]),
+    }
 }
 
 /// What the test remembers between steps: the receipts rung up, the
@@ -159,6 +256,8 @@ struct Model {
     customers: Vec<String>,
     counted: HashMap<String, Vec<DrawerZ>>,
     clock: i64,
+    /// Each sale's (tax, total, tip) as rung up: a rate changed later never changes them.
+    sold: HashMap<String, (i64, i64, i64)>,
 }
 
 fn run_step(s: &mut Store, m: &mut Model, step: &Step) -> Result<(), CoreError> {
@@ -191,8 +290,22 @@ fn run_step(s: &mut Store, m: &mut Model, step: &Step) -> Result<(), CoreError> 
             s.edit_product(PRODUCTS[*product], ProductEdit { price: Some(Money(*cents)), ..Default::default() })?;
         }
         Step::Tax { bp, inclusive } => s.set_tax(TaxRule { bp: *bp, inclusive: *inclusive })?,
-        Step::Open { float } => {
-            s.open_event(&format!("Day {}", m.clock), None, None, Money(*float))?;
+        Step::Open { float, place, commission_bp, net, fee } => {
+            let terms = EventTerms {
+                place: place.map(|p| s.tax_place(PLACES[p])).transpose()?,
+                fee_cents: Some(*fee),
+                commission: Some(Commission { bp: *commission_bp, base: if *net { CommissionBase::Net } else { CommissionBase::Gross } }),
+                minutes_worked: Some(360),
+            };
+            s.open_event_with(&format!("Day {}", m.clock), None, None, Money(*float), terms)?;
+        }
+        Step::Rate { place: p, bp } => {
+            s.set_tax_place(place(*p, *bp), *p == 0)?;
+        }
+        Step::Cost { cents } => {
+            if let Some(ev) = s.list_events()?.first() {
+                s.add_event_cost(&ev.id.to_string(), Money(*cents), "travel")?;
+            }
         }
         Step::Close { off_by } => {
             let open = s.current_event()?;
@@ -205,7 +318,8 @@ fn run_step(s: &mut Store, m: &mut Model, step: &Step) -> Result<(), CoreError> 
             let z = s.close_event(Money((expected + off_by).max(0)))?;
             m.counted.insert(z.event.id.to_string(), z.drawers.clone());
         }
-        Step::Sell { lines, discount_bp, pay, customer } => {
+        Step::Sell { lines, discount_bp, pay, customer, tip } => {
+            let here = s.place_now()?;
             let mut req = SaleRequest { discount: discount_bp.map(Discount::PercentBp), ..Default::default() };
             let mut cart = Vec::new();
             let mut in_cart: HashMap<usize, i64> = HashMap::new();
@@ -218,7 +332,7 @@ fn run_step(s: &mut Store, m: &mut Model, step: &Step) -> Result<(), CoreError> 
                     let price = Money(l.price.unwrap_or(250));
                     let discount = l.discount_bp.map(Discount::PercentBp);
                     let category = if exempt { "exempt" } else { "standard" };
-                    cart.push(CartLine { qty: l.qty, unit_price: price, discount, tax_bp: exempt.then_some(0) });
+                    cart.push(CartLine { qty: l.qty, unit_price: price, discount, tax_bp: Some(if exempt { 0 } else { here.rate_bp }) });
                     req.lines.push(LineRequest {
                         key: CUSTOM.into(),
                         qty: l.qty,
@@ -240,13 +354,40 @@ fn run_step(s: &mut Store, m: &mut Model, step: &Step) -> Result<(), CoreError> 
                 };
                 let shelf = s.product(sku)?.price_cents;
                 let discount = l.discount_bp.map(Discount::PercentBp);
-                cart.push(CartLine { qty: l.qty, unit_price: Money(l.price.unwrap_or(shelf)), discount, tax_bp: None });
+                let category = ["standard", "food", "exempt"][l.product];
+                cart.push(CartLine {
+                    qty: l.qty,
+                    unit_price: Money(l.price.unwrap_or(shelf)),
+                    discount,
+                    tax_bp: Some(here.rate_of(category)),
+                });
                 req.lines.push(LineRequest { key: sku.into(), qty: l.qty, unit_price: l.price.map(Money), discount, lot, custom: None });
             }
-            let tax = s.tax_rule()?;
-            let total = pricing::price(&cart, req.discount, tax.bp, tax.inclusive)?.total_cents;
+            let priced = pricing::price(&cart, req.discount, here.rate_bp, here.inclusive)?;
+            let total = priced.total_cents;
+            let tip = tip.filter(|_| total > 0).unwrap_or(0);
+            req.tip = (tip > 0).then_some(TipRequest::Amount(Money(tip)));
+            let due = total + tip;
+            let named = |name: &str, cents: i64| (name.to_string(), Money(cents));
+            req.tenders = match pay {
+                Pay::Snap(pct, over) if total > 0 => {
+                    let snap = due * pct / 100;
+                    let mut p = vec![];
+                    if snap > 0 {
+                        p.push(named("SNAP", snap));
+                    }
+                    if due - snap + over > 0 {
+                        p.push(named("cash", due - snap + over));
+                    }
+                    p
+                }
+                Pay::Check(over) if total > 0 => vec![named("Check", due + over)],
+                _ => vec![],
+            };
+            let total = due;
             req.payments = match pay {
-                _ if total == 0 => vec![],
+                _ if total == 0 || !req.tenders.is_empty() => vec![],
+                Pay::Snap(..) | Pay::Check(_) => vec![(PayMethod::Cash, Money(total))],
                 Pay::Exact => vec![(PayMethod::Cash, Money(total))],
                 Pay::Card => vec![(PayMethod::Card, Money(total))],
                 Pay::CashOver(x) => vec![(PayMethod::Cash, Money(total + x))],
@@ -262,6 +403,14 @@ fn run_step(s: &mut Store, m: &mut Model, step: &Step) -> Result<(), CoreError> 
             };
             req.customer = customer.and_then(|c| m.customers.get(c).cloned());
             let r = s.sell(req)?;
+            // The sale is what its lines price at this place; a tip is never part of it.
+            if (r.tax_cents, r.total_cents) != (priced.tax_cents, priced.total_cents) {
+                return Err(CoreError::Corrupt(format!(
+                    "sold for {}/{} where the place prices {}/{}",
+                    r.tax_cents, r.total_cents, priced.tax_cents, priced.total_cents
+                )));
+            }
+            m.sold.insert(r.receipt_no.clone(), (r.tax_cents, r.total_cents, tip));
             m.receipts.push(r.receipt_no);
         }
         Step::RefundWhole { sale, restock } => {
@@ -329,6 +478,7 @@ fn check(s: &Store, m: &Model) -> R {
     if taxed_exempt != 0 {
         return Err(format!("{taxed_exempt} exempt lines carry tax"));
     }
+    market_rules(s, m)?;
     // Supply costs: paid = on hand + batches + write-offs, to the cent.
     let paid = q("SELECT COALESCE(SUM(cost_cents), 0) FROM supply_lots")?;
     let batches = q("SELECT COALESCE(SUM(cost_cents), 0) FROM batches")?;
@@ -391,6 +541,83 @@ fn check(s: &Store, m: &Model) -> R {
     alerted.sort();
     if expiring != alerted {
         return Err(format!("expiring alerts {alerted:?} but the lots say {expiring:?}"));
+    }
+    Ok(())
+}
+
+/// The market-money rules (#24).
+fn market_rules(s: &Store, m: &Model) -> R {
+    let conn = s.conn();
+    let q = |sql: &str| -> R<i64> { conn.query_row(sql, [], |r| r.get(0)).map_err(|x| x.to_string()) };
+    // A tender that gives no change never produced any.
+    let snap_change = q("SELECT COUNT(*) FROM sale_payments WHERE tender = 'SNAP' AND tendered_cents != amount_cents")?;
+    if snap_change != 0 {
+        return Err(format!("{snap_change} SNAP payments gave change"));
+    }
+    // Each sale keeps the tax, total and tip it was rung up with, whatever
+    // rate changed since; tips are never in its total or tax.
+    for (receipt, (tax, total, tip)) in &m.sold {
+        let now: (i64, i64, i64) = conn
+            .query_row("SELECT tax_cents, total_cents, tip_cents FROM sales WHERE receipt_no = ?1", [receipt], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })
+            .map_err(|x| x.to_string())?;
+        if now != (*tax, *total, *tip) {
+            return Err(format!("sale {receipt} was rung up as {:?} and is now {now:?}", (tax, total, tip)));
+        }
+    }
+    // Tax collected per place is the sum of the sales' tax parts there.
+    let report = s.tax_report(None, None).map_err(e)?;
+    let mut by_place: HashMap<String, i64> = HashMap::new();
+    for row in &report.rows {
+        *by_place.entry(row.place.clone()).or_default() += row.tax_cents;
+    }
+    let mut stmt = conn
+        .prepare(
+            "SELECT p, SUM(t) FROM (
+                 SELECT COALESCE(tax_place, 'Shop') p, tax_cents t FROM sales WHERE voided = 0
+                 UNION ALL
+                 SELECT COALESCE(s.tax_place, 'Shop'), -rl.tax_cents FROM refund_lines rl JOIN refunds f ON f.id = rl.refund_id
+                 JOIN sales s ON s.id = f.sale_id)
+             GROUP BY p",
+        )
+        .map_err(|x| x.to_string())?;
+    let parts: Vec<(String, i64)> =
+        stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?))).and_then(|rows| rows.collect()).map_err(|x| x.to_string())?;
+    for (place, tax) in parts {
+        if by_place.get(&place).copied().unwrap_or(0) != tax {
+            return Err(format!("the tax report says {:?} at {place}, its sales' tax parts {tax}", by_place.get(&place)));
+        }
+    }
+    // The commission by the event's rule from the figures the statement
+    // prints, and the statement's figures those of the sales report.
+    let by_event = s.sales_report(wildroot_core::report::GroupBy::Event, None, None).map_err(e)?;
+    for event in s.list_events().map_err(e)? {
+        let st = s.settle_event(&event.id.to_string()).map_err(e)?;
+        let base =
+            if st.commission_base == "net" { st.gross_cents - st.refunds_cents - st.tax_cents } else { st.gross_cents - st.refunds_cents };
+        if st.commission_cents != Money(base.max(0)).percent_bp(st.commission_bp).0 || st.owed_cents != st.commission_cents + st.fee_cents {
+            return Err(format!("{} owes {} commission on {base} at {} bp", event.name, st.commission_cents, st.commission_bp));
+        }
+        let row = by_event.rows.iter().find(|r| r.key == event.id.to_string()).map_or(0, |r| r.total_cents);
+        if st.gross_cents - st.refunds_cents != row {
+            return Err(format!("{} settles {} but the sales report by event says {row}", event.name, st.gross_cents - st.refunds_cents));
+        }
+    }
+    // Profit is the figures it is made of, each its own report's.
+    for r in s.market_results(None).map_err(e)?.markets {
+        let st = s.settle_event(&r.event.id.to_string()).map_err(e)?;
+        let costs = q(&format!("SELECT COALESCE(SUM(amount_cents), 0) FROM event_costs WHERE event_id = '{}'", r.event.id))?;
+        let parts = r.net_sales_cents - r.refunds_cents - r.commission_cents - r.fee_cents - r.costs_cents - r.goods_cents;
+        if r.profit_cents != parts
+            || r.commission_cents != st.commission_cents
+            || r.fee_cents != st.fee_cents
+            || r.costs_cents != costs
+            || r.net_sales_cents - r.refunds_cents != st.net_cents
+            || r.goods_cents < 0
+        {
+            return Err(format!("{} earned {r:?}, not its parts (statement {st:?}, costs {costs})", r.event.name));
+        }
     }
     Ok(())
 }

@@ -149,6 +149,7 @@ fn tax_discount_and_split_payment() -> R {
         payments: vec![(PayMethod::Card, Money(2000)), (PayMethod::Cash, Money(2500))],
         customer: None,
         add_customer: false,
+        ..Default::default()
     })?;
     // 42.00 − 10% = 37.80; tax 8.25% = 3.1185 → 3.12; total 40.92; change 4.08
     assert_eq!((r.discount_cents, r.tax_cents, r.total_cents, r.change_cents), (420, 312, 4092, 408));

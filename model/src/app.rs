@@ -106,13 +106,19 @@ pub struct LotChoice {
     pub expires_on: Option<String>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Sell {
     pub lines: Vec<CartItem>,
     pub discount: Option<Discount>,
     /// An email or phone number; a new one becomes a customer.
     pub customer: Option<String>,
     pub payments: Vec<(PayMethod, i64)>,
+    /// Payments in the shop's configured tenders, by name, after `payments`.
+    #[serde(default)]
+    pub tenders: Vec<(String, i64)>,
+    /// A tip on top of the sale (0: none).
+    #[serde(default)]
+    pub tip_cents: i64,
 }
 
 /// A card or other payment taken off a sale before it was finished, with

@@ -283,13 +283,22 @@ fn sale(p: &SaleCompleted) -> Result<(), String> {
         if pay.tendered_cents < pay.amount_cents {
             return Err(format!("a payment of {} is more than the {} handed over", pay.amount_cents, pay.tendered_cents));
         }
-        if pay.method != PayMethod::Cash && pay.tendered_cents != pay.amount_cents {
-            return Err("change is given only from cash".into());
+        if pay.method != PayMethod::Cash && !pay.gives_change && pay.tendered_cents != pay.amount_cents {
+            return Err("change is given only for cash or a tender that gives change".into());
+        }
+        if let Some(t) = &pay.tender {
+            crate::tender::tender_name(t)?;
         }
         paid += pay.amount_cents;
         tendered += pay.tendered_cents;
     }
     equal("what the payments paid", paid, p.total_cents)?;
+    if let Some(tip) = &p.tip {
+        if tip.amount_cents <= 0 || tip.method == PayMethod::Shopify {
+            return Err(format!("a tip of {} is not one the booth takes", tip.amount_cents));
+        }
+        cents("a tip", tip.amount_cents)?;
+    }
     equal("the change", p.change_cents, tendered - paid)
 }
 

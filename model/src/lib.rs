@@ -21,6 +21,7 @@ pub mod shopify_cost;
 pub mod shopify_graphql;
 pub mod sync;
 pub mod tax;
+pub mod tender;
 pub mod views;
 
 pub use hlc::Hlc;

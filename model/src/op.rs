@@ -442,6 +442,30 @@ pub struct Payment {
     pub method: PayMethod,
     pub amount_cents: i64,
     pub tendered_cents: i64,
+    /// A tender the shop configured (SNAP, Tokens), paid as `Other`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tender: Option<String>,
+    /// The tender gives change (a check written for more): it may have
+    /// been handed over above what it paid, the change coming from the drawer.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub gives_change: bool,
+}
+
+impl Payment {
+    /// How takings are keyed in reports and the Z report: the configured
+    /// tender's name, else the method.
+    pub fn key(&self) -> &str {
+        self.tender.as_deref().unwrap_or(self.method.as_str())
+    }
+}
+
+/// A tip: not a sale, not taxed, not revenue; paid with a tender.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Tip {
+    pub amount_cents: i64,
+    pub method: PayMethod,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tender: Option<String>,
 }
 
 /// A sold line with its figures fixed at the moment of sale.
@@ -496,6 +520,9 @@ pub struct SaleCompleted {
     pub total_cents: i64,
     pub change_cents: i64,
     pub payments: Vec<Payment>,
+    /// What the customer added as a tip, apart from the sale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tip: Option<Tip>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -532,6 +559,9 @@ pub struct SaleRefunded {
     pub event_id: Option<EventId>,
     pub restock: bool,
     pub method: PayMethod,
+    /// The configured tender the money went back in, when not cash or card.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tender: Option<String>,
     pub lines: Vec<RefundLine>,
     pub total_cents: i64,
 }

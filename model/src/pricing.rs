@@ -2,7 +2,7 @@
 //! core records. Discounts and tax are spread over lines by largest remainder
 //! so that every line's share adds up to the sale's total to the cent.
 use crate::money::{allocate, div_round, Money};
-use crate::op::{PayMethod, Payment};
+use crate::op::{PayMethod, Payment, Tip};
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
 
@@ -34,6 +34,8 @@ pub enum PricingError {
     BadPayment(Money),
     #[error("card and other payments ({paid}) are more than the total ({total}): change can only be given in cash")]
     NonCashOver { paid: Money, total: Money },
+    #[error("a tip of {0} is more than any one payment: take the tip with one tender")]
+    TipTooLarge(Money),
     #[error("payments of {paid} do not cover the total of {total}: {short} short")]
     Short { paid: Money, total: Money, short: Money },
 }
@@ -249,35 +251,88 @@ pub fn price(lines: &[CartLine], sale_discount: Option<Discount>, tax_bp: i64, t
     Ok(out)
 }
 
+/// One payment as handed over, before settling.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Tendered {
+    pub method: PayMethod,
+    /// A configured tender's name (paid as `Other`).
+    pub tender: Option<String>,
+    pub amount: Money,
+    /// Cash always does; a configured tender as the shop set it.
+    pub gives_change: bool,
+}
+
+impl Tendered {
+    pub fn of(method: PayMethod, amount: Money) -> Tendered {
+        Tendered { method, tender: None, amount, gives_change: method == PayMethod::Cash }
+    }
+}
+
 /// Settles what was handed over against `total`: change comes out of cash
 /// only. Returns the payments with the amount each contributed, and the change.
 pub fn settle(total: i64, tendered: &[(PayMethod, Money)]) -> Result<(Vec<Payment>, i64), PricingError> {
-    for (_, m) in tendered {
-        if m.0 <= 0 {
-            return Err(PricingError::BadPayment(*m));
+    let tendered: Vec<Tendered> = tendered.iter().map(|(m, a)| Tendered::of(*m, *a)).collect();
+    settle_with_tip(total, 0, &tendered).map(|(p, c, _)| (p, c))
+}
+
+/// Settles what was handed over against `total` and a `tip`, by the change
+/// rule (`crate::tender`): tenders that give no change never pay more than
+/// is due; change comes out of the cash paid (last first), then out of the
+/// other tenders that give change (handed from the drawer). The tip is
+/// taken out of the last payment that covers it: the payments then add up
+/// to `total` exactly and the tip is recorded apart, with its tender.
+pub fn settle_with_tip(total: i64, tip: i64, tendered: &[Tendered]) -> Result<(Vec<Payment>, i64, Option<Tip>), PricingError> {
+    for t in tendered {
+        if t.amount.0 <= 0 {
+            return Err(PricingError::BadPayment(t.amount));
         }
     }
-    let sum = |pred: &dyn Fn(PayMethod) -> bool| -> Result<i64, PricingError> {
-        tendered.iter().filter(|(m, _)| pred(*m)).try_fold(0i64, |a, (_, x)| a.checked_add(x.0)).ok_or(PricingError::Overflow)
+    let sum = |pred: &dyn Fn(&Tendered) -> bool| -> Result<i64, PricingError> {
+        tendered.iter().filter(|t| pred(t)).try_fold(0i64, |a, t| a.checked_add(t.amount.0)).ok_or(PricingError::Overflow)
     };
+    let due = total.checked_add(tip.max(0)).ok_or(PricingError::Overflow)?;
     let paid = sum(&|_| true)?;
-    let non_cash = sum(&|m| m != PayMethod::Cash)?;
-    if paid < total {
-        return Err(PricingError::Short { paid: Money(paid), total: Money(total), short: Money(total - paid) });
+    let no_change = sum(&|t| !t.gives_change && t.method != PayMethod::Cash)?;
+    if paid < due {
+        return Err(PricingError::Short { paid: Money(paid), total: Money(due), short: Money(due - paid) });
     }
-    if non_cash > total {
-        return Err(PricingError::NonCashOver { paid: Money(non_cash), total: Money(total) });
+    if no_change > due {
+        return Err(PricingError::NonCashOver { paid: Money(no_change), total: Money(due) });
     }
-    let change = paid - total;
-    // Take the change back out of the cash payments, last first.
+    let change = paid - due;
+    let mut payments: Vec<Payment> = tendered
+        .iter()
+        .map(|t| Payment {
+            method: t.method,
+            amount_cents: t.amount.0,
+            tendered_cents: t.amount.0,
+            tender: t.tender.clone(),
+            gives_change: t.gives_change && t.method != PayMethod::Cash,
+        })
+        .collect();
+    // Change out of cash first, last first; then out of other tenders that give change.
     let mut left = change;
-    let mut payments: Vec<Payment> = tendered.iter().map(|(m, x)| Payment { method: *m, amount_cents: x.0, tendered_cents: x.0 }).collect();
-    for p in payments.iter_mut().rev().filter(|p| p.method == PayMethod::Cash) {
-        let take = left.min(p.amount_cents);
-        p.amount_cents -= take;
-        left -= take;
+    for pass_cash in [true, false] {
+        for (p, t) in payments.iter_mut().zip(tendered).rev() {
+            let eligible = if pass_cash { t.method == PayMethod::Cash } else { t.method != PayMethod::Cash && t.gives_change };
+            if eligible && left > 0 {
+                let take = left.min(p.amount_cents);
+                p.amount_cents -= take;
+                left -= take;
+            }
+        }
     }
-    Ok((payments, change))
+    let tip = if tip > 0 {
+        let p = payments.iter_mut().rev().find(|p| p.amount_cents >= tip).ok_or(PricingError::TipTooLarge(Money(tip)))?;
+        p.amount_cents -= tip;
+        p.tendered_cents -= tip;
+        Some(Tip { amount_cents: tip, method: p.method, tender: p.tender.clone() })
+    } else {
+        None
+    };
+    // A payment the tip used up whole paid nothing towards the sale.
+    payments.retain(|p| p.tendered_cents > 0);
+    Ok((payments, change, tip))
 }
 
 /// Cash amounts a vendor is likely handed for `total`: exact, the next whole
@@ -435,6 +490,45 @@ mod tests {
             for l in &p.lines {
                 prop_assert!(l.net_cents >= 0 && l.tax_cents >= 0);
                 prop_assert_eq!(l.net_cents + l.tax_cents, l.total_cents);
+            }
+        }
+    }
+
+    proptest! {
+        /// The change rule and the tip rule, for any payments: a tender that
+        /// gives no change never pays more than it was handed and never
+        /// more than is due; the payments add up to the total exactly; the
+        /// change is what was handed over less the total and the tip.
+        #[test]
+        fn tenders_settle_by_the_change_rule(
+            total in 0i64..10_000, tip in 0i64..500,
+            pays in proptest::collection::vec((0usize..4, 1i64..8_000), 1..4),
+        ) {
+            let tendered: Vec<Tendered> = pays.iter().map(|(k, a)| match k {
+                0 => Tendered::of(PayMethod::Cash, Money(*a)),
+                1 => Tendered::of(PayMethod::Card, Money(*a)),
+                2 => Tendered { method: PayMethod::Other, tender: Some("SNAP".into()), amount: Money(*a), gives_change: false },
+                _ => Tendered { method: PayMethod::Other, tender: Some("Check".into()), amount: Money(*a), gives_change: true },
+            }).collect();
+            let handed: i64 = pays.iter().map(|(_, a)| a).sum();
+            match settle_with_tip(total, tip, &tendered) {
+                Ok((payments, change, t)) => {
+                    prop_assert_eq!(payments.iter().map(|p| p.amount_cents).sum::<i64>(), total);
+                    prop_assert_eq!(t.as_ref().map_or(0, |t| t.amount_cents), tip);
+                    prop_assert_eq!(change, handed - total - tip);
+                    prop_assert_eq!(payments.iter().map(|p| p.tendered_cents - p.amount_cents).sum::<i64>(), change);
+                    for p in &payments {
+                        prop_assert!(p.amount_cents >= 0 && p.tendered_cents >= p.amount_cents);
+                        if p.method != PayMethod::Cash && !p.gives_change {
+                            prop_assert_eq!(p.tendered_cents, p.amount_cents, "a tender that gives no change gave some");
+                        }
+                    }
+                }
+                Err(PricingError::TipTooLarge(_)) => prop_assert!(tip > 0),
+                Err(_) => {
+                    let no_change: i64 = pays.iter().filter(|(k, _)| *k == 1 || *k == 2).map(|(_, a)| a).sum();
+                    prop_assert!(handed < total + tip || no_change > total + tip, "refused a payment the rule allows");
+                }
             }
         }
     }

@@ -119,6 +119,22 @@ pub struct PaymentTotal {
     pub method: PayMethod,
     pub amount_cents: i64,
     pub refunded_cents: i64,
+    /// A configured tender's name (its `method` is other).
+    #[serde(default)]
+    pub tender: Option<String>,
+    /// Tips taken in this tender: not sales, listed apart.
+    #[serde(default)]
+    pub tips_cents: i64,
+    /// Counted in the drawer at close (cash, tokens, checks).
+    #[serde(default)]
+    pub in_drawer: bool,
+}
+
+impl PaymentTotal {
+    /// The tender's name as a person reads it.
+    pub fn name(&self) -> &str {
+        self.tender.as_deref().unwrap_or(self.method.as_str())
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -152,6 +168,12 @@ pub struct ZReport {
     /// are owed back to the customer on the reader.
     #[serde(default)]
     pub withdrawn: Vec<WithdrawnPayment>,
+    /// Tips, every tender's together (each is in its `payments` row).
+    #[serde(default)]
+    pub tips_cents: i64,
+    /// Tax by place and rate, as the sales were taxed.
+    #[serde(default)]
+    pub taxes: Vec<TaxRow>,
 }
 
 /// A payment taken off a sale before it was finished.
@@ -178,6 +200,14 @@ pub struct DrawerZ {
     pub total_cents: i64,
     /// Cash taken for sales, less cash given back for refunds.
     pub net_cash_cents: i64,
+    /// Cash tips, in the drawer but not sales.
+    #[serde(default)]
+    pub cash_tips_cents: i64,
+    /// Change handed out of the drawer for a tender that gives change (a
+    /// check written for more).
+    #[serde(default)]
+    pub change_out_cents: i64,
+    /// float + net cash + cash tips − change handed out for other tenders.
     pub expected_cash_cents: i64,
     pub counted_cash_cents: Option<i64>,
     pub over_short_cents: Option<i64>,

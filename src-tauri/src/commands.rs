@@ -3,7 +3,7 @@
 //! `wildroot_model::app` and calls the core; none holds business rules or SQL.
 use crate::owner::{self, business_name};
 use crate::shell::Shell;
-use wildroot_core::sale::{CustomItem, LineRequest, SaleRequest};
+use wildroot_core::sale::{CustomItem, LineRequest, SaleRequest, TipRequest};
 use wildroot_core::{CoreError, Result, Store};
 use wildroot_model::app::*;
 use wildroot_model::views::*;
@@ -58,6 +58,8 @@ pub fn sell(store: &mut Store, req: Sell) -> Result<SaleReceipt> {
         // The booth takes a contact for the receipt with no form to fill in.
         add_customer: true,
         payments: req.payments.into_iter().map(|(m, cents)| (m, Money(cents))).collect(),
+        tenders: req.tenders.into_iter().map(|(name, cents)| (name, Money(cents))).collect(),
+        tip: (req.tip_cents != 0).then_some(TipRequest::Amount(Money(req.tip_cents))),
     })
 }
 
@@ -211,6 +213,7 @@ mod tests {
                 discount: Some(Discount::Amount(Money(100))),
                 customer: Some("jo@example.com".into()),
                 payments: vec![(PayMethod::Card, 500), (PayMethod::Cash, 10_000)],
+                ..Default::default()
             },
         )?;
         assert_eq!(receipt.total_cents, p.price_cents * 2 - 100 + receipt.tax_cents * i64::from(!before.tax_inclusive));
@@ -230,6 +233,7 @@ mod tests {
                 discount: None,
                 customer: Some("JO@example.com".into()),
                 payments: vec![(PayMethod::Cash, 100_000)],
+                ..Default::default()
             },
         )?;
         assert_eq!(store.list_customers(Some("jo@"))?.len(), 1);
@@ -248,6 +252,7 @@ mod tests {
             discount: None,
             customer: Some("new@example.com".into()),
             payments: vec![(PayMethod::Cash, 1)],
+            ..Default::default()
         };
         assert!(sell(&mut store, short).is_err());
         assert_eq!(store.list_customers(None)?.len(), customers, "a refused sale left a customer behind");
@@ -262,11 +267,20 @@ mod tests {
         let start = store_on_hand(&store, &sku);
         let a = sell(
             &mut store,
-            Sell { lines: vec![item(&sku, 1)], discount: None, customer: None, payments: vec![(PayMethod::Cash, 100_000)] },
+            Sell {
+                lines: vec![item(&sku, 1)],
+                discount: None,
+                customer: None,
+                payments: vec![(PayMethod::Cash, 100_000)],
+                ..Default::default()
+            },
         )?;
-        let b = sell(&mut store, Sell { lines: vec![item(&sku, 2)], discount: None, customer: None, payments: vec![(PayMethod::Card, 0)] })
-            .err()
-            .map(|e| e.to_string());
+        let b = sell(
+            &mut store,
+            Sell { lines: vec![item(&sku, 2)], discount: None, customer: None, payments: vec![(PayMethod::Card, 0)], ..Default::default() },
+        )
+        .err()
+        .map(|e| e.to_string());
         assert!(b.is_some_and(|m| m.contains("not positive")), "a zero card payment is refused");
         assert_eq!(store_on_hand(&store, &sku), start - 1);
         let r = refund_sale(&mut store, RefundSale { sale_id: a.sale_id, restock: true })?;
@@ -274,7 +288,13 @@ mod tests {
         assert_eq!(store_on_hand(&store, &sku), start);
         let c = sell(
             &mut store,
-            Sell { lines: vec![item(&sku, 3)], discount: None, customer: None, payments: vec![(PayMethod::Cash, 100_000)] },
+            Sell {
+                lines: vec![item(&sku, 3)],
+                discount: None,
+                customer: None,
+                payments: vec![(PayMethod::Cash, 100_000)],
+                ..Default::default()
+            },
         )?;
         void_sale(&mut store, VoidSale { sale_id: c.sale_id, reason: "rang up twice".into() })?;
         assert_eq!(store_on_hand(&store, &sku), start);
@@ -295,7 +315,13 @@ mod tests {
         let sku = home(&store, Home {})?.products[0].sku.clone();
         let sale = sell(
             &mut store,
-            Sell { lines: vec![item(&sku, 1)], discount: None, customer: None, payments: vec![(PayMethod::Cash, 100_000)] },
+            Sell {
+                lines: vec![item(&sku, 1)],
+                discount: None,
+                customer: None,
+                payments: vec![(PayMethod::Cash, 100_000)],
+                ..Default::default()
+            },
         )?;
         let h = home(&store, Home {})?;
         let totals = h.totals.ok_or_else(|| CoreError::Invalid("no totals".into()))?;
@@ -314,16 +340,25 @@ mod tests {
         let before = store_ops(&store);
         let err = |r: Result<SaleReceipt>| r.err().map(|e| e.to_string()).unwrap_or_default();
         let cash = vec![(PayMethod::Cash, 100_000)];
-        assert!(err(sell(&mut store, Sell { lines: vec![], discount: None, customer: None, payments: cash.clone() }))
-            .contains("at least one line"));
-        assert!(err(sell(&mut store, Sell { lines: vec![item("NOPE", 1)], discount: None, customer: None, payments: cash.clone() }))
-            .contains("NOPE"));
-        let sku = home(&store, Home {})?.products[0].sku.clone();
-        assert!(err(sell(&mut store, Sell { lines: vec![item(&sku, 1)], discount: None, customer: Some("hi".into()), payments: cash }))
-            .contains("neither an email"));
         assert!(err(sell(
             &mut store,
-            Sell { lines: vec![item(&sku, 1)], discount: None, customer: None, payments: vec![(PayMethod::Cash, 1)] }
+            Sell { lines: vec![], discount: None, customer: None, payments: cash.clone(), ..Default::default() }
+        ))
+        .contains("at least one line"));
+        assert!(err(sell(
+            &mut store,
+            Sell { lines: vec![item("NOPE", 1)], discount: None, customer: None, payments: cash.clone(), ..Default::default() }
+        ))
+        .contains("NOPE"));
+        let sku = home(&store, Home {})?.products[0].sku.clone();
+        assert!(err(sell(
+            &mut store,
+            Sell { lines: vec![item(&sku, 1)], discount: None, customer: Some("hi".into()), payments: cash, ..Default::default() }
+        ))
+        .contains("neither an email"));
+        assert!(err(sell(
+            &mut store,
+            Sell { lines: vec![item(&sku, 1)], discount: None, customer: None, payments: vec![(PayMethod::Cash, 1)], ..Default::default() }
         ))
         .contains("short"));
         assert_eq!(store_ops(&store), before);

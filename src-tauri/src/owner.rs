@@ -601,6 +601,7 @@ mod tests {
                 discount: None,
                 customer: None,
                 payments: vec![(wildroot_model::op::PayMethod::Cash, 100_000)],
+                ..Default::default()
             },
         )?;
         assert!(err(restore_backup(&shell, RestoreBackup { path: dir.path().join("nope.db").display().to_string() }))

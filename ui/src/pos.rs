@@ -165,7 +165,14 @@ fn complete(app: AppState, pos: PosState) {
     let cart = pos.cart.get_untracked();
     let payments = pos.tender.get_untracked().payments;
     let customer = Some(pos.customer.get_untracked().trim().to_string()).filter(|c| !c.is_empty());
-    let req = Sell { lines: cart.items(), discount: cart.discount, customer: customer.clone(), payments: payments.clone() };
+    let req = Sell {
+        lines: cart.items(),
+        discount: cart.discount,
+        customer: customer.clone(),
+        payments: payments.clone(),
+        tenders: Vec::new(),
+        tip_cents: 0,
+    };
     spawn_local(async move {
         match call(&req).await {
             Ok(receipt) => {

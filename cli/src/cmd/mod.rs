@@ -34,14 +34,13 @@ pub(crate) use wildroot_core::batch::ProduceRequest;
 pub(crate) use wildroot_core::customer::CustomerInput;
 pub(crate) use wildroot_core::product::{NewProduct, ProductEdit};
 pub(crate) use wildroot_core::report::GroupBy;
-pub(crate) use wildroot_core::sale::{CustomItem, LineRequest, SaleRequest};
+pub(crate) use wildroot_core::sale::{CustomItem, LineRequest, SaleRequest, TipRequest};
 pub(crate) use wildroot_core::settings::{self, TaxRule};
 pub(crate) use wildroot_core::shopify::client::RetryPolicy;
 pub(crate) use wildroot_core::shopify::link::DeviceKey;
 pub(crate) use wildroot_core::supply::{NewSupply, SupplyEdit};
 pub(crate) use wildroot_core::Store;
 pub(crate) use wildroot_model::money::percent;
-pub(crate) use wildroot_model::op::PayMethod;
 pub(crate) use wildroot_model::pricing::Discount;
 pub(crate) use wildroot_model::views::*;
 pub(crate) use wildroot_model::{Money, Quantity, Unit};
@@ -115,6 +114,9 @@ pub(crate) enum Command {
     /// The places you sell at and their tax rates.
     #[command(subcommand)]
     Tax(TaxCmd),
+    /// Ways to pay beyond cash and card: SNAP, market tokens, checks.
+    #[command(subcommand)]
+    Tender(TenderCmd),
     /// Run the central sync server (--db is the server's database).
     Serve {
         #[arg(long, default_value = "127.0.0.1:8080", env = "WILDROOT_LISTEN")]
@@ -245,6 +247,7 @@ pub(crate) fn run(cli: Cli, format: Format) -> Result<String> {
         Command::Sync { cmd: Some(SyncCmd::Status) } => sync::status(&mut store, format)?,
         Command::Settings(cmd) => shop::settings(&mut store, cmd, format)?,
         Command::Tax(cmd) => tax::tax(&mut store, cmd, format)?,
+        Command::Tender(cmd) => tax::tender(&mut store, cmd, format)?,
     })
 }
 

@@ -133,9 +133,12 @@ pub(crate) struct SellArgs {
     /// has it; a refused sale adds no one.
     #[arg(long, requires = "customer")]
     pub(crate) new_customer: bool,
-    /// cash=AMOUNT, card=AMOUNT or other=AMOUNT; repeat to split.
+    /// TENDER=AMOUNT: cash, card, other or a tender the shop added (SNAP=10); repeat to split.
     #[arg(long = "pay")]
     pub(crate) payments: Vec<String>,
+    /// A tip on top of the sale: an amount (2.00) or a rate of the total (15%).
+    #[arg(long)]
+    pub(crate) tip: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -390,18 +393,32 @@ pub(crate) fn sell(store: &mut Store, args: SellArgs, format: Format) -> Result<
         for c in &args.custom {
             lines.push(custom_line(c)?);
         }
-        let payments = args
+        // Any tender by name; the core knows the shop's.
+        let tenders = args
             .payments
             .iter()
             .map(|p| {
                 let (m, a) = pair(p, "--pay", "cash=20")?;
-                let method =
-                    PayMethod::parse(m).ok_or_else(|| anyhow!("--pay '{p}': '{m}' is not a payment method: use cash, card or other"))?;
-                Ok((method, amount(a, &format!("--pay {p}"))?))
+                Ok((m.to_string(), amount(a, &format!("--pay {p}"))?))
             })
             .collect::<Result<Vec<_>>>()?;
+        let tip = match args.tip.as_deref().map(str::trim) {
+            None => None,
+            Some(t) if t.ends_with('%') => {
+                Some(TipRequest::PercentBp(wildroot_model::field::percent_bp("tip", t).map_err(|e| anyhow!(e))?))
+            }
+            Some(t) => Some(TipRequest::Amount(amount(t, "--tip")?)),
+        };
         let discount = args.discount.as_deref().map(Discount::parse).transpose()?;
-        let r = store.sell(SaleRequest { lines, discount, customer: args.customer, add_customer: args.new_customer, payments })?;
+        let r = store.sell(SaleRequest {
+            lines,
+            discount,
+            customer: args.customer,
+            add_customer: args.new_customer,
+            payments: Vec::new(),
+            tenders,
+            tip,
+        })?;
         if j {
             json(&r)?
         } else {

@@ -1,4 +1,5 @@
-//! `wildroot tax`: the places a shop sells at and how sales there are taxed.
+//! `wildroot tax` and `wildroot tender`: the places a shop sells at and how
+//! sales there are taxed, and the ways people pay there.
 use super::*;
 use wildroot_model::tax::{parse_category_rate, TaxPlace};
 
@@ -93,4 +94,53 @@ fn place_json(p: &TaxPlace, home: bool) -> serde_json::Value {
         "categories": p.categories,
         "home": home,
     })
+}
+
+#[derive(Subcommand)]
+pub(crate) enum TenderCmd {
+    /// Add a way to pay (or change one): tender add SNAP --no-change
+    Add {
+        name: String,
+        /// It never gives change (tokens, SNAP): it is never taken above what is due.
+        #[arg(long)]
+        no_change: bool,
+        /// It is not counted in the drawer at close (Venmo, Zelle).
+        #[arg(long)]
+        not_in_drawer: bool,
+    },
+    /// Every way to pay.
+    List,
+}
+
+pub(crate) fn tender(store: &mut Store, cmd: TenderCmd, format: Format) -> Result<String> {
+    let list = match cmd {
+        TenderCmd::Add { name, no_change, not_in_drawer } => {
+            let t = store.add_tender(&name, !no_change, !not_in_drawer)?;
+            if format != Format::Json {
+                return Ok(format!(
+                    "{} is a way to pay: {}, {}.\n",
+                    t.name,
+                    if t.gives_change { "change back in cash" } else { "never gives change" },
+                    if t.in_drawer { "counted in the drawer" } else { "not in the drawer" }
+                ));
+            }
+            vec![t]
+        }
+        TenderCmd::List => store.tenders()?,
+    };
+    if format == Format::Json {
+        return json(&serde_json::json!({ "tenders": list }));
+    }
+    let mut t = Table::new(&["tender", "gives change", "in drawer"]);
+    for (name, change, drawer) in [("cash", true, true), ("card", false, false), ("other", false, false)] {
+        t.row(vec![name.into(), yes(change), yes(drawer)]);
+    }
+    for x in &list {
+        t.row(vec![x.name.clone(), yes(x.gives_change), yes(x.in_drawer)]);
+    }
+    Ok(t.render(format))
+}
+
+fn yes(b: bool) -> String {
+    if b { "yes" } else { "no" }.into()
 }

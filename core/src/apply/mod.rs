@@ -213,7 +213,7 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
                         }
                     }
                 }
-                let mut stmt = conn.prepare("SELECT method, amount_cents FROM sale_payments WHERE sale_id = ?1")?;
+                let mut stmt = conn.prepare("SELECT COALESCE(tender, method), amount_cents FROM sale_payments WHERE sale_id = ?1")?;
                 let pays: Vec<(String, i64)> = stmt.query_map([&sale], |r| Ok((r.get(0)?, r.get(1)?)))?.collect::<rusqlite::Result<_>>()?;
                 for (method, amount) in pays {
                     add_payments(conn, sold_at, &method, -1, -amount, 0)?;
@@ -285,9 +285,19 @@ fn apply_refund(conn: &Connection, op_id: &str, op: &Operation, p: &SaleRefunded
     let refund = p.refund_id.to_string();
     let event = p.event_id.map(|e| e.to_string());
     let inserted = conn.execute(
-        "INSERT OR IGNORE INTO refunds (id, sale_id, at_ms, event_id, restock, method, total_cents, device)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-        (&refund, p.sale_id.to_string(), p.at_ms, &event, p.restock, p.method.as_str(), p.total_cents, op.device.to_string()),
+        "INSERT OR IGNORE INTO refunds (id, sale_id, at_ms, event_id, restock, method, total_cents, device, tender)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+        rusqlite::params![
+            &refund,
+            p.sale_id.to_string(),
+            p.at_ms,
+            &event,
+            p.restock,
+            p.method.as_str(),
+            p.total_cents,
+            op.device.to_string(),
+            &p.tender
+        ],
     )?;
     if inserted == 1 {
         for line in &p.lines {
@@ -303,7 +313,7 @@ fn apply_refund(conn: &Connection, op_id: &str, op: &Operation, p: &SaleRefunded
                 lot_moves(conn, op_id, line.line_no, &line.lots, 1, &product, "refund", Some(&p.sale_id.to_string()), p.at_ms)?;
             }
         }
-        add_payments(conn, p.at_ms, p.method.as_str(), 0, 0, p.total_cents)?;
+        add_payments(conn, p.at_ms, p.tender.as_deref().unwrap_or(p.method.as_str()), 0, 0, p.total_cents)?;
     }
     Ok(())
 }
@@ -347,10 +357,12 @@ fn void_as_refund(conn: &Connection, op_id: &str, op: &Operation, p: &SaleVoided
             |r| r.get(0),
         )
         .optional()?;
-    let method: String = conn
-        .query_row("SELECT method FROM sale_payments WHERE sale_id = ?1 ORDER BY method = 'cash' DESC, n LIMIT 1", [&sale], |r| r.get(0))
+    let (method, tender): (String, Option<String>) = conn
+        .query_row("SELECT method, tender FROM sale_payments WHERE sale_id = ?1 ORDER BY method = 'cash' DESC, n LIMIT 1", [&sale], |r| {
+            Ok((r.get(0)?, r.get(1)?))
+        })
         .optional()?
-        .unwrap_or_else(|| "cash".into());
+        .unwrap_or_else(|| ("cash".into(), None));
     let mut stmt = conn.prepare(
         "SELECT l.line_no, l.product_id, l.qty, l.total_cents, l.tax_cents,
                 COALESCE(SUM(rl.qty), 0), COALESCE(SUM(rl.amount_cents), 0), COALESCE(SUM(rl.tax_cents), 0)
@@ -387,6 +399,7 @@ fn void_as_refund(conn: &Connection, op_id: &str, op: &Operation, p: &SaleVoided
         event_id: event.map(|e| e.parse()).transpose().map_err(|_| crate::error::CoreError::Corrupt("event id".into()))?,
         restock: p.restock,
         method: PayMethod::parse(&method).unwrap_or(PayMethod::Cash),
+        tender,
         total_cents: lines.iter().map(|l| l.amount_cents).sum(),
         lines,
     };
@@ -486,10 +499,24 @@ fn apply_sale(conn: &Connection, op_id: &str, op: &Operation, p: &SaleCompleted)
         )?;
     }
     let mut pay_stmt =
-        conn.prepare_cached("INSERT INTO sale_payments (sale_id, n, method, amount_cents, tendered_cents) VALUES (?1, ?2, ?3, ?4, ?5)")?;
+        conn.prepare_cached("INSERT INTO sale_payments (sale_id, n, method, amount_cents, tendered_cents, tender, gives_change) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)")?;
     for (i, pay) in p.payments.iter().enumerate() {
-        pay_stmt.execute((&sale, i as i64, pay.method.as_str(), pay.amount_cents, pay.tendered_cents))?;
-        add_payments(conn, p.at_ms, pay.method.as_str(), 1, pay.amount_cents, 0)?;
+        pay_stmt.execute(rusqlite::params![
+            &sale,
+            i as i64,
+            pay.method.as_str(),
+            pay.amount_cents,
+            pay.tendered_cents,
+            &pay.tender,
+            pay.gives_change
+        ])?;
+        add_payments(conn, p.at_ms, pay.key(), 1, pay.amount_cents, 0)?;
+    }
+    if let Some(tip) = &p.tip {
+        conn.execute(
+            "UPDATE sales SET tip_cents = ?2, tip_method = ?3 WHERE id = ?1",
+            (&sale, tip.amount_cents, tip.tender.as_deref().unwrap_or(tip.method.as_str())),
+        )?;
     }
     early_voids(conn, &sale)
 }
