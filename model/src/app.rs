@@ -61,6 +61,12 @@ pub struct HomeView {
     /// The owner's named discounts, one tap each at the POS.
     #[serde(default)]
     pub discount_presets: Vec<DiscountPreset>,
+    /// The shop's configured tenders (SNAP, tokens): buttons beside Cash and Card.
+    #[serde(default)]
+    pub tenders: Vec<crate::tender::Tender>,
+    /// The places a market day may be opened at.
+    #[serde(default)]
+    pub tax_places: Vec<crate::tax::TaxPlace>,
 }
 
 /// Products whose SKU, name or barcode starts with `query`.
@@ -198,6 +204,16 @@ pub struct OpenEvent {
     pub name: String,
     pub location: String,
     pub float_cents: i64,
+    /// The tax place it is at (none: the home place).
+    #[serde(default)]
+    pub place: Option<String>,
+}
+
+/// Every market of a season (by the event's year; none: all time) with
+/// what it really earned. The owner's.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct MarketResults {
+    pub season: Option<i32>,
 }
 
 /// Open this device's drawer at an event another device opened or planned.
@@ -635,6 +651,7 @@ command!(Home => HomeView, "home");
 command!(Search => Vec<ProductView>, "search");
 command!(Sell => SaleReceipt, "sell");
 command!(ParkCart => Vec<ParkedView>, "park_cart");
+command!(MarketResults => MarketsReport, "market_results");
 command!(WithdrawPayment => (), "withdraw_payment");
 command!(SaveDiscountPresets => Vec<DiscountPreset>, "save_discount_presets");
 command!(ListParked => Vec<ParkedView>, "list_parked");

@@ -32,6 +32,8 @@ pub fn home(store: &Store, _: Home) -> Result<HomeView> {
         role,
         alert_count,
         discount_presets: store.discount_presets()?,
+        tenders: store.tenders()?,
+        tax_places: store.tax_places()?,
     })
 }
 
@@ -94,7 +96,9 @@ pub fn refund_sale(store: &mut Store, req: RefundSale) -> Result<RefundReceipt> 
 
 pub fn open_event(store: &mut Store, req: OpenEvent) -> Result<EventView> {
     let location = Some(req.location.trim()).filter(|l| !l.is_empty());
-    store.open_event(&req.name, location, None, Money(req.float_cents))
+    let place = req.place.as_deref().map(str::trim).filter(|p| !p.is_empty()).map(|p| store.tax_place(p)).transpose()?;
+    let terms = wildroot_model::op::EventTerms { place, ..Default::default() };
+    store.open_event_with(&req.name, location, None, Money(req.float_cents), terms)
 }
 
 pub fn product_lots(store: &Store, req: ProductLots) -> Result<Vec<LotChoice>> {
@@ -309,9 +313,9 @@ mod tests {
     #[test]
     fn a_market_day_opens_totals_and_closes() -> Result<()> {
         let mut store = demo()?;
-        let ev = open_event(&mut store, OpenEvent { name: "Tuesday market".into(), location: " ".into(), float_cents: 5000 })?;
+        let ev = open_event(&mut store, OpenEvent { name: "Tuesday market".into(), location: " ".into(), float_cents: 5000, place: None })?;
         assert!(ev.open);
-        assert!(open_event(&mut store, OpenEvent { name: "Another".into(), location: String::new(), float_cents: 0 }).is_err());
+        assert!(open_event(&mut store, OpenEvent { name: "Another".into(), location: String::new(), float_cents: 0, place: None }).is_err());
         let sku = home(&store, Home {})?.products[0].sku.clone();
         let sale = sell(
             &mut store,

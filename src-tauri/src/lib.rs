@@ -78,6 +78,11 @@ fn sell(shell: State<'_, Shell>, req: Sell) -> Reply<SaleReceipt> {
 }
 
 #[tauri::command(async)]
+fn market_results(shell: State<'_, Shell>, req: MarketResults) -> Reply<MarketsReport> {
+    read(&shell, |s| owner::market_results(s, req))
+}
+
+#[tauri::command(async)]
 fn withdraw_payment(shell: State<'_, Shell>, req: WithdrawPayment) -> Reply<()> {
     write(&shell, |s| commands::withdraw_payment(s, req))
 }
@@ -373,6 +378,7 @@ pub fn run() {
             sell,
             park_cart,
             withdraw_payment,
+            market_results,
             save_discount_presets,
             list_parked,
             resume_parked,

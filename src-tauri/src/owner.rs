@@ -479,6 +479,11 @@ pub async fn revoke_device(shell: &Shell, req: RevokeDevice) -> Result<Vec<Devic
     client.list_devices(&token).await
 }
 
+pub fn market_results(store: &Store, req: MarketResults) -> Result<MarketsReport> {
+    owner_only(store, "seeing what each market earned")?;
+    store.market_results(req.season)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

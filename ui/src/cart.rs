@@ -202,11 +202,20 @@ impl Cart {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Tender {
     pub payments: Vec<(PayMethod, i64)>,
+    /// Payments in the shop's own tenders: (name, gives change, cents).
+    pub named: Vec<(String, bool, i64)>,
+    /// A tip on top of the sale, owed with it.
+    pub tip: i64,
 }
 
 impl Tender {
     pub fn paid(&self) -> i64 {
-        self.payments.iter().map(|(_, c)| c).sum()
+        self.payments.iter().map(|(_, c)| c).sum::<i64>() + self.named.iter().map(|(_, _, c)| c).sum::<i64>()
+    }
+
+    /// Whether nothing was taken yet.
+    pub fn is_empty(&self) -> bool {
+        self.payments.is_empty() && self.named.is_empty()
     }
 
     /// Takes the payment at `n` off the list (nothing when there is none).
@@ -214,20 +223,31 @@ impl Tender {
         (n < self.payments.len()).then(|| self.payments.remove(n))
     }
 
-    /// What is still owed on `total`.
+    /// What is still owed on `total` and the tip.
     pub fn remaining(&self, total: i64) -> i64 {
-        (total - self.paid()).max(0)
+        (total + self.tip - self.paid()).max(0)
     }
 
-    /// Whether what was handed over covers `total`.
+    /// Whether what was handed over covers `total` and the tip.
     pub fn covers(&self, total: i64) -> bool {
-        self.paid() >= total && !self.payments.is_empty()
+        self.paid() >= total + self.tip && !self.is_empty()
+    }
+
+    /// What was handed over, as the core settles it.
+    pub fn tendered(&self) -> Vec<pricing::Tendered> {
+        let mut out: Vec<pricing::Tendered> = self.payments.iter().map(|(m, c)| pricing::Tendered::of(*m, Money(*c))).collect();
+        out.extend(self.named.iter().map(|(name, change, c)| pricing::Tendered {
+            method: PayMethod::Other,
+            tender: Some(name.clone()),
+            amount: Money(*c),
+            gives_change: *change,
+        }));
+        out
     }
 
     /// The change due if the sale were settled now, by the core's own rule.
     pub fn change(&self, total: i64) -> Result<i64, PricingError> {
-        let tendered: Vec<(PayMethod, Money)> = self.payments.iter().map(|(m, c)| (*m, Money(*c))).collect();
-        pricing::settle(total, &tendered).map(|(_, change)| change)
+        pricing::settle_with_tip(total, self.tip, &self.tendered()).map(|(_, change, _)| change)
     }
 }
 
@@ -426,7 +446,7 @@ mod tests {
         t.payments.push((PayMethod::Cash, 5000));
         assert!(t.covers(total));
         assert_eq!(t.change(total), Ok(2850));
-        let card_over = Tender { payments: vec![(PayMethod::Card, 4000)] };
+        let card_over = Tender { payments: vec![(PayMethod::Card, 4000)], ..Default::default() };
         assert!(card_over.change(total).is_err());
     }
 
@@ -467,7 +487,7 @@ mod tests {
 
     #[test]
     fn a_payment_comes_off_the_list_and_what_is_due_comes_back() {
-        let mut t = Tender { payments: vec![(PayMethod::Card, 500), (PayMethod::Cash, 400)] };
+        let mut t = Tender { payments: vec![(PayMethod::Card, 500), (PayMethod::Cash, 400)], ..Default::default() };
         assert_eq!(t.remaining(1800), 900);
         assert_eq!(t.remove(0), Some((PayMethod::Card, 500)));
         assert_eq!(t.payments, vec![(PayMethod::Cash, 400)]);
@@ -522,5 +542,20 @@ mod tests {
         c.add_custom("SALVE", Money(1), "standard");
         c.add(&product("SALVE", 1000));
         assert_eq!(c.lines.len(), 2);
+    }
+
+    #[test]
+    fn a_tender_that_gives_no_change_and_a_tip_settle_as_the_core_does() {
+        let mut t = Tender { tip: 200, ..Default::default() };
+        // 19.25 due and a 2.00 tip: SNAP 8.32, then 20 cash.
+        t.named.push(("SNAP".into(), false, 832));
+        assert_eq!(t.remaining(1925), 1925 + 200 - 832);
+        assert!(!t.covers(1925));
+        t.payments.push((PayMethod::Cash, 2000));
+        assert!(t.covers(1925));
+        assert_eq!(t.change(1925), Ok(2000 + 832 - 1925 - 200));
+        // SNAP above what is due is refused by the same rule.
+        let over = Tender { named: vec![("SNAP".into(), false, 3000)], ..Default::default() };
+        assert!(over.change(1925).is_err());
     }
 }

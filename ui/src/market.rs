@@ -77,9 +77,24 @@ fn Totals(z: ZReport) -> impl IntoView {
                 .payments
                 .iter()
                 .map(|p| {
+                    let name = p.tender.clone().unwrap_or_else(|| method_name(p.method).to_string());
+                    let tips = (p.tips_cents != 0).then(|| format!(" (+{} tips)", money(p.tips_cents)));
                     view! {
-                        <dt>{method_name(p.method)}</dt>
-                        <dd>{money(p.amount_cents - p.refunded_cents)}</dd>
+                        <dt class="tender-total" data-tender=name.clone()>{name.clone()}</dt>
+                        <dd data-tender=name data-tips=p.tips_cents>{format!("{}{}", money(p.amount_cents - p.refunded_cents), tips.unwrap_or_default())}</dd>
+                    }
+                })
+                .collect_view()}
+            <dt>"Tips (not sales)"</dt>
+            <dd id="totals-tips">{money(z.tips_cents)}</dd>
+            {z
+                .taxes
+                .iter()
+                .filter(|t| t.rate_bp > 0)
+                .map(|t| {
+                    view! {
+                        <dt class="tax-line">{format!("Tax {} · {}", t.place, wildroot_model::money::percent(t.rate_bp))}</dt>
+                        <dd>{money(t.tax_cents)}</dd>
                     }
                 })
                 .collect_view()}
@@ -147,6 +162,8 @@ pub fn Market() -> impl IntoView {
     let app = expect_context::<AppState>();
     let name = RwSignal::new(String::new());
     let location = RwSignal::new(String::new());
+    // The tax place the day is at; empty: the shop's home place.
+    let place = RwSignal::new(String::new());
     let float = RwSignal::new(String::new());
     let counted = RwSignal::new(String::new());
     // Closing a day is asked twice: a stray tap does not end the market.
@@ -223,7 +240,12 @@ pub fn Market() -> impl IntoView {
                 Err(e) => return app.fail(e),
             },
         };
-        let req = OpenEvent { name: name.get_untracked(), location: location.get_untracked(), float_cents };
+        let req = OpenEvent {
+            name: name.get_untracked(),
+            location: location.get_untracked(),
+            float_cents,
+            place: Some(place.get_untracked()).filter(|p| !p.is_empty()),
+        };
         busy.set(true);
         spawn_local(async move {
             match call(&req).await {
@@ -370,6 +392,24 @@ pub fn Market() -> impl IntoView {
                                 "Where (optional)"
                                 <input id="event-location" prop:value=move || location.get() on:input=move |ev| location.set(event_target_value(&ev)) />
                             </label>
+                            <Show when=move || app.home.with(|h| h.as_ref().is_some_and(|h| !h.tax_places.is_empty()))>
+                                <label>
+                                    "Tax place"
+                                    <select id="event-place" prop:value=move || place.get() on:change=move |ev| place.set(event_target_value(&ev))>
+                                        <option value="">"Home"</option>
+                                        {move || {
+                                            app.home
+                                                .with(|h| h.as_ref().map(|h| h.tax_places.clone()).unwrap_or_default())
+                                                .into_iter()
+                                                .map(|p| {
+                                                    let label = format!("{} · {}", p.name, wildroot_model::money::percent(p.rate_bp));
+                                                    view! { <option value=p.name.clone()>{label}</option> }
+                                                })
+                                                .collect_view()
+                                        }}
+                                    </select>
+                                </label>
+                            </Show>
                             <label>
                                 "Cash float"
                                 <input id="event-float" inputmode="decimal" placeholder="0.00" prop:value=move || float.get() on:input=move |ev| float.set(event_target_value(&ev)) />

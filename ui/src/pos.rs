@@ -8,6 +8,7 @@ use leptos::task::spawn_local;
 use wildroot_model::app::{ListParked, LotChoice, ParkCart, ParkedView, ProductLots, ResumeParked, Search, Sell, WithdrawPayment};
 use wildroot_model::op::PayMethod;
 use wildroot_model::tax::{TaxPlace, SHOP_PLACE};
+use wildroot_model::tender::Tender as Tender0;
 use wildroot_model::views::{ProductView, SaleReceipt};
 use wildroot_model::{bounds, Money};
 
@@ -25,6 +26,9 @@ pub struct Done {
     pub receipt: SaleReceipt,
     pub lines: Vec<Line>,
     pub payments: Vec<(PayMethod, i64)>,
+    /// Payments in the shop's own tenders, and the tip.
+    pub named: Vec<(String, bool, i64)>,
+    pub tip: i64,
     pub customer: Option<String>,
 }
 
@@ -68,7 +72,7 @@ impl Default for PosState {
 
 /// Sets the cart aside (with the customer typed so far) and starts an empty one.
 fn park(pos: PosState) {
-    if pos.cart.with(Cart::is_empty) || pos.tender.with(|t| !t.payments.is_empty()) {
+    if pos.cart.with(Cart::is_empty) || pos.tender.with(|t| !t.is_empty()) {
         return;
     }
     let customer = pos.customer.get_untracked();
@@ -89,7 +93,7 @@ fn park(pos: PosState) {
 
 /// Brings a parked cart back; the cart in hand, if any, is parked in its place.
 fn resume(app: AppState, pos: PosState, id: String) {
-    if pos.tender.with_untracked(|t| !t.payments.is_empty()) {
+    if pos.tender.with_untracked(|t| !t.is_empty()) {
         pos.error.set(Some("this cart has payments taken: finish it before you bring another back".into()));
         return;
     }
@@ -157,26 +161,54 @@ fn pay(app: AppState, pos: PosState, method: PayMethod, cents: i64) {
     }
 }
 
+/// Takes a payment in one of the shop's own tenders (SNAP, tokens). One
+/// that gives no change is never taken above what is still due.
+fn pay_named(app: AppState, pos: PosState, tender: &Tender0, cents: i64) {
+    let due = total(app, pos);
+    let remaining = pos.tender.with(|t| t.remaining(due));
+    if cents <= 0 {
+        pos.error.set(Some("type an amount above 0".into()));
+        return;
+    }
+    if !tender.gives_change && cents > remaining {
+        pos.error.set(Some(format!("{} is more than the {} still due: {} gives no change", money(cents), money(remaining), tender.name)));
+        return;
+    }
+    pos.error.set(None);
+    pos.tender.update(|t| t.named.push((tender.name.clone(), tender.gives_change, cents)));
+    if pos.tender.with(|t| t.covers(due)) {
+        complete(app, pos);
+    }
+}
+
 fn complete(app: AppState, pos: PosState) {
     if pos.busy.get_untracked() {
         return;
     }
     pos.busy.set(true);
     let cart = pos.cart.get_untracked();
-    let payments = pos.tender.get_untracked().payments;
+    let taken = pos.tender.get_untracked();
+    let payments = taken.payments.clone();
     let customer = Some(pos.customer.get_untracked().trim().to_string()).filter(|c| !c.is_empty());
     let req = Sell {
         lines: cart.items(),
         discount: cart.discount,
         customer: customer.clone(),
         payments: payments.clone(),
-        tenders: Vec::new(),
-        tip_cents: 0,
+        tenders: taken.named.iter().map(|(name, _, c)| (name.clone(), *c)).collect(),
+        tip_cents: taken.tip,
     };
     spawn_local(async move {
         match call(&req).await {
             Ok(receipt) => {
-                pos.stage.set(Stage::Done(Box::new(Done { receipt, lines: cart.lines, payments, customer })));
+                pos.stage.set(Stage::Done(Box::new(Done {
+                    receipt,
+                    lines: cart.lines,
+                    payments,
+                    named: taken.named,
+                    tip: taken.tip,
+                    customer,
+                })));
                 pos.cart.set(Cart::default());
                 pos.tender.set(Tender::default());
                 pos.customer.set(String::new());
@@ -377,7 +409,7 @@ pub fn Pos() -> impl IntoView {
                     class="charge"
                     id="charge"
                     // Payments already taken keep the way to them open, even if the cart was emptied since.
-                    disabled=move || pos.cart.with(Cart::is_empty) && pos.tender.with(|t| t.payments.is_empty())
+                    disabled=move || pos.cart.with(Cart::is_empty) && pos.tender.with(Tender::is_empty)
                     on:click=move |_| {
                         let place = place(app);
                         match pos.cart.with(|c| c.priced(&place)) {
@@ -387,7 +419,7 @@ pub fn Pos() -> impl IntoView {
                                 pos.stage.set(Stage::Tender);
                             }
                             // Emptied after paying in part: the sheet lists the payments to take off.
-                            Err(_) if pos.tender.with(|t| !t.payments.is_empty()) => {
+                            Err(_) if pos.tender.with(|t| !t.is_empty()) => {
                                 pos.error.set(None);
                                 pos.stage.set(Stage::Tender);
                             }
@@ -401,7 +433,7 @@ pub fn Pos() -> impl IntoView {
             <Show when=move || pos.error.with(Option::is_some) && pos.stage.with(|s| *s == Stage::Cart)>
                 <p class="error pos-error" id="pos-error">{move || pos.error.get().unwrap_or_default()}</p>
             </Show>
-            <Show when=move || pos.tender.with(|t| !t.payments.is_empty())>
+            <Show when=move || pos.tender.with(|t| !t.is_empty())>
                 <p class="warn pos-note" id="payments-kept">
                     {move || format!("{} already paid: Charge to finish, or take the payments off there.", money(pos.tender.with(Tender::paid)))}
                 </p>
@@ -724,7 +756,7 @@ fn CartPanel() -> impl IntoView {
                 class="secondary park"
                 id="park-cart"
                 title="Set this cart aside to serve the next customer"
-                disabled=move || pos.cart.with(Cart::is_empty) || pos.tender.with(|t| !t.payments.is_empty())
+                disabled=move || pos.cart.with(Cart::is_empty) || pos.tender.with(|t| !t.is_empty())
                 on:click=move |_| {
                     sale_discount.set(String::new());
                     park(pos);
@@ -735,7 +767,7 @@ fn CartPanel() -> impl IntoView {
             <button
                 class="secondary clear"
                 // A cart with payments taken is never thrown away by one tap.
-                disabled=move || pos.cart.with(Cart::is_empty) || pos.tender.with(|t| !t.payments.is_empty())
+                disabled=move || pos.cart.with(Cart::is_empty) || pos.tender.with(|t| !t.is_empty())
                 on:click=move |_| {
                     sale_discount.set(String::new());
                     pos.cart.set(Cart::default());
@@ -753,10 +785,12 @@ fn TenderSheet() -> impl IntoView {
     let pos = expect_context::<PosState>();
     let split = RwSignal::new(String::new());
     // A split is two taps away, so a single tap never pays in part.
-    let split_open = RwSignal::new(pos.tender.with_untracked(|t| !t.payments.is_empty()));
+    let split_open = RwSignal::new(pos.tender.with_untracked(|t| !t.is_empty()));
     // The payment about to be taken off (its place in the list), asked first.
     let removing = RwSignal::new(None::<usize>);
     let customer_view = RwSignal::new(false);
+    let tip_open = RwSignal::new(false);
+    let tip_text = RwSignal::new(String::new());
     let due = move || total(app, pos);
     let remaining = move || pos.tender.with(|t| t.remaining(due()));
     let split_pay = move |method: PayMethod| match parse_amount(&split.get_untracked()) {
@@ -852,7 +886,7 @@ fn TenderSheet() -> impl IntoView {
                     // Turned round for the customer: the total in large type; a tap anywhere closes it.
                     <div class="customer-view" id="customer-view" on:click=move |_| customer_view.set(false)>
                         <p class="cv-shop">{move || app.home.with(|h| h.as_ref().map(|h| h.business_name.clone()).unwrap_or_default())}</p>
-                        <p class="cv-label">{move || if pos.tender.with(|t| t.payments.is_empty()) { "Total" } else { "Still due" }}</p>
+                        <p class="cv-label">{move || if pos.tender.with(Tender::is_empty) { "Total" } else { "Still due" }}</p>
                         <p class="cv-total" id="customer-total">{move || money(remaining())}</p>
                         <ul class="cv-lines">
                             {move || pos.cart.get().lines.into_iter().map(|l| view! { <li>{format!("{} × {}", l.qty, l.name)}</li> }).collect_view()}
@@ -866,7 +900,7 @@ fn TenderSheet() -> impl IntoView {
                         pos.stage.set(Stage::Cart);
                     }>"‹ Cart"</button>
                     <div class="due">
-                        <span>{move || if pos.tender.with(|t| t.payments.is_empty()) { "Due" } else { "Still due" }}</span>
+                        <span>{move || if pos.tender.with(Tender::is_empty) { "Due" } else { "Still due" }}</span>
                         <strong id="due">{move || money(remaining())}</strong>
                     </div>
                     <button class="secondary" id="show-customer" title="A large total to show the customer" on:click=move |_| customer_view.set(true)>
@@ -875,7 +909,74 @@ fn TenderSheet() -> impl IntoView {
                 </div>
                 <ul class="taken" id="taken">
                     {move || pos.tender.get().payments.into_iter().enumerate().map(payment).collect_view()}
+                    {move || {
+                        pos.tender
+                            .get()
+                            .named
+                            .into_iter()
+                            .enumerate()
+                            .map(|(n, (name, _, c))| {
+                                view! {
+                                    <li class="payment" data-method=name.clone() data-cents=c>
+                                        <span>{format!("{name} {}", money(c))}</span>
+                                        <button
+                                            class="secondary remove-payment"
+                                            title="Take this payment off"
+                                            disabled=move || pos.busy.get()
+                                            on:click=move |_| {
+                                                pos.tender.update(|t| {
+                                                    if n < t.named.len() {
+                                                        t.named.remove(n);
+                                                    }
+                                                });
+                                            }
+                                        >
+                                            "Remove"
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
                 </ul>
+                // A tip on top of the sale: recorded apart, with the tender that pays it.
+                <div class="tip-row">
+                    <Show
+                        when=move || tip_open.get()
+                        fallback=move || {
+                            view! {
+                                <button class="secondary" id="add-tip" on:click=move |_| tip_open.set(true)>
+                                    {move || match pos.tender.with(|t| t.tip) {
+                                        0 => "Add a tip".to_string(),
+                                        t => format!("Tip {}", money(t)),
+                                    }}
+                                </button>
+                            }
+                        }
+                    >
+                        <input id="tip-amount" placeholder="Tip: 2.00 or 15%" inputmode="decimal" prop:value=move || tip_text.get() on:input=move |ev| tip_text.set(event_target_value(&ev)) />
+                        <button class="secondary" id="tip-ok" on:click=move |_| {
+                            let text = tip_text.get_untracked();
+                            let text = text.trim();
+                            let cents = if text.is_empty() {
+                                Ok(0)
+                            } else if text.ends_with('%') {
+                                wildroot_model::field::percent_bp("tip", text).map(|bp| Money(due()).percent_bp(bp).0)
+                            } else {
+                                parse_amount(text)
+                            };
+                            match cents {
+                                Ok(c) if c >= 0 => {
+                                    pos.tender.update(|t| t.tip = c);
+                                    pos.error.set(None);
+                                    tip_open.set(false);
+                                }
+                                Ok(_) => pos.error.set(Some("a tip is 0 or more".into())),
+                                Err(e) => pos.error.set(Some(e)),
+                            }
+                        }>"Set tip"</button>
+                    </Show>
+                </div>
                 <input
                     id="customer"
                     class="customer"
@@ -916,9 +1017,41 @@ fn TenderSheet() -> impl IntoView {
                             .collect_view()
                     }}
                 </div>
-                <button class="method other" id="pay-other" disabled=move || pos.busy.get() on:click=move |_| pay(app, pos, PayMethod::Other, remaining())>
-                    "Other"
-                </button>
+                <div class="tenders" id="tenders">
+                    {move || {
+                        app.home
+                            .with(|h| h.as_ref().map(|h| h.tenders.clone()).unwrap_or_default())
+                            .into_iter()
+                            .map(|t| {
+                                let name = t.name.clone();
+                                let label = t.name.clone();
+                                let split_t = t.clone();
+                                view! {
+                                    <button
+                                        class="method tender-pay"
+                                        data-tender=name
+                                        disabled=move || pos.busy.get()
+                                        on:click=move |_| {
+                                            // A typed split amount pays that part; else what is still due.
+                                            match parse_amount(&split.get_untracked()) {
+                                                Ok(c) if split_open.get_untracked() && c > 0 => {
+                                                    split.set(String::new());
+                                                    pay_named(app, pos, &split_t, c);
+                                                }
+                                                _ => pay_named(app, pos, &t, remaining()),
+                                            }
+                                        }
+                    >
+                                        {label}
+                                    </button>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                    <button class="method other" id="pay-other" disabled=move || pos.busy.get() on:click=move |_| pay(app, pos, PayMethod::Other, remaining())>
+                        "Other"
+                    </button>
+                </div>
                 // The bottom edge, where the thumb rests: the two ways most sales are paid.
                 <div class="thumb-row">
                     <button class="big method" id="pay-card" disabled=move || pos.busy.get() on:click=move |_| pay(app, pos, PayMethod::Card, remaining())>
@@ -1010,6 +1143,8 @@ fn ReceiptSheet(done: Done) -> impl IntoView {
                             .iter()
                             .map(|(m, c)| view! { <dt>{method_name(*m)}</dt><dd>{money(*c)}</dd> })
                             .collect_view()}
+                        {done.named.iter().map(|(name, _, c)| view! { <dt>{name.clone()}</dt><dd>{money(*c)}</dd> }).collect_view()}
+                        {(done.tip > 0).then(|| view! { <dt>"Tip"</dt><dd id="receipt-tip">{money(done.tip)}</dd> })}
                     </dl>
                     {done.customer.clone().map(|c| view! { <p class="muted">{format!("Customer: {c}")}</p> })}
                     {(!r.oversold.is_empty())

@@ -8,10 +8,10 @@ use crate::pos::method_name;
 use crate::state::AppState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wildroot_model::app::{Dashboard, DashboardView, ExportCsv};
+use wildroot_model::app::{Dashboard, DashboardView, ExportCsv, MarketResults};
 use wildroot_model::field;
 use wildroot_model::op::PayMethod;
-use wildroot_model::views::SalesReport;
+use wildroot_model::views::{MarketsReport, SalesReport};
 
 /// `YYYY-MM-DD` (UTC, like the reports' days) `days` before now.
 fn utc_day(days_ago: i64) -> String {
@@ -72,6 +72,14 @@ pub fn Reports() -> impl IntoView {
     let from = RwSignal::new(utc_day(29));
     let to = RwSignal::new(utc_day(0));
     let data = RwSignal::new(None::<DashboardView>);
+    // Every market side by side: what each really earned (all seasons).
+    let markets = RwSignal::new(None::<MarketsReport>);
+    spawn_local(async move {
+        match call(&MarketResults { season: None }).await {
+            Ok(r) => markets.set(Some(r)),
+            Err(e) => app.fail(e),
+        }
+    });
     let exported = RwSignal::new(None::<String>);
     // The date fields, read by the one parser (empty: open-ended).
     let period = move || Ok::<_, String>((field::optional_day("start date", &from.get())?, field::optional_day("end date", &to.get())?));
@@ -150,6 +158,32 @@ pub fn Reports() -> impl IntoView {
                                     <div class="card-head"><h2>"By payment"</h2>{export_button("payment")}</div>
                                     <RowChart id="chart-payments" values=payments />
                                 </div>
+                                {move || markets.get().map(|r| {
+                                    // Profit per market, as `report markets` computes it.
+                                    let bars: Vec<(String, i64)> =
+                                        r.markets.iter().map(|m| (format!("{} {}", m.event.name, m.event.date), m.profit_cents)).collect();
+                                    view! {
+                                        <div class="card" id="markets">
+                                            <div class="card-head"><h2>"What each market earned"</h2></div>
+                                            <RowChart id="chart-markets" values=bars />
+                                            <table class="grid" id="markets-table">
+                                                <thead>
+                                                    <tr><th>"Market"</th><th class="num">"Sales"</th><th class="num">"Profit"</th><th class="num">"Per hour"</th></tr>
+                                                </thead>
+                                                <tbody>
+                                                    {r.markets.iter().map(|m| view! {
+                                                        <tr class="market" data-event=m.event.id.to_string() data-profit=m.profit_cents>
+                                                            <td>{format!("{} · {}", m.event.name, m.event.date)}</td>
+                                                            <td class="num">{money(m.net_sales_cents - m.refunds_cents)}</td>
+                                                            <td class="num">{money(m.profit_cents)}</td>
+                                                            <td class="num">{m.profit_per_hour_cents.map(money).unwrap_or_default()}</td>
+                                                        </tr>
+                                                    }).collect_view()}
+                                                </tbody>
+                                            </table>
+                                        </div>
+                                    }
+                                })}
                                 <div class="card" id="valuation">
                                     <h2>"Stock is worth"</h2>
                                     <dl class="sums">
