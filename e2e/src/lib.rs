@@ -159,8 +159,22 @@ impl App {
     /// Clicks the element at `css`. A list that re-renders (its data arrived)
     /// replaces the element between finding and clicking it, so a stale
     /// element is looked up again until [`PATIENCE`] runs out.
+    /// Clicks as a person taps: the element scrolled to the middle of its
+    /// scrolling box first. WebKitWebDriver scrolls only an element whose
+    /// centre is outside the window, so one half hidden at the bottom of a
+    /// screen, under the phone's tab bar, would be refused as covered.
     pub async fn click(&self, css: &str) -> Result<()> {
-        self.retry(css, |el| async move { el.click().await.map(|_| ()) }).await.with_context(|| format!("could not click `{css}`"))
+        let client = self.client.clone();
+        self.retry(css, move |el| {
+            let client = client.clone();
+            async move {
+                let arg = serde_json::to_value(&el).map_err(|e| fantoccini::error::CmdError::NotJson(e.to_string()))?;
+                client.execute("arguments[0].scrollIntoView({ block: 'center', inline: 'nearest' });", vec![arg]).await?;
+                el.click().await.map(|_| ())
+            }
+        })
+        .await
+        .with_context(|| format!("could not click `{css}`"))
     }
 
     /// Replaces the text of an input.
