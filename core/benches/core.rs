@@ -243,5 +243,85 @@ fn sales_report(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, sale_commit, product_search, sales_report);
+/// A season of 100 market days (#24) and 40,000 five-line sales at them
+/// (200,000 lines), each day with a fee, a commission and a cost: what
+/// `report markets` reads. Target: ≤ 100 ms.
+fn market_season(c: &mut Criterion) {
+    let (_dir, mut store) = shop(200);
+    let products: Vec<ProductId> = store.list_products(None, None).unwrap().into_iter().map(|p| p.id).collect();
+    let device = DeviceId::new();
+    let start = 1_767_225_600_000i64; // 2026-01-01
+    let events: Vec<EventId> = (0..100).map(|_| EventId::new()).collect();
+    let mut ops = Vec::new();
+    let mut seq = 0i64;
+    let mut next = |kind: OpKind, at: i64, ops: &mut Vec<Operation>| {
+        seq += 1;
+        ops.push(Operation { id: OpId::new(), device, device_seq: seq, hlc: Hlc { ms: at, counter: 0 }, version: OP_VERSION, kind });
+    };
+    for (i, e) in events.iter().enumerate() {
+        let at = start + i as i64 * 3 * 86_400_000;
+        let date = chrono::DateTime::from_timestamp_millis(at).unwrap().format("%Y-%m-%d").to_string();
+        let terms = EventTerms {
+            place: None,
+            fee_cents: Some(4000),
+            commission: Some(Commission { bp: 1000, base: CommissionBase::Gross }),
+            minutes_worked: Some(420),
+        };
+        let opened = EventOpened { event_id: *e, name: format!("Market {i}"), location: String::new(), date, float_cents: 0, opened_at_ms: at, planned: true, terms };
+        next(OpKind::EventOpened(opened), at, &mut ops);
+        next(OpKind::EventCostAdded(EventCostAdded { event_id: *e, amount_cents: 1500, note: "gas".into(), at_ms: at }), at, &mut ops);
+    }
+    for n in 0..40_000i64 {
+        let event = (n % 100) as usize;
+        let at = start + event as i64 * 3 * 86_400_000 + (n / 100) * 60_000;
+        let lines: Vec<SaleLine> = (0..5)
+            .map(|k| {
+                let p = products[((n * 7 + k * 13) % products.len() as i64) as usize];
+                SaleLine {
+                    product_id: Some(p),
+                    description: None,
+                    tax_category: None,
+                    tax_bp: None,
+                    qty: 1,
+                    unit_price_cents: 900,
+                    gross_cents: 900,
+                    discount_cents: 0,
+                    tax_cents: 0,
+                    net_cents: 900,
+                    total_cents: 900,
+                    lots: Vec::new(),
+                }
+            })
+            .collect();
+        let sale = SaleCompleted {
+            sale_id: SaleId::new(),
+            receipt_no: format!("M-{n:06}"),
+            at_ms: at,
+            event_id: Some(events[event]),
+            customer_id: None,
+            lines,
+            tax_place: None,
+            tax_bp: 0,
+            tax_inclusive: false,
+            gross_cents: 4500,
+            discount_cents: 0,
+            tax_cents: 0,
+            total_cents: 4500,
+            change_cents: 0,
+            payments: vec![Payment { method: PayMethod::Card, amount_cents: 4500, tendered_cents: 4500, tender: None, gives_change: false }],
+            tip: None,
+        };
+        next(OpKind::SaleCompleted(sale), at, &mut ops);
+    }
+    apply_foreign(&mut store, &ops).unwrap();
+    let r = store.market_results(Some(2026)).unwrap();
+    assert_eq!(r.markets.len(), 100);
+    assert_eq!(r.net_sales_cents, 40_000 * 4500);
+    let mut g = c.benchmark_group("report_markets_100_events_200k_lines");
+    g.sample_size(20);
+    g.bench_function("season", |b| b.iter(|| black_box(store.market_results(Some(2026)).unwrap())));
+    g.finish();
+}
+
+criterion_group!(benches, sale_commit, product_search, sales_report, market_season);
 criterion_main!(benches);

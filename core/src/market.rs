@@ -78,10 +78,12 @@ fn goods(conn: &Connection, event: &str, averages: &HashMap<String, (i64, i64)>)
             cents += div_round(i128::from(units) * i128::from(cost), i128::from(made)) as i64;
         }
     }
-    // Units out per product: sold (not voided) less those refunded back onto the shelf.
+    // Units out per product: sold (not voided: the running totals) less
+    // those refunded back onto the shelf. Sale lines have no index by event
+    // (it slowed every sale), so the units sold come from `sales_daily`.
     let mut stmt = conn.prepare_cached(
         "SELECT p, SUM(u) FROM (
-             SELECT l.product_id p, l.qty u FROM sale_lines l WHERE l.event_id = ?1 AND l.voided = 0 AND l.product_id != ''
+             SELECT product_id p, units u FROM sales_daily WHERE event_id = ?1 AND product_id != ''
              UNION ALL
              SELECT rl.product_id, -rl.qty FROM refund_lines rl JOIN refunds f ON f.id = rl.refund_id JOIN sales s ON s.id = f.sale_id
              WHERE s.event_id = ?1 AND f.restock = 1 AND rl.product_id != '')

@@ -237,3 +237,45 @@ fn a_card_payment_taken_off_an_unfinished_sale_is_in_the_z_report_with_the_answe
     assert_eq!(replay_check(&s)?, None);
     Ok(())
 }
+
+/// What a market really earned (#24): the goods sold cost what their lots
+/// cost (units refunded onto the shelf come back off it), units no lot
+/// covers cost their product's average batch cost, and profit is net
+/// sales − refunds − commission − fee − costs − goods, per hour worked.
+#[test]
+fn a_market_s_profit_is_its_sales_less_the_market_s_cut_costs_and_the_goods_from_their_lots() -> R {
+    use wildroot_core::batch::ProduceRequest;
+    use wildroot_core::supply::NewSupply;
+    use wildroot_model::op::{Commission, CommissionBase, EventTerms};
+    let mut s = Store::open_in_memory()?;
+    s.set_clock(Some(START));
+    s.add_supply(NewSupply { name: "Wax".into(), unit: Some(wildroot_model::Unit::G), ..Default::default() })?;
+    s.receive_supply("Wax", "1000g", Money(1000), None)?;
+    s.add_product(NewProduct { sku: "SALVE".into(), name: "Salve".into(), price: Money(1000), ..Default::default() })?;
+    s.set_recipe("SALVE", 10, &[("Wax".into(), "100g".into())])?;
+    // 10 salves from 100 g at 1¢ a gram: 1.00 for the lot, 0.10 each.
+    s.produce(ProduceRequest { sku: "SALVE".into(), batches: 1, lot_code: None, expires_on: None, allow_short: false, made: None })?;
+    let terms = EventTerms {
+        place: None,
+        fee_cents: Some(2000),
+        commission: Some(Commission { bp: 1000, base: CommissionBase::Gross }),
+        minutes_worked: Some(240),
+    };
+    s.open_event_with("Saturday Market", None, None, Money(0), terms)?;
+    // 12 sold: 10 from the lot, 2 from no lot (costed at the 0.10 average).
+    let sold = s.sell(sale(&[("SALVE", 12)], PayMethod::Cash, 12_000))?;
+    s.refund(&sold.receipt_no, Some(&[("SALVE".into(), 1)]), true)?;
+    s.add_event_cost("Saturday Market", Money(500), "gas")?;
+    let r = s.market_results(None)?;
+    let m = &r.markets[0];
+    // 120.00 sold, 10.00 refunded; 10 % of 110.00 = 11.00; fee 20.00; gas 5.00.
+    assert_eq!((m.net_sales_cents, m.refunds_cents, m.commission_cents, m.fee_cents, m.costs_cents), (12_000, 1000, 1100, 2000, 500));
+    // The refunded unit went back to the lot: 9 from it and 2 from none, 0.10 each.
+    assert_eq!((m.goods_cents, m.units_at_average), (110, 2));
+    assert_eq!(m.profit_cents, 12_000 - 1000 - 1100 - 2000 - 500 - 110);
+    // 72.90 over 4 hours: 18.225 an hour, rounded half away from zero.
+    assert_eq!(m.profit_per_hour_cents, Some(1823));
+    let st = s.settle_event("Saturday Market")?;
+    assert_eq!((st.commission_cents, st.owed_cents), (1100, 3100));
+    Ok(())
+}
