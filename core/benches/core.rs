@@ -267,7 +267,16 @@ fn market_season(c: &mut Criterion) {
             commission: Some(Commission { bp: 1000, base: CommissionBase::Gross }),
             minutes_worked: Some(420),
         };
-        let opened = EventOpened { event_id: *e, name: format!("Market {i}"), location: String::new(), date, float_cents: 0, opened_at_ms: at, planned: true, terms };
+        let opened = EventOpened {
+            event_id: *e,
+            name: format!("Market {i}"),
+            location: String::new(),
+            date,
+            float_cents: 0,
+            opened_at_ms: at,
+            planned: true,
+            terms,
+        };
         next(OpKind::EventOpened(opened), at, &mut ops);
         next(OpKind::EventCostAdded(EventCostAdded { event_id: *e, amount_cents: 1500, note: "gas".into(), at_ms: at }), at, &mut ops);
     }
@@ -308,7 +317,13 @@ fn market_season(c: &mut Criterion) {
             tax_cents: 0,
             total_cents: 4500,
             change_cents: 0,
-            payments: vec![Payment { method: PayMethod::Card, amount_cents: 4500, tendered_cents: 4500, tender: None, gives_change: false }],
+            payments: vec![Payment {
+                method: PayMethod::Card,
+                amount_cents: 4500,
+                tendered_cents: 4500,
+                tender: None,
+                gives_change: false,
+            }],
             tip: None,
         };
         next(OpKind::SaleCompleted(sale), at, &mut ops);

@@ -72,6 +72,12 @@ async fn a_market_at_a_place_takes_snap_and_tips_and_the_owner_sees_what_it_earn
         app.wait_text("#totals-tips", "$1.00").await?;
         app.wait_until("#zreport", "text", |t| t.contains("Tax Bristol TN · 9.25%")).await?;
         app.screenshot("zreport-market-money-390x844").await?;
+        // The statement for the market manager: what the core's settle says.
+        app.click("#show-settle").await?;
+        let id = Store::open(&db)?.list_events()?.into_iter().find(|e| e.name == "Sunday Market").unwrap().id;
+        let st = Store::open(&db)?.settle_event(&id.to_string())?;
+        app.wait_text("#settle-owed", &format!("${}.{:02}", st.owed_cents / 100, st.owed_cents % 100)).await?;
+        assert_eq!(st.gross_cents, 2 * 983);
 
         // The owner's chart of markets is `report markets`, figure for figure.
         app.client.set_window_size(1280, 800).await?;

@@ -261,6 +261,12 @@ pub struct EventReport {
     pub event_id: EventId,
 }
 
+/// The statement a market manager asks for: sales by day, tax, commission owed, fee.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SettleEvent {
+    pub event_id: EventId,
+}
+
 /// Where sync stands, and whether a sync is talking to the server now.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct GetSync {}
@@ -669,6 +675,7 @@ command!(ListKnownDevices => Vec<KnownDevice>, "list_known_devices");
 command!(GetAllotment => Option<AllotmentView>, "get_allotment");
 command!(ListEvents => Vec<EventView>, "list_events");
 command!(EventReport => ZReport, "event_report");
+command!(SettleEvent => SettleStatement, "settle_event");
 command!(GetSync => AppSync, "get_sync");
 command!(SyncNow => AppSync, "sync_now");
 command!(ExportUnsynced => String, "export_unsynced");

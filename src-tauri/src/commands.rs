@@ -129,6 +129,10 @@ pub fn event_report(store: &Store, req: EventReport) -> Result<ZReport> {
     store.z_report(&req.event_id.to_string())
 }
 
+pub fn settle_event(store: &Store, req: SettleEvent) -> Result<SettleStatement> {
+    store.settle_event(&req.event_id.to_string())
+}
+
 pub fn get_sync(shell: &Shell, _: GetSync) -> Result<AppSync> {
     Ok(AppSync { status: shell.store()?.sync_status()?, syncing: shell.is_syncing() })
 }

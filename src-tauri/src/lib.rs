@@ -78,6 +78,11 @@ fn sell(shell: State<'_, Shell>, req: Sell) -> Reply<SaleReceipt> {
 }
 
 #[tauri::command(async)]
+fn settle_event(shell: State<'_, Shell>, req: SettleEvent) -> Reply<SettleStatement> {
+    read(&shell, |s| commands::settle_event(s, req))
+}
+
+#[tauri::command(async)]
 fn market_results(shell: State<'_, Shell>, req: MarketResults) -> Reply<MarketsReport> {
     read(&shell, |s| owner::market_results(s, req))
 }
@@ -379,6 +384,7 @@ pub fn run() {
             park_cart,
             withdraw_payment,
             market_results,
+            settle_event,
             save_discount_presets,
             list_parked,
             resume_parked,

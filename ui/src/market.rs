@@ -104,9 +104,54 @@ fn Totals(z: ZReport) -> impl IntoView {
     }
 }
 
+/// The statement a market manager asks for, printable from the app.
+#[component]
+fn SettleView(event_id: wildroot_model::EventId) -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let statement = RwSignal::new(None::<wildroot_model::views::SettleStatement>);
+    let load = move |_| {
+        spawn_local(async move {
+            match call(&wildroot_model::app::SettleEvent { event_id }).await {
+                Ok(s) => statement.set(Some(s)),
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    view! {
+        <button class="secondary" id="show-settle" on:click=load>"Market statement"</button>
+        {move || statement.get().map(|s| view! {
+            <div class="settle-statement" id="settle-statement">
+                <h3>{format!("Statement · {} · {}", s.event.name, s.event.date)}</h3>
+                <table class="grid">
+                    <thead><tr><th>"Day"</th><th class="num">"Sales"</th><th class="num">"Refunds"</th><th class="num">"Tax"</th><th class="num">"Net"</th></tr></thead>
+                    <tbody>
+                        {s.days.iter().map(|d| view! {
+                            <tr><td>{d.day.clone()}</td><td class="num">{money(d.gross_cents)}</td><td class="num">{money(d.refunds_cents)}</td><td class="num">{money(d.tax_cents)}</td><td class="num">{money(d.net_cents)}</td></tr>
+                        }).collect_view()}
+                    </tbody>
+                </table>
+                <dl class="sums">
+                    <dt>{format!("Commission {} of {} sales", wildroot_model::money::percent(s.commission_bp), s.commission_base)}</dt>
+                    <dd id="settle-commission">{money(s.commission_cents)}</dd>
+                    <dt>"Booth fee"</dt>
+                    <dd>{money(s.fee_cents)}</dd>
+                    <dt class="grand">"Owed to the market"</dt>
+                    <dd class="grand" id="settle-owed">{money(s.owed_cents)}</dd>
+                </dl>
+                <button class="secondary" id="print-settle" on:click=move |_| {
+                    if let Some(w) = web_sys::window() {
+                        let _ = w.print();
+                    }
+                }>"Print"</button>
+            </div>
+        })}
+    }
+}
+
 #[component]
 fn ZReportView(z: ZReport) -> impl IntoView {
     let diff = z.over_short_cents;
+    let event_id = z.event.id;
     view! {
         <div class="zreport" id="zreport">
             <h3>{format!("Z report · {} · {}", z.event.name, z.event.date)}</h3>
@@ -153,6 +198,7 @@ fn ZReportView(z: ZReport) -> impl IntoView {
                 <h4>"Allotted, sold and coming back"</h4>
                 <AllotmentTable lines=z.allotments.clone() show_device=true />
             })}
+            <SettleView event_id=event_id />
         </div>
     }
 }
