@@ -169,7 +169,6 @@ impl Store {
         float: Money,
         terms: EventTerms,
     ) -> Result<EventView> {
-        bounds::check(&OpKind::EventEdited(EventEdited { event_id: EventId::new(), terms: terms.clone() })).map_err(CoreError::Invalid)?;
         let name = text("event name", name, 120)?;
         let location = optional_text("location", location.unwrap_or(""), 200)?;
         if float.0 < 0 {
@@ -210,7 +209,6 @@ impl Store {
 
     /// Plans an event with its terms (place, fee, commission).
     pub fn plan_event_with(&mut self, name: &str, location: Option<&str>, date: NaiveDate, terms: EventTerms) -> Result<EventView> {
-        bounds::check(&OpKind::EventEdited(EventEdited { event_id: EventId::new(), terms: terms.clone() })).map_err(CoreError::Invalid)?;
         let name = text("event name", name, 120)?;
         let today = chrono::DateTime::from_timestamp_millis(self.now_ms()).map(|d| d.date_naive()).unwrap_or_default();
         let days = (date - today).num_days();
@@ -248,7 +246,6 @@ impl Store {
         if terms.is_empty() {
             return Err(CoreError::Invalid("nothing to change: give a place, fee, commission or hours".into()));
         }
-        bounds::check(&OpKind::EventEdited(EventEdited { event_id: EventId::new(), terms: terms.clone() })).map_err(CoreError::Invalid)?;
         let id = self.write(|tx| {
             let event = find(tx, key)?;
             tx.record(OpKind::EventEdited(EventEdited { event_id: event.id, terms }))?;

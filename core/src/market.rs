@@ -74,9 +74,8 @@ fn goods(conn: &Connection, event: &str, averages: &HashMap<String, (i64, i64)>)
     for row in stmt.query_map([event], |r| Ok((r.get::<_, String>(1)?, r.get::<_, i64>(2)?, r.get::<_, i64>(3)?, r.get::<_, i64>(4)?)))? {
         let (product, units, cost, made) = row?;
         *from_lots.entry(product).or_default() += units;
-        if made > 0 {
-            cents += div_round(i128::from(units) * i128::from(cost), i128::from(made)) as i64;
-        }
+        // The one costing rule (`bounds::consumed_cost`), once per lot.
+        cents += wildroot_model::bounds::consumed_cost(cost, made, units);
     }
     // Units out per product: sold (not voided: the running totals) less
     // those refunded back onto the shelf. Sale lines have no index by event

@@ -34,7 +34,7 @@ pub(crate) fn home(conn: &Connection) -> Result<TaxPlace> {
         }
     }
     let rule = settings::tax_rule(conn)?;
-    Ok(TaxPlace { name: SHOP_PLACE.into(), rate_bp: rule.bp, inclusive: rule.inclusive, categories: Default::default() })
+    Ok(TaxPlace::shop(rule.bp, rule.inclusive))
 }
 
 /// The place a sale made now on this device is taxed by: its open market

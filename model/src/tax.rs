@@ -31,6 +31,11 @@ pub struct TaxPlace {
 }
 
 impl TaxPlace {
+    /// The shop's own rate as a place, where it has named none.
+    pub fn shop(rate_bp: i64, inclusive: bool) -> TaxPlace {
+        TaxPlace { name: SHOP_PLACE.into(), rate_bp, inclusive, categories: BTreeMap::new() }
+    }
+
     /// The rate a line of `category` is taxed at here. The rule: "exempt" is
     /// never taxed; a category the place names has its own rate; any other
     /// (including "standard") has the place's standard rate, so a product

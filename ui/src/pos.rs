@@ -7,7 +7,7 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wildroot_model::app::{ListParked, LotChoice, ParkCart, ParkedView, ProductLots, ResumeParked, Search, Sell, WithdrawPayment};
 use wildroot_model::op::PayMethod;
-use wildroot_model::tax::{TaxPlace, SHOP_PLACE};
+use wildroot_model::tax::TaxPlace;
 use wildroot_model::tender::Tender as Tender0;
 use wildroot_model::views::{ProductView, SaleReceipt};
 use wildroot_model::{bounds, Money};
@@ -123,17 +123,9 @@ fn resume(app: AppState, pos: PosState, id: String) {
 /// Where a sale made now is taxed (the open market day's place, else the
 /// home place), for pricing the cart as the core will.
 pub(crate) fn place(app: AppState) -> TaxPlace {
-    app.home.with(|h| {
-        h.as_ref()
-            .map(|h| {
-                h.tax_place.clone().unwrap_or_else(|| TaxPlace {
-                    name: SHOP_PLACE.into(),
-                    rate_bp: h.tax_bp,
-                    inclusive: h.tax_inclusive,
-                    categories: Default::default(),
-                })
-            })
-            .unwrap_or_else(|| TaxPlace { name: SHOP_PLACE.into(), rate_bp: 0, inclusive: false, categories: Default::default() })
+    app.home.with(|h| match h {
+        Some(h) => h.tax_place.clone().unwrap_or_else(|| TaxPlace::shop(h.tax_bp, h.tax_inclusive)),
+        None => TaxPlace::shop(0, false),
     })
 }
 
