@@ -235,9 +235,10 @@ pub(crate) fn z_out(z: &ZReport, format: Format) -> Result<String> {
             }
             _ => s.push_str(" (still open)\n"),
         }
-        let mut t = Table::new(&["method", "taken", "refunded"]);
+        // Every tender by its name (SNAP, not "other"), with the tips taken in it.
+        let mut t = Table::new(&["method", "taken", "refunded", "tips"]);
         for p in &z.payments {
-            t.row(vec![p.method.as_str().into(), money(p.amount_cents), money(p.refunded_cents)]);
+            t.row(vec![p.name().into(), money(p.amount_cents), money(p.refunded_cents), money(p.tips_cents)]);
         }
         s.push_str(&t.render(format));
     }
