@@ -36,6 +36,9 @@ pub enum CoreError {
     Server { status: u16, code: String, message: String, retryable: bool },
     #[error("{0}")]
     Shopify(String),
+    /// The receipt printer did not take the receipt; the sale stands.
+    #[error("the receipt printer did not print: {0}")]
+    Printer(String),
     #[error("this device is not connected to a server: log in to one first")]
     NotConnected,
     /// Something must be done first; the message says what in plain words.

@@ -22,6 +22,7 @@ pub mod movement;
 pub mod oplog;
 pub mod parked;
 pub mod product;
+pub mod receipt;
 pub mod recipe;
 pub mod report;
 pub mod sale;

@@ -16,6 +16,7 @@ pub mod money;
 pub mod op;
 pub mod pricing;
 pub mod quantity;
+pub mod receipt;
 pub mod shopify;
 pub mod shopify_cost;
 pub mod shopify_graphql;

@@ -3,6 +3,7 @@
 //! arguments every family shares.
 mod backup;
 mod catalogue;
+mod receipt;
 mod report;
 mod selling;
 mod server;
@@ -14,6 +15,7 @@ mod tax;
 // Each family reads the others' items and this prelude through `use super::*`.
 pub(crate) use backup::*;
 pub(crate) use catalogue::*;
+pub(crate) use receipt::*;
 pub(crate) use report::*;
 pub(crate) use selling::*;
 pub(crate) use server::*;
@@ -80,6 +82,8 @@ pub(crate) enum Command {
         #[arg(long)]
         no_restock: bool,
     },
+    /// A sale's receipt: as text, html, pdf or escpos, to a file, or printed.
+    Receipt(ReceiptArgs),
     /// Void a sale rung up in error: it leaves the reports and its stock returns.
     Void {
         sale: String,
@@ -225,6 +229,7 @@ pub(crate) fn run(cli: Cli, format: Format) -> Result<String> {
         Command::Sell(args) => selling::sell(&mut store, args, format)?,
         Command::Refund { sale, lines, no_restock } => selling::refund(&mut store, sale, lines, no_restock, format)?,
         Command::Void { sale, reason } => selling::void(&mut store, sale, reason, format)?,
+        Command::Receipt(args) => receipt::receipt(&mut store, args, format)?,
         Command::Customer(cmd) => customer(&mut store, cmd, format)?,
         Command::Stock => catalogue::stock(&mut store, format)?,
         Command::Lots { item, all } => lots_out(&store.list_lots(&item, all)?, format)?,

@@ -419,6 +419,10 @@ pub(crate) fn sell(store: &mut Store, args: SellArgs, format: Format) -> Result<
             tenders,
             tip,
         })?;
+        // A printer that fails warns; the sale stands.
+        if let Some(warning) = receipt::auto_print(store, &r.receipt_no) {
+            eprintln!("warning: {warning}");
+        }
         if j {
             json(&r)?
         } else {

@@ -16,6 +16,19 @@ pub(crate) enum SettingsCmd {
     BusinessName {
         name: String,
     },
+    /// What receipts say of the shop: settings business --name N --address A [--refund-policy TEXT]
+    Business {
+        #[arg(long)]
+        name: Option<String>,
+        /// The place of business, printed on receipts and labels (empty clears it).
+        #[arg(long)]
+        address: Option<String>,
+        /// Printed at the foot of every receipt (empty clears it).
+        #[arg(long)]
+        refund_policy: Option<String>,
+    },
+    /// This device's receipt printer: --tcp HOST:PORT | --device PATH [--width 58|80] [--auto|--no-auto]
+    Printer(PrinterArgs),
     /// This device's receipt series prefix (A gives A-000001, A-000002 …).
     ReceiptPrefix {
         prefix: String,
@@ -52,14 +65,19 @@ pub(crate) fn settings_out(store: &Store, format: Format) -> Result<String> {
     let tax = store.tax_rule()?;
     let name = store.business_name()?;
     let prefix = store.receipt_prefix()?;
+    let address = store.business_address()?;
+    let policy = store.refund_policy()?;
     if format == Format::Json {
         return json(&serde_json::json!({
-            "business_name": name, "tax_bp": tax.bp, "tax_inclusive": tax.inclusive,
+            "business_name": name, "business_address": address, "refund_policy": policy,
+            "tax_bp": tax.bp, "tax_inclusive": tax.inclusive,
             "receipt_prefix": prefix, "device": store.device(),
         }));
     }
     let mut t = Table::new(&["setting", "value"]);
     t.row(vec!["business name".into(), name]);
+    t.row(vec!["business address".into(), address.unwrap_or_default()]);
+    t.row(vec!["refund policy".into(), policy.unwrap_or_default()]);
     t.row(vec!["tax".into(), format!("{} {}", percent(tax.bp), if tax.inclusive { "included in prices" } else { "added to prices" })]);
     t.row(vec!["receipt prefix".into(), prefix]);
     t.row(vec!["device".into(), store.device().to_string()]);
@@ -97,6 +115,17 @@ pub(crate) fn settings(store: &mut Store, cmd: SettingsCmd, format: Format) -> R
             store.set_business_name(&name)?;
             settings_out(store, format)?
         }
+        SettingsCmd::Business { name, address, refund_policy } => {
+            if name.is_none() && address.is_none() && refund_policy.is_none() {
+                bail!("give --name, --address or --refund-policy: what receipts should say");
+            }
+            if let Some(n) = &name {
+                store.set_business_name(n)?;
+            }
+            store.set_business_details(address.as_deref(), refund_policy.as_deref())?;
+            settings_out(store, format)?
+        }
+        SettingsCmd::Printer(args) => receipt::printer(store, args, format)?,
         SettingsCmd::ReceiptPrefix { prefix } => {
             store.set_receipt_prefix(&prefix)?;
             settings_out(store, format)?

@@ -1,0 +1,144 @@
+//! `wildroot receipt` and the receipt settings: a sale's receipt as text,
+//! HTML, PDF or ESC/POS, printed on this device's printer.
+use super::*;
+use wildroot_core::receipt::{Printer, PrinterSettings};
+use wildroot_model::receipt::{self as fmt, Paper};
+
+#[derive(Args)]
+pub(crate) struct ReceiptArgs {
+    /// Receipt number (A-000123) or sale id.
+    pub(crate) sale: String,
+    /// text (default), html, pdf or escpos.
+    #[arg(long, default_value = "text")]
+    pub(crate) format: String,
+    /// Paper width for text and escpos: 58 or 80 (mm); default this device's printer's.
+    #[arg(long)]
+    pub(crate) width: Option<String>,
+    /// Write it to FILE instead of standard output.
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+    /// Print it on this device's receipt printer (`settings printer`).
+    #[arg(long, conflicts_with_all = ["out", "format"])]
+    pub(crate) print: bool,
+}
+
+#[derive(Args)]
+pub(crate) struct PrinterArgs {
+    /// A network thermal printer's raw port: HOST:PORT (usually port 9100).
+    #[arg(long, conflicts_with = "device")]
+    pub(crate) tcp: Option<String>,
+    /// A local printer device: /dev/usb/lp0, /dev/rfcomm0 (Bluetooth serial).
+    #[arg(long)]
+    pub(crate) device: Option<String>,
+    /// The paper's width: 58 or 80 (mm).
+    #[arg(long)]
+    pub(crate) width: Option<String>,
+    /// Print a receipt after each sale on this device.
+    #[arg(long, conflicts_with = "no_auto")]
+    pub(crate) auto: bool,
+    /// Do not print after each sale (print with `receipt SALE --print`).
+    #[arg(long)]
+    pub(crate) no_auto: bool,
+}
+
+fn paper(width: &Option<String>, flag: &str) -> Result<Option<Paper>> {
+    width.as_deref().map(|w| Paper::parse(w).map_err(|e| anyhow!("{flag}: {e}"))).transpose()
+}
+
+/// Bytes to FILE, or to standard output when it is not a terminal.
+fn write_out(bytes: &[u8], out: &Option<PathBuf>, what: &str) -> Result<String> {
+    use std::io::{IsTerminal, Write};
+    match out {
+        Some(path) => {
+            std::fs::write(path, bytes).with_context(|| format!("writing {}", path.display()))?;
+            Ok(format!("Wrote the {what} to {}.\n", path.display()))
+        }
+        None if std::io::stdout().is_terminal() => bail!("a {what} is not for the terminal: give --out FILE"),
+        None => {
+            std::io::stdout().write_all(bytes)?;
+            Ok(String::new())
+        }
+    }
+}
+
+pub(crate) fn receipt(store: &mut Store, args: ReceiptArgs, format: Format) -> Result<String> {
+    if args.print {
+        let r = store.print_receipt(&args.sale)?;
+        return if format == Format::Json {
+            json(&serde_json::json!({ "receipt_no": r.receipt_no, "printed": true }))
+        } else {
+            Ok(format!("Printed receipt {}.\n", r.receipt_no))
+        };
+    }
+    let r = store.receipt(&args.sale)?;
+    let width = paper(&args.width, "--width")?.unwrap_or(store.printer_settings()?.paper);
+    match args.format.trim() {
+        _ if format == Format::Json && args.out.is_none() => json(&r),
+        "text" => write_text(&fmt::text(&r, width.columns()), &args.out, "receipt"),
+        "html" => write_text(&fmt::html(&r), &args.out, "receipt page"),
+        "pdf" => write_out(&fmt::pdf(&r), &args.out, "PDF receipt"),
+        "escpos" => write_out(&fmt::escpos(&r, width), &args.out, "ESC/POS receipt"),
+        other => bail!("--format {other} is not a receipt format: give text, html, pdf or escpos"),
+    }
+}
+
+fn write_text(text: &str, out: &Option<PathBuf>, what: &str) -> Result<String> {
+    match out {
+        Some(_) => write_out(text.as_bytes(), out, what),
+        None => Ok(text.to_string()),
+    }
+}
+
+/// After a sale: print its receipt when this device prints after each
+/// sale. A printer that fails never undoes the sale: it says so on
+/// stderr and the receipt can be printed again.
+pub(crate) fn auto_print(store: &Store, receipt_no: &str) -> Option<String> {
+    let s = store.printer_settings().ok()?;
+    if !s.auto_print {
+        return None;
+    }
+    match store.print_receipt(receipt_no) {
+        Ok(_) => None,
+        Err(e) => Some(format!("{e}. The sale is recorded: print it again with `wildroot receipt {receipt_no} --print`.")),
+    }
+}
+
+fn printer_out(s: &PrinterSettings, format: Format) -> Result<String> {
+    if format == Format::Json {
+        let (kind, at) = match &s.printer {
+            Some(Printer::Tcp(a)) => (Some("tcp"), Some(a.clone())),
+            Some(Printer::Device(p)) => (Some("device"), Some(p.clone())),
+            None => (None, None),
+        };
+        return json(&serde_json::json!({ "printer": kind, "address": at, "width_mm": s.paper.mm(), "auto_print": s.auto_print }));
+    }
+    let at = match &s.printer {
+        Some(p) => p.to_string(),
+        None => "no printer".into(),
+    };
+    Ok(format!(
+        "Receipts: {at}, {} mm paper, {}.\n",
+        s.paper.mm(),
+        if s.auto_print { "printed after each sale" } else { "printed when asked" }
+    ))
+}
+
+pub(crate) fn printer(store: &mut Store, args: PrinterArgs, format: Format) -> Result<String> {
+    let printer = match (&args.tcp, &args.device) {
+        (Some(a), _) => Some(Printer::tcp(a)?),
+        (None, Some(p)) => Some(Printer::device(p)?),
+        (None, None) => None,
+    };
+    let auto = if args.auto {
+        Some(true)
+    } else if args.no_auto {
+        Some(false)
+    } else {
+        None
+    };
+    let s = store.set_printer(printer, paper(&args.width, "--width")?, auto)?;
+    if s.auto_print && s.printer.is_none() {
+        bail!("printing after each sale needs a printer: give --tcp HOST:PORT or --device PATH");
+    }
+    printer_out(&s, format)
+}
