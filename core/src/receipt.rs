@@ -12,7 +12,7 @@ use rusqlite::{Connection, OptionalExtension};
 use std::io::Write;
 use std::time::Duration;
 use wildroot_model::op::PayMethod;
-use wildroot_model::receipt::{Paper, Receipt, ReceiptLine, ReceiptPayment, ReceiptRefund, ReceiptTax};
+use wildroot_model::receipt::{Paper, PrinterView, Receipt, ReceiptLine, ReceiptPayment, ReceiptRefund, ReceiptTax};
 use wildroot_model::tax::SHOP_PLACE;
 
 /// The shop's address, printed under its name (synced).
@@ -309,29 +309,79 @@ impl Store {
 
     /// Sets this device's printer settings (`None` leaves one as it is).
     pub fn set_printer(&mut self, printer: Option<Printer>, paper: Option<Paper>, auto_print: Option<bool>) -> Result<PrinterSettings> {
-        let conn = self.conn();
-        let put = |k: &str, v: String| conn.execute("INSERT OR REPLACE INTO device_settings (key, value) VALUES (?1, ?2)", (k, v));
-        if let Some(p) = printer {
-            put(PRINTER, p.stored())?;
+        let now = self.printer_settings()?;
+        self.save_printer(PrinterSettings {
+            printer: printer.or(now.printer),
+            paper: paper.unwrap_or(now.paper),
+            auto_print: auto_print.unwrap_or(now.auto_print),
+        })
+    }
+
+    /// Replaces this device's printer settings, checked first: printing
+    /// after each sale needs a printer.
+    pub fn save_printer(&mut self, s: PrinterSettings) -> Result<PrinterSettings> {
+        if s.auto_print && s.printer.is_none() {
+            return invalid("printing after each sale needs a printer: give its network address or device path");
         }
-        if let Some(p) = paper {
-            put(PAPER, p.mm().to_string())?;
-        }
-        if let Some(a) = auto_print {
-            put(AUTO_PRINT, a.to_string())?;
-        }
+        let tx = self.conn().unchecked_transaction()?;
+        let put = |k: &str, v: String| tx.execute("INSERT OR REPLACE INTO device_settings (key, value) VALUES (?1, ?2)", (k, v));
+        match &s.printer {
+            Some(p) => put(PRINTER, p.stored())?,
+            None => tx.execute("DELETE FROM device_settings WHERE key = ?1", [PRINTER])?,
+        };
+        put(PAPER, s.paper.mm().to_string())?;
+        put(AUTO_PRINT, s.auto_print.to_string())?;
+        tx.commit()?;
         self.printer_settings()
+    }
+
+    /// What printing a sale's receipt takes: the printer and the bytes, so
+    /// a caller can send them without holding the store (a printer that is
+    /// off takes seconds to say so). `after_sale`: none unless this device
+    /// prints after each sale.
+    pub fn print_job(&self, key: &str, after_sale: bool) -> Result<Option<(Printer, Vec<u8>)>> {
+        let settings = self.printer_settings()?;
+        if after_sale && !settings.auto_print {
+            return Ok(None);
+        }
+        let receipt = self.receipt(key)?;
+        let Some(printer) = settings.printer else {
+            return Err(CoreError::Printer("no receipt printer is set on this device: set one in the printer settings".into()));
+        };
+        Ok(Some((printer, wildroot_model::receipt::escpos(&receipt, settings.paper))))
     }
 
     /// Prints a sale's receipt on this device's printer. The sale is
     /// recorded whatever happens here; an error says why it did not print.
-    pub fn print_receipt(&self, key: &str) -> Result<Receipt> {
-        let receipt = self.receipt(key)?;
-        let settings = self.printer_settings()?;
-        let Some(printer) = settings.printer else {
-            return Err(CoreError::Printer("no receipt printer is set on this device: set one in the printer settings".into()));
+    pub fn print_receipt(&self, key: &str) -> Result<()> {
+        if let Some((printer, bytes)) = self.print_job(key, false)? {
+            printer.send(&bytes)?;
+        }
+        Ok(())
+    }
+}
+
+impl PrinterSettings {
+    /// As a settings screen shows it.
+    pub fn view(&self) -> PrinterView {
+        let (kind, address) = match &self.printer {
+            Some(Printer::Tcp(a)) => (Some("tcp".to_string()), Some(a.clone())),
+            Some(Printer::Device(p)) => (Some("device".to_string()), Some(p.clone())),
+            None => (None, None),
         };
-        printer.send(&wildroot_model::receipt::escpos(&receipt, settings.paper))?;
-        Ok(receipt)
+        PrinterView { kind, address, width_mm: self.paper.mm(), auto_print: self.auto_print }
+    }
+
+    /// What a settings screen saved, checked by the same rules as the CLI's flags.
+    pub fn from_view(v: &PrinterView) -> Result<PrinterSettings> {
+        let address = v.address.as_deref().unwrap_or("");
+        let printer = match v.kind.as_deref() {
+            None | Some("") | Some("none") => None,
+            Some("tcp") => Some(Printer::tcp(address)?),
+            Some("device") => Some(Printer::device(address)?),
+            Some(other) => return invalid(format!("'{other}' is not a kind of printer: choose a network printer or a device")),
+        };
+        let paper = Paper::parse(&v.width_mm.to_string()).map_err(CoreError::Invalid)?;
+        Ok(PrinterSettings { printer, paper, auto_print: v.auto_print })
     }
 }

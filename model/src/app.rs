@@ -180,6 +180,30 @@ pub struct ResumeParked {
     pub id: String,
 }
 
+/// A sale's receipt, as recorded.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GetReceipt {
+    pub sale_id: SaleId,
+}
+
+/// Prints a sale's receipt on this device's printer. `after_sale`: only if
+/// this device prints after each sale. Answers whether it printed.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PrintReceipt {
+    pub sale_id: SaleId,
+    pub after_sale: bool,
+}
+
+/// This device's receipt printer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GetPrinter {}
+
+/// Replaces this device's receipt printer settings (`printer` none: no printer).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SavePrinter {
+    pub printer: crate::receipt::PrinterView,
+}
+
 /// A sale of this device, newest first: the open event's, or all when none is open.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct RecentSales {
@@ -663,6 +687,10 @@ command!(SaveDiscountPresets => Vec<DiscountPreset>, "save_discount_presets");
 command!(ListParked => Vec<ParkedView>, "list_parked");
 command!(ResumeParked => ParkedCart, "resume_parked");
 command!(RecentSales => Vec<SaleSummary>, "recent_sales");
+command!(GetReceipt => crate::receipt::Receipt, "receipt");
+command!(PrintReceipt => bool, "print_receipt");
+command!(GetPrinter => crate::receipt::PrinterView, "printer");
+command!(SavePrinter => crate::receipt::PrinterView, "save_printer");
 command!(VoidSale => SaleId, "void_sale");
 command!(RefundSale => RefundReceipt, "refund_sale");
 command!(OpenEvent => EventView, "open_event");

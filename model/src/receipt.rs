@@ -111,6 +111,17 @@ impl Paper {
     }
 }
 
+/// A device's receipt printer as a settings screen shows and saves it.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PrinterView {
+    /// "tcp" (a network printer's HOST:PORT), "device" (a device file's path) or none.
+    pub kind: Option<String>,
+    pub address: Option<String>,
+    pub width_mm: u32,
+    /// Print a receipt after each sale on this device.
+    pub auto_print: bool,
+}
+
 /// One row of the layout.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Row {

@@ -86,6 +86,20 @@ pub fn recent_sales(store: &Store, req: RecentSales) -> Result<Vec<SaleSummary>>
     store.recent_sales(event, req.limit)
 }
 
+pub fn receipt(store: &Store, req: GetReceipt) -> Result<wildroot_model::receipt::Receipt> {
+    store.receipt(&req.sale_id.to_string())
+}
+
+pub fn printer(store: &Store) -> Result<wildroot_model::receipt::PrinterView> {
+    Ok(store.printer_settings()?.view())
+}
+
+/// This device's printer: a vendor's booth phone sets its own.
+pub fn save_printer(store: &mut Store, req: SavePrinter) -> Result<wildroot_model::receipt::PrinterView> {
+    let settings = wildroot_core::receipt::PrinterSettings::from_view(&req.printer)?;
+    Ok(store.save_printer(settings)?.view())
+}
+
 pub fn void_sale(store: &mut Store, req: VoidSale) -> Result<SaleId> {
     store.void_sale(&req.sale_id.to_string(), &req.reason)
 }
@@ -307,6 +321,36 @@ mod tests {
         void_sale(&mut store, VoidSale { sale_id: c.sale_id, reason: "rang up twice".into() })?;
         assert_eq!(store_on_hand(&store, &sku), start);
         assert!(void_sale(&mut store, VoidSale { sale_id: c.sale_id, reason: "again".into() }).is_err());
+        Ok(())
+    }
+
+    /// The printer a settings screen saves is checked by the CLI's rules,
+    /// and printing after each sale needs one.
+    #[test]
+    fn a_device_saves_its_printer_and_bad_settings_change_nothing() -> Result<()> {
+        use wildroot_model::receipt::PrinterView;
+        let mut store = demo()?;
+        let view = |kind: &str, address: &str, width_mm: u32, auto_print: bool| SavePrinter {
+            printer: PrinterView { kind: Some(kind.into()), address: Some(address.into()), width_mm, auto_print },
+        };
+        let saved = save_printer(&mut store, view("tcp", "127.0.0.1:9100", 58, true))?;
+        assert_eq!(
+            (saved.kind.as_deref(), saved.address.as_deref(), saved.width_mm, saved.auto_print),
+            (Some("tcp"), Some("127.0.0.1:9100"), 58, true)
+        );
+        for (bad, says) in [
+            (view("tcp", "printer", 58, false), "HOST:PORT"),
+            (view("device", "lp0", 58, false), "full path"),
+            (view("tcp", "127.0.0.1:9100", 76, false), "58 or 80"),
+            (view("none", "", 80, true), "needs a printer"),
+            (view("fax", "", 80, false), "not a kind of printer"),
+        ] {
+            let err = save_printer(&mut store, bad).err().map(|e| e.to_string()).unwrap_or_default();
+            assert!(err.contains(says), "{err}");
+        }
+        assert_eq!(printer(&store)?, saved, "a refused setting changes nothing");
+        let cleared = save_printer(&mut store, view("none", "", 80, false))?;
+        assert_eq!((cleared.kind, cleared.auto_print), (None, false));
         Ok(())
     }
 

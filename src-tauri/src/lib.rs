@@ -50,6 +50,12 @@ fn read<T>(shell: &Shell, f: impl FnOnce(&wildroot_core::Store) -> wildroot_core
     f(&store).map_err(fail)
 }
 
+/// A change to this device's own settings: no operation, nothing to sync.
+fn read_mut<T>(shell: &Shell, f: impl FnOnce(&mut wildroot_core::Store) -> wildroot_core::Result<T>) -> Reply<T> {
+    let mut store = shell.store().map_err(fail)?;
+    f(&mut store).map_err(fail)
+}
+
 /// A change: done in the store, then handed to the background sync at once.
 fn write<T>(shell: &Shell, f: impl FnOnce(&mut wildroot_core::Store) -> wildroot_core::Result<T>) -> Reply<T> {
     let out = {
@@ -115,6 +121,32 @@ fn save_discount_presets(shell: State<'_, Shell>, req: SaveDiscountPresets) -> R
 #[tauri::command(async)]
 fn recent_sales(shell: State<'_, Shell>, req: RecentSales) -> Reply<Vec<SaleSummary>> {
     read(&shell, |s| commands::recent_sales(s, req))
+}
+
+#[tauri::command(async)]
+fn receipt(shell: State<'_, Shell>, req: GetReceipt) -> Reply<wildroot_model::receipt::Receipt> {
+    read(&shell, |s| commands::receipt(s, req))
+}
+
+/// The bytes are made under the store's lock and sent without it: a
+/// printer that is off takes seconds to say so, and the booth sells on.
+#[tauri::command(async)]
+fn print_receipt(shell: State<'_, Shell>, req: PrintReceipt) -> Reply<bool> {
+    match read(&shell, |s| s.print_job(&req.sale_id.to_string(), req.after_sale))? {
+        None => Ok(false),
+        Some((printer, bytes)) => printer.send(&bytes).map(|()| true).map_err(fail),
+    }
+}
+
+#[tauri::command(async)]
+fn printer(shell: State<'_, Shell>, req: GetPrinter) -> Reply<wildroot_model::receipt::PrinterView> {
+    let GetPrinter {} = req;
+    read(&shell, commands::printer)
+}
+
+#[tauri::command(async)]
+fn save_printer(shell: State<'_, Shell>, req: SavePrinter) -> Reply<wildroot_model::receipt::PrinterView> {
+    read_mut(&shell, |s| commands::save_printer(s, req))
 }
 
 #[tauri::command(async)]
@@ -389,6 +421,10 @@ pub fn run() {
             list_parked,
             resume_parked,
             recent_sales,
+            receipt,
+            print_receipt,
+            printer,
+            save_printer,
             void_sale,
             refund_sale,
             open_event,

@@ -5,7 +5,9 @@ use crate::cart::{discount_text, keypad, money, parse_amount, parse_discount, qu
 use crate::state::AppState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wildroot_model::app::{ListParked, LotChoice, ParkCart, ParkedView, ProductLots, ResumeParked, Search, Sell, WithdrawPayment};
+use wildroot_model::app::{
+    GetReceipt, ListParked, LotChoice, ParkCart, ParkedView, PrintReceipt, ProductLots, ResumeParked, Search, Sell, WithdrawPayment,
+};
 use wildroot_model::op::PayMethod;
 use wildroot_model::tax::TaxPlace;
 use wildroot_model::tender::Tender as Tender0;
@@ -193,6 +195,14 @@ fn complete(app: AppState, pos: PosState) {
     spawn_local(async move {
         match call(&req).await {
             Ok(receipt) => {
+                // This device's printer, when it prints after each sale. A
+                // printer that is off says so; the sale stands, reprintable.
+                let print = PrintReceipt { sale_id: receipt.sale_id, after_sale: true };
+                spawn_local(async move {
+                    if let Err(e) = call(&print).await {
+                        app.fail(format!("The receipt did not print ({e}). The sale is recorded: print it again from the receipt."));
+                    }
+                });
                 pos.stage.set(Stage::Done(Box::new(Done {
                     receipt,
                     lines: cart.lines,
@@ -1075,6 +1085,27 @@ fn ReceiptSheet(done: Done) -> impl IntoView {
     // Change is for cash: a sale paid by card alone says it is paid.
     let cash = done.payments.iter().any(|(m, _)| *m == PayMethod::Cash);
     let shop = app.home.with_untracked(|h| h.as_ref().map(|h| h.business_name.clone())).unwrap_or_default();
+    // The receipt as recorded: tax by place and rate, as every format prints it.
+    let recorded = RwSignal::new(None::<wildroot_model::receipt::Receipt>);
+    let sale_id = r.sale_id;
+    spawn_local(async move {
+        match call(&GetReceipt { sale_id }).await {
+            Ok(x) => recorded.set(Some(x)),
+            Err(e) => app.fail(e),
+        }
+    });
+    let printing = RwSignal::new(false);
+    let print = move |_| {
+        printing.set(true);
+        spawn_local(async move {
+            match call(&PrintReceipt { sale_id, after_sale: false }).await {
+                Ok(_) => app.toast.set(None),
+                Err(e) => app.fail(format!("The receipt did not print ({e}). The sale is recorded: try again.")),
+            }
+            printing.set(false);
+        });
+    };
+    let tax_total = r.tax_cents;
     view! {
         <div class="sheet-backdrop">
             <div class="sheet receipt" id="receipt">
@@ -1092,6 +1123,9 @@ fn ReceiptSheet(done: Done) -> impl IntoView {
                         .into_any()
                 }}
                 <button class="big primary" id="new-sale" on:click=move |_| new_sale(pos)>"New sale"</button>
+                <button class="secondary" id="print-receipt" disabled=move || printing.get() on:click=print>
+                    {move || if printing.get() { "Printing…" } else { "Print receipt" }}
+                </button>
                 // The next customer's first item starts the next sale in one tap.
                 <div class="next-tiles" id="next-tiles">
                     {app.home
@@ -1126,8 +1160,18 @@ fn ReceiptSheet(done: Done) -> impl IntoView {
                     <dl class="sums">
                         <dt>"Discounts"</dt>
                         <dd>{money(-r.discount_cents)}</dd>
-                        <dt>"Tax"</dt>
-                        <dd>{money(r.tax_cents)}</dd>
+                        {move || match recorded.get() {
+                            Some(x) if !x.taxes.is_empty() => x
+                                .taxes
+                                .iter()
+                                .map(|t| {
+                                    let label = format!("Tax {} {}", wildroot_model::money::percent(t.rate_bp), t.place);
+                                    view! { <dt>{label}</dt><dd class="receipt-tax" data-rate-bp=t.rate_bp.to_string()>{money(t.tax_cents)}</dd> }
+                                })
+                                .collect_view()
+                                .into_any(),
+                            _ => view! { <dt>"Tax"</dt><dd>{money(tax_total)}</dd> }.into_any(),
+                        }}
                         <dt class="grand">"Total"</dt>
                         <dd class="grand" id="receipt-total">{money(r.total_cents)}</dd>
                         {done

@@ -6,7 +6,7 @@ use crate::pos::method_name;
 use crate::state::AppState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wildroot_model::app::{RecentSales, RefundSale, VoidSale};
+use wildroot_model::app::{PrintReceipt, RecentSales, RefundSale, VoidSale};
 use wildroot_model::views::SaleSummary;
 use wildroot_model::SaleId;
 
@@ -63,6 +63,15 @@ pub fn Sales() -> impl IntoView {
         let req = VoidSale { sale_id, reason: reason.get_untracked() };
         spawn_local(async move { after(call(&req).await.map(|_| ())) });
     };
+    // A reprint never changes the sale; a printer that is off says why.
+    let reprint = move |sale_id| {
+        spawn_local(async move {
+            match call(&PrintReceipt { sale_id, after_sale: false }).await {
+                Ok(_) => app.toast.set(None),
+                Err(e) => app.fail(format!("The receipt did not print ({e}).")),
+            }
+        })
+    };
     let row = move |s: SaleSummary| {
         let id = s.sale_id;
         let left = s.total_cents - s.refunded_cents;
@@ -90,6 +99,7 @@ pub fn Sales() -> impl IntoView {
                     {s.customer.clone().map(|c| format!(" · {c}"))}
                 </p>
                 {(!status.is_empty()).then(|| view! { <p class="sale-status">{status}</p> })}
+                <button class="secondary reprint" data-sale=id.to_string() on:click=move |_| reprint(id)>"Print receipt"</button>
                 <Show when=move || can_act>
                     <div class="sale-actions">
                         {move || match pending.get() {

@@ -89,6 +89,7 @@ pub fn Settings() -> impl IntoView {
             </div>
             <ShopForm settings=settings />
             <Presets />
+            <Printer />
             <div class="card">
                 <h2>"Sync"</h2>
                 {move || match connected.get() {
@@ -198,6 +199,84 @@ fn ShopForm(settings: RwSignal<Option<SettingsView>>) -> impl IntoView {
                     }
                 })
             }}
+        </div>
+    }
+}
+
+/// This device's receipt printer: a network thermal printer (HOST:PORT,
+/// usually port 9100) or a device file (USB, Bluetooth serial), its paper,
+/// and whether it prints after each sale. A booth phone sets its own.
+#[component]
+fn Printer() -> impl IntoView {
+    use wildroot_model::receipt::PrinterView;
+    let app = expect_context::<AppState>();
+    let kind = RwSignal::new(String::from("none"));
+    let address = RwSignal::new(String::new());
+    let width = RwSignal::new(String::from("80"));
+    let auto = RwSignal::new(false);
+    let saved = RwSignal::new(false);
+    let show = move |p: PrinterView| {
+        kind.set(p.kind.unwrap_or_else(|| "none".into()));
+        address.set(p.address.unwrap_or_default());
+        width.set(p.width_mm.to_string());
+        auto.set(p.auto_print);
+    };
+    spawn_local(async move {
+        match call(&GetPrinter {}).await {
+            Ok(p) => show(p),
+            Err(e) => app.fail(e),
+        }
+    });
+    let save = move |_| {
+        let printer = PrinterView {
+            kind: Some(kind.get_untracked()).filter(|k| k != "none"),
+            address: Some(address.get_untracked()),
+            width_mm: width.get_untracked().parse().unwrap_or(0),
+            auto_print: auto.get_untracked(),
+        };
+        spawn_local(async move {
+            match call(&SavePrinter { printer }).await {
+                Ok(p) => {
+                    show(p);
+                    saved.set(true);
+                    app.toast.set(None);
+                }
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    view! {
+        <div class="card" id="printer">
+            <h2>"Receipt printer"</h2>
+            <label>
+                "Printer"
+                <select id="printer-kind" prop:value=move || kind.get() on:change=move |ev| { saved.set(false); kind.set(event_target_value(&ev)) }>
+                    <option value="none">"None: show receipts on screen"</option>
+                    <option value="tcp">"Network printer (address:port)"</option>
+                    <option value="device">"USB or Bluetooth device"</option>
+                </select>
+            </label>
+            <Show when=move || kind.get() != "none">
+                <label>
+                    {move || if kind.get() == "tcp" { "Address, like 192.168.1.50:9100" } else { "Device, like /dev/usb/lp0 or /dev/rfcomm0" }}
+                    <input id="printer-address" prop:value=move || address.get() on:input=move |ev| { saved.set(false); address.set(event_target_value(&ev)) } />
+                </label>
+            </Show>
+            <label>
+                "Paper"
+                <select id="printer-width" prop:value=move || width.get() on:change=move |ev| { saved.set(false); width.set(event_target_value(&ev)) }>
+                    <option value="58">"58 mm"</option>
+                    <option value="80">"80 mm"</option>
+                </select>
+            </label>
+            <label class="check">
+                <input type="checkbox" id="printer-auto" prop:checked=move || auto.get() on:change=move |ev| { saved.set(false); auto.set(event_target_checked(&ev)) } />
+                "Print a receipt after each sale"
+            </label>
+            <div class="actions">
+                <button class="primary" id="save-printer" on:click=save>"Save printer"</button>
+                <Show when=move || saved.get()><span class="done" id="printer-saved">"Saved."</span></Show>
+            </div>
         </div>
     }
 }

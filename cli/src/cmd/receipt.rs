@@ -63,7 +63,8 @@ fn write_out(bytes: &[u8], out: &Option<PathBuf>, what: &str) -> Result<String> 
 
 pub(crate) fn receipt(store: &mut Store, args: ReceiptArgs, format: Format) -> Result<String> {
     if args.print {
-        let r = store.print_receipt(&args.sale)?;
+        store.print_receipt(&args.sale)?;
+        let r = store.receipt(&args.sale)?;
         return if format == Format::Json {
             json(&serde_json::json!({ "receipt_no": r.receipt_no, "printed": true }))
         } else {
@@ -93,11 +94,7 @@ fn write_text(text: &str, out: &Option<PathBuf>, what: &str) -> Result<String> {
 /// sale. A printer that fails never undoes the sale: it says so on
 /// stderr and the receipt can be printed again.
 pub(crate) fn auto_print(store: &Store, receipt_no: &str) -> Option<String> {
-    let s = store.printer_settings().ok()?;
-    if !s.auto_print {
-        return None;
-    }
-    match store.print_receipt(receipt_no) {
+    match store.print_job(receipt_no, true).and_then(|job| job.map_or(Ok(()), |(printer, bytes)| printer.send(&bytes))) {
         Ok(_) => None,
         Err(e) => Some(format!("{e}. The sale is recorded: print it again with `wildroot receipt {receipt_no} --print`.")),
     }
@@ -137,8 +134,5 @@ pub(crate) fn printer(store: &mut Store, args: PrinterArgs, format: Format) -> R
         None
     };
     let s = store.set_printer(printer, paper(&args.width, "--width")?, auto)?;
-    if s.auto_print && s.printer.is_none() {
-        bail!("printing after each sale needs a printer: give --tcp HOST:PORT or --device PATH");
-    }
     printer_out(&s, format)
 }

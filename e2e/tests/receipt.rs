@@ -1,0 +1,102 @@
+//! Receipts in the real app (#25): this device's printer set in Settings
+//! (a loopback "printer" keeps what it is sent), a sale printed after it is
+//! rung up with tax by place and rate on the screen and on paper, and a
+//! printer switched off: the sale stands and the vendor is told.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use anyhow::Result;
+use std::collections::BTreeMap;
+use std::io::Read;
+use std::net::TcpListener;
+use std::sync::mpsc;
+use std::time::Duration;
+use wildroot_core::Store;
+use wildroot_e2e::{App, Launch};
+use wildroot_model::op::EventTerms;
+use wildroot_model::tax::TaxPlace;
+use wildroot_model::Money;
+
+/// A printer on 127.0.0.1 that takes one receipt, then is switched off.
+fn printer_for_one() -> (u16, mpsc::Receiver<Vec<u8>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        if let Ok((mut s, _)) = listener.accept() {
+            s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+            let mut bytes = Vec::new();
+            let _ = s.read_to_end(&mut bytes);
+            let _ = tx.send(bytes);
+        }
+        // The listener is dropped here: the printer is off.
+    });
+    (port, rx)
+}
+
+#[tokio::test]
+async fn a_sale_prints_its_receipt_and_a_printer_that_is_off_leaves_the_sale() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("wildroot.db");
+    {
+        let mut s = Store::open(&db)?;
+        s.seed_demo()?;
+        if s.current_event()?.is_some() {
+            s.close_event(Money(0))?;
+        }
+        let place =
+            TaxPlace { name: "Bristol TN".into(), rate_bp: 925, inclusive: false, categories: BTreeMap::from([("food".to_string(), 400)]) };
+        let terms = EventTerms { place: Some(place.clone()), ..Default::default() };
+        s.set_tax_place(place, false)?;
+        s.open_event_with("Sunday Market", None, None, Money(0), terms)?;
+    }
+    let (port, printed) = printer_for_one();
+    let app = App::launch(&Launch { db: db.clone(), sync_interval_secs: 30 }).await?;
+    let outcome = async {
+        // Settings are in the laptop's sidebar; the booth is the phone.
+        app.client.set_window_size(1280, 800).await?;
+        app.click("#nav-settings").await?;
+        app.select("#printer-kind", "tcp").await?;
+        app.fill("#printer-address", "printer.local").await?;
+        app.click("#save-printer").await?;
+        app.wait_until("#toast", "text", |t| t.contains("HOST:PORT")).await?;
+        app.fill("#printer-address", &format!("127.0.0.1:{port}")).await?;
+        app.select("#printer-width", "58").await?;
+        app.click("#printer-auto").await?;
+        app.click("#save-printer").await?;
+        app.find("#printer-saved").await?;
+        app.client.set_window_size(390, 844).await?;
+
+        // Oat soap, 9.00 at Bristol TN's 9.25 %: 0.83 of tax, 9.83.
+        app.click("#nav-pos").await?;
+        app.click(".tile[data-sku='SOAP-OAT']").await?;
+        app.click("#charge").await?;
+        app.click("#pay-card").await?;
+        app.wait_text("#receipt-total", "$9.83").await?;
+        app.wait_text(".receipt-tax[data-rate-bp='925']", "$0.83").await?;
+        let receipt_no = app.text("#receipt-no").await?.trim_start_matches("Receipt ").to_string();
+        let bytes = tokio::task::spawn_blocking(move || printed.recv_timeout(Duration::from_secs(15))).await??;
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        assert!(bytes.starts_with(b"\x1b@") && bytes.ends_with(b"\x1dVB\x00"), "initialised and cut");
+        for want in ["Sunday Market", receipt_no.as_str(), "Tax 9.25% Bristol TN", "0.83", "TOTAL", "9.83", "Card"] {
+            assert!(text.contains(want), "'{want}' on the printed receipt:\n{text}");
+        }
+        app.screenshot("receipt-printed-390x844").await?;
+
+        // The printer is off now: printing again says so, and the sale is still there.
+        app.click("#print-receipt").await?;
+        app.wait_until("#toast", "text", |t| t.contains("did not print") && t.contains("The sale is recorded")).await?;
+        let sales = Store::open(&db)?.recent_sales(None, 5)?;
+        assert_eq!(sales.first().map(|s| (s.receipt_no.clone(), s.total_cents)), Some((receipt_no.clone(), 983)));
+        app.click("#new-sale").await?;
+        app.click("#nav-sales").await?;
+        app.click(&format!("li.sale[data-receipt='{receipt_no}'] .reprint")).await?;
+        app.wait_until("#toast", "text", |t| t.contains("did not print")).await?;
+        anyhow::Ok(())
+    }
+    .await;
+    if outcome.is_err() {
+        let _ = app.screenshot("failed-receipt").await;
+    }
+    app.quit().await?;
+    outcome
+}
