@@ -12,7 +12,8 @@
 //! - each day's Z report: every tender's takings, the tips apart, the taxes;
 //! - each day's settle statement (gross, refunds, tax, commission, fee);
 //! - each market's profit: net sales − refunds − commission − fee − costs −
-//!   the goods from their lot.
+//!   the goods from their lot;
+//! - each receipt: its tax per place and rate, total, change and tip.
 //!
 //! Cases: `WILDROOT_SEASON_CASES` (default 8). A failure is shrunk to the
 //! shortest season and printed; `PROPTEST_RNG_SEED` replays a run.
@@ -281,6 +282,22 @@ fn season(days: &[Day], raise_at: usize) -> Result<(), TestCaseError> {
                     }
                 }
                 prop_assert_eq!(change, 0, "only cash gives change here");
+                // The receipt (#25) says what the sale recorded: tax per rate at
+                // this place, what was handed over, the change and the tip.
+                let printed = booth.receipt(&receipt.receipt_no).map_err(fail)?;
+                let taxes: Vec<(String, i64, i64)> = printed.taxes.iter().map(|t| (t.place.clone(), t.rate_bp, t.tax_cents)).collect();
+                let mut want_taxes: Vec<(String, i64, i64)> = (0..3)
+                    .filter(|i| s.qty[*i] > 0 && rates[*i] > 0)
+                    .map(|i| (place_name.to_string(), rates[i], rounded(PRODUCTS[i].1 * s.qty[i] * rates[i], 10_000)))
+                    .collect();
+                want_taxes.sort_by_key(|t| t.1);
+                prop_assert_eq!(taxes, want_taxes, "the receipt's tax by place and rate");
+                let handed: i64 = printed.payments.iter().map(|p| p.tendered_cents).sum();
+                prop_assert_eq!(
+                    (printed.total_cents, printed.change_cents, printed.tip_cents, handed - printed.change_cents),
+                    (total, paid - due, s.tip, total),
+                    "the receipt's total, change and tip"
+                );
                 if s.tip > 0 {
                     let Some(p) = parts.iter_mut().rev().find(|p| p.1 >= s.tip) else {
                         return Err(TestCaseError::fail("no payment covers the tip"));
