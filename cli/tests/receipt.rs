@@ -327,3 +327,39 @@ fn pdf_and_html_receipts_read_back_with_the_tools_a_user_has() {
         (Some(3517), Some(2), Some(872))
     );
 }
+
+/// A label's code typed or scanned into `--line` (#25) sells from the lot it
+/// names, in each form a scanner sends; the recall of that lot finds it.
+#[test]
+fn a_label_s_scanned_code_in_line_sells_from_that_lot() {
+    let shop = Shop::new();
+    shop.ok(&["init"]);
+    shop.ok(&["supply", "add", "--name", "Beeswax", "--unit", "g"]);
+    shop.ok(&["supply", "receive", "Beeswax", "--qty", "2kg", "--cost", "36.00"]);
+    shop.ok(&["product", "add", "--sku", "SALVE", "--name", "Lavender Salve", "--price", "14.00", "--barcode", "0860001010015"]);
+    shop.ok(&["recipe", "set", "SALVE", "--yield", "10", "--line", "Beeswax=100g"]);
+    shop.ok(&["batch", "produce", "SALVE", "--lot", "SOON", "--expires", "2030-03-01"]);
+    shop.ok(&["batch", "produce", "SALVE", "--lot", "LATE", "--expires", "2030-09-01"]);
+    for code in [
+        "(01)00860001010015(17)300901(10)LATE=2",
+        "https://id.wildroot.example/01/00860001010015/10/LATE?17=300901=1",
+        "(240)SALVE(10)LATE=1",
+    ] {
+        shop.ok(&["sell", "--line", code, "--pay", "cash=100"]);
+    }
+    let lots = shop.json(&["lots", "SALVE"]);
+    let left: Vec<(String, i64)> = lots["lots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["lot_code"].as_str().unwrap().to_string(), l["on_hand"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(left, [("SOON".to_string(), 10), ("LATE".to_string(), 6)], "{lots}");
+    let recall = shop.json(&["trace", "product-lot", "LATE"]);
+    assert_eq!(recall["sales"].as_array().map(Vec::len), Some(3), "{recall}");
+    for (code, says) in [("(01)00860001010010(10)LATE=1", "check digit"), ("https://id.example/01/00860001010015", "no quantity")] {
+        let out = common::run(&shop.db, &["sell", "--line", code, "--pay", "cash=100"], None);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains(says), "{code}: {err}");
+    }
+}

@@ -68,6 +68,39 @@ pub(crate) fn find(conn: &Connection, key: &str) -> Result<ProductRef> {
     })
 }
 
+/// A product by what was scanned or typed: a label's GS1 code (its GTIN or
+/// SKU, and the lot on the jar), else a SKU, barcode or id as [`find`].
+pub(crate) fn find_scanned(conn: &Connection, key: &str) -> Result<(ProductRef, Option<String>)> {
+    use wildroot_model::gs1::{self, Item};
+    let scan = match gs1::parse(key) {
+        None => return Ok((find(conn, key)?, None)),
+        Some(scan) => scan.map_err(CoreError::Invalid)?,
+    };
+    let product = match &scan.item {
+        Item::Sku(sku) => find(conn, sku)?,
+        Item::Gtin(g) => {
+            // A barcode is kept as printed (8, 12, 13 or 14 digits): each form of this GTIN.
+            let forms: Vec<String> =
+                [14usize, 13, 12, 8].iter().filter(|n| g[..14 - **n].bytes().all(|b| b == b'0')).map(|n| g[14 - n..].to_string()).collect();
+            let mut stmt = conn.prepare_cached("SELECT sku FROM products WHERE archived = 0 AND barcode = ?1 LIMIT 1")?;
+            let mut sku = None;
+            for f in &forms {
+                if let Some(s) = stmt.query_row([f], |r| r.get::<_, String>(0)).optional()? {
+                    sku = Some(s);
+                    break;
+                }
+            }
+            let sku = sku.ok_or_else(|| CoreError::NotFound {
+                what: "product",
+                key: g.clone(),
+                hint: "no product has this GTIN as its barcode: give it to the product, or sell it by SKU",
+            })?;
+            find(conn, &sku)?
+        }
+    };
+    Ok((product, scan.lot))
+}
+
 pub(crate) fn on_hand(conn: &Connection, id: ProductId) -> Result<i64> {
     let mut stmt = conn.prepare_cached("SELECT COALESCE((SELECT on_hand FROM stock_levels WHERE item_id = ?1), 0)")?;
     Ok(stmt.query_row([id.to_string()], |r| r.get(0))?)
@@ -221,6 +254,12 @@ impl Store {
         let lim = limit.map(|l| format!("LIMIT {l}")).unwrap_or_default();
         match search.map(str::trim).filter(|s| !s.is_empty()) {
             None => self.query_products("WHERE p.archived = 0", &[], &lim),
+            // A label's code finds its one product (none when no product has it).
+            Some(s) if wildroot_model::gs1::parse(s).is_some() => match find_scanned(self.conn(), s) {
+                Ok((p, _)) => self.query_products("WHERE p.id = ?1", &[&p.id.to_string()], ""),
+                Err(CoreError::NotFound { .. }) => Ok(Vec::new()),
+                Err(e) => Err(e),
+            },
             Some(s) => {
                 let escaped: String = s.chars().flat_map(|c| if matches!(c, '%' | '_' | '\\') { vec!['\\', c] } else { vec![c] }).collect();
                 let pattern = format!("{escaped}%");

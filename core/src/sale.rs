@@ -184,6 +184,8 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
     let (place_name, place) = crate::tax::place_now(tx)?;
     let mut found = Vec::with_capacity(req.lines.len());
     let mut cart = Vec::with_capacity(req.lines.len());
+    // The lot each line takes from when the jar's lot is known (typed or scanned).
+    let mut picked: Vec<Option<String>> = Vec::with_capacity(req.lines.len());
     for l in &req.lines {
         if l.qty <= 0 {
             return Err(CoreError::Invalid(format!("{}={} sells nothing: give a quantity of 1 or more", l.key, l.qty)));
@@ -210,11 +212,14 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
                     )));
                 }
                 let rate = place.rate_of(&tax_category);
+                picked.push(None);
                 cart.push(CartLine { qty: l.qty, unit_price: price, discount: l.discount, tax_bp: Some(rate) });
                 found.push(Sold::Custom { description, tax_category });
             }
             None => {
-                let p = product::find(tx, &l.key)?;
+                // A label's code names the lot on the jar too (a lot typed as well wins).
+                let (p, scanned_lot) = product::find_scanned(tx, &l.key)?;
+                picked.push(l.lot.clone().or(scanned_lot));
                 cart.push(CartLine {
                     qty: l.qty,
                     unit_price: l.unit_price.unwrap_or(Money(p.price_cents)),
@@ -291,12 +296,12 @@ fn sell_in(tx: &Tx<'_>, req: &SaleRequest) -> Result<SaleReceipt> {
     let today = crate::apply::day(at_ms);
     let mut taken = HashMap::new();
     let mut lots = Vec::with_capacity(found.len());
-    for (sold, l) in found.iter().zip(&req.lines) {
+    for ((sold, l), lot) in found.iter().zip(&req.lines).zip(&picked) {
         let Sold::Product(p) = sold else {
             lots.push(Vec::new());
             continue;
         };
-        lots.push(match &l.lot {
+        lots.push(match lot {
             // Picked by hand: the jar is from that lot, whatever the books say is left.
             Some(code) => {
                 let lot_id = crate::lot::product_lot(tx, p.id, &p.sku, code)?;

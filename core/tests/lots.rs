@@ -112,6 +112,53 @@ fn a_sale_takes_the_earliest_expiring_lot_unless_one_is_picked_and_refunds_go_ba
     Ok(())
 }
 
+/// A label's code (#25) carries the product and the lot: scanning it sells
+/// from that exact lot, not the first to expire, so a recall of that lot
+/// names who bought the jar. By GTIN (as printed, or as a scanner's raw
+/// string) or, for a product with no GTIN, by SKU; a bad code says why.
+#[test]
+fn a_scanned_label_sells_from_its_own_lot_and_the_recall_finds_the_buyer() -> R {
+    use wildroot_core::product::ProductEdit;
+    use wildroot_model::gs1;
+    let mut s = Store::open_in_memory()?;
+    shop(&mut s)?;
+    s.receive_supply("Beeswax", "1kg", Money(5000), None)?;
+    produce(&mut s, "SOON", "2027-03-01", None)?;
+    produce(&mut s, "LATE", "2027-09-01", None)?;
+    s.add_customer(CustomerInput { name: Some("Ada".into()), email: Some("ada@example.com".into()), ..Default::default() })?;
+    let late = chrono::NaiveDate::from_ymd_opt(2027, 9, 1);
+    // No GTIN yet: the label carries the SKU (AI 240).
+    let by_sku = gs1::printed_code(None, "SALVE", Some("LATE"), late);
+    assert!(by_sku.starts_with("(240)SALVE"));
+    s.sell(sale(&by_sku, 1, None, Some("ada@example.com")))?;
+    // With a GTIN-13 barcode, as the label prints it and as a scanner sends it raw.
+    s.edit_product("SALVE", ProductEdit { barcode: Some("0860001010015".into()), ..Default::default() })?;
+    let printed = gs1::printed_code(Some("0860001010015"), "SALVE", Some("LATE"), late);
+    assert_eq!(printed, "(01)00860001010015(17)270901(10)LATE");
+    s.sell(sale(&printed, 2, None, None))?;
+    s.sell(sale("]C1010086000101001517270901\u{1d}10LATE", 1, None, None))?;
+    let left: Vec<(String, i64)> = s.list_lots("SALVE", true)?.into_iter().map(|l| (l.lot_code, l.on_hand)).collect();
+    assert_eq!(left, [("SOON".into(), 10), ("LATE".into(), 6)], "every jar from the lot on its label, none first-expired");
+    let recall = s.trace_product_lot("LATE")?;
+    assert_eq!(recall.sales.iter().map(|t| t.qty).sum::<i64>(), 4);
+    assert!(recall.sales.iter().any(|t| t.customer.as_deref() == Some("Ada")), "{:?}", recall.sales);
+    // The booth's search finds the product by the code.
+    assert_eq!(s.list_products(Some(&printed), Some(50))?.iter().map(|p| p.sku.as_str()).collect::<Vec<_>>(), ["SALVE"]);
+    // Bad codes say what is wrong and sell nothing.
+    let before = dump_tables(s.conn())?;
+    for (bad, says) in [
+        ("(01)00860001010010(10)LATE", "check digit"),
+        ("(01)00860001010022(10)LATE", "no product has this GTIN"),
+        ("(01)00860001010015(10)NOPE", "NOPE of SALVE"),
+    ] {
+        let err = s.sell(sale(bad, 1, None, None)).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains(says), "{bad}: {err}");
+    }
+    assert_eq!(dump_tables(s.conn())?, before);
+    assert_eq!(replay_check(&s)?, None);
+    Ok(())
+}
+
 #[test]
 fn recall_names_exactly_the_customers_of_a_year_of_production_and_sales() -> R {
     // A year of a small shop: beeswax bought monthly, a batch every week,

@@ -100,3 +100,56 @@ async fn a_sale_prints_its_receipt_and_a_printer_that_is_off_leaves_the_sale() -
     app.quit().await?;
     outcome
 }
+
+/// A jar's label code, scanned at the booth (a keyboard wedge types it and
+/// Enter), adds the product from the lot on the label: the sale takes that
+/// lot, not the first to expire.
+#[tokio::test]
+async fn a_scanned_label_code_sells_the_jar_from_its_own_lot() -> Result<()> {
+    use wildroot_core::batch::ProduceRequest;
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("wildroot.db");
+    let sku = "SALVE-LAV-2OZ";
+    {
+        let mut s = Store::open(&db)?;
+        s.seed_demo()?;
+        for (lot, expires) in [("E2E-SOON", "2027-01-15"), ("E2E-LATE", "2031-06-30")] {
+            s.produce(ProduceRequest {
+                sku: sku.into(),
+                batches: 1,
+                lot_code: Some(lot.into()),
+                expires_on: expires.parse().ok(),
+                allow_short: true,
+                made: None,
+            })?;
+        }
+    }
+    let on_hand = |lot: &str| -> Result<i64> {
+        Ok(Store::open(&db)?.list_lots(sku, true)?.into_iter().find(|l| l.lot_code == lot).map(|l| l.on_hand).unwrap_or(-1))
+    };
+    let (soon, late) = (on_hand("E2E-SOON")?, on_hand("E2E-LATE")?);
+    let app = App::launch(&Launch { db: db.clone(), sync_interval_secs: 30 }).await?;
+    let outcome = async {
+        let code = wildroot_model::gs1::printed_code(None, sku, Some("E2E-LATE"), chrono::NaiveDate::from_ymd_opt(2031, 6, 30));
+        app.find("#search").await?.send_keys(&format!("{code}\u{E007}")).await?;
+        app.wait_text("#cart-count", "1 item").await?;
+        app.find(&format!(".cart-line[data-sku='{sku}']")).await?;
+        app.wait_until("#search", "@value", str::is_empty).await?;
+        // A code that cannot be right says why and adds nothing.
+        app.find("#search").await?.send_keys("(01)00860001010010(10)X\u{E007}").await?;
+        app.wait_until("#pos-error", "text", |t| t.contains("check digit")).await?;
+        app.wait_text("#cart-count", "1 item").await?;
+        app.click("#charge").await?;
+        app.click("#pay-card").await?;
+        app.find("#receipt-total").await?;
+        anyhow::Ok(())
+    }
+    .await;
+    if outcome.is_err() {
+        let _ = app.screenshot("failed-scanned-label").await;
+    }
+    app.quit().await?;
+    outcome?;
+    assert_eq!((on_hand("E2E-SOON")?, on_hand("E2E-LATE")?), (soon, late - 1), "the jar came from the lot on its label");
+    Ok(())
+}

@@ -10,6 +10,7 @@ pub mod app;
 pub mod bounds;
 pub mod email;
 pub mod field;
+pub mod gs1;
 pub mod hlc;
 pub mod ids;
 pub mod money;

@@ -58,6 +58,25 @@ impl Cart {
         self.taps.push(product.sku.clone());
     }
 
+    /// A product from a known lot (a label's code was scanned): one more on
+    /// the line of that product and lot, else a line of its own.
+    pub fn add_from_lot(&mut self, product: &ProductView, lot: &str) {
+        match self.lines.iter_mut().find(|l| l.sku == product.sku && l.custom.is_none() && l.lot.as_deref() == Some(lot)) {
+            Some(line) => line.qty += 1,
+            None => self.lines.push(Line {
+                sku: product.sku.clone(),
+                name: product.name.clone(),
+                unit_price_cents: product.price_cents,
+                qty: 1,
+                discount: None,
+                lot: Some(lot.to_string()),
+                custom: None,
+                tax_category: product.tax_category.clone(),
+            }),
+        }
+        self.taps.push(product.sku.clone());
+    }
+
     /// An item not in the catalogue at a typed price (a seconds jar, gift
     /// wrap): its own line, taxed in `tax_category`, taking no stock.
     pub fn add_custom(&mut self, description: &str, price: Money, tax_category: &str) {
@@ -384,6 +403,30 @@ mod tests {
             on_hand: 10,
             tax_category: STANDARD_CATEGORY.into(),
         }
+    }
+
+    #[test]
+    fn a_scanned_lot_gets_its_own_line_and_the_same_lot_adds_to_it() {
+        let p = ProductView {
+            id: wildroot_model::ProductId::new(),
+            sku: "SALVE".into(),
+            name: "Salve".into(),
+            category: None,
+            price_cents: 1400,
+            barcode: None,
+            low_stock_at: 0,
+            favorite: false,
+            no_oversell: false,
+            archived: false,
+            tax_category: "standard".into(),
+            on_hand: 5,
+        };
+        let mut c = Cart::default();
+        c.add_from_lot(&p, "LATE");
+        c.add_from_lot(&p, "LATE");
+        c.add_from_lot(&p, "SOON");
+        let lines: Vec<(Option<&str>, i64)> = c.lines.iter().map(|l| (l.lot.as_deref(), l.qty)).collect();
+        assert_eq!(lines, [(Some("LATE"), 2), (Some("SOON"), 1)]);
     }
 
     #[test]

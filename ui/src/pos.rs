@@ -303,7 +303,15 @@ pub fn Pos() -> impl IntoView {
             match call(&Search { query: q.clone() }).await {
                 Ok(found) => match scanned(&q, &found) {
                     Some(p) => {
-                        add(app, pos, p);
+                        // A label's code carries the lot: the jar is sold from that lot.
+                        match wildroot_model::gs1::parse(&q).and_then(Result::ok).and_then(|scan| scan.lot) {
+                            Some(lot) => {
+                                pos.cart.update(|c| c.add_from_lot(p, &lot));
+                                pos.error.set(None);
+                                app.toast.set(None);
+                            }
+                            None => add(app, pos, p),
+                        }
                         pos.query.set(String::new());
                         pos.results.set(None);
                     }

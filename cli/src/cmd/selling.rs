@@ -115,7 +115,8 @@ pub(crate) enum EventCmd {
 
 #[derive(Args)]
 pub(crate) struct SellArgs {
-    /// SKU=QTY, optionally SKU=QTY@PRICE and/or ~DISCOUNT (SALVE=2~10%).
+    /// SKU=QTY, optionally SKU=QTY@PRICE and/or ~DISCOUNT (SALVE=2~10%); the
+    /// SKU may be a label's scanned code, "(01)…(17)…(10)LOT=1", which sells from that lot.
     #[arg(long = "line", required_unless_present = "custom")]
     pub(crate) lines: Vec<String>,
     /// An item not in the catalogue at a typed price, taking no stock:
@@ -174,7 +175,15 @@ pub(crate) enum CustomerCmd {
 }
 
 pub(crate) fn sale_line(s: &str) -> Result<LineRequest> {
-    let (sku, rest) = pair(s, "--line", "SALVE=2")?;
+    // A label's code as scanned may be a GS1 Digital Link, whose query has
+    // its own '=' (…?17=271231): the quantity is after the last one.
+    let (sku, rest) = match s.trim_start().get(..4).map(str::to_ascii_lowercase).as_deref() {
+        Some("http") => match s.rsplit_once('=') {
+            Some((k, q)) if !q.trim().is_empty() => (k.trim(), q.trim()),
+            _ => bail!("--line '{s}' has no quantity: add =QTY after the scanned code"),
+        },
+        _ => pair(s, "--line", "SALVE=2")?,
+    };
     // `#LOT` last: the lot code on the jar, when it must be that one.
     let (rest, lot) = match rest.split_once('#') {
         Some((_, l)) if l.trim().is_empty() => bail!("--line {s} names no lot after #: type it like SALVE=2#SALVE-20261201-1"),
