@@ -363,3 +363,120 @@ fn a_label_s_scanned_code_in_line_sells_from_that_lot() {
         assert!(!out.status.success() && err.contains(says), "{code}: {err}");
     }
 }
+
+/// A salve's labels (#25), read back with the tools a user has:
+/// `pdftotext` finds every required element in order (ingredients by
+/// weight, heaviest first, with volumes weighed by their density; both net
+/// units; lot; best-before), `pdftoppm` renders each stock, and `zbarimg`
+/// decodes the barcode to exactly the GTIN, expiry and lot, which sold at
+/// the booth takes that lot.
+#[test]
+fn labels_list_ingredients_by_weight_and_their_barcode_scans_back_to_the_lot() {
+    let shop = Shop::new();
+    shop.ok(&["init"]);
+    shop.ok(&["settings", "business", "--name", "Wildroot Apothecary", "--address", "12 Mill St, Bristol VA 24201"]);
+    for (name, unit, qty) in [("Beeswax", "g", "1kg"), ("Olive oil", "ml", "2l"), ("Lavender oil", "ml", "100ml"), ("Tin", "each", "50")] {
+        shop.ok(&["supply", "add", "--name", name, "--unit", unit]);
+        shop.ok(&["supply", "receive", name, "--qty", qty, "--cost", "10"]);
+    }
+    shop.ok(&["supply", "edit", "Beeswax", "--inci", "Cera Alba"]);
+    // 300 ml of olive oil at 0.91 g/ml is 273 g: more than the 250 g of wax, though fewer "units".
+    shop.ok(&["supply", "edit", "Olive oil", "--inci", "Olea Europaea Fruit Oil", "--density", "0.91"]);
+    shop.ok(&["product", "add", "--sku", "SALVE", "--name", "Lavender Salve", "--price", "14", "--barcode", "0860001010015"]);
+    shop.ok(&[
+        "product",
+        "edit",
+        "SALVE",
+        "--net",
+        "56 g",
+        "--label-name",
+        "Lavender Healing Salve",
+        "--warning",
+        "For external use only.",
+    ]);
+    shop.ok(&[
+        "recipe",
+        "set",
+        "SALVE",
+        "--yield",
+        "10",
+        "--line",
+        "Beeswax=250g",
+        "--line",
+        "Olive oil=300ml",
+        "--line",
+        "Lavender oil=5ml",
+        "--line",
+        "Tin=10",
+    ]);
+    shop.ok(&["batch", "produce", "SALVE", "--lot", "L-0901", "--expires", "2027-09-01"]);
+    shop.ok(&["batch", "produce", "SALVE", "--lot", "L-0101", "--expires", "2027-01-01"]);
+
+    let j = shop.json(&["label", "L-0901"]);
+    let names: Vec<&str> = j["label"]["ingredients"].as_array().unwrap().iter().map(|i| i["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["Olea Europaea Fruit Oil", "Cera Alba", "Lavender oil"], "by weight, tins left out: {j}");
+    let notes = j["label"]["notes"].to_string();
+    assert!(notes.contains("Lavender oil has no density") && notes.contains("no INCI name"), "{notes}");
+
+    for stock in ["rect", "square", "round", "single"] {
+        let pdf = shop.path(&format!("{stock}.pdf"));
+        let out = common::run(&shop.db, &["label", "L-0901", "--stock", stock, "--out", pdf.to_str().unwrap()], None);
+        assert!(out.status.success(), "{stock}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(String::from_utf8_lossy(&out.stderr).contains("1 g per ml"), "the preview says what it assumed");
+        // One label on the stock, read in order (words wrap where the stock is narrow).
+        let one = shop.path(&format!("{stock}-1.pdf"));
+        shop.ok(&["label", "L-0901", "--stock", stock, "--count", "1", "--out", one.to_str().unwrap()]);
+        let words = pdftotext(&one).join(" ").split_whitespace().collect::<Vec<_>>().join(" ");
+        in_order(
+            &[words],
+            &[
+                "Lavender Healing",
+                "Net wt 1.97 oz (56 g)",
+                "Ingredients:",
+                "Olea Europaea Fruit Oil,",
+                "Cera Alba,",
+                "Lavender oil.",
+                "For external use only",
+                "Wildroot Apothecary",
+                "Lot L-0901",
+                "Best before 2027-09-01",
+                "(01)00860001010015(17)270901(10)L-0901",
+            ],
+        );
+        let png = shop.path(stock);
+        let render = Command::new(tool("pdftoppm"))
+            .args(["-r", "300", "-png", "-singlefile", pdf.to_str().unwrap(), png.to_str().unwrap()])
+            .output()
+            .unwrap();
+        assert!(render.status.success(), "pdftoppm {stock}");
+        let scan =
+            Command::new(tool("zbarimg")).args(["-q", "--raw", shop.path(&format!("{stock}.png")).to_str().unwrap()]).output().unwrap();
+        let decoded = String::from_utf8_lossy(&scan.stdout).to_string();
+        let codes: Vec<&str> = decoded.lines().filter(|l| !l.is_empty()).collect();
+        assert!(!codes.is_empty() && codes.iter().all(|c| *c == "01008600010100151727090110L-0901"), "{stock}: {decoded:?}");
+    }
+    // The decoded code, typed at the till, sells from that lot (not the one expiring first).
+    shop.ok(&["sell", "--line", "01008600010100151727090110L-0901=1", "--pay", "cash=20"]);
+    let lots = shop.json(&["lots", "SALVE"]);
+    let left: Vec<(String, i64)> = lots["lots"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (l["lot_code"].as_str().unwrap().to_string(), l["on_hand"].as_i64().unwrap()))
+        .collect();
+    assert_eq!(left, [("L-0101".to_string(), 10), ("L-0901".to_string(), 9)]);
+
+    // Bad input says what to fix.
+    for (args, says) in [
+        (vec!["label", "NOPE"], "no product lot 'NOPE'"),
+        (vec!["label", "L-0901", "--stock", "hexagon"], "rect, square, round, single"),
+        (vec!["label", "L-0901", "--count", "0"], "1 to 1000"),
+        (vec!["product", "edit", "SALVE", "--net", "2 jars"], "56 g or 30 ml"),
+        (vec!["supply", "edit", "Beeswax", "--density", "0.9"], "not ml"),
+        (vec!["supply", "edit", "Olive oil", "--density", "heavy"], "like 0.92"),
+    ] {
+        let out = common::run(&shop.db, &args, None);
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success() && err.contains(says), "{args:?}: {err}");
+    }
+}

@@ -16,6 +16,7 @@ pub mod demo;
 pub mod error;
 pub mod event;
 pub mod export;
+pub mod label;
 pub mod lot;
 pub mod market;
 pub mod movement;

@@ -35,6 +35,12 @@ pub struct ProductEdit {
     pub no_oversell: Option<bool>,
     /// How the product is taxed at each place ("standard", "exempt", "food"…).
     pub tax_category: Option<String>,
+    /// Net content on the label: "56 g", "30 ml".
+    pub net: Option<String>,
+    /// The product's identity on its label; empty clears it.
+    pub label_name: Option<String>,
+    /// Warnings on the label; empty clears them.
+    pub warnings: Option<String>,
 }
 
 /// The essentials of a product found by SKU, barcode or id.
@@ -152,6 +158,7 @@ impl Store {
                 .as_deref()
                 .map(|c| wildroot_model::bounds::tax_category(c.trim()).map(str::to_string).map_err(CoreError::Invalid))
                 .transpose()?,
+            ..Default::default()
         };
         let id = self.write(|tx| {
             if sku_taken(tx, &sku, None)? {
@@ -187,6 +194,13 @@ impl Store {
                 .as_deref()
                 .map(|c| wildroot_model::bounds::tax_category(c.trim()).map(str::to_string).map_err(CoreError::Invalid))
                 .transpose()?;
+            if let Some(net) = &edit.net {
+                let (qty, unit) = wildroot_model::field::net_content("net content", net).map_err(CoreError::Invalid)?;
+                fields.net_qty = Some(qty);
+                fields.net_unit = Some(unit);
+            }
+            fields.label_name = edit.label_name.as_deref().map(|v| optional_text("label name", v, 120)).transpose()?;
+            fields.warnings = edit.warnings.as_deref().map(|v| optional_text("warnings", v, 500)).transpose()?;
             if fields == ProductFields::default() {
                 return Err(CoreError::Invalid("nothing to change: give at least one field to edit".into()));
             }

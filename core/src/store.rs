@@ -33,6 +33,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0018_market_terms.sql")),
         M::up(include_str!("../../migrations/0019_tenders_tips.sql")),
         M::up(include_str!("../../migrations/0020_device_settings.sql")),
+        M::up(include_str!("../../migrations/0021_label_details.sql")),
     ])
 }
 

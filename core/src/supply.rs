@@ -25,6 +25,10 @@ pub struct SupplyEdit {
     pub reorder_at: Option<String>,
     pub supplier: Option<String>,
     pub notes: Option<String>,
+    /// Its INCI name, for labels; empty clears it.
+    pub inci: Option<String>,
+    /// Grams per ml ("0.92"), for a supply measured in ml.
+    pub density: Option<String>,
 }
 
 /// A supply found by name or id.
@@ -104,6 +108,7 @@ impl Store {
                     supplier: Some(supplier),
                     notes: Some(notes),
                     archived: Some(false),
+                    ..Default::default()
                 },
             }))?;
             Ok(id)
@@ -127,6 +132,17 @@ impl Store {
             fields.reorder_at = parse_level(&edit.reorder_at, s.unit, "reorder point")?;
             fields.supplier = edit.supplier.as_deref().map(|v| optional_text("supplier", v, 200)).transpose()?;
             fields.notes = edit.notes.as_deref().map(|v| optional_text("notes", v, 2000)).transpose()?;
+            fields.inci = edit.inci.as_deref().map(|v| optional_text("INCI name", v, 200)).transpose()?;
+            if let Some(d) = &edit.density {
+                if s.unit != Unit::Ml {
+                    return Err(CoreError::Invalid(format!(
+                        "{} is measured in {}, not ml: a density is for a supply measured by volume",
+                        s.name,
+                        s.unit.as_str()
+                    )));
+                }
+                fields.density_mg_per_ml = Some(wildroot_model::field::density_mg_per_ml("density", d).map_err(CoreError::Invalid)?);
+            }
             if fields == SupplyFields::default() {
                 return Err(CoreError::Invalid("nothing to change: give at least one field to edit".into()));
             }

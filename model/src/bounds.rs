@@ -196,6 +196,22 @@ fn supply_fields(f: &SupplyFields) -> Result<(), String> {
     if let Some(r) = f.reorder_at {
         qty_in("a reorder point", r, 0, MAX_QTY)?;
     }
+    if let Some(d) = f.density_mg_per_ml {
+        qty_in("a density in mg per ml", d, 1, MAX_DENSITY_MG_PER_ML)?;
+    }
+    label_text("an INCI name", &f.inci, 200)
+}
+
+/// 20 g/ml: denser than anything a maker measures by volume.
+pub const MAX_DENSITY_MG_PER_ML: i64 = 20_000;
+
+/// Text printed on a label: bounded, one line, nothing unprintable.
+pub fn label_text(what: &str, v: &Option<String>, max: usize) -> Result<(), String> {
+    if let Some(v) = v {
+        if v.chars().count() > max || v.chars().any(char::is_control) {
+            return Err(format!("{what} is longer than {max} characters or not printable"));
+        }
+    }
     Ok(())
 }
 
@@ -225,7 +241,14 @@ fn product_fields(f: &ProductFields) -> Result<(), String> {
     if let Some(l) = f.low_stock_at {
         qty_in("a low-stock level", l, 0, MAX_QTY)?;
     }
-    Ok(())
+    if let Some(n) = f.net_qty {
+        positive_qty("a net content", n)?;
+    }
+    if f.net_qty.is_some() != f.net_unit.is_some() || f.net_unit == Some(crate::quantity::Unit::Each) && f.net_qty.is_some() {
+        return Err("a net content is a weight (g) or a volume (ml) with its unit".into());
+    }
+    label_text("a label name", &f.label_name, 120)?;
+    label_text("a label's warnings", &f.warnings, 500)
 }
 
 fn sale(p: &SaleCompleted) -> Result<(), String> {

@@ -3,6 +3,7 @@
 //! percentages each have one parser here, and every refusal is one sentence
 //! that names the field and shows what to type.
 use crate::money::Money;
+use crate::quantity::{Quantity, Unit};
 use chrono::NaiveDate;
 
 type Result<T> = std::result::Result<T, String>;
@@ -161,6 +162,38 @@ pub fn minutes(field: &str, text: &str) -> Result<i64> {
         return Err(format!("the {field} '{t}' is not within a week"));
     }
     Ok(minutes)
+}
+
+/// A label's net content: a weight ("56 g", "0.25kg") or a volume ("30 ml",
+/// "1l"), in base units of g or ml.
+pub fn net_content(what: &str, input: &str) -> Result<(i64, Unit)> {
+    let v = input.trim();
+    for unit in [Unit::G, Unit::Ml] {
+        if let Ok(q) = Quantity::parse(v, unit) {
+            if q.0 > 0 && q.0 <= crate::bounds::MAX_QTY {
+                return Ok((q.0, unit));
+            }
+        }
+    }
+    Err(format!("the {what} '{v}' is not a weight or a volume: give it like 56 g or 30 ml"))
+}
+
+/// A density in grams per ml ("0.92", "0.92 g/ml"), exactly, in mg per ml.
+pub fn density_mg_per_ml(what: &str, input: &str) -> Result<i64> {
+    let v = input.trim();
+    let bad = || format!("the {what} '{v}' is not grams per ml: give it like 0.92 (most oils) or 1.26 (glycerin)");
+    let number = v.strip_suffix("g/ml").unwrap_or(v).trim();
+    let (whole, frac) = number.split_once('.').unwrap_or((number, ""));
+    if whole.is_empty() && frac.is_empty() || frac.len() > 3 || !whole.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    let whole: i64 = if whole.is_empty() { 0 } else { whole.parse().map_err(|_| bad())? };
+    let frac: i64 = format!("{frac:0<3}").parse().map_err(|_| bad())?;
+    let mg = whole.checked_mul(1000).and_then(|w| w.checked_add(frac)).ok_or_else(bad)?;
+    if !(1..=crate::bounds::MAX_DENSITY_MG_PER_ML).contains(&mg) {
+        return Err(bad());
+    }
+    Ok(mg)
 }
 
 #[cfg(test)]

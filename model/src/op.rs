@@ -19,7 +19,11 @@ use serde::{Deserialize, Serialize};
 ///
 /// 3: a sale line may be a custom-amount item (no product, a description)
 /// and names its tax category and rate; a refund line of one has no product.
-pub const OP_VERSION: u32 = 3;
+///
+/// 4: what a label says (#25): a product's net content, label name and
+/// warnings, a supply's INCI name and density. A build that knows only 3
+/// would drop them; it keeps version 4 operations unapplied instead.
+pub const OP_VERSION: u32 = 4;
 
 /// One immutable change.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -138,6 +142,13 @@ pub struct SupplyFields {
     pub notes: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub archived: Option<bool>,
+    /// The ingredient's INCI name, as a label lists it. Empty clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inci: Option<String>,
+    /// For a supply measured in ml: its density in mg per ml, to order a
+    /// label's ingredients by weight (none: 1 g/ml, the label says so).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub density_mg_per_ml: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -213,6 +224,17 @@ pub struct ProductFields {
     /// "standard" unless set: how the product is taxed at each place.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tax_category: Option<String>,
+    /// Net content on the label, in base units of `net_unit` (g or ml).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_qty: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub net_unit: Option<crate::quantity::Unit>,
+    /// The product's identity on its label (its name when none). Empty clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label_name: Option<String>,
+    /// Warnings printed on the label. Empty clears them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warnings: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

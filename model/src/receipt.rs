@@ -447,60 +447,10 @@ pub fn pdf(r: &Receipt) -> Vec<u8> {
             Row::Rule => ("-".repeat(cols), "F1", size),
             Row::Code(no) => (centred(&format!("[{no}]"), cols), "F1", size),
         };
-        content.push_str(&format!("BT /{font} {pt} Tf {margin:.1} {y:.1} Td ({}) Tj ET\n", pdf_string(&line)));
+        content.push_str(&format!("BT /{font} {pt} Tf {margin:.1} {y:.1} Td ({}) Tj ET\n", crate::pdf::string(&line)));
         y -= leading;
     }
-    pdf::document(width, height, &content)
-}
-
-/// A PDF string literal's body in WinAnsi (Latin-1 here): `(`, `)` and `\`
-/// escaped, characters it cannot show as '?'.
-fn pdf_string(text: &str) -> String {
-    let mut out = String::new();
-    for c in text.chars() {
-        match c {
-            '(' | ')' | '\\' => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (' '..='~').contains(&c) => out.push(c),
-            c if ('\u{a0}'..='\u{ff}').contains(&c) => out.push_str(&format!("\\{:03o}", c as u32)),
-            _ => out.push('?'),
-        }
-    }
-    out
-}
-
-/// The smallest PDF a reader opens: one page, the standard Courier fonts.
-pub mod pdf {
-    /// A one-page PDF of `width` × `height` points drawing `content`
-    /// (fonts `F1` Courier and `F2` Courier-Bold).
-    pub fn document(width: f32, height: f32, content: &str) -> Vec<u8> {
-        let objects = [
-            "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
-            "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
-            format!(
-                "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {width:.1} {height:.1}] \
-                 /Resources << /Font << /F1 4 0 R /F2 5 0 R >> >> /Contents 6 0 R >>"
-            ),
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Courier /Encoding /WinAnsiEncoding >>".to_string(),
-            "<< /Type /Font /Subtype /Type1 /BaseFont /Courier-Bold /Encoding /WinAnsiEncoding >>".to_string(),
-            format!("<< /Length {} >>\nstream\n{content}endstream", content.len()),
-        ];
-        let mut out = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n".to_vec();
-        let mut offsets = Vec::with_capacity(objects.len());
-        for (i, body) in objects.iter().enumerate() {
-            offsets.push(out.len());
-            out.extend(format!("{} 0 obj\n{body}\nendobj\n", i + 1).as_bytes());
-        }
-        let xref = out.len();
-        out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
-        for o in offsets {
-            out.extend(format!("{o:010} 00000 n \n").as_bytes());
-        }
-        out.extend(format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes());
-        out
-    }
+    crate::pdf::document(width, height, &[content])
 }
 
 #[cfg(test)]

@@ -76,6 +76,8 @@ pub fn save_product(store: &mut Store, req: SaveProduct) -> Result<ProductView> 
                 favorite: Some(f.favorite),
                 no_oversell: Some(f.no_oversell),
                 tax_category: f.tax_category,
+                // The form does not show label details yet: left as they are.
+                ..Default::default()
             },
         ),
     }
@@ -117,7 +119,13 @@ pub fn save_supply(store: &mut Store, req: SaveSupply) -> Result<SupplyView> {
         }),
         Some(original) => store.edit_supply(
             &original,
-            SupplyEdit { name: Some(f.name), reorder_at: Some(f.reorder_at), supplier: Some(f.supplier), notes: Some(f.notes) },
+            SupplyEdit {
+                name: Some(f.name),
+                reorder_at: Some(f.reorder_at),
+                supplier: Some(f.supplier),
+                notes: Some(f.notes),
+                ..Default::default()
+            },
         ),
     }
 }

@@ -28,6 +28,13 @@ pub(crate) enum SupplyCmd {
         supplier: Option<String>,
         #[arg(long)]
         notes: Option<String>,
+        /// The INCI name a label lists it by ("Cera Alba"); empty clears it.
+        #[arg(long)]
+        inci: Option<String>,
+        /// Grams per ml, for a supply measured in ml (olive oil 0.91): a
+        /// label orders ingredients by weight. Unset: 1 g/ml, and the label says so.
+        #[arg(long)]
+        density: Option<String>,
     },
     Archive {
         name: String,
@@ -106,6 +113,15 @@ pub(crate) enum ProductCmd {
         favorite: Option<bool>,
         #[arg(long, num_args = 0..=1, default_missing_value = "true")]
         no_oversell: Option<bool>,
+        /// Net content on the label: "56 g" or "30 ml" (the label adds oz or fl oz).
+        #[arg(long)]
+        net: Option<String>,
+        /// The product's identity on its label, when not its name; empty clears it.
+        #[arg(long)]
+        label_name: Option<String>,
+        /// A warning printed on the label (repeat for more); one empty clears them.
+        #[arg(long = "warning")]
+        warnings: Vec<String>,
     },
     /// Correct the stock by a signed number (-2, +5) with a reason.
     Adjust {
@@ -186,8 +202,8 @@ pub(crate) fn supply(store: &mut Store, cmd: SupplyCmd, format: Format) -> Resul
             let unit: Unit = unit.parse()?;
             store.add_supply(NewSupply { name, unit: Some(unit), reorder_at, supplier, notes })?
         }
-        SupplyCmd::Edit { name, new_name, reorder_at, supplier, notes } => {
-            store.edit_supply(&name, SupplyEdit { name: new_name, reorder_at, supplier, notes })?
+        SupplyCmd::Edit { name, new_name, reorder_at, supplier, notes, inci, density } => {
+            store.edit_supply(&name, SupplyEdit { name: new_name, reorder_at, supplier, notes, inci, density })?
         }
         SupplyCmd::Archive { name } => {
             store.archive_supply(&name)?;
@@ -245,7 +261,7 @@ pub(crate) fn product(store: &mut Store, cmd: ProductCmd, format: Format) -> Res
             no_oversell,
             tax_category: fields.tax_category,
         })?,
-        ProductCmd::Edit { sku, new_sku, fields, favorite, no_oversell } => store.edit_product(
+        ProductCmd::Edit { sku, new_sku, fields, favorite, no_oversell, net, label_name, warnings } => store.edit_product(
             &sku,
             ProductEdit {
                 sku: new_sku,
@@ -257,6 +273,9 @@ pub(crate) fn product(store: &mut Store, cmd: ProductCmd, format: Format) -> Res
                 favorite,
                 no_oversell,
                 tax_category: fields.tax_category,
+                net,
+                label_name,
+                warnings: (!warnings.is_empty()).then(|| warnings.iter().map(|w| w.trim()).collect::<Vec<_>>().join(" ")),
             },
         )?,
         ProductCmd::Adjust { sku, qty, reason } => store.adjust_product(&sku, count(&qty, "--qty")?, &reason)?,

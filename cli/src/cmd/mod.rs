@@ -84,6 +84,8 @@ pub(crate) enum Command {
     },
     /// A sale's receipt: as text, html, pdf or escpos, to a file, or printed.
     Receipt(ReceiptArgs),
+    /// Labels for a product lot: ingredients by weight, net content, lot, best-before and its barcode, as a PDF.
+    Label(LabelArgs),
     /// Void a sale rung up in error: it leaves the reports and its stock returns.
     Void {
         sale: String,
@@ -230,6 +232,7 @@ pub(crate) fn run(cli: Cli, format: Format) -> Result<String> {
         Command::Refund { sale, lines, no_restock } => selling::refund(&mut store, sale, lines, no_restock, format)?,
         Command::Void { sale, reason } => selling::void(&mut store, sale, reason, format)?,
         Command::Receipt(args) => receipt::receipt(&mut store, args, format)?,
+        Command::Label(args) => receipt::label(&store, args, format)?,
         Command::Customer(cmd) => customer(&mut store, cmd, format)?,
         Command::Stock => catalogue::stock(&mut store, format)?,
         Command::Lots { item, all } => lots_out(&store.list_lots(&item, all)?, format)?,

@@ -136,3 +136,68 @@ pub(crate) fn printer(store: &mut Store, args: PrinterArgs, format: Format) -> R
     let s = store.set_printer(printer, paper(&args.width, "--width")?, auto)?;
     printer_out(&s, format)
 }
+
+#[derive(Args)]
+pub(crate) struct LabelArgs {
+    /// The product lot's code (as its batch was made).
+    pub(crate) lot: String,
+    /// Label stock: rect (4×2 in, 10 a sheet), square (2×2 in, 12), round (2.5 in, 12), single (one 4×2 in label a page).
+    #[arg(long, default_value = "rect")]
+    pub(crate) stock: String,
+    /// How many labels (default: a sheet's worth).
+    #[arg(long)]
+    pub(crate) count: Option<String>,
+    /// Write the PDF to FILE.
+    #[arg(long)]
+    pub(crate) out: Option<PathBuf>,
+}
+
+pub(crate) fn label(store: &Store, args: LabelArgs, format: Format) -> Result<String> {
+    use wildroot_model::label::{self as lbl, Stock};
+    let l = store.label(&args.lot)?;
+    let stock = Stock::parse(&args.stock).map_err(|e| anyhow!("--stock: {e}"))?;
+    let count = match &args.count {
+        Some(c) => usize::try_from(count(c, "--count")?)
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| anyhow!("--count {c}: give 1 to 1000 labels"))?,
+        None => stock.per_page(),
+    };
+    if format == Format::Json && args.out.is_none() {
+        return json(&serde_json::json!({ "label": l, "fits": lbl::fits(&l, stock), "stock": args.stock.trim(), "count": count }));
+    }
+    let warn = |l: &wildroot_model::label::Label| {
+        for n in &l.notes {
+            eprintln!("note: {n}");
+        }
+        if !lbl::fits(l, stock) {
+            eprintln!("note: not all of the label fits {} stock: try rect or single", args.stock.trim());
+        }
+    };
+    use std::io::IsTerminal;
+    if args.out.is_none() && std::io::stdout().is_terminal() {
+        // A preview: what the label says, and what to fix before printing it.
+        let mut s = format!("{}\n", l.name);
+        if let Some(n) = &l.net {
+            s.push_str(&format!("{n}\n"));
+        }
+        let names: Vec<String> = l.ingredients.iter().map(|i| format!("{} ({})", i.name, percent(i.share_bp))).collect();
+        s.push_str(&format!("Ingredients: {}\n", names.join(", ")));
+        if let Some(w) = &l.warnings {
+            s.push_str(&format!("Warning: {w}\n"));
+        }
+        s.push_str(&format!(
+            "Made by {}{}\n",
+            l.business_name,
+            l.business_address.as_deref().map(|a| format!(", {a}")).unwrap_or_default()
+        ));
+        s.push_str(&format!("Lot {}{}\n{}\n", l.lot_code, l.best_before.map(|d| format!("  Best before {d}")).unwrap_or_default(), l.code));
+        for n in &l.notes {
+            s.push_str(&format!("note: {n}\n"));
+        }
+        s.push_str("Give --out FILE for a PDF to print.\n");
+        return Ok(s);
+    }
+    warn(&l);
+    write_out(&lbl::pdf(&l, stock, count).map_err(|e| anyhow!(e))?, &args.out, "PDF of labels")
+}

@@ -626,7 +626,9 @@ fn supply_fields(conn: &Connection, id: &str, f: &SupplyFields, op: &Operation) 
     lww::set(conn, "supplies", id, "reorder_at", f.reorder_at, op)?;
     lww::set(conn, "supplies", id, "supplier", opt_text(&f.supplier), op)?;
     lww::set(conn, "supplies", id, "notes", opt_text(&f.notes), op)?;
-    lww::set(conn, "supplies", id, "archived", f.archived, op)
+    lww::set(conn, "supplies", id, "archived", f.archived, op)?;
+    lww::set(conn, "supplies", id, "inci", opt_text(&f.inci), op)?;
+    lww::set(conn, "supplies", id, "density_mg_per_ml", f.density_mg_per_ml, op)
 }
 
 /// An event's terms, each a last-writer-wins register.
@@ -649,7 +651,11 @@ fn product_fields(conn: &Connection, id: &str, f: &ProductFields, op: &Operation
     lww::set(conn, "products", id, "favorite", f.favorite, op)?;
     lww::set(conn, "products", id, "no_oversell", f.no_oversell, op)?;
     lww::set(conn, "products", id, "archived", f.archived, op)?;
-    lww::set(conn, "products", id, "tax_category", f.tax_category.as_deref(), op)
+    lww::set(conn, "products", id, "tax_category", f.tax_category.as_deref(), op)?;
+    lww::set(conn, "products", id, "net_qty", f.net_qty, op)?;
+    lww::set(conn, "products", id, "net_unit", f.net_unit.map(|u| u.as_str()), op)?;
+    lww::set(conn, "products", id, "label_name", opt_text(&f.label_name), op)?;
+    lww::set(conn, "products", id, "warnings", opt_text(&f.warnings), op)
 }
 
 fn sku_of(conn: &Connection, id: &str) -> Result<String> {
