@@ -85,7 +85,8 @@ impl Store {
             notes.push(format!("the batch of lot {code} consumed no weighed supplies: the label lists no ingredients"));
         }
         let best_before = expires.and_then(|d| d.parse().ok());
-        let gtin = barcode.filter(|b| wildroot_model::gs1::gtin14(b).is_some());
+        // Only a real GTIN goes in (01): one with a wrong check digit would not scan back.
+        let gtin = barcode.filter(|b| wildroot_model::gs1::valid_gtin14(b).is_some());
         Ok(Label {
             name: label_name.unwrap_or(name),
             code: label::code(gtin.as_deref(), &sku, code, best_before),

@@ -153,3 +153,64 @@ async fn a_scanned_label_code_sells_the_jar_from_its_own_lot() -> Result<()> {
     assert_eq!((on_hand("E2E-SOON")?, on_hand("E2E-LATE")?), (soon, late - 1), "the jar came from the lot on its label");
     Ok(())
 }
+
+/// The owner previews a lot's labels in Recipes & batches (#25): the
+/// ingredients in the core's order, the barcode the PDF draws, what it
+/// assumed; and saves a sheet as a PDF beside the shop.
+#[tokio::test]
+async fn the_owner_previews_a_lot_s_labels_and_saves_a_sheet() -> Result<()> {
+    use wildroot_core::batch::ProduceRequest;
+    let dir = tempfile::tempdir()?;
+    let db = dir.path().join("wildroot.db");
+    let sku = "SALVE-LAV-2OZ";
+    {
+        let mut s = Store::open(&db)?;
+        s.seed_demo()?;
+        s.edit_product(sku, wildroot_core::product::ProductEdit { net: Some("56 g".into()), ..Default::default() })?;
+        s.produce(ProduceRequest {
+            sku: sku.into(),
+            batches: 1,
+            lot_code: Some("E2E-LBL".into()),
+            expires_on: "2031-06-30".parse().ok(),
+            allow_short: true,
+            made: None,
+        })?;
+    }
+    let want = Store::open(&db)?.label("E2E-LBL")?;
+    let app = App::launch(&Launch { db: db.clone(), sync_interval_secs: 30 }).await?;
+    let outcome = async {
+        app.client.set_window_size(1280, 800).await?;
+        app.click("#nav-recipes").await?;
+        app.click("tr.batch[data-lot='E2E-LBL'] .label-batch").await?;
+        app.wait_text("#label-net", "Net wt 1.97 oz (56 g)").await?;
+        let shown = app.client.find_all(fantoccini::Locator::Css("#label-ingredients .ingredient")).await?;
+        let mut names = Vec::new();
+        for s in &shown {
+            names.push(s.text().await?);
+        }
+        assert_eq!(names, want.ingredients.iter().map(|i| i.name.clone()).collect::<Vec<_>>(), "heaviest first, as the core says");
+        let bars = app.client.find_all(fantoccini::Locator::Css("#label-barcode rect.bar")).await?;
+        assert_eq!(bars.len(), wildroot_model::label::barcode(&want.code).map(|b| b.0.len()).unwrap_or(0));
+        app.wait_text("#label-code", &want.code).await?;
+        app.client.execute("document.getElementById('label-panel').scrollIntoView()", vec![]).await?;
+        app.screenshot("label-preview-1280x800").await?;
+        app.select("#label-stock", "square").await?;
+        app.fill("#label-count", "0").await?;
+        app.click("#save-labels").await?;
+        app.wait_until("#toast", "text", |t| t.contains("1 to 1000")).await?;
+        app.fill("#label-count", "12").await?;
+        app.click("#save-labels").await?;
+        let saved = app.wait_until("#labels-saved", "text", |t| t.contains(".pdf")).await?;
+        let path = dir.path().join("labels").join("E2E-LBL-square.pdf");
+        assert!(saved.contains(&path.display().to_string()), "{saved}");
+        let pdf = std::fs::read(&path)?;
+        assert!(pdf.starts_with(b"%PDF-1.4") && String::from_utf8_lossy(&pdf).contains("E2E-LBL"));
+        anyhow::Ok(())
+    }
+    .await;
+    if outcome.is_err() {
+        let _ = app.screenshot("failed-label-preview").await;
+    }
+    app.quit().await?;
+    outcome
+}

@@ -180,6 +180,21 @@ pub struct ResumeParked {
     pub id: String,
 }
 
+/// A product lot's label, for the preview.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GetLabel {
+    pub lot: String,
+}
+
+/// A lot's labels as a PDF on `stock` ("rect", "square", "round",
+/// "single"), written beside the shop's database; answers the file's path.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SaveLabels {
+    pub lot: String,
+    pub stock: String,
+    pub count: u32,
+}
+
 /// A sale's receipt, as recorded.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GetReceipt {
@@ -688,6 +703,8 @@ command!(ListParked => Vec<ParkedView>, "list_parked");
 command!(ResumeParked => ParkedCart, "resume_parked");
 command!(RecentSales => Vec<SaleSummary>, "recent_sales");
 command!(GetReceipt => crate::receipt::Receipt, "receipt");
+command!(GetLabel => crate::label::Label, "label");
+command!(SaveLabels => String, "save_labels");
 command!(PrintReceipt => bool, "print_receipt");
 command!(GetPrinter => crate::receipt::PrinterView, "printer");
 command!(SavePrinter => crate::receipt::PrinterView, "save_printer");

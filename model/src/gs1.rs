@@ -40,6 +40,13 @@ pub fn gtin14(code: &str) -> Option<String> {
     }
 }
 
+/// A GTIN as 14 digits if it is one a scanner accepts: the right length,
+/// digits only, and its check digit right. A barcode typed with a wrong
+/// check digit is not a GTIN (a label carries the SKU instead).
+pub fn valid_gtin14(code: &str) -> Option<String> {
+    gtin14(code).filter(|g| check_digit_ok(g))
+}
+
 /// GS1's mod-10 check digit over every digit but the last.
 fn check_digit_ok(digits: &str) -> bool {
     let d: Vec<u32> = digits.chars().filter_map(|c| c.to_digit(10)).collect();
@@ -237,7 +244,7 @@ pub fn parse(input: &str) -> Option<Result<Scan, String>> {
 /// product has one, else (240) its SKU; (17) expiry; (10) lot last, as it
 /// is variable. In the printed form `(01)…(17)…(10)…`.
 pub fn printed_code(gtin: Option<&str>, sku: &str, lot: Option<&str>, expires: Option<NaiveDate>) -> String {
-    let mut s = match gtin.and_then(gtin14) {
+    let mut s = match gtin.and_then(valid_gtin14) {
         Some(g) => format!("(01){g}"),
         None => format!("(240){sku}"),
     };
@@ -304,6 +311,9 @@ mod tests {
         assert_eq!(gtin14("086000101007").as_deref(), Some("00086000101007"));
         assert_eq!(gtin14("0860001010010").as_deref(), Some("00860001010010"));
         assert_eq!(gtin14("SALVE"), None);
+        // A barcode whose check digit is wrong is no GTIN: the label carries the SKU.
+        assert_eq!(valid_gtin14("086000101001"), None);
+        assert!(printed_code(Some("086000101001"), "SALVE", Some("L1"), None).starts_with("(240)SALVE"));
         assert!(check_digit_ok("00860001010015") && !check_digit_ok("00860001010010"));
     }
 

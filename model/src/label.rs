@@ -212,6 +212,14 @@ pub fn gs1_128(printed: &str) -> Result<Vec<usize>, String> {
     Ok(out)
 }
 
+/// The bars of a label's code: (offset, width) in modules, and the code's
+/// width in modules, for a screen to draw what the PDF draws.
+pub fn barcode(printed: &str) -> Result<(Vec<(u32, u32)>, u32), String> {
+    let symbols = gs1_128(printed)?;
+    let width = symbols.iter().map(|v| CODE128[*v].bytes().map(|b| u32::from(b - b'0')).sum::<u32>()).sum();
+    Ok((bars(&symbols), width))
+}
+
 /// The bars of `symbols`: (offset, width) in modules, from the first bar.
 fn bars(symbols: &[usize]) -> Vec<(u32, u32)> {
     let mut out = Vec::new();

@@ -124,6 +124,17 @@ fn recent_sales(shell: State<'_, Shell>, req: RecentSales) -> Reply<Vec<SaleSumm
 }
 
 #[tauri::command(async)]
+fn label(shell: State<'_, Shell>, req: GetLabel) -> Reply<wildroot_model::label::Label> {
+    read(&shell, |s| owner::label(s, req))
+}
+
+#[tauri::command(async)]
+fn save_labels(shell: State<'_, Shell>, req: SaveLabels) -> Reply<String> {
+    let db = shell.db_path().to_path_buf();
+    read(&shell, |s| owner::save_labels(s, &db, req))
+}
+
+#[tauri::command(async)]
 fn receipt(shell: State<'_, Shell>, req: GetReceipt) -> Reply<wildroot_model::receipt::Receipt> {
     read(&shell, |s| commands::receipt(s, req))
 }
@@ -423,6 +434,8 @@ pub fn run() {
             recent_sales,
             receipt,
             print_receipt,
+            label,
+            save_labels,
             printer,
             save_printer,
             void_sale,

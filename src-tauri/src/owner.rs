@@ -227,6 +227,31 @@ pub fn trace_lot(store: &Store, req: TraceLot) -> Result<LotTrace> {
     Ok(if req.supply { LotTrace::Supply(store.trace_supply_lot(&req.lot)?) } else { LotTrace::Product(store.trace_product_lot(&req.lot)?) })
 }
 
+pub fn label(store: &Store, req: GetLabel) -> Result<wildroot_model::label::Label> {
+    owner_only(store, "labels")?;
+    store.label(&req.lot)
+}
+
+/// The PDF goes in a `labels` folder beside the shop's database, named by
+/// lot and stock, for the owner to open and print.
+pub fn save_labels(store: &Store, db: &std::path::Path, req: SaveLabels) -> Result<String> {
+    use wildroot_model::label::{pdf, Stock};
+    owner_only(store, "labels")?;
+    let label = store.label(&req.lot)?;
+    let stock = Stock::parse(&req.stock).map_err(CoreError::Invalid)?;
+    if !(1..=1000).contains(&req.count) {
+        return Err(CoreError::Invalid(format!("{} labels: give 1 to 1000", req.count)));
+    }
+    let bytes = pdf(&label, stock, req.count as usize).map_err(CoreError::Invalid)?;
+    let dir = db.parent().unwrap_or(std::path::Path::new(".")).join("labels");
+    let safe: String = label.lot_code.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' { c } else { '_' }).collect();
+    let path = dir.join(format!("{safe}-{}.pdf", req.stock.trim().to_ascii_lowercase()));
+    let io = |e: std::io::Error| CoreError::Invalid(format!("the labels could not be saved in {}: {e}", dir.display()));
+    std::fs::create_dir_all(&dir).map_err(io)?;
+    std::fs::write(&path, bytes).map_err(io)?;
+    Ok(path.display().to_string())
+}
+
 pub fn list_batches(store: &Store, _: ListBatches) -> Result<Vec<BatchView>> {
     owner_only(store, "batch costs")?;
     store.list_batches(None)

@@ -25,6 +25,7 @@ pub fn Recipes() -> impl IntoView {
     // The product being made: (SKU, name).
     let making = RwSignal::new(None::<(String, String)>);
     let tracing = RwSignal::new(None::<(String, bool)>);
+    let labeling = RwSignal::new(None::<String>);
     let lot_focus = match app.focus.get_untracked() {
         Some(Focus::Lot(code)) => Some(code),
         _ => None,
@@ -62,6 +63,7 @@ pub fn Recipes() -> impl IntoView {
             // What is being edited or made comes first, where the eye is.
             {move || editing.get().map(|sku| view! { <RecipeEditor sku=sku supplies=supplies changed=changed close=Callback::new(move |_| editing.set(None)) /> })}
             {move || making.get().map(|(sku, name)| view! { <MakeBatchPanel sku=sku name=name changed=changed close=Callback::new(move |_| making.set(None)) /> })}
+            {move || labeling.get().map(|lot| view! { <LabelPanel lot=lot close=Callback::new(move |_| labeling.set(None)) /> })}
             <Recall tracing=tracing />
             <div class="card">
                 <h2>"What you can make now"</h2>
@@ -141,6 +143,7 @@ pub fn Recipes() -> impl IntoView {
                                 .map(|b| {
                                     let focused = lot_focus.as_deref() == Some(b.lot_code.as_str());
                                     let code = b.lot_code.clone();
+                                    let for_label = b.lot_code.clone();
                                     let waste = b.expected_qty.map(|e| format!(" of {e}")).unwrap_or_default();
                                     view! {
                                         <tr class="batch" class:selected=focused data-lot=b.lot_code.clone()>
@@ -153,6 +156,7 @@ pub fn Recipes() -> impl IntoView {
                                             <td class="num">{money(b.unit_cost_cents)}</td>
                                             <td class="row-actions">
                                                 <button class="secondary trace-batch" on:click=move |_| tracing.set(Some((code.clone(), false)))>"Who bought it"</button>
+                                                <button class="secondary label-batch" on:click=move |_| labeling.set(Some(for_label.clone()))>"Labels"</button>
                                             </td>
                                         </tr>
                                     }
@@ -521,6 +525,86 @@ fn Recall(tracing: RwSignal<Option<(String, bool)>>) -> impl IntoView {
                     {batches.iter().map(unassigned).collect_view()}
                 }
             })}
+        </div>
+    }
+}
+
+/// A lot's label as it will print: what it says, its barcode, what it
+/// assumed (a density, a missing INCI name), and the PDF for a label stock.
+#[component]
+fn LabelPanel(lot: String, close: Callback<()>) -> impl IntoView {
+    use wildroot_model::label::{barcode, Label, Stock};
+    let app = expect_context::<AppState>();
+    let label = RwSignal::new(None::<Label>);
+    let stock = RwSignal::new(String::from("rect"));
+    let count = RwSignal::new(String::from("10"));
+    let saved = RwSignal::new(None::<String>);
+    let req = GetLabel { lot: lot.clone() };
+    spawn_local(async move {
+        match call(&req).await {
+            Ok(l) => label.set(Some(l)),
+            Err(e) => app.fail(e),
+        }
+    });
+    let save = move |_| {
+        let n = match field::whole("number of labels", &count.get_untracked()) {
+            Ok(n) if (1..=1000).contains(&n) => n as u32,
+            Ok(_) => return app.fail("give 1 to 1000 labels".into()),
+            Err(e) => return app.fail(e),
+        };
+        let Some(l) = label.get_untracked() else { return };
+        let req = SaveLabels { lot: l.lot_code, stock: stock.get_untracked(), count: n };
+        spawn_local(async move {
+            match call(&req).await {
+                Ok(path) => {
+                    saved.set(Some(path));
+                    app.toast.set(None);
+                }
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    view! {
+        <div class="card" id="label-panel">
+            <h2>{format!("Labels for lot {lot}")}</h2>
+            {move || label.get().map(|l| {
+                let (bars, width) = barcode(&l.code).unwrap_or_default();
+                view! {
+                    <div class="label-preview" id="label-preview">
+                        <p class="label-name"><strong>{l.name.clone()}</strong></p>
+                        {l.net.clone().map(|n| view! { <p id="label-net"><strong>{n}</strong></p> })}
+                        <p id="label-ingredients">
+                            "Ingredients: "
+                            {l.ingredients
+                                .iter()
+                                .enumerate()
+                                .map(|(k, i)| view! { {(k > 0).then_some(", ")}<span class="ingredient" data-mg=i.weight_mg.to_string()>{i.name.clone()}</span> })
+                                .collect_view()}
+                        </p>
+                        {l.warnings.clone().map(|w| view! { <p id="label-warnings">{format!("Warning: {w}")}</p> })}
+                        <p>{format!("Made by {}{}", l.business_name, l.business_address.as_deref().map(|a| format!(", {a}")).unwrap_or_default())}</p>
+                        <p id="label-lot"><strong>{format!("Lot {}{}", l.lot_code, l.best_before.map(|d| format!("  Best before {d}")).unwrap_or_default())}</strong></p>
+                        <svg id="label-barcode" class="barcode" viewBox=format!("0 0 {} 40", width + 20) preserveAspectRatio="none" role="img" aria-label=l.code.clone()>
+                            <rect x="0" y="0" width=(width + 20).to_string() height="40" fill="#fff"></rect>
+                            {bars.into_iter().map(|(x, w)| view! { <rect class="bar" x=(x + 10).to_string() y="0" width=w.to_string() height="40" fill="#000"></rect> }).collect_view()}
+                        </svg>
+                        <p class="mono" id="label-code">{l.code.clone()}</p>
+                    </div>
+                    {l.notes.iter().map(|n| view! { <p class="warn label-note">{n.clone()}</p> }).collect_view()}
+                }
+            })}
+            <label>
+                "Label stock"
+                <select id="label-stock" prop:value=move || stock.get() on:change=move |ev| { saved.set(None); stock.set(event_target_value(&ev)) }>
+                    {Stock::NAMES.iter().map(|n| view! { <option value=*n>{match *n { "rect" => "4 × 2 in, 10 a sheet", "square" => "2 × 2 in, 12 a sheet", "round" => "2.5 in round, 12 a sheet", _ => "One label (label printer)" }}</option> }).collect_view()}
+                </select>
+            </label>
+            <label>"How many"<input id="label-count" inputmode="numeric" prop:value=move || count.get() on:input=move |ev| { saved.set(None); count.set(event_target_value(&ev)) } /></label>
+            <div class="actions">
+                <button class="primary" id="save-labels" on:click=save>"Save labels as PDF"</button>
+                <button class="secondary" on:click=move |_| close.run(())>"Close"</button>
+            </div>
+            {move || saved.get().map(|p| view! { <p class="done" id="labels-saved">{format!("Saved {p}: open it to print.")}</p> })}
         </div>
     }
 }
