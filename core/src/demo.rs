@@ -84,6 +84,7 @@ impl Store {
                     favorite: *fav,
                     no_oversell: false,
                     tax_category: None,
+                    ..Default::default()
                 })?;
             }
             let recipes: &[DemoRecipe] = &[

@@ -20,6 +20,10 @@ pub struct NewProduct {
     pub no_oversell: bool,
     /// "standard" when not given.
     pub tax_category: Option<String>,
+    /// The label's net content ("56 g"), name and warnings, when given.
+    pub net: Option<String>,
+    pub label_name: Option<String>,
+    pub warnings: Option<String>,
 }
 
 /// Changes to a product; `None` leaves a field alone, an empty text clears it.
@@ -158,8 +162,17 @@ impl Store {
                 .as_deref()
                 .map(|c| wildroot_model::bounds::tax_category(c.trim()).map(str::to_string).map_err(CoreError::Invalid))
                 .transpose()?,
-            ..Default::default()
+            net_qty: None,
+            net_unit: None,
+            label_name: new.label_name.as_deref().map(|v| optional_text("label name", v, 120)).transpose()?,
+            warnings: new.warnings.as_deref().map(|v| optional_text("warnings", v, 500)).transpose()?,
         };
+        let mut fields = fields;
+        if let Some(net) = new.net.as_deref().filter(|n| !n.trim().is_empty()) {
+            let (qty, unit) = wildroot_model::field::net_content("net content", net).map_err(CoreError::Invalid)?;
+            fields.net_qty = Some(qty);
+            fields.net_unit = Some(unit);
+        }
         let id = self.write(|tx| {
             if sku_taken(tx, &sku, None)? {
                 return Err(CoreError::Duplicate { what: "SKU", key: sku.clone(), hint: "every product needs its own SKU" });
@@ -194,7 +207,7 @@ impl Store {
                 .as_deref()
                 .map(|c| wildroot_model::bounds::tax_category(c.trim()).map(str::to_string).map_err(CoreError::Invalid))
                 .transpose()?;
-            if let Some(net) = &edit.net {
+            if let Some(net) = edit.net.as_deref().filter(|n| !n.trim().is_empty()) {
                 let (qty, unit) = wildroot_model::field::net_content("net content", net).map_err(CoreError::Invalid)?;
                 fields.net_qty = Some(qty);
                 fields.net_unit = Some(unit);
@@ -289,7 +302,8 @@ impl Store {
     fn query_products(&self, filter: &str, params: &[&dyn rusqlite::ToSql], limit: &str) -> Result<Vec<ProductView>> {
         let sql = format!(
             "SELECT p.id, p.sku, p.name, p.category, p.price_cents, p.barcode, p.low_stock_at, p.favorite, p.no_oversell, p.archived,
-                    COALESCE((SELECT on_hand FROM stock_levels sl WHERE sl.item_id = p.id), 0), p.tax_category
+                    COALESCE((SELECT on_hand FROM stock_levels sl WHERE sl.item_id = p.id), 0), p.tax_category,
+                    p.net_qty, p.net_unit, p.label_name, p.warnings
              FROM products p {filter} ORDER BY p.sku {limit}"
         );
         let mut stmt = self.conn().prepare_cached(&sql)?;
@@ -310,6 +324,14 @@ impl Store {
                     archived: r.get(9)?,
                     on_hand: r.get(10)?,
                     tax_category: r.get(11)?,
+                    label: wildroot_model::views::ProductLabel {
+                        net: match (r.get::<_, Option<i64>>(12)?, r.get::<_, Option<String>>(13)?) {
+                            (Some(q), Some(u)) => Some(format!("{q} {u}")),
+                            _ => None,
+                        },
+                        label_name: r.get(14)?,
+                        warnings: r.get(15)?,
+                    },
                 },
             ))
         })?;

@@ -218,7 +218,7 @@ impl Store {
                     COALESCE((SELECT on_hand FROM stock_levels sl WHERE sl.item_id = s.id), 0),
                     (SELECT COALESCE(SUM(cost_cents), 0) FROM supply_lots l WHERE l.supply_id = s.id),
                     (SELECT COALESCE(SUM(qty), 0) FROM supply_lots l WHERE l.supply_id = s.id),
-                    s.id
+                    s.id, s.inci, s.density_mg_per_ml
              FROM supplies s {filter} ORDER BY s.name"
         );
         let mut stmt = self.conn().prepare(&sql)?;
@@ -233,11 +233,12 @@ impl Store {
                 r.get::<_, bool>(6)?,
                 r.get::<_, i64>(7)?,
                 AvgCost { cents: r.get(8)?, qty: r.get(9)? },
+                (r.get::<_, Option<String>>(11)?, r.get::<_, Option<i64>>(12)?),
             ))
         })?;
         let mut out = Vec::new();
         for row in rows {
-            let (id, name, unit, reorder_at, supplier, notes, archived, on_hand, avg) = row?;
+            let (id, name, unit, reorder_at, supplier, notes, archived, on_hand, avg, (inci, density_mg_per_ml)) = row?;
             let value_cents = crate::lot::lots_value(
                 self.conn(),
                 "SELECT s.cost_cents, s.qty, COALESCE(l.on_hand, 0) FROM supply_lots s LEFT JOIN lot_levels l ON l.lot_id = s.id
@@ -255,6 +256,8 @@ impl Store {
                 on_hand,
                 cost_per_1000_cents: div_round(i128::from(avg.microcents(1000)), 1_000_000) as i64,
                 value_cents,
+                inci,
+                density_mg_per_ml,
             });
         }
         Ok(out)

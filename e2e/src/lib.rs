@@ -79,6 +79,8 @@ pub struct App {
     driver: Child,
 }
 
+const SESSION_FAILED: &str = "WebDriver session did not start";
+
 impl App {
     /// Starts tauri-driver with the app's environment, opens a session
     /// (which starts the app) and waits until the POS screen is interactive.
@@ -92,7 +94,25 @@ impl App {
     }
 
     /// Like [`App::launch`] without waiting for anything on screen.
+    ///
+    /// The driver's ports are picked free and bound a moment later by
+    /// WebKitWebDriver; in between, the system may hand one to another
+    /// process's outgoing connection ("Unable to listen for HTTP server",
+    /// seen once in a full run). Such a start is retried on new ports.
     pub async fn start(launch: &Launch) -> Result<App> {
+        let mut attempt = 1;
+        loop {
+            match Self::start_once(launch).await {
+                Err(e) if attempt < 3 && e.to_string().starts_with(SESSION_FAILED) => {
+                    eprintln!("starting the app again on new ports: {e}");
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    async fn start_once(launch: &Launch) -> Result<App> {
         let binary = app_binary()?;
         let port = free_port()?;
         let native = free_port()?;
@@ -135,7 +155,7 @@ impl App {
                     }
                     tokio::time::sleep(Duration::from_millis(250)).await;
                 }
-                Err(e) => bail!("WebDriver session did not start: {e}"),
+                Err(e) => bail!("{SESSION_FAILED}: {e}"),
             }
         };
         let driver = guard.0.take().ok_or_else(|| anyhow!("driver vanished"))?;

@@ -387,6 +387,13 @@ pub struct ProductForm {
     /// "standard", "exempt" or a category a place names; none leaves it.
     #[serde(default)]
     pub tax_category: Option<String>,
+    /// The label's details as typed ("56 g"); none leaves them, empty clears.
+    #[serde(default)]
+    pub net: Option<String>,
+    #[serde(default)]
+    pub label_name: Option<String>,
+    #[serde(default)]
+    pub warnings: Option<String>,
 }
 
 /// Adds a product (`original_sku` none) or edits the one with that SKU.
@@ -426,6 +433,12 @@ pub struct SupplyForm {
     pub reorder_at: String,
     pub supplier: String,
     pub notes: String,
+    /// For labels: none leaves them; an empty INCI clears it.
+    #[serde(default)]
+    pub inci: Option<String>,
+    /// Grams per ml as typed ("0.91"); none or empty leaves it.
+    #[serde(default)]
+    pub density: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -21,6 +21,18 @@ pub struct ProductView {
     /// How it is taxed at each place; "standard" unless set.
     #[serde(default = "standard_category")]
     pub tax_category: String,
+    /// What its labels say beyond its name.
+    #[serde(default)]
+    pub label: ProductLabel,
+}
+
+/// A product's label details (#25): none set until the owner sets them.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ProductLabel {
+    /// Net content as typed back: "56 g", "30 ml".
+    pub net: Option<String>,
+    pub label_name: Option<String>,
+    pub warnings: Option<String>,
 }
 
 fn standard_category() -> String {
@@ -50,6 +62,12 @@ pub struct SupplyView {
     pub cost_per_1000_cents: i64,
     /// On hand at the weighted average cost, rounded once.
     pub value_cents: i64,
+    /// The INCI name a label lists it by.
+    #[serde(default)]
+    pub inci: Option<String>,
+    /// For a supply measured in ml: mg per ml (a label's weight order).
+    #[serde(default)]
+    pub density_mg_per_ml: Option<i64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -63,6 +63,9 @@ pub fn save_product(store: &mut Store, req: SaveProduct) -> Result<ProductView> 
             favorite: f.favorite,
             no_oversell: f.no_oversell,
             tax_category: f.tax_category,
+            net: f.net,
+            label_name: f.label_name,
+            warnings: f.warnings,
         }),
         Some(original) => store.edit_product(
             &original,
@@ -76,8 +79,9 @@ pub fn save_product(store: &mut Store, req: SaveProduct) -> Result<ProductView> 
                 favorite: Some(f.favorite),
                 no_oversell: Some(f.no_oversell),
                 tax_category: f.tax_category,
-                // The form does not show label details yet: left as they are.
-                ..Default::default()
+                net: f.net,
+                label_name: f.label_name,
+                warnings: f.warnings,
             },
         ),
     }
@@ -110,13 +114,28 @@ pub fn save_supply(store: &mut Store, req: SaveSupply) -> Result<SupplyView> {
     owner_only(store, "editing supplies")?;
     let f = req.form;
     match req.original_name {
-        None => store.add_supply(NewSupply {
-            name: f.name,
-            unit: f.unit,
-            reorder_at: optional(&f.reorder_at),
-            supplier: optional(&f.supplier),
-            notes: optional(&f.notes),
-        }),
+        None => {
+            // Label details are checked before anything is saved, then set on the new supply.
+            let inci = f.inci.filter(|i| !i.trim().is_empty());
+            let density = f.density.filter(|d| !d.trim().is_empty());
+            if let Some(d) = &density {
+                wildroot_model::field::density_mg_per_ml("density", d).map_err(CoreError::Invalid)?;
+                if f.unit != Some(wildroot_model::Unit::Ml) {
+                    return Err(CoreError::Invalid("a density is for a supply measured in ml".into()));
+                }
+            }
+            let added = store.add_supply(NewSupply {
+                name: f.name,
+                unit: f.unit,
+                reorder_at: optional(&f.reorder_at),
+                supplier: optional(&f.supplier),
+                notes: optional(&f.notes),
+            })?;
+            if inci.is_none() && density.is_none() {
+                return Ok(added);
+            }
+            store.edit_supply(&added.id.to_string(), SupplyEdit { inci, density, ..Default::default() })
+        }
         Some(original) => store.edit_supply(
             &original,
             SupplyEdit {
@@ -124,7 +143,8 @@ pub fn save_supply(store: &mut Store, req: SaveSupply) -> Result<SupplyView> {
                 reorder_at: Some(f.reorder_at),
                 supplier: Some(f.supplier),
                 notes: Some(f.notes),
-                ..Default::default()
+                inci: f.inci,
+                density: f.density.filter(|d| !d.trim().is_empty()),
             },
         ),
     }
@@ -531,6 +551,41 @@ mod tests {
 
     fn err<T: std::fmt::Debug>(r: Result<T>) -> String {
         r.err().map(|e| e.to_string()).unwrap_or_default()
+    }
+
+    /// The forms' label details (#25) reach the label; a bad one saves nothing.
+    #[test]
+    fn label_details_typed_in_the_forms_are_on_the_label() -> Result<()> {
+        let (_dir, shell) = shell()?;
+        let mut store = shell.store()?;
+        let oil = |density: &str| SupplyForm {
+            name: "Cold-pressed olive oil".into(),
+            unit: Some(wildroot_model::Unit::Ml),
+            inci: Some("Olea Europaea Fruit Oil".into()),
+            density: Some(density.into()),
+            ..Default::default()
+        };
+        assert!(err(save_supply(&mut store, SaveSupply { original_name: None, form: oil("heavy") })).contains("like 0.92"));
+        assert!(store.supply("Cold-pressed olive oil").is_err(), "a bad density saves nothing, not even the supply");
+        let s = save_supply(&mut store, SaveSupply { original_name: None, form: oil("0.91") })?;
+        assert_eq!((s.inci.as_deref(), s.density_mg_per_ml), (Some("Olea Europaea Fruit Oil"), Some(910)));
+        let form = ProductForm {
+            sku: "OIL".into(),
+            name: "Body Oil".into(),
+            price: Money(1600),
+            net: Some("30 ml".into()),
+            label_name: Some("Calendula Body Oil".into()),
+            warnings: Some("For external use only.".into()),
+            ..Default::default()
+        };
+        let p = save_product(&mut store, SaveProduct { original_sku: None, form: form.clone() })?;
+        assert_eq!(p.label.net.as_deref(), Some("30 ml"));
+        let bad = ProductForm { net: Some("two jars".into()), ..form.clone() };
+        assert!(err(save_product(&mut store, SaveProduct { original_sku: Some("OIL".into()), form: bad })).contains("56 g or 30 ml"));
+        let cleared = ProductForm { label_name: Some(String::new()), ..form };
+        let p = save_product(&mut store, SaveProduct { original_sku: Some("OIL".into()), form: cleared })?;
+        assert_eq!((p.label.label_name, p.label.warnings.as_deref()), (None, Some("For external use only.")));
+        Ok(())
     }
 
     #[test]

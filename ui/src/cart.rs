@@ -402,6 +402,7 @@ mod tests {
             archived: false,
             on_hand: 10,
             tax_category: STANDARD_CATEGORY.into(),
+            label: Default::default(),
         }
     }
 
@@ -419,6 +420,7 @@ mod tests {
             no_oversell: false,
             archived: false,
             tax_category: "standard".into(),
+            label: Default::default(),
             on_hand: 5,
         };
         let mut c = Cart::default();

@@ -173,6 +173,10 @@ fn ProductPanel(product: Option<ProductView>, saved: Callback<Option<String>>, c
     let low = RwSignal::new(p.as_ref().map(|p| p.low_stock_at.to_string()).unwrap_or_else(|| "0".into()));
     let favorite = RwSignal::new(p.as_ref().is_some_and(|p| p.favorite));
     let no_oversell = RwSignal::new(p.as_ref().is_some_and(|p| p.no_oversell));
+    // What the label says beyond the name (Recipes & batches prints it).
+    let net = RwSignal::new(p.as_ref().and_then(|p| p.label.net.clone()).unwrap_or_default());
+    let label_name = RwSignal::new(p.as_ref().and_then(|p| p.label.label_name.clone()).unwrap_or_default());
+    let warnings = RwSignal::new(p.as_ref().and_then(|p| p.label.warnings.clone()).unwrap_or_default());
     let save = {
         let original = original.clone();
         move |_| {
@@ -188,6 +192,13 @@ fn ProductPanel(product: Option<ProductView>, saved: Callback<Option<String>>, c
                     favorite: favorite.get_untracked(),
                     no_oversell: no_oversell.get_untracked(),
                     tax_category: Some(bounds::tax_category(tax_category.get_untracked().trim())?.to_string()),
+                    // Read by the model's parser here too, so a typo is named before anything is saved.
+                    net: Some(net.get_untracked())
+                        .filter(|n| !n.trim().is_empty())
+                        .map(|n| wildroot_model::field::net_content("net content", &n).map(|_| n))
+                        .transpose()?,
+                    label_name: Some(label_name.get_untracked()),
+                    warnings: Some(warnings.get_untracked()),
                 })
             };
             let req = match read() {
@@ -236,6 +247,9 @@ fn ProductPanel(product: Option<ProductView>, saved: Callback<Option<String>>, c
                 {field("Tax category (standard, exempt, food…)", "p-tax-category", tax_category)}
                 {field("Barcode", "p-barcode", barcode)}
                 {field_hint("Low-stock alert at", "p-low", "0 = no alert", low)}
+                {field_hint("Net content on the label", "p-net", "56 g or 30 ml", net)}
+                {field_hint("Name on the label", "p-label-name", "its name when empty", label_name)}
+                {field_hint("Warnings on the label", "p-warnings", "For external use only.", warnings)}
             </div>
             {checkbox("Favourite: a tile on the Sell screen", "p-fav", favorite)}
             {checkbox("Never sell more than is on hand", "p-nooversell", no_oversell)}
@@ -452,6 +466,11 @@ fn SupplyPanel(supply: Option<SupplyView>, saved: Callback<Option<String>>, clos
     let reorder = RwSignal::new(supply.as_ref().filter(|s| s.reorder_at > 0).map(|s| qty(s.reorder_at, s.unit)).unwrap_or_default());
     let supplier = RwSignal::new(supply.as_ref().and_then(|s| s.supplier.clone()).unwrap_or_default());
     let notes = RwSignal::new(supply.as_ref().and_then(|s| s.notes.clone()).unwrap_or_default());
+    let inci = RwSignal::new(supply.as_ref().and_then(|s| s.inci.clone()).unwrap_or_default());
+    let density = RwSignal::new(
+        supply.as_ref().and_then(|s| s.density_mg_per_ml).map(|d| format!("{}.{:03}", d / 1000, d % 1000)).unwrap_or_default(),
+    );
+    let by_volume = unit == Some(Unit::Ml);
     let save = {
         let original = original.clone();
         move |_| {
@@ -463,6 +482,8 @@ fn SupplyPanel(supply: Option<SupplyView>, saved: Callback<Option<String>>, clos
                     reorder_at: reorder.get_untracked(),
                     supplier: supplier.get_untracked(),
                     notes: notes.get_untracked(),
+                    inci: Some(inci.get_untracked()),
+                    density: Some(density.get_untracked()),
                 },
             };
             spawn_local(async move {
@@ -494,6 +515,8 @@ fn SupplyPanel(supply: Option<SupplyView>, saved: Callback<Option<String>>, clos
                 {field_hint("Reorder at", "s-reorder", "500g", reorder)}
                 {field("Supplier", "s-supplier", supplier)}
                 {field("Notes", "s-notes", notes)}
+                {field_hint("INCI name (for labels)", "s-inci", "Cera Alba", inci)}
+                {by_volume.then(|| field_hint("Density, g per ml (for labels)", "s-density", "0.91", density))}
             </div>
             {unit
                 .is_none()

@@ -1217,6 +1217,7 @@ mod tests {
             no_oversell: false,
             archived: false,
             tax_category: "standard".into(),
+            label: Default::default(),
             on_hand: 1,
         }
     }

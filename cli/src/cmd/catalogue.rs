@@ -260,6 +260,7 @@ pub(crate) fn product(store: &mut Store, cmd: ProductCmd, format: Format) -> Res
             favorite,
             no_oversell,
             tax_category: fields.tax_category,
+            ..Default::default()
         })?,
         ProductCmd::Edit { sku, new_sku, fields, favorite, no_oversell, net, label_name, warnings } => store.edit_product(
             &sku,
