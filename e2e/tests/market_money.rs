@@ -21,13 +21,29 @@ async fn a_market_at_a_place_takes_snap_and_tips_and_the_owner_sees_what_it_earn
         if s.current_event()?.is_some() {
             s.close_event(Money(0))?;
         }
-        let place =
-            TaxPlace { name: "Bristol TN".into(), rate_bp: 925, inclusive: false, categories: BTreeMap::from([("food".to_string(), 400)]) };
-        s.set_tax_place(place, false)?;
-        s.add_tender("SNAP", false, true)?;
     }
     let app = App::launch(&Launch { db: db.clone(), sync_interval_secs: 30 }).await?;
     let outcome = async {
+        // The owner sets up the place and SNAP in Settings (on the laptop).
+        app.client.set_window_size(1280, 800).await?;
+        app.click("#nav-settings").await?;
+        app.fill("#place-name", "Bristol TN").await?;
+        app.fill("#place-rate", "nine").await?;
+        app.click("#save-place").await?;
+        app.wait_until("#toast", "text", |t| t.contains("nine")).await?;
+        app.fill("#place-rate", "9.25%").await?;
+        app.fill("#place-categories", "food=4%").await?;
+        app.click("#save-place").await?;
+        app.wait_until("#place-list li.place[data-place='Bristol TN']", "@data-rate-bp", |r| r == "925").await?;
+        app.fill("#tender-name", "SNAP").await?;
+        app.click("#add-tender").await?;
+        app.find("#tender-list li.tender[data-tender='SNAP']").await?;
+        let want =
+            TaxPlace { name: "Bristol TN".into(), rate_bp: 925, inclusive: false, categories: BTreeMap::from([("food".to_string(), 400)]) };
+        assert_eq!(Store::open(&db)?.tax_place("Bristol TN")?, want);
+        let snap = Store::open(&db)?.tenders()?.into_iter().find(|t| t.name == "SNAP").map(|t| (t.gives_change, t.in_drawer));
+        assert_eq!(snap, Some((false, true)), "SNAP never gives change");
+        app.client.set_window_size(390, 844).await?;
         app.click("#nav-market").await?;
         app.fill("#event-name-input", "Sunday Market").await?;
         app.select("#event-place", "Bristol TN").await?;

@@ -180,6 +180,28 @@ pub struct ResumeParked {
     pub id: String,
 }
 
+/// A place the shop sells at and its rates, as the settings form types
+/// them: "5.3%", and one CATEGORY=RATE a line ("food=2.5%").
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SaveTaxPlace {
+    pub name: String,
+    pub rate: String,
+    pub inclusive: bool,
+    pub categories: String,
+    /// Sales outside a market day are taxed here.
+    pub home: bool,
+}
+
+/// A way to pay beyond cash and card (SNAP, tokens, checks).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AddTender {
+    pub name: String,
+    /// Change may come back for it (a check written for more); SNAP and tokens never.
+    pub gives_change: bool,
+    /// Counted in the drawer at close (tokens, checks).
+    pub in_drawer: bool,
+}
+
 /// A product lot's label, for the preview.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GetLabel {
@@ -717,6 +739,8 @@ command!(ResumeParked => ParkedCart, "resume_parked");
 command!(RecentSales => Vec<SaleSummary>, "recent_sales");
 command!(GetReceipt => crate::receipt::Receipt, "receipt");
 command!(GetLabel => crate::label::Label, "label");
+command!(SaveTaxPlace => crate::tax::TaxPlace, "save_tax_place");
+command!(AddTender => crate::tender::Tender, "add_tender");
 command!(SaveLabels => String, "save_labels");
 command!(PrintReceipt => bool, "print_receipt");
 command!(GetPrinter => crate::receipt::PrinterView, "printer");

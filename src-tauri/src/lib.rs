@@ -124,6 +124,16 @@ fn recent_sales(shell: State<'_, Shell>, req: RecentSales) -> Reply<Vec<SaleSumm
 }
 
 #[tauri::command(async)]
+fn save_tax_place(shell: State<'_, Shell>, req: SaveTaxPlace) -> Reply<wildroot_model::tax::TaxPlace> {
+    write(&shell, |s| owner::save_tax_place(s, req))
+}
+
+#[tauri::command(async)]
+fn add_tender(shell: State<'_, Shell>, req: AddTender) -> Reply<wildroot_model::tender::Tender> {
+    write(&shell, |s| owner::add_tender(s, req))
+}
+
+#[tauri::command(async)]
 fn label(shell: State<'_, Shell>, req: GetLabel) -> Reply<wildroot_model::label::Label> {
     read(&shell, |s| owner::label(s, req))
 }
@@ -436,6 +446,8 @@ pub fn run() {
             print_receipt,
             label,
             save_labels,
+            save_tax_place,
+            add_tender,
             printer,
             save_printer,
             void_sale,

@@ -247,6 +247,29 @@ pub fn trace_lot(store: &Store, req: TraceLot) -> Result<LotTrace> {
     Ok(if req.supply { LotTrace::Supply(store.trace_supply_lot(&req.lot)?) } else { LotTrace::Product(store.trace_product_lot(&req.lot)?) })
 }
 
+/// A tax place from the settings form, read by the CLI's parsers.
+pub fn save_tax_place(store: &mut Store, req: SaveTaxPlace) -> Result<wildroot_model::tax::TaxPlace> {
+    owner_only(store, "tax places")?;
+    let mut place = wildroot_model::tax::TaxPlace {
+        name: req.name.trim().to_string(),
+        rate_bp: wildroot_model::field::percent_bp("rate", &req.rate).map_err(CoreError::Invalid)?,
+        inclusive: req.inclusive,
+        categories: Default::default(),
+    };
+    for line in req.categories.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        let (name, bp) = wildroot_model::tax::parse_category_rate(line).map_err(CoreError::Invalid)?;
+        if place.categories.insert(name.clone(), bp).is_some() {
+            return Err(CoreError::Invalid(format!("the category {name} is given twice: give each category once")));
+        }
+    }
+    store.set_tax_place(place, req.home)
+}
+
+pub fn add_tender(store: &mut Store, req: AddTender) -> Result<wildroot_model::tender::Tender> {
+    owner_only(store, "ways to pay")?;
+    store.add_tender(&req.name, req.gives_change, req.in_drawer)
+}
+
 pub fn label(store: &Store, req: GetLabel) -> Result<wildroot_model::label::Label> {
     owner_only(store, "labels")?;
     store.label(&req.lot)

@@ -90,6 +90,9 @@ pub fn Settings() -> impl IntoView {
             <ShopForm settings=settings />
             <Presets />
             <Printer />
+            <Show when=move || app.role() == wildroot_model::sync::Role::Owner>
+                <PlacesAndTenders />
+            </Show>
             <div class="card">
                 <h2>"Sync"</h2>
                 {move || match connected.get() {
@@ -199,6 +202,102 @@ fn ShopForm(settings: RwSignal<Option<SettingsView>>) -> impl IntoView {
                     }
                 })
             }}
+        </div>
+    }
+}
+
+/// Where the shop sells and how people pay there (#24): the tax places
+/// (a rate, prices with or without tax, a rate per category) and the ways
+/// to pay beyond cash and card. Every device gets them by sync.
+#[component]
+fn PlacesAndTenders() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let name = RwSignal::new(String::new());
+    let rate = RwSignal::new(String::new());
+    let inclusive = RwSignal::new(false);
+    let categories = RwSignal::new(String::new());
+    let home = RwSignal::new(false);
+    let tender = RwSignal::new(String::new());
+    let gives_change = RwSignal::new(false);
+    let in_drawer = RwSignal::new(true);
+    let save_place = move |_| {
+        let req = SaveTaxPlace {
+            name: name.get_untracked(),
+            rate: rate.get_untracked(),
+            inclusive: inclusive.get_untracked(),
+            categories: categories.get_untracked(),
+            home: home.get_untracked(),
+        };
+        spawn_local(async move {
+            match call(&req).await {
+                Ok(_) => {
+                    name.set(String::new());
+                    rate.set(String::new());
+                    categories.set(String::new());
+                    home.set(false);
+                    app.toast.set(None);
+                    app.refresh_home();
+                }
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    let add_tender = move |_| {
+        let req =
+            AddTender { name: tender.get_untracked(), gives_change: gives_change.get_untracked(), in_drawer: in_drawer.get_untracked() };
+        spawn_local(async move {
+            match call(&req).await {
+                Ok(_) => {
+                    tender.set(String::new());
+                    app.toast.set(None);
+                    app.refresh_home();
+                }
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    let places = move || app.home.with(|h| h.as_ref().map(|h| h.tax_places.clone()).unwrap_or_default());
+    let tenders = move || app.home.with(|h| h.as_ref().map(|h| h.tenders.clone()).unwrap_or_default());
+    view! {
+        <div class="card" id="places">
+            <h2>"Where you sell: tax places"</h2>
+            <ul class="plain" id="place-list">
+                {move || places().into_iter().map(|p| {
+                    let cats: Vec<String> = p.categories.iter().map(|(c, bp)| format!("{c} {}", wildroot_model::money::percent(*bp))).collect();
+                    view! {
+                        <li class="place" data-place=p.name.clone() data-rate-bp=p.rate_bp.to_string()>
+                            {format!("{} · {}{}{}", p.name, wildroot_model::money::percent(p.rate_bp), if p.inclusive { " in prices" } else { "" },
+                                if cats.is_empty() { String::new() } else { format!(" · {}", cats.join(", ")) })}
+                        </li>
+                    }
+                }).collect_view()}
+            </ul>
+            <div class="form-grid">
+                <label>"Place"<input id="place-name" placeholder="Bristol VA" prop:value=move || name.get() on:input=move |ev| name.set(event_target_value(&ev)) /></label>
+                <label>"Rate"<input id="place-rate" placeholder="5.3%" inputmode="decimal" prop:value=move || rate.get() on:input=move |ev| rate.set(event_target_value(&ev)) /></label>
+            </div>
+            <label>
+                "Categories taxed differently, one a line (exempt is always 0%)"
+                <textarea id="place-categories" rows="2" placeholder="food=2.5%" prop:value=move || categories.get() on:input=move |ev| categories.set(event_target_value(&ev))></textarea>
+            </label>
+            <label class="check"><input type="checkbox" id="place-inclusive" prop:checked=move || inclusive.get() on:change=move |ev| inclusive.set(event_target_checked(&ev)) />"Prices there include the tax"</label>
+            <label class="check"><input type="checkbox" id="place-home" prop:checked=move || home.get() on:change=move |ev| home.set(event_target_checked(&ev)) />"Sales outside a market day are taxed here"</label>
+            <div class="actions"><button class="primary" id="save-place" on:click=save_place>"Save place"</button></div>
+        </div>
+        <div class="card" id="tenders">
+            <h2>"Ways to pay beyond cash and card"</h2>
+            <ul class="plain" id="tender-list">
+                {move || tenders().into_iter().map(|t| view! {
+                    <li class="tender" data-tender=t.name.clone()>
+                        {format!("{} · {} · {}", t.name, if t.gives_change { "change may come back" } else { "never gives change" },
+                            if t.in_drawer { "counted in the drawer" } else { "not in the drawer" })}
+                    </li>
+                }).collect_view()}
+            </ul>
+            <label>"Name"<input id="tender-name" placeholder="SNAP, Tokens, Check" prop:value=move || tender.get() on:input=move |ev| tender.set(event_target_value(&ev)) /></label>
+            <label class="check"><input type="checkbox" id="tender-change" prop:checked=move || gives_change.get() on:change=move |ev| gives_change.set(event_target_checked(&ev)) />"Change may come back for it (a check written for more)"</label>
+            <label class="check"><input type="checkbox" id="tender-drawer" prop:checked=move || in_drawer.get() on:change=move |ev| in_drawer.set(event_target_checked(&ev)) />"Counted in the cash drawer (tokens, checks)"</label>
+            <div class="actions"><button class="primary" id="add-tender" on:click=add_tender>"Add way to pay"</button></div>
         </div>
     }
 }
