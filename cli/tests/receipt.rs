@@ -190,7 +190,7 @@ fn a_receipt_prints_on_a_network_printer_and_a_printer_that_is_off_never_loses_t
             "SNAP",
             "8.71",
             "Cash",
-            "28.00",
+            "30.00",
             "Change",
             "1.46",
             "Tip (Cash)",

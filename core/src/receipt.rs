@@ -266,6 +266,23 @@ impl Store {
             .query_map([&id], |r| Ok((r.get::<_, String>(0)?, r.get::<_, Option<String>>(1)?, r.get::<_, i64>(2)?)))?
             .map(|row| row.map(|(m, t, c)| ReceiptPayment { name: tender_name(&m, t), tendered_cents: c }))
             .collect::<rusqlite::Result<Vec<_>>>()?;
+        // A tip was handed over with its tender: the receipt shows what the
+        // customer handed (the sale's part and the tip), as they saw it.
+        let mut payments = payments;
+        let tip_name = tip_method.as_deref().filter(|_| tip != 0).map(|m| {
+            if PayMethod::parse(m).is_some() {
+                tender_name(m, None)
+            } else {
+                m.to_string()
+            }
+        });
+        if let Some(name) = &tip_name {
+            match payments.iter_mut().rev().find(|p| &p.name == name) {
+                Some(p) => p.tendered_cents += tip,
+                // A payment that was all tip paid nothing towards the sale and is not among its payments.
+                None => payments.push(ReceiptPayment { name: name.clone(), tendered_cents: tip }),
+            }
+        }
         let mut stmt =
             conn.prepare_cached("SELECT at_ms, total_cents, method, tender FROM refunds WHERE sale_id = ?1 ORDER BY at_ms, id")?;
         let refunds = stmt
@@ -289,7 +306,7 @@ impl Store {
             change_cents: change,
             tip_cents: tip,
             // The tip's tender: a method's name ("cash") or a configured tender's ("SNAP").
-            tip_tender: tip_method.filter(|_| tip != 0).map(|m| if PayMethod::parse(&m).is_some() { tender_name(&m, None) } else { m }),
+            tip_tender: tip_name,
             refunds,
             voided,
             customer,

@@ -29,7 +29,8 @@ pub struct Receipt {
     /// Shelf prices included the tax.
     pub tax_inclusive: bool,
     pub total_cents: i64,
-    /// What each tender handed over, in order.
+    /// What each tender handed over, in order, a tip included with its
+    /// tender: handed − change = total + tip.
     pub payments: Vec<ReceiptPayment>,
     pub change_cents: i64,
     pub tip_cents: i64,

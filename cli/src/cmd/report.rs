@@ -212,10 +212,11 @@ pub(crate) fn z_out(z: &ZReport, format: Format) -> Result<String> {
     let float: i64 = if z.drawers.is_empty() { z.event.float_cents } else { z.drawers.iter().map(|d| d.float_cents).sum() };
     if format == Format::Table {
         s.push_str(&format!(
-            "Z report: {} — {} ({})\n{} sales, {} taken, {} refunded\nCash: float {} → expected {}",
+            "Z report: {} — {}{}\n{} sales, {} taken, {} refunded\nCash: float {} → expected {}",
             z.event.name,
             z.event.date,
-            z.event.location,
+            // A day with no location given says nothing, not "()".
+            Some(z.event.location.trim()).filter(|l| !l.is_empty()).map(|l| format!(" ({l})")).unwrap_or_default(),
             z.sales_count,
             money(z.total_cents),
             money(z.refunds_cents),
