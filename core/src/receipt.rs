@@ -136,14 +136,7 @@ fn printable(value: Option<String>, max: usize) -> Option<String> {
 
 /// A tender's name as a person reads it.
 fn tender_name(method: &str, tender: Option<String>) -> String {
-    match tender {
-        Some(t) => t,
-        None => match PayMethod::parse(method) {
-            Some(PayMethod::Cash) => "Cash".into(),
-            Some(PayMethod::Card) => "Card".into(),
-            _ => "Other".into(),
-        },
-    }
+    tender.unwrap_or_else(|| PayMethod::parse(method).unwrap_or(PayMethod::Other).label().to_string())
 }
 
 impl Store {

@@ -70,8 +70,9 @@ fn date(v: &str) -> Result<NaiveDate, String> {
     NaiveDate::from_ymd_opt(y, m, d).ok_or_else(bad)
 }
 
-/// The length of an AI's value when it is fixed, and what the AI is.
-fn fixed(ai: &str) -> Option<usize> {
+/// The length of an AI's value when it is fixed (a variable one is ended by
+/// FNC1 or GS when another follows).
+pub(crate) fn fixed(ai: &str) -> Option<usize> {
     match ai {
         "01" | "02" => Some(14),
         "11" | "13" | "15" | "17" => Some(6),

@@ -9,6 +9,7 @@
 //! and a single label for a label printer (`single`).
 use crate::gs1;
 use crate::quantity::Unit;
+use crate::receipt::wrap;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
@@ -161,8 +162,7 @@ pub fn gs1_128(printed: &str) -> Result<Vec<usize>, String> {
         let end = r.find('(').unwrap_or(r.len());
         data.extend(ai.chars().chain(r[..end].chars()).map(Some));
         rest = &r[end..];
-        let fixed = matches!(ai, "01" | "02" | "11" | "13" | "15" | "17");
-        if !fixed && !rest.is_empty() {
+        if gs1::fixed(ai).is_none() && !rest.is_empty() {
             data.push(None);
         }
     }
@@ -231,24 +231,6 @@ fn bars(symbols: &[usize]) -> Vec<(u32, u32)> {
             }
             x += w;
         }
-    }
-    out
-}
-
-fn wrap(text: &str, cols: usize) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    let mut line = String::new();
-    for word in text.split_whitespace() {
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > cols {
-            out.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() {
-        out.push(line);
     }
     out
 }

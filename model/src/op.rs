@@ -446,6 +446,16 @@ impl PayMethod {
         }
     }
 
+    /// The method as a person reads it, on a screen or a receipt.
+    pub fn label(self) -> &'static str {
+        match self {
+            PayMethod::Cash => "Cash",
+            PayMethod::Card => "Card",
+            PayMethod::Other => "Other",
+            PayMethod::Shopify => "Shopify",
+        }
+    }
+
     pub fn parse(s: &str) -> Option<PayMethod> {
         match s.trim().to_ascii_lowercase().as_str() {
             "cash" => Some(PayMethod::Cash),

@@ -148,7 +148,9 @@ pub fn utc(at_ms: i64) -> String {
     chrono::DateTime::from_timestamp_millis(at_ms).map(|d| d.format("%Y-%m-%d %H:%M UTC").to_string()).unwrap_or_default()
 }
 
-fn wrap(text: &str, cols: usize) -> Vec<String> {
+/// `text` in lines of at most `cols` characters, by words; a word longer
+/// than a line is cut. Receipts and labels wrap alike.
+pub(crate) fn wrap(text: &str, cols: usize) -> Vec<String> {
     let mut out = Vec::new();
     for para in text.lines() {
         let mut line = String::new();

@@ -102,6 +102,23 @@ pub fn parse_category_rate(text: &str) -> Result<(String, i64), String> {
     Ok((c, bp))
 }
 
+impl TaxPlace {
+    /// A place as typed (the CLI's flags, the settings form): its standard
+    /// rate ("5.3%") and a `CATEGORY=RATE` for each category taxed
+    /// differently, each category once. Checked again by `check` when saved.
+    pub fn typed<'a>(name: &str, rate: &str, inclusive: bool, categories: impl IntoIterator<Item = &'a str>) -> Result<TaxPlace, String> {
+        let mut place =
+            TaxPlace { name: name.trim().to_string(), rate_bp: field::percent_bp("rate", rate)?, inclusive, categories: BTreeMap::new() };
+        for text in categories.into_iter().map(str::trim).filter(|t| !t.is_empty()) {
+            let (c, bp) = parse_category_rate(text)?;
+            if place.categories.insert(c.clone(), bp).is_some() {
+                return Err(format!("the category {c} is given twice: give each category once"));
+            }
+        }
+        Ok(place)
+    }
+}
+
 /// The key a place is kept under in the synced settings: one register per
 /// place, so two owners' devices editing different places never collide.
 pub fn setting_key(name: &str) -> String {

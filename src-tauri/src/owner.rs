@@ -250,18 +250,8 @@ pub fn trace_lot(store: &Store, req: TraceLot) -> Result<LotTrace> {
 /// A tax place from the settings form, read by the CLI's parsers.
 pub fn save_tax_place(store: &mut Store, req: SaveTaxPlace) -> Result<wildroot_model::tax::TaxPlace> {
     owner_only(store, "tax places")?;
-    let mut place = wildroot_model::tax::TaxPlace {
-        name: req.name.trim().to_string(),
-        rate_bp: wildroot_model::field::percent_bp("rate", &req.rate).map_err(CoreError::Invalid)?,
-        inclusive: req.inclusive,
-        categories: Default::default(),
-    };
-    for line in req.categories.lines().map(str::trim).filter(|l| !l.is_empty()) {
-        let (name, bp) = wildroot_model::tax::parse_category_rate(line).map_err(CoreError::Invalid)?;
-        if place.categories.insert(name.clone(), bp).is_some() {
-            return Err(CoreError::Invalid(format!("the category {name} is given twice: give each category once")));
-        }
-    }
+    let place =
+        wildroot_model::tax::TaxPlace::typed(&req.name, &req.rate, req.inclusive, req.categories.lines()).map_err(CoreError::Invalid)?;
     store.set_tax_place(place, req.home)
 }
 

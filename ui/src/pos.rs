@@ -1077,12 +1077,7 @@ fn TenderSheet() -> impl IntoView {
 }
 
 pub fn method_name(m: PayMethod) -> &'static str {
-    match m {
-        PayMethod::Cash => "Cash",
-        PayMethod::Card => "Card",
-        PayMethod::Other => "Other",
-        PayMethod::Shopify => "Shopify",
-    }
+    m.label()
 }
 
 #[component]

@@ -102,12 +102,8 @@ pub(crate) fn auto_print(store: &Store, receipt_no: &str) -> Option<String> {
 
 fn printer_out(s: &PrinterSettings, format: Format) -> Result<String> {
     if format == Format::Json {
-        let (kind, at) = match &s.printer {
-            Some(Printer::Tcp(a)) => (Some("tcp"), Some(a.clone())),
-            Some(Printer::Device(p)) => (Some("device"), Some(p.clone())),
-            None => (None, None),
-        };
-        return json(&serde_json::json!({ "printer": kind, "address": at, "width_mm": s.paper.mm(), "auto_print": s.auto_print }));
+        let v = s.view();
+        return json(&serde_json::json!({ "printer": v.kind, "address": v.address, "width_mm": v.width_mm, "auto_print": v.auto_print }));
     }
     let at = match &s.printer {
         Some(p) => p.to_string(),

@@ -1,7 +1,7 @@
 //! `wildroot tax` and `wildroot tender`: the places a shop sells at and how
 //! sales there are taxed, and the ways people pay there.
 use super::*;
-use wildroot_model::tax::{parse_category_rate, TaxPlace};
+use wildroot_model::tax::TaxPlace;
 
 #[derive(Subcommand)]
 pub(crate) enum TaxCmd {
@@ -28,18 +28,8 @@ pub(crate) enum TaxCmd {
 pub(crate) fn tax(store: &mut Store, cmd: TaxCmd, format: Format) -> Result<String> {
     match cmd {
         TaxCmd::Add { place, rate, inclusive, categories, home } => {
-            let mut p = TaxPlace {
-                name: place.trim().to_string(),
-                rate_bp: wildroot_model::field::percent_bp("rate", &rate).map_err(|e| anyhow!(e))?,
-                inclusive,
-                categories: Default::default(),
-            };
-            for c in &categories {
-                let (name, bp) = parse_category_rate(c).map_err(|e| anyhow!("--category {c}: {e}"))?;
-                if p.categories.insert(name.clone(), bp).is_some() {
-                    bail!("--category {name} is given twice: give each category once");
-                }
-            }
+            // The same reader as the app's settings form.
+            let p = TaxPlace::typed(&place, &rate, inclusive, categories.iter().map(String::as_str)).map_err(|e| anyhow!(e))?;
             let p = store.set_tax_place(p, home)?;
             if format == Format::Json {
                 json(&place_json(&p, store.home_place()?.name == p.name))
