@@ -325,14 +325,14 @@ impl Store {
 
     /// Every device whose operations this one holds (this one first), with
     /// its sales and receipt prefix so a person can tell the booths apart;
-    /// the server's own Shopify device is left out.
+    /// the server's own Shopify and Mail devices are left out.
     pub fn known_devices(&self) -> Result<Vec<KnownDevice>> {
         let conn = self.conn();
         let mut stmt = conn.prepare(
             "SELECT o.device,
                     (SELECT COUNT(*) FROM sales s WHERE s.device = o.device),
                     (SELECT receipt_no FROM sales s WHERE s.device = o.device ORDER BY s.at_ms DESC LIMIT 1)
-             FROM (SELECT DISTINCT device FROM ops WHERE kind != 'shopify_order_seen') o",
+             FROM (SELECT DISTINCT device FROM ops WHERE kind NOT IN ('shopify_order_seen', 'receipt_email_outcome')) o",
         )?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<String>>(2)?)))?;
         let mut out = Vec::new();

@@ -18,6 +18,7 @@ pub mod event;
 pub mod export;
 pub mod label;
 pub mod lot;
+pub mod mail;
 pub mod market;
 pub mod movement;
 pub mod oplog;

@@ -337,6 +337,8 @@ pub const REPLICATED_TABLES: &[&str] = &[
     "early_voids",
     "withdrawn_payments",
     "event_costs",
+    "receipt_emails",
+    "receipt_email_outcomes",
 ];
 
 /// Every row of every replicated table, as text, sorted: two stores with

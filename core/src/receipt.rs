@@ -122,7 +122,7 @@ pub struct PrinterSettings {
     pub auto_print: bool,
 }
 
-fn device_get(conn: &Connection, key: &str) -> Result<Option<String>> {
+pub(crate) fn device_get(conn: &Connection, key: &str) -> Result<Option<String>> {
     Ok(conn.query_row("SELECT value FROM device_settings WHERE key = ?1", [key], |r| r.get(0)).optional()?)
 }
 

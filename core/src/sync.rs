@@ -486,6 +486,27 @@ impl Store {
         Ok(n)
     }
 
+    /// Makes this store a server's own copy of its log (the server's mail
+    /// sender reads receipts from it): a cursor to pull after with
+    /// [`Store::apply_pulled`], the same code as a device, and no sign-in.
+    /// `false` when it followed a log of another epoch (the server was
+    /// restored): then start a fresh file.
+    pub fn follow_log(&mut self, epoch: &str) -> Result<bool> {
+        let followed = crate::receipt::device_get(self.conn(), "replica_epoch")?;
+        match followed {
+            Some(e) => Ok(e == epoch),
+            None => self.write(|tx| {
+                tx.execute(
+                    "INSERT OR REPLACE INTO sync_state (singleton, server_url, device_token, device_name, user_email, role)
+                     VALUES (1, 'replica:', '', 'replica', '', 'owner')",
+                    [],
+                )?;
+                tx.execute("INSERT INTO device_settings (key, value) VALUES ('replica_epoch', ?1)", [epoch])?;
+                Ok(true)
+            }),
+        }
+    }
+
     pub fn pull_cursor(&self) -> Result<i64> {
         Ok(self.conn().query_row("SELECT pull_after FROM sync_state", [], |r| r.get(0)).optional()?.unwrap_or(0))
     }

@@ -407,7 +407,7 @@ fn a_device_upgraded_after_applying_lotted_sales_rebuilds_its_lot_figures_from_t
              ALTER TABLE events DROP COLUMN commission_base; ALTER TABLE events DROP COLUMN minutes_worked;
              ALTER TABLE sales DROP COLUMN tax_place; DROP TABLE event_costs;
              ALTER TABLE sale_payments DROP COLUMN tender; ALTER TABLE sale_payments DROP COLUMN gives_change;
-             ALTER TABLE refunds DROP COLUMN tender; ALTER TABLE sales DROP COLUMN tip_cents; ALTER TABLE sales DROP COLUMN tip_method; DROP TABLE device_settings; ALTER TABLE products DROP COLUMN net_qty; ALTER TABLE products DROP COLUMN net_unit; ALTER TABLE products DROP COLUMN label_name; ALTER TABLE products DROP COLUMN warnings; ALTER TABLE supplies DROP COLUMN inci; ALTER TABLE supplies DROP COLUMN density_mg_per_ml;
+             ALTER TABLE refunds DROP COLUMN tender; ALTER TABLE sales DROP COLUMN tip_cents; ALTER TABLE sales DROP COLUMN tip_method; DROP TABLE device_settings; ALTER TABLE products DROP COLUMN net_qty; ALTER TABLE products DROP COLUMN net_unit; ALTER TABLE products DROP COLUMN label_name; ALTER TABLE products DROP COLUMN warnings; ALTER TABLE supplies DROP COLUMN inci; ALTER TABLE supplies DROP COLUMN density_mg_per_ml; DROP TABLE receipt_emails; DROP TABLE receipt_email_outcomes; DROP TABLE mail_send_log;
              PRAGMA user_version = 7;",
         )?;
     }

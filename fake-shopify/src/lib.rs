@@ -16,6 +16,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)] // test support: a poisoned lock is a failed test
 
 pub mod cost;
+pub mod smtp;
 
 use axum::body::Bytes;
 use axum::extract::{Path, State};

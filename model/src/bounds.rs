@@ -158,6 +158,20 @@ pub fn check(kind: &OpKind) -> Result<(), String> {
         OpKind::StockAllotted(p) => qty_in("an allotment", p.qty, 0, MAX_QTY).map(drop),
         OpKind::SaleCompleted(p) => sale(p),
         OpKind::SaleVoided(_) => Ok(()),
+        OpKind::ReceiptEmailRequested(p) => crate::email::recipient(&p.to).and_then(|to| {
+            if to == p.to {
+                Ok(())
+            } else {
+                Err(format!("a receipt's address '{}' is not written as read ('{to}')", p.to))
+            }
+        }),
+        OpKind::ReceiptEmailOutcome(p) => match &p.reason {
+            Some(r) if r.chars().count() > 500 || r.chars().any(char::is_control) => {
+                Err("an email's outcome is longer than 500 characters or has control characters".into())
+            }
+            None if !p.sent => Err("a receipt email that was not sent says why".into()),
+            _ => Ok(()),
+        },
         OpKind::SaleRefunded(p) => {
             if p.lines.is_empty() {
                 return Err("a refund has no lines".into());

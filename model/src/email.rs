@@ -22,9 +22,31 @@ pub fn normalize(input: &str) -> Result<String, String> {
     Ok(email)
 }
 
+/// A customer's address for an emailed receipt: a sign-in email's rules
+/// ([`normalize`]), and none of the characters that would make it more
+/// than one address or a different header (`<>,;:"()[]\\` and spaces).
+pub fn recipient(input: &str) -> Result<String, String> {
+    let to = normalize(input)?;
+    if let Some(c) = to.chars().find(|c| "<>,;:\"()[]\\".contains(*c)) {
+        return Err(format!("'{to}' has '{c}' in it: type one address, like customer@example.com"));
+    }
+    if to.split_once('@').is_some_and(|(_, domain)| domain.starts_with('.') || domain.ends_with('.') || domain.contains("..")) {
+        return Err(format!("'{to}' is not an email address: type it like customer@example.com"));
+    }
+    Ok(to)
+}
+
 #[cfg(test)]
 mod tests {
-    use super::normalize;
+    use super::{normalize, recipient};
+
+    #[test]
+    fn a_receipt_goes_to_one_address() {
+        assert_eq!(recipient(" Ann@Example.COM").as_deref(), Ok("ann@example.com"));
+        for bad in ["a@b.com, c@d.com", "Ann <a@b.com>", "a@b.com\r\nBcc: x@y.z", "a@.com", "a@b..com", "nobody"] {
+            assert!(recipient(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn one_spelling_per_address() {

@@ -14,6 +14,7 @@ pub mod gs1;
 pub mod hlc;
 pub mod ids;
 pub mod label;
+pub mod mail;
 pub mod money;
 pub mod op;
 pub mod pdf;

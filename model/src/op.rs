@@ -66,6 +66,8 @@ pub enum OpKind {
     PaymentWithdrawn(PaymentWithdrawn),
     EventEdited(EventEdited),
     EventCostAdded(EventCostAdded),
+    ReceiptEmailRequested(ReceiptEmailRequested),
+    ReceiptEmailOutcome(ReceiptEmailOutcome),
 }
 
 /// The wire names of every kind this build knows.
@@ -94,6 +96,8 @@ pub const KIND_NAMES: &[&str] = &[
     "payment_withdrawn",
     "event_edited",
     "event_cost_added",
+    "receipt_email_requested",
+    "receipt_email_outcome",
 ];
 
 impl OpKind {
@@ -124,6 +128,8 @@ impl OpKind {
             OpKind::PaymentWithdrawn(_) => "payment_withdrawn",
             OpKind::EventEdited(_) => "event_edited",
             OpKind::EventCostAdded(_) => "event_cost_added",
+            OpKind::ReceiptEmailRequested(_) => "receipt_email_requested",
+            OpKind::ReceiptEmailOutcome(_) => "receipt_email_outcome",
         }
     }
 }
@@ -564,6 +570,32 @@ pub struct SaleVoided {
     pub at_ms: i64,
     /// Voiding puts the goods back on the shelf.
     pub restock: bool,
+}
+
+/// A customer asked for a sale's receipt by email (#25). Recorded like a
+/// sale, so a request made offline survives a dead phone and syncs; the
+/// one sender (the server, or the device holding the mail settings when the
+/// shop has no server) sends it once and records a
+/// [`ReceiptEmailOutcome`]. The operation's id names the request.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReceiptEmailRequested {
+    pub sale_id: SaleId,
+    /// The address, as `email::recipient` reads it.
+    pub to: String,
+    pub at_ms: i64,
+}
+
+/// What became of a [`ReceiptEmailRequested`]: sent, or not with the
+/// reason. A request once sent stays sent whatever else arrives; until
+/// then the latest failure (by the operation's clock) is its status.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReceiptEmailOutcome {
+    /// The request's operation id.
+    pub request: OpId,
+    pub sent: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    pub at_ms: i64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

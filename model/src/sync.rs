@@ -95,6 +95,7 @@ impl Role {
                     | "customer_created"
                     | "customer_edited"
                     | "payment_withdrawn"
+                    | "receipt_email_requested"
             ),
         }
     }
@@ -127,6 +128,8 @@ pub fn describe_kind(kind: &str) -> &str {
         "shopify_order_seen" => "import Shopify orders",
         "shopify_sku_mapped" => "map Shopify SKUs to products",
         "shopify_variant_linked" => "link products to Shopify",
+        "receipt_email_requested" => "email receipts",
+        "receipt_email_outcome" => "record whether receipts were emailed",
         other => other,
     }
 }

@@ -268,7 +268,11 @@ pub async fn push_ops<S: Storage>(state: &AppState<S>, dev: &DeviceAuth, req: Pu
     }
     let now = now_ms();
     let judged = check_and_judge(req.ops, dev.device_id, dev.role, now)?;
+    let asks_mail = judged.iter().any(|j| j.op.kind == "receipt_email_requested" && j.verdict.is_ok());
     let mut resp = state.storage.push(dev.device_id, judged, now).await?;
+    if asks_mail {
+        state.mail_wake.notify_one();
+    }
     state.metrics.ops_received.fetch_add(resp.acked.len() as u64, Relaxed);
     state.metrics.ops_refused.fetch_add(resp.refused.len() as u64, Relaxed);
     resp.epoch = Some(state.epoch.clone());

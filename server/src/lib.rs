@@ -9,6 +9,7 @@ pub mod any;
 pub mod api;
 pub mod auth;
 pub mod error;
+pub mod mail;
 pub mod metrics;
 pub mod postgres;
 pub mod shopify;
@@ -50,6 +51,8 @@ pub struct Options {
     pub shopify_webhook_secret: Option<String>,
     /// Run the server's own Shopify import (when it is linked to a store).
     pub shopify_import: Option<shopify::import::ImportOptions>,
+    /// Send the shop's emailed receipts (when a mail server is set).
+    pub mail: Option<mail::MailOptions>,
     /// How long one request may take (default [`state::REQUEST_TIMEOUT`]).
     pub request_timeout: Option<std::time::Duration>,
 }
@@ -78,6 +81,8 @@ pub async fn state_with<S: Storage>(storage: S, options: Options) -> Result<Arc<
         shopify_webhook_secret: options.shopify_webhook_secret.filter(|s| !s.trim().is_empty()).map(|s| s.trim().as_bytes().to_vec()),
         shopify_lock: Default::default(),
         shopify_wake: Default::default(),
+        mail_lock: Default::default(),
+        mail_wake: Default::default(),
         request_timeout: options.request_timeout.unwrap_or(state::REQUEST_TIMEOUT),
         password_work: tokio::sync::Semaphore::new(state::password_workers()),
     }))
@@ -100,15 +105,17 @@ pub async fn serve_with<S: Storage>(
     options: Options,
 ) -> Result<(), StorageError> {
     let import = options.shopify_import.clone();
+    let mailer = options.mail.clone();
     let state = state_with(storage, options).await?;
     let (stop_import, stopped) = tokio::sync::watch::channel(false);
+    let mailer = mailer.map(|o| mail::spawn(state.clone(), o, stopped.clone()));
     let importer = import.map(|o| shopify::import::spawn(state.clone(), o, stopped));
     let served = axum::serve(listener, api::router(state))
         .with_graceful_shutdown(shutdown)
         .await
         .map_err(|e| StorageError::Backend(format!("the server stopped: {e}")));
     let _ = stop_import.send(true);
-    if let Some(task) = importer {
+    for task in [importer, mailer].into_iter().flatten() {
         let _ = task.await;
     }
     served

@@ -17,6 +17,10 @@ pub struct AppState<S> {
     /// Wakes the server's Shopify import before its next tick (a refund
     /// webhook carries no order, so the order is read at once instead).
     pub shopify_wake: tokio::sync::Notify,
+    /// The server's Mail device records one outcome at a time.
+    pub mail_lock: tokio::sync::Mutex<()>,
+    /// Wakes the receipt sender when a push brings an email request.
+    pub mail_wake: tokio::sync::Notify,
     /// How long one request may take, its body included: a client that
     /// trickles a body (or stalls half-way) is answered 408 and let go.
     pub request_timeout: std::time::Duration,

@@ -141,6 +141,10 @@ pub(crate) enum Command {
         /// `wildroot server shopify connect`).
         #[arg(long, env = "WILDROOT_SHOPIFY_POLL_SECONDS", default_value_t = 300)]
         shopify_poll_seconds: u64,
+        /// Seconds between the server's tries at emailing queued receipts
+        /// (a sync that brings a request wakes it at once).
+        #[arg(long, env = "WILDROOT_MAIL_POLL_SECONDS", default_value_t = 60)]
+        mail_poll_seconds: u64,
     },
     /// Manage the server's users and devices (--db is the server's database).
     Server {
@@ -179,8 +183,16 @@ pub(crate) enum Command {
 
 pub(crate) fn run(cli: Cli, format: Format) -> Result<String> {
     match cli.command {
-        Command::Serve { listen, storage, shopify_webhook_secret, key_file, shopify_poll_seconds } => {
-            return serve_cmd(cli.db, &listen, storage.database_url, shopify_webhook_secret, key_file, shopify_poll_seconds)
+        Command::Serve { listen, storage, shopify_webhook_secret, key_file, shopify_poll_seconds, mail_poll_seconds } => {
+            return serve_cmd(
+                cli.db,
+                &listen,
+                storage.database_url,
+                shopify_webhook_secret,
+                key_file,
+                shopify_poll_seconds,
+                mail_poll_seconds,
+            )
         }
         Command::Server { storage, cmd } => return server_cmd(cli.db, storage, cmd, format),
         _ => {}
@@ -231,7 +243,7 @@ pub(crate) fn run(cli: Cli, format: Format) -> Result<String> {
         Command::Sell(args) => selling::sell(&mut store, args, format)?,
         Command::Refund { sale, lines, no_restock } => selling::refund(&mut store, sale, lines, no_restock, format)?,
         Command::Void { sale, reason } => selling::void(&mut store, sale, reason, format)?,
-        Command::Receipt(args) => receipt::receipt(&mut store, args, format)?,
+        Command::Receipt(args) => receipt::receipt(&mut store, &path, args, format)?,
         Command::Label(args) => receipt::label(&store, args, format)?,
         Command::Customer(cmd) => customer(&mut store, cmd, format)?,
         Command::Stock => catalogue::stock(&mut store, format)?,
@@ -253,7 +265,7 @@ pub(crate) fn run(cli: Cli, format: Format) -> Result<String> {
         Command::Sync { cmd: Some(SyncCmd::Export { path: to }) } => sync::export(&mut store, to, format)?,
         Command::Sync { cmd: Some(SyncCmd::Import { path: from }) } => sync::import_file(&mut store, from, format)?,
         Command::Sync { cmd: Some(SyncCmd::Status) } => sync::status(&mut store, format)?,
-        Command::Settings(cmd) => shop::settings(&mut store, cmd, format)?,
+        Command::Settings(cmd) => shop::settings(&mut store, &path, cmd, format)?,
         Command::Tax(cmd) => tax::tax(&mut store, cmd, format)?,
         Command::Tender(cmd) => tax::tender(&mut store, cmd, format)?,
     })

@@ -20,6 +20,102 @@ pub(crate) struct ReceiptArgs {
     /// Print it on this device's receipt printer (`settings printer`).
     #[arg(long, conflicts_with_all = ["out", "format"])]
     pub(crate) print: bool,
+    /// Email it to ADDRESS: recorded now (offline too) and sent once by the
+    /// shop's sender (its server, or the device set with `settings mail`).
+    #[arg(long, conflicts_with_all = ["out", "format", "print"])]
+    pub(crate) email: Option<String>,
+}
+
+#[derive(Args)]
+pub(crate) struct MailArgs {
+    /// The mail server: HOST:PORT (587 with --starttls, 465 with --tls).
+    #[arg(long)]
+    pub(crate) smtp: Option<String>,
+    /// The login name at the mail server.
+    #[arg(long, requires = "smtp")]
+    pub(crate) user: Option<String>,
+    /// A file whose first line is the password (`-` reads stdin); never the command line.
+    #[arg(long, requires = "smtp")]
+    pub(crate) password_file: Option<PathBuf>,
+    /// The address receipts come from (default: the login, when it is one).
+    #[arg(long, requires = "smtp")]
+    pub(crate) from: Option<String>,
+    /// Connect in plain text and upgrade with STARTTLS (the default).
+    #[arg(long, conflicts_with_all = ["tls", "plain"])]
+    pub(crate) starttls: bool,
+    /// Connect with TLS from the start (port 465).
+    #[arg(long, conflicts_with = "plain")]
+    pub(crate) tls: bool,
+    /// No encryption: only for a relay on this machine or network.
+    #[arg(long)]
+    pub(crate) plain: bool,
+    /// Stop sending receipts from here and forget the password.
+    #[arg(long, conflicts_with = "smtp")]
+    pub(crate) off: bool,
+}
+
+impl MailArgs {
+    /// The mail server and password as given, read by the model's parser;
+    /// `None` when no --smtp was given.
+    pub(crate) fn read(&self) -> Result<Option<(wildroot_model::mail::MailServer, String)>> {
+        use wildroot_model::mail::{MailServer, Security};
+        let Some(smtp) = &self.smtp else { return Ok(None) };
+        let user = self.user.as_deref().ok_or_else(|| anyhow!("give --user: the login name at the mail server"))?;
+        let file =
+            self.password_file.as_ref().ok_or_else(|| anyhow!("give --password-file FILE: a file whose first line is the password"))?;
+        let security = if self.tls {
+            Security::Tls
+        } else if self.plain {
+            Security::Plain
+        } else {
+            Security::Starttls
+        };
+        let server = MailServer::parse(smtp, security, user, self.from.as_deref()).map_err(|e| anyhow!(e))?;
+        let text = super::server::read_secret(file, "the mail password")?;
+        let password = wildroot_model::mail::password(&text).map_err(|e| anyhow!(e))?;
+        Ok(Some((server, password)))
+    }
+}
+
+/// How the mail settings read back, for `settings mail` and `server mail`.
+pub(crate) fn mail_out(server: Option<&wildroot_model::mail::MailServer>, format: Format) -> Result<String> {
+    if format == Format::Json {
+        return json(&serde_json::json!({ "mail": server.map(|m| serde_json::json!({
+            "smtp": m.address(), "security": m.security.as_str(), "user": m.user, "from": m.from,
+        })) }));
+    }
+    Ok(match server {
+        Some(m) => format!("Receipts are emailed from {} through {} ({}, login {}).\n", m.from, m.address(), m.security.as_str(), m.user),
+        None => "Receipts are not emailed from here.\n".to_string(),
+    })
+}
+
+fn emails_out(emails: &[wildroot_model::mail::ReceiptEmailView], format: Format) -> Result<String> {
+    if format == Format::Json {
+        return json(&serde_json::json!({ "emails": emails }));
+    }
+    let mut t = Table::new(&["receipt", "to", "status", "asked", "reason"]);
+    for e in emails {
+        t.row(vec![
+            e.receipt_no.clone(),
+            e.to.clone(),
+            e.status.as_str().to_string(),
+            when(e.requested_at_ms),
+            e.reason.clone().unwrap_or_default(),
+        ]);
+    }
+    Ok(t.render(format))
+}
+
+/// Sends what is queued when this device is the shop's sender; a failure
+/// to send is said, never an error: the request stays recorded.
+fn send_now(store: &mut Store, db: &std::path::Path) -> Result<Option<wildroot_core::mail::SendRun>> {
+    if store.mail_server()?.is_none() {
+        return Ok(None);
+    }
+    let key = DeviceKey::load_or_create(&db.with_extension("key"))?;
+    let cell = std::cell::RefCell::new(store);
+    Ok(runtime()?.block_on(wildroot_core::mail::send_queued(&cell, &key))?)
 }
 
 #[derive(Args)]
@@ -61,7 +157,43 @@ fn write_out(bytes: &[u8], out: &Option<PathBuf>, what: &str) -> Result<String> 
     }
 }
 
-pub(crate) fn receipt(store: &mut Store, args: ReceiptArgs, format: Format) -> Result<String> {
+pub(crate) fn receipt(store: &mut Store, db: &std::path::Path, args: ReceiptArgs, format: Format) -> Result<String> {
+    // `receipt status` and `receipt send`: no receipt number is either word.
+    match args.sale.trim() {
+        "status" => return emails_out(&store.receipt_emails()?, format),
+        "send" => {
+            let Some(run) = send_now(store, db)? else {
+                bail!("this device does not send receipts: the shop's server does, or set one with `wildroot settings mail --smtp HOST:PORT --user U --password-file F`");
+            };
+            if format == Format::Json {
+                return json(&run);
+            }
+            return Ok(format!("Sent {} receipt(s); {} not sent (see `wildroot receipt status`).\n", run.sent, run.failed));
+        }
+        _ => {}
+    }
+    if let Some(to) = &args.email {
+        let asked = store.request_receipt_email(&args.sale, to)?;
+        let request = asked.request.parse().map_err(|_| anyhow!("the request id '{}' is not an id", asked.request))?;
+        let ran = send_now(store, db)?;
+        let now = store.receipt_email(request)?.unwrap_or(asked);
+        if format == Format::Json {
+            return json(&now);
+        }
+        return Ok(match (now.status, ran) {
+            (wildroot_model::mail::EmailStatus::Sent, _) => format!("Emailed receipt {} to {}.\n", now.receipt_no, now.to),
+            (wildroot_model::mail::EmailStatus::Failed, _) => format!(
+                "Receipt {} to {} is recorded but was not sent: {}\n",
+                now.receipt_no,
+                now.to,
+                now.reason.unwrap_or_default()
+            ),
+            (_, _) => format!(
+                "Receipt {} to {} is queued: it is sent once the shop's sender has it (after the next sync). See `wildroot receipt status`.\n",
+                now.receipt_no, now.to
+            ),
+        });
+    }
     if args.print {
         store.print_receipt(&args.sale)?;
         let r = store.receipt(&args.sale)?;

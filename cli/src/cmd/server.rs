@@ -42,6 +42,16 @@ pub(crate) enum ServerCmd {
     /// sealed, and no device needs it.
     #[command(subcommand)]
     Shopify(ServerShopifyCmd),
+    /// The server emails the shop's receipts: --smtp HOST:PORT --user U
+    /// --password-file F [--starttls|--tls|--plain] [--from ADDRESS], or
+    /// --off; with neither, where sending stands. The password is sealed
+    /// with the key file; `wildroot serve` sends from then on.
+    Mail {
+        #[command(flatten)]
+        mail: super::receipt::MailArgs,
+        #[arg(long, env = "WILDROOT_SERVER_KEY_FILE")]
+        key_file: Option<PathBuf>,
+    },
 }
 
 #[derive(Subcommand)]
@@ -155,13 +165,18 @@ pub(crate) fn server_key_file(db: Option<PathBuf>, uses_postgres: bool, given: O
 }
 
 pub(crate) fn read_token(token_file: &std::path::Path) -> Result<String> {
-    if token_file.as_os_str() == "-" {
+    read_secret(token_file, "the Admin API access token")
+}
+
+/// A secret from a file, or stdin for `-`: never from the command line,
+/// where other users and the shell history see it.
+pub(crate) fn read_secret(file: &std::path::Path, what: &str) -> Result<String> {
+    if file.as_os_str() == "-" {
         let mut t = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut t).context("reading the token from stdin")?;
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut t).with_context(|| format!("reading {what} from stdin"))?;
         Ok(t)
     } else {
-        std::fs::read_to_string(token_file)
-            .with_context(|| format!("reading the token file {} (put the Admin API access token in it)", token_file.display()))
+        std::fs::read_to_string(file).with_context(|| format!("reading {} (put {what} in it)", file.display()))
     }
 }
 
@@ -237,6 +252,7 @@ pub(crate) fn serve_cmd(
     shopify_webhook_secret: Option<String>,
     key_file: Option<PathBuf>,
     shopify_poll_seconds: u64,
+    mail_poll_seconds: u64,
 ) -> Result<String> {
     use wildroot_server::storage::Storage;
     tracing_subscriber::fmt()
@@ -251,12 +267,22 @@ pub(crate) fn serve_cmd(
     if shopify_poll_seconds == 0 {
         bail!("--shopify-poll-seconds must be at least 1");
     }
+    if mail_poll_seconds == 0 {
+        bail!("--mail-poll-seconds must be at least 1");
+    }
     let key_path = server_key_file(db.clone(), database_url.is_some(), key_file)?;
     if let Some(dir) = key_path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
     }
+    let key = std::sync::Arc::new(DeviceKey::load_or_create(&key_path)?);
+    // The mail sender's copy of the log, beside the key (rebuilt if deleted).
+    let mail = wildroot_server::mail::MailOptions {
+        key: key.clone(),
+        replica: key_path.with_extension("mail-replica.db"),
+        every: std::time::Duration::from_secs(mail_poll_seconds),
+    };
     let shopify_import = wildroot_server::shopify::import::ImportOptions {
-        key: std::sync::Arc::new(DeviceKey::load_or_create(&key_path)?),
+        key,
         every: std::time::Duration::from_secs(shopify_poll_seconds),
         policy: RetryPolicy::default(),
     };
@@ -288,7 +314,15 @@ pub(crate) fn serve_cmd(
         if let Some(shop) = wildroot_server::shopify::import::status(&storage).await?.shop {
             eprintln!("Importing Shopify orders from {shop} every {shopify_poll_seconds} s");
         }
-        let options = wildroot_server::Options { shopify_webhook_secret, shopify_import: Some(shopify_import), ..Default::default() };
+        if let Some(m) = wildroot_server::mail::status(&storage).await?.server {
+            eprintln!("Emailing receipts from {} through {}", m.from, m.address());
+        }
+        let options = wildroot_server::Options {
+            shopify_webhook_secret,
+            shopify_import: Some(shopify_import),
+            mail: Some(mail),
+            ..Default::default()
+        };
         wildroot_server::serve_with(storage, listener, shutdown, options).await?;
         Ok::<_, anyhow::Error>(())
     })?;
@@ -359,6 +393,33 @@ pub(crate) fn server_cmd(db: Option<PathBuf>, storage: ServerStorage, cmd: Serve
             Ok(t.render(format))
         }
         ServerCmd::Shopify(cmd) => server_shopify(&rt, storage, server_key_file(db, uses_postgres, None)?, cmd, format),
+        ServerCmd::Mail { mail, key_file } => {
+            use wildroot_server::mail;
+            if mail.off {
+                rt.block_on(mail::disconnect(&storage))?;
+            } else if let Some((server, password)) = mail.read()? {
+                let path = server_key_file(db, uses_postgres, key_file)?;
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+                }
+                rt.block_on(mail::configure(&storage, &DeviceKey::load_or_create(&path)?, &server, &password))?;
+            }
+            let status = rt.block_on(mail::status(&storage))?;
+            if format == Format::Json {
+                return json(&serde_json::json!({
+                    "mail": status.server.as_ref().map(|m| serde_json::json!({
+                        "smtp": m.address(), "security": m.security.as_str(), "user": m.user, "from": m.from,
+                    })),
+                    "last_run_ms": status.last_run_ms,
+                    "last_error": status.last_error,
+                }));
+            }
+            let mut out = super::receipt::mail_out(status.server.as_ref(), format)?;
+            if let Some(ms) = status.last_run_ms {
+                out.push_str(&format!("Last run {}{}.\n", when(ms), status.last_error.map(|e| format!(": {e}")).unwrap_or_default()));
+            }
+            Ok(out)
+        }
         ServerCmd::ImportOps { path, .. } => {
             let file = read_ops_file(&path)?;
             let total = file.ops.len();

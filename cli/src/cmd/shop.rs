@@ -29,6 +29,9 @@ pub(crate) enum SettingsCmd {
     },
     /// This device's receipt printer: --tcp HOST:PORT | --device PATH [--width 58|80] [--auto|--no-auto]
     Printer(PrinterArgs),
+    /// Email receipts from this device (a shop with no server; the owner):
+    /// --smtp HOST:PORT --user U --password-file F [--starttls|--tls|--plain] [--from ADDRESS], or --off
+    Mail(MailArgs),
     /// This device's receipt series prefix (A gives A-000001, A-000002 …).
     ReceiptPrefix {
         prefix: String,
@@ -104,7 +107,7 @@ pub(crate) fn init(store: &mut Store, path: &Path, demo: bool, fresh: bool, form
     })
 }
 
-pub(crate) fn settings(store: &mut Store, cmd: SettingsCmd, format: Format) -> Result<String> {
+pub(crate) fn settings(store: &mut Store, db: &std::path::Path, cmd: SettingsCmd, format: Format) -> Result<String> {
     Ok(match cmd {
         SettingsCmd::Show => settings_out(store, format)?,
         SettingsCmd::Tax { rate, inclusive } => {
@@ -126,6 +129,15 @@ pub(crate) fn settings(store: &mut Store, cmd: SettingsCmd, format: Format) -> R
             settings_out(store, format)?
         }
         SettingsCmd::Printer(args) => receipt::printer(store, args, format)?,
+        SettingsCmd::Mail(args) => {
+            if args.off {
+                store.clear_mail()?;
+            } else if let Some((server, password)) = args.read()? {
+                let key = DeviceKey::load_or_create(&db.with_extension("key"))?;
+                store.set_mail(&key, &server, &password)?;
+            }
+            receipt::mail_out(store.mail_server()?.as_ref(), format)?
+        }
         SettingsCmd::ReceiptPrefix { prefix } => {
             store.set_receipt_prefix(&prefix)?;
             settings_out(store, format)?

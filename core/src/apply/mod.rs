@@ -172,6 +172,19 @@ pub fn apply(conn: &Connection, op: &Operation) -> Result<()> {
             }
         }
         OpKind::SaleCompleted(p) => apply_sale(conn, &op_id, op, p)?,
+        OpKind::ReceiptEmailRequested(p) => {
+            conn.execute(
+                "INSERT OR IGNORE INTO receipt_emails (request_id, sale_id, address, requested_at_ms, device) VALUES (?1, ?2, ?3, ?4, ?5)",
+                (&op_id, p.sale_id.to_string(), &p.to, p.at_ms, op.device.to_string()),
+            )?;
+        }
+        OpKind::ReceiptEmailOutcome(p) => {
+            conn.execute(
+                "INSERT OR IGNORE INTO receipt_email_outcomes (op_id, request_id, sent, reason, at_ms, hlc_ms, hlc_counter)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                (&op_id, p.request.to_string(), p.sent, &p.reason, p.at_ms, op.hlc.ms, op.hlc.counter),
+            )?;
+        }
         OpKind::SaleVoided(p) if !sale_exists(conn, p.sale_id)? => {
             conn.execute(
                 "INSERT OR IGNORE INTO early_voids (sale_id, op_id, device, payload) VALUES (?1, ?2, ?3, ?4)",
