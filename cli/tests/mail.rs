@@ -127,7 +127,8 @@ fn a_receipt_asked_for_offline_is_emailed_once_after_sync_and_a_wrong_password_i
     assert_eq!(smtp.messages().len(), 1);
 
     // A vendor's phone never holds the mail password.
-    let out = run(&phone, &["settings", "mail", "--smtp", &smtp.address(), "--user", "x@example.com", "--password-file", "/dev/null"], None);
+    let out =
+        run(&phone, &["settings", "mail", "--smtp", &smtp.address(), "--user", "x@example.com", "--password-file", "/dev/null"], None);
     assert!(!out.status.success());
     // The password is nowhere in the clear: not in the server's log, not in its database.
     let log = server.log.lock().unwrap().clone();
@@ -191,7 +192,8 @@ fn a_shop_with_no_server_sends_from_the_owners_device() {
     let (receipt, total, request) = sell_and_ask(&db, "dee@example.com");
     let pw = path(&dir, "pw");
     std::fs::write(&pw, "wrong one\n").unwrap();
-    let args = ["settings", "mail", "--smtp", &smtp.address(), "--user", "shop@example.com", "--password-file", pw.to_str().unwrap(), "--plain"];
+    let args =
+        ["settings", "mail", "--smtp", &smtp.address(), "--user", "shop@example.com", "--password-file", pw.to_str().unwrap(), "--plain"];
     ok(&db, &args, None);
     let out = run(&db, &["receipt", "send"], None);
     assert!(out.status.success());

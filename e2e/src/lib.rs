@@ -414,10 +414,22 @@ impl TestServer {
         let port = listener.local_addr()?.port();
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         let s = storage.clone();
+        // The server's receipt sender, as `wildroot serve` runs it (a tick a second).
+        let mail = wildroot_server::mail::MailOptions {
+            key: std::sync::Arc::new(wildroot_core::shopify::link::DeviceKey::load_or_create(&path.with_extension("key"))?),
+            replica: path.with_extension("mail-replica.db"),
+            every: std::time::Duration::from_secs(1),
+        };
+        let options = wildroot_server::Options { mail: Some(mail), ..Default::default() };
         let task = tokio::spawn(async move {
-            if let Err(e) = wildroot_server::serve(s, listener, async {
-                let _ = stopped.await;
-            })
+            if let Err(e) = wildroot_server::serve_with(
+                s,
+                listener,
+                async {
+                    let _ = stopped.await;
+                },
+                options,
+            )
             .await
             {
                 eprintln!("test server: {e}");
@@ -446,6 +458,12 @@ impl TestServer {
         let policy = wildroot_core::shopify::client::RetryPolicy::default();
         wildroot_server::shopify::import::connect(&self.storage, &key, shop, token, None, None, policy).await?;
         Ok(())
+    }
+
+    /// Sets the server's mail server, as `wildroot server mail` does.
+    pub async fn set_mail(&self, server: &wildroot_model::mail::MailServer, password: &str) -> Result<()> {
+        let key = wildroot_core::shopify::link::DeviceKey::load_or_create(&self.path.with_extension("key"))?;
+        Ok(wildroot_server::mail::configure(&self.storage, &key, server, password).await?)
     }
 
     pub async fn disconnect_shopify(&self) -> Result<()> {

@@ -231,6 +231,20 @@ pub struct PrintReceipt {
     pub after_sale: bool,
 }
 
+/// Asks for a sale's receipt by email (recorded offline too; sent by the
+/// shop's sender). Answers the request as it stands after any sending here.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct EmailReceipt {
+    pub sale_id: SaleId,
+    pub to: String,
+}
+
+/// The emailed receipts of a sale, newest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ReceiptEmails {
+    pub sale_id: SaleId,
+}
+
 /// This device's receipt printer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GetPrinter {}
@@ -743,6 +757,8 @@ command!(SaveTaxPlace => crate::tax::TaxPlace, "save_tax_place");
 command!(AddTender => crate::tender::Tender, "add_tender");
 command!(SaveLabels => String, "save_labels");
 command!(PrintReceipt => bool, "print_receipt");
+command!(EmailReceipt => crate::mail::ReceiptEmailView, "email_receipt");
+command!(ReceiptEmails => Vec<crate::mail::ReceiptEmailView>, "receipt_emails");
 command!(GetPrinter => crate::receipt::PrinterView, "printer");
 command!(SavePrinter => crate::receipt::PrinterView, "save_printer");
 command!(VoidSale => SaleId, "void_sale");

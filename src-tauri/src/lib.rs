@@ -159,6 +159,26 @@ fn print_receipt(shell: State<'_, Shell>, req: PrintReceipt) -> Reply<bool> {
     }
 }
 
+/// Recorded under the store's lock (then synced at once); a device that is
+/// the shop's sender (no server, mail set here) sends without holding it.
+#[tauri::command(async)]
+fn email_receipt(shell: State<'_, Shell>, req: EmailReceipt) -> Reply<wildroot_model::mail::ReceiptEmailView> {
+    let asked = write(&shell, |s| s.request_receipt_email(&req.sale_id.to_string(), &req.to))?;
+    if read(&shell, |s| s.mail_server())?.is_some() {
+        let key = shell.device_key().map_err(fail)?;
+        if let Err(e) = tauri::async_runtime::block_on(wildroot_core::mail::send_queued(&**shell.shared_store(), &key)) {
+            tracing::warn!("receipt emails: {e}");
+        }
+    }
+    let request = asked.request.parse().map_err(|_| AppError { message: format!("the request id '{}' is not an id", asked.request) })?;
+    Ok(read(&shell, |s| s.receipt_email(request))?.unwrap_or(asked))
+}
+
+#[tauri::command(async)]
+fn receipt_emails(shell: State<'_, Shell>, req: ReceiptEmails) -> Reply<Vec<wildroot_model::mail::ReceiptEmailView>> {
+    read(&shell, |s| s.receipt_emails_of(&req.sale_id.to_string()))
+}
+
 #[tauri::command(async)]
 fn printer(shell: State<'_, Shell>, req: GetPrinter) -> Reply<wildroot_model::receipt::PrinterView> {
     let GetPrinter {} = req;
@@ -444,6 +464,8 @@ pub fn run() {
             recent_sales,
             receipt,
             print_receipt,
+            email_receipt,
+            receipt_emails,
             label,
             save_labels,
             save_tax_place,

@@ -6,7 +6,8 @@ use crate::state::AppState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use wildroot_model::app::{
-    GetReceipt, ListParked, LotChoice, ParkCart, ParkedView, PrintReceipt, ProductLots, ResumeParked, Search, Sell, WithdrawPayment,
+    EmailReceipt, GetReceipt, ListParked, LotChoice, ParkCart, ParkedView, PrintReceipt, ProductLots, ReceiptEmails, ResumeParked, Search,
+    Sell, WithdrawPayment,
 };
 use wildroot_model::op::PayMethod;
 use wildroot_model::tax::TaxPlace;
@@ -1108,6 +1109,47 @@ fn ReceiptSheet(done: Done) -> impl IntoView {
             printing.set(false);
         });
     };
+    // Email: recorded now, offline too; the status follows each sync.
+    let email_to = RwSignal::new(String::new());
+    let emails = RwSignal::new(Vec::<wildroot_model::mail::ReceiptEmailView>::new());
+    let refresh = move || {
+        spawn_local(async move {
+            if let Ok(list) = call(&ReceiptEmails { sale_id }).await {
+                emails.set(list);
+            }
+        })
+    };
+    refresh();
+    // While a request waits, its status is read again (the background sync brings the outcome).
+    let watch = leptos::prelude::set_interval_with_handle(
+        move || {
+            if emails.with_untracked(|l| l.iter().any(|e| e.status != wildroot_model::mail::EmailStatus::Sent)) {
+                refresh();
+            }
+        },
+        std::time::Duration::from_secs(2),
+    )
+    .ok();
+    on_cleanup(move || {
+        if let Some(w) = watch {
+            w.clear();
+        }
+    });
+    let sending = RwSignal::new(false);
+    let email = move |_| {
+        let to = email_to.get_untracked();
+        sending.set(true);
+        spawn_local(async move {
+            match call(&EmailReceipt { sale_id, to }).await {
+                Ok(_) => {
+                    email_to.set(String::new());
+                    refresh();
+                }
+                Err(e) => app.fail(e),
+            }
+            sending.set(false);
+        });
+    };
     let tax_total = r.tax_cents;
     view! {
         <div class="sheet-backdrop">
@@ -1129,6 +1171,45 @@ fn ReceiptSheet(done: Done) -> impl IntoView {
                 <button class="secondary" id="print-receipt" disabled=move || printing.get() on:click=print>
                     {move || if printing.get() { "Printing…" } else { "Print receipt" }}
                 </button>
+                <div class="email-receipt">
+                    <input
+                        id="email-to"
+                        // text, not email: WebKit moves the caret of an email
+                        // field when its value is set back while typing.
+                        type="text"
+                        inputmode="email"
+                        autocapitalize="off"
+                        autocomplete="email"
+                        placeholder="Customer's email"
+                        prop:value=move || email_to.get()
+                        on:input=move |ev| email_to.set(event_target_value(&ev))
+                    />
+                    <button
+                        class="secondary"
+                        id="email-receipt"
+                        disabled=move || sending.get() || email_to.with(|t| t.trim().is_empty())
+                        on:click=email
+                    >
+                        "Email receipt"
+                    </button>
+                </div>
+                <ul class="email-status" id="email-status">
+                    {move || {
+                        emails
+                            .get()
+                            .into_iter()
+                            .map(|e| {
+                                let said = match &e.reason {
+                                    Some(r) => format!("{} · {} · {r}", e.to, e.status.as_str()),
+                                    None => format!("{} · {}", e.to, e.status.as_str()),
+                                };
+                                view! {
+                                    <li class="email" data-status=e.status.as_str() data-to=e.to.clone()>{said}</li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
                 // The next customer's first item starts the next sale in one tap.
                 <div class="next-tiles" id="next-tiles">
                     {app.home
