@@ -159,6 +159,19 @@ impl Store {
         self.email_rows("(s.id = ?1 OR s.receipt_no = ?1)", rusqlite::params![key.trim()])
     }
 
+    /// The address of the sale's customer, when the sale has one with an address.
+    pub fn sale_customer_email(&self, key: &str) -> Result<Option<String>> {
+        let email: Option<Option<String>> = self
+            .conn()
+            .query_row(
+                "SELECT c.email FROM sales s JOIN customers c ON c.id = s.customer_id WHERE s.id = ?1 OR s.receipt_no = ?1 LIMIT 1",
+                [key.trim()],
+                |r| r.get(0),
+            )
+            .optional()?;
+        Ok(email.flatten().and_then(|e| wildroot_model::email::recipient(&e).ok()))
+    }
+
     fn email_rows(&self, filter: &str, params: &[&dyn rusqlite::ToSql]) -> Result<Vec<ReceiptEmailView>> {
         // The status rule (migration 0022): sent if any outcome says so,
         // else the latest failure by its clock, else queued.

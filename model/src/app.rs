@@ -239,7 +239,8 @@ pub struct EmailReceipt {
     pub to: String,
 }
 
-/// The emailed receipts of a sale, newest first.
+/// The emailed receipts of a sale, newest first, and the address of the
+/// sale's customer (offered on the receipt screen).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReceiptEmails {
     pub sale_id: SaleId,
@@ -758,7 +759,7 @@ command!(AddTender => crate::tender::Tender, "add_tender");
 command!(SaveLabels => String, "save_labels");
 command!(PrintReceipt => bool, "print_receipt");
 command!(EmailReceipt => crate::mail::ReceiptEmailView, "email_receipt");
-command!(ReceiptEmails => Vec<crate::mail::ReceiptEmailView>, "receipt_emails");
+command!(ReceiptEmails => crate::mail::SaleEmails, "receipt_emails");
 command!(GetPrinter => crate::receipt::PrinterView, "printer");
 command!(SavePrinter => crate::receipt::PrinterView, "save_printer");
 command!(VoidSale => SaleId, "void_sale");

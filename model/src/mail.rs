@@ -191,6 +191,13 @@ pub struct ReceiptEmailView {
     pub outcome_at_ms: Option<i64>,
 }
 
+/// A sale's emailed receipts, and its customer's address to offer for the next.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SaleEmails {
+    pub customer_email: Option<String>,
+    pub emails: Vec<ReceiptEmailView>,
+}
+
 #[cfg(test)]
 #[allow(clippy::unwrap_used)]
 mod tests {

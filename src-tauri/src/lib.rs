@@ -175,8 +175,11 @@ fn email_receipt(shell: State<'_, Shell>, req: EmailReceipt) -> Reply<wildroot_m
 }
 
 #[tauri::command(async)]
-fn receipt_emails(shell: State<'_, Shell>, req: ReceiptEmails) -> Reply<Vec<wildroot_model::mail::ReceiptEmailView>> {
-    read(&shell, |s| s.receipt_emails_of(&req.sale_id.to_string()))
+fn receipt_emails(shell: State<'_, Shell>, req: ReceiptEmails) -> Reply<wildroot_model::mail::SaleEmails> {
+    let sale = req.sale_id.to_string();
+    read(&shell, |s| {
+        Ok(wildroot_model::mail::SaleEmails { customer_email: s.sale_customer_email(&sale)?, emails: s.receipt_emails_of(&sale)? })
+    })
 }
 
 #[tauri::command(async)]

@@ -1114,8 +1114,14 @@ fn ReceiptSheet(done: Done) -> impl IntoView {
     let emails = RwSignal::new(Vec::<wildroot_model::mail::ReceiptEmailView>::new());
     let refresh = move || {
         spawn_local(async move {
-            if let Ok(list) = call(&ReceiptEmails { sale_id }).await {
-                emails.set(list);
+            if let Ok(got) = call(&ReceiptEmails { sale_id }).await {
+                // The sale's customer's address is offered while none was asked for.
+                if got.emails.is_empty() && email_to.with_untracked(String::is_empty) {
+                    if let Some(e) = got.customer_email {
+                        email_to.set(e);
+                    }
+                }
+                emails.set(got.emails);
             }
         })
     };
