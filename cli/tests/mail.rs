@@ -191,6 +191,13 @@ fn a_shop_with_no_server_sends_from_the_owners_device() {
     ok(&db, &["init", "--demo"], None);
     let (receipt, total, request) = sell_and_ask(&db, "dee@example.com");
     let pw = path(&dir, "pw");
+    // STARTTLS asked of a server that does not offer it: said, nothing sent in the clear.
+    std::fs::write(&pw, format!("{PASSWORD}\n")).unwrap();
+    ok(&db, &["settings", "mail", "--smtp", &smtp.address(), "--user", "shop@example.com", "--password-file", pw.to_str().unwrap()], None);
+    ok(&db, &["receipt", "send"], None);
+    let status = json(&db, &["receipt", "status"]);
+    assert!(status["emails"][0]["reason"].as_str().unwrap().contains("secure connection"), "{status}");
+    assert!(smtp.messages().is_empty());
     std::fs::write(&pw, "wrong one\n").unwrap();
     let args =
         ["settings", "mail", "--smtp", &smtp.address(), "--user", "shop@example.com", "--password-file", pw.to_str().unwrap(), "--plain"];

@@ -118,10 +118,19 @@ fn why(server: &MailServer, e: &lettre::transport::smtp::Error) -> SendError {
         }
         _ if e.is_permanent() => SendError::Refused(format!("the mail server at {} refused it ({said})", server.address())),
         _ if e.is_transient() => SendError::Unreachable(format!("the mail server at {} asked to try later ({said})", server.address())),
-        _ if e.is_tls() => SendError::Refused(format!(
-            "a secure connection to the mail server at {} failed ({said}): check starttls or tls and the port",
-            server.address()
-        )),
+        // A secure connection that cannot be made (STARTTLS not offered, TLS
+        // spoken to a plain port, a certificate refused) fails the same way
+        // every time: a setting to change, not a server to wait for.
+        _ if e.is_tls() || e.is_client() || {
+            let l = said.to_ascii_lowercase();
+            l.contains("certificate") || l.contains("corrupt message") || l.contains("handshake") || l.contains("tls")
+        } =>
+        {
+            SendError::Refused(format!(
+                "a secure connection to the mail server at {} could not be made ({said}): check starttls, tls or plain and the port",
+                server.address()
+            ))
+        }
         _ => SendError::Unreachable(format!("the mail server at {} could not be reached ({said})", server.address())),
     }
 }
