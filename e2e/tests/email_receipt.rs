@@ -53,3 +53,63 @@ async fn a_receipt_emailed_offline_is_sent_once_the_booth_is_back_online() -> Re
     app.quit().await?;
     server.stop().await
 }
+
+/// A shop with no server: the owner sets the mail server in Settings (a
+/// wrong password first: the receipt says why), and the receipt screen
+/// sends at once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_shop_with_no_server_emails_from_the_owners_device_set_in_settings() -> Result<()> {
+    let dir = tempfile::tempdir()?;
+    let smtp = SmtpServer::start(&dir.path().join("mail"), "shop@example.com", "mail-pass-2", None).map_err(anyhow::Error::msg)?;
+    let db = dir.path().join("wildroot.db");
+    wildroot_core::Store::open(&db)?.seed_demo()?;
+    let app = App::launch(&Launch { db, sync_interval_secs: 30 }).await?;
+    app.client.set_window_size(1280, 800).await?;
+    app.click("#nav-settings").await?;
+    app.fill("#mail-smtp", "smtp.example.com").await?;
+    app.fill("#mail-user", "shop@example.com").await?;
+    app.fill("#mail-password", "wrong").await?;
+    app.click("#save-mail").await?;
+    app.wait_until("#toast", "text", |t| t.contains("has no port")).await?;
+    app.fill("#mail-smtp", &smtp.address()).await?;
+    app.select("#mail-security", "plain").await?;
+    app.fill("#mail-password", "wrong").await?;
+    app.click("#save-mail").await?;
+    app.wait_until("#mail-state", "text", |t| t.contains(&smtp.address()) && t.contains("plain")).await?;
+    app.find("#mail-saved").await?;
+    app.client.set_window_size(390, 844).await?;
+    app.click("#nav-pos").await?;
+    app.click(".tile").await?;
+    app.click("#charge").await?;
+    app.click("#pay-exact").await?;
+    app.fill("#email-to", "dee@example.com").await?;
+    app.click("#email-receipt").await?;
+    app.wait_until("#email-status .email", "@data-status", |s| s == "failed").await?;
+    app.wait_until("#email-status .email", "text", |t| t.contains("refused the login")).await?;
+    assert!(smtp.messages().is_empty());
+    app.click("#new-sale").await?;
+
+    app.client.set_window_size(1280, 800).await?;
+    app.click("#nav-settings").await?;
+    app.fill("#mail-password", "mail-pass-2").await?;
+    app.click("#save-mail").await?;
+    app.find("#mail-saved").await?;
+    app.client.set_window_size(390, 844).await?;
+    app.click("#nav-pos").await?;
+    app.click(".tile").await?;
+    app.click("#charge").await?;
+    app.click("#pay-exact").await?;
+    app.fill("#email-to", "eve@example.com").await?;
+    app.click("#email-receipt").await?;
+    app.wait_until("#email-status .email", "@data-status", |s| s == "sent").await?;
+    // The new settings sent the earlier one too: each once.
+    let start = Instant::now();
+    while smtp.messages().len() < 2 && start.elapsed() < Duration::from_secs(10) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let messages = smtp.messages();
+    assert_eq!(messages.len(), 2, "each receipt once");
+    assert!(messages.iter().any(|m| m.contains("X-Rcpt-To: dee@example.com")));
+    assert!(messages.iter().any(|m| m.contains("X-Rcpt-To: eve@example.com")));
+    app.quit().await
+}

@@ -246,6 +246,24 @@ pub struct ReceiptEmails {
     pub sale_id: SaleId,
 }
 
+/// The mail server this device emails receipts through (a shop with no server).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct GetMail {}
+
+/// Sets this device's mail server as typed (read by `mail::MailServer::parse`),
+/// or forgets it (`off`). Answers the settings as they stand.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SaveMail {
+    pub smtp: String,
+    /// starttls, tls or plain.
+    pub security: String,
+    pub user: String,
+    pub password: String,
+    /// Empty: the login.
+    pub from: String,
+    pub off: bool,
+}
+
 /// This device's receipt printer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct GetPrinter {}
@@ -760,6 +778,8 @@ command!(SaveLabels => String, "save_labels");
 command!(PrintReceipt => bool, "print_receipt");
 command!(EmailReceipt => crate::mail::ReceiptEmailView, "email_receipt");
 command!(ReceiptEmails => crate::mail::SaleEmails, "receipt_emails");
+command!(GetMail => Option<crate::mail::MailServer>, "mail");
+command!(SaveMail => Option<crate::mail::MailServer>, "save_mail");
 command!(GetPrinter => crate::receipt::PrinterView, "printer");
 command!(SavePrinter => crate::receipt::PrinterView, "save_printer");
 command!(VoidSale => SaleId, "void_sale");

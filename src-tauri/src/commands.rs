@@ -100,6 +100,25 @@ pub fn save_printer(store: &mut Store, req: SavePrinter) -> Result<wildroot_mode
     Ok(store.save_printer(settings)?.view())
 }
 
+/// This device's mail server, for a shop with no server (the owner's device sends).
+pub fn save_mail(
+    store: &mut Store,
+    key: &wildroot_core::shopify::link::DeviceKey,
+    req: SaveMail,
+) -> Result<Option<wildroot_model::mail::MailServer>> {
+    use wildroot_model::mail::{password, MailServer, Security};
+    if req.off {
+        store.clear_mail()?;
+    } else {
+        let security = Security::parse(&req.security).map_err(CoreError::Invalid)?;
+        let from = Some(req.from.as_str()).filter(|f| !f.trim().is_empty());
+        let server = MailServer::parse(&req.smtp, security, &req.user, from).map_err(CoreError::Invalid)?;
+        let password = password(&req.password).map_err(|_| CoreError::Invalid("type the mail password".into()))?;
+        store.set_mail(key, &server, &password)?;
+    }
+    store.mail_server()
+}
+
 pub fn void_sale(store: &mut Store, req: VoidSale) -> Result<SaleId> {
     store.void_sale(&req.sale_id.to_string(), &req.reason)
 }

@@ -161,17 +161,29 @@ fn print_receipt(shell: State<'_, Shell>, req: PrintReceipt) -> Reply<bool> {
 
 /// Recorded under the store's lock (then synced at once); a device that is
 /// the shop's sender (no server, mail set here) sends without holding it.
-#[tauri::command(async)]
-fn email_receipt(shell: State<'_, Shell>, req: EmailReceipt) -> Reply<wildroot_model::mail::ReceiptEmailView> {
+#[tauri::command]
+async fn email_receipt(shell: State<'_, Shell>, req: EmailReceipt) -> Reply<wildroot_model::mail::ReceiptEmailView> {
     let asked = write(&shell, |s| s.request_receipt_email(&req.sale_id.to_string(), &req.to))?;
     if read(&shell, |s| s.mail_server())?.is_some() {
         let key = shell.device_key().map_err(fail)?;
-        if let Err(e) = tauri::async_runtime::block_on(wildroot_core::mail::send_queued(&**shell.shared_store(), &key)) {
+        if let Err(e) = wildroot_core::mail::send_queued(&**shell.shared_store(), &key).await {
             tracing::warn!("receipt emails: {e}");
         }
     }
     let request = asked.request.parse().map_err(|_| AppError { message: format!("the request id '{}' is not an id", asked.request) })?;
     Ok(read(&shell, |s| s.receipt_email(request))?.unwrap_or(asked))
+}
+
+#[tauri::command(async)]
+fn mail(shell: State<'_, Shell>, req: GetMail) -> Reply<Option<wildroot_model::mail::MailServer>> {
+    let GetMail {} = req;
+    read(&shell, |s| s.mail_server())
+}
+
+#[tauri::command(async)]
+fn save_mail(shell: State<'_, Shell>, req: SaveMail) -> Reply<Option<wildroot_model::mail::MailServer>> {
+    let key = shell.device_key().map_err(fail)?;
+    read_mut(&shell, |s| commands::save_mail(s, &key, req))
 }
 
 #[tauri::command(async)]
@@ -469,6 +481,8 @@ pub fn run() {
             print_receipt,
             email_receipt,
             receipt_emails,
+            mail,
+            save_mail,
             label,
             save_labels,
             save_tax_place,

@@ -91,6 +91,17 @@ pub fn Settings() -> impl IntoView {
             <Presets />
             <Printer />
             <Show when=move || app.role() == wildroot_model::sync::Role::Owner>
+                {move || match connected.get() {
+                    None => view! { <Mail /> }.into_any(),
+                    Some(_) => view! {
+                        <div class="card" id="mail">
+                            <h2>"Emailed receipts"</h2>
+                            <p class="muted" id="mail-by-server">"Your server emails receipts, so no phone holds the mail password. Its owner sets the mail server there: wildroot server mail --smtp HOST:PORT --user U --password-file F."</p>
+                        </div>
+                    }.into_any(),
+                }}
+            </Show>
+            <Show when=move || app.role() == wildroot_model::sync::Role::Owner>
                 <PlacesAndTenders />
             </Show>
             <div class="card">
@@ -375,6 +386,89 @@ fn Printer() -> impl IntoView {
             <div class="actions">
                 <button class="primary" id="save-printer" on:click=save>"Save printer"</button>
                 <Show when=move || saved.get()><span class="done" id="printer-saved">"Saved."</span></Show>
+            </div>
+        </div>
+    }
+}
+
+/// The mail server this device emails receipts through, for a shop with no
+/// server: the password is sealed with the device key and never shown again.
+#[component]
+fn Mail() -> impl IntoView {
+    use wildroot_model::app::{GetMail, SaveMail};
+    use wildroot_model::mail::MailServer;
+    let app = expect_context::<AppState>();
+    let smtp = RwSignal::new(String::new());
+    let security = RwSignal::new(String::from("starttls"));
+    let user = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
+    let from = RwSignal::new(String::new());
+    let current = RwSignal::new(None::<MailServer>);
+    let saved = RwSignal::new(false);
+    let show = move |m: Option<MailServer>| {
+        if let Some(m) = &m {
+            smtp.set(m.address());
+            security.set(m.security.as_str().to_string());
+            user.set(m.user.clone());
+            from.set(m.from.clone());
+        }
+        password.set(String::new());
+        current.set(m);
+    };
+    spawn_local(async move {
+        match call(&GetMail {}).await {
+            Ok(m) => show(m),
+            Err(e) => app.fail(e),
+        }
+    });
+    let save = move |off: bool| {
+        saved.set(false);
+        let req = SaveMail {
+            smtp: smtp.get_untracked(),
+            security: security.get_untracked(),
+            user: user.get_untracked(),
+            password: password.get_untracked(),
+            from: from.get_untracked(),
+            off,
+        };
+        spawn_local(async move {
+            match call(&req).await {
+                Ok(m) => {
+                    show(m);
+                    saved.set(true);
+                    app.toast.set(None);
+                }
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    view! {
+        <div class="card" id="mail">
+            <h2>"Emailed receipts"</h2>
+            <p class="muted" id="mail-state">
+                {move || match current.get() {
+                    Some(m) => format!("Receipts are emailed from {} through {} ({}).", m.from, m.address(), m.security.as_str()),
+                    None => "Receipts are not emailed yet: give your mail provider's server to send them from this device.".to_string(),
+                }}
+            </p>
+            <label>"Mail server, like smtp.example.com:587"<input id="mail-smtp" prop:value=move || smtp.get() on:input=move |ev| smtp.set(event_target_value(&ev)) /></label>
+            <label>
+                "Connection"
+                <select id="mail-security" prop:value=move || security.get() on:change=move |ev| security.set(event_target_value(&ev))>
+                    <option value="starttls">"STARTTLS (port 587)"</option>
+                    <option value="tls">"TLS (port 465)"</option>
+                    <option value="plain">"Plain: a relay on this network only"</option>
+                </select>
+            </label>
+            <label>"Login"<input id="mail-user" autocapitalize="off" prop:value=move || user.get() on:input=move |ev| user.set(event_target_value(&ev)) /></label>
+            <label>"Password"<input id="mail-password" type="password" prop:value=move || password.get() on:input=move |ev| password.set(event_target_value(&ev)) /></label>
+            <label>"From address (empty: the login)"<input id="mail-from" autocapitalize="off" prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev)) /></label>
+            <div class="actions">
+                <button class="primary" id="save-mail" on:click=move |_| save(false)>"Save mail server"</button>
+                <Show when=move || current.with(Option::is_some)>
+                    <button class="secondary" id="mail-off" on:click=move |_| save(true)>"Stop emailing"</button>
+                </Show>
+                <Show when=move || saved.get()><span class="done" id="mail-saved">"Saved."</span></Show>
             </div>
         </div>
     }
