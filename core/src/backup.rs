@@ -282,6 +282,18 @@ fn bring_back(restored: &mut Store, current: &Path) -> Result<Result<(usize, usi
             (next_seq, next_receipt, hlc_ms, hlc_counter),
         )?;
         crate::oplog::own_counters_forward(tx)?;
+        // Its mail send log (this device's, never synced): a receipt it sent,
+        // or was sending, since the backup is never sent again (#25).
+        let logged: Vec<(String, String, i64, Option<String>)> = match old
+            .prepare("SELECT request_id, state, generation, reason FROM mail_send_log")
+        {
+            Ok(mut stmt) => stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?.collect::<rusqlite::Result<_>>()?,
+            // A database from before emailed receipts has none.
+            Err(_) => Vec::new(),
+        };
+        for row in logged {
+            tx.execute("INSERT OR REPLACE INTO mail_send_log (request_id, state, generation, reason) VALUES (?1, ?2, ?3, ?4)", row)?;
+        }
         // The replaced database's sign-in, when the backup has none (backups
         // keep none) and it was the same server's: the device stays signed in.
         let token: Option<(String, String)> =

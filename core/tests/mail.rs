@@ -140,3 +140,26 @@ proptest! {
         prop_assert!(dumps.windows(2).all(|w| w[0] == w[1]), "the stores differ");
     }
 }
+
+/// A receipt this device was sending when it was last used is never sent
+/// again after its database is restored from an older backup: the send log
+/// (not synced, not in the backup) is brought back with the operations.
+#[test]
+fn a_restore_keeps_the_send_log_so_nothing_is_sent_twice() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, copy) = (dir.path().join("shop.db"), dir.path().join("copy.db"));
+    let mut s = Store::open(&db).unwrap();
+    s.seed_demo().unwrap();
+    let sale = s.recent_sales(None, 1).unwrap()[0].receipt_no.clone();
+    let asked = s.request_receipt_email(&sale, "ann@example.com").unwrap();
+    s.backup_to(&copy).unwrap();
+    s.conn()
+        .execute("INSERT INTO mail_send_log (request_id, state, generation, reason) VALUES (?1, 'sending', 0, NULL)", [&asked.request])
+        .unwrap();
+    drop(s);
+    wildroot_core::backup::restore(&db, &copy).unwrap();
+    let s = Store::open(&db).unwrap();
+    let state: String =
+        s.conn().query_row("SELECT state FROM mail_send_log WHERE request_id = ?1", [&asked.request], |r| r.get(0)).unwrap();
+    assert_eq!(state, "sending");
+}
