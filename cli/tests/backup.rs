@@ -1,5 +1,7 @@
 //! `wildroot backup create | restore | auto | list` and `wildroot doctor` on real files.
-#![allow(clippy::unwrap_used)]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -95,4 +97,31 @@ fn the_daily_backup_is_made_once_a_day_and_listed_beside_hand_made_ones() {
     // What is listed restores.
     ok(&db, &["backup", "restore", &made]);
     assert!(ok(&db, &["doctor"]).contains("All good"));
+}
+
+/// A backup and a restore show their progress on a terminal (stderr), and
+/// nothing of it reaches a pipe or `--json` (#26).
+#[test]
+fn backup_and_restore_show_progress_only_on_a_terminal() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("shop.db");
+    ok(&db, &["init", "--demo"]);
+    let copy = dir.path().join("copy.db");
+    let shown = common::on_terminal(&db, &["backup", "create", copy.to_str().unwrap()]).output().unwrap();
+    assert!(shown.status.success(), "{shown:?}");
+    let screen = String::from_utf8_lossy(&shown.stdout);
+    assert!(screen.contains("pages copied") && screen.contains("Backed up to"), "{screen}");
+    let shown = common::on_terminal(&db, &["backup", "restore", copy.to_str().unwrap()]).output().unwrap();
+    let screen = String::from_utf8_lossy(&shown.stdout);
+    assert!(shown.status.success() && screen.contains("Restoring: checking the backup"), "{screen}");
+
+    let piped = run(&db, &["backup", "create", dir.path().join("copy2.db").to_str().unwrap()]);
+    assert!(piped.status.success());
+    assert!(String::from_utf8_lossy(&piped.stderr).is_empty(), "a pipe got progress: {}", String::from_utf8_lossy(&piped.stderr));
+    let piped = run(&db, &["backup", "restore", copy.to_str().unwrap()]);
+    assert!(piped.status.success());
+    assert!(!String::from_utf8_lossy(&piped.stderr).contains("Restoring"), "a pipe got progress");
+    let shown = common::on_terminal(&db, &["--json", "backup", "create", dir.path().join("copy3.db").to_str().unwrap()]).output().unwrap();
+    let screen = String::from_utf8_lossy(&shown.stdout);
+    assert!(!screen.contains("pages copied") && screen.contains("\"backup\""), "--json drew progress: {screen}");
 }

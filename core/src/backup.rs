@@ -77,6 +77,11 @@ fn io(what: &str, path: &Path, e: std::io::Error) -> CoreError {
 impl Store {
     /// Writes a consistent copy of the store to `path`, which must not exist.
     pub fn backup_to(&self, path: &Path) -> Result<()> {
+        self.backup_with_progress(path, &mut |_, _| {})
+    }
+
+    /// [`Store::backup_to`], telling `progress` the pages copied of the total as it goes.
+    pub fn backup_with_progress(&self, path: &Path, progress: &mut dyn FnMut(usize, usize)) -> Result<()> {
         if path.exists() {
             return Err(CoreError::Invalid(format!("{} already exists: choose a new backup file name", path.display())));
         }
@@ -84,7 +89,23 @@ impl Store {
             std::fs::create_dir_all(dir).map_err(|e| io("create the folder", dir, e))?;
         }
         let mut target = rusqlite::Connection::open(path)?;
-        rusqlite::backup::Backup::new(self.conn(), &mut target)?.run_to_completion(256, std::time::Duration::from_millis(0), None)?;
+        {
+            let copy = rusqlite::backup::Backup::new(self.conn(), &mut target)?;
+            loop {
+                let step = copy.step(256)?;
+                let p = copy.progress();
+                let total = p.pagecount.max(0) as usize;
+                progress(total.saturating_sub(p.remaining.max(0) as usize), total);
+                match step {
+                    rusqlite::backup::StepResult::Done => break,
+                    // The store is busy (another connection writes): wait a moment.
+                    rusqlite::backup::StepResult::Busy | rusqlite::backup::StepResult::Locked => {
+                        std::thread::sleep(std::time::Duration::from_millis(10))
+                    }
+                    _ => {}
+                }
+            }
+        }
         let check: String = target.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
         if check != "ok" {
             drop(target);
@@ -150,11 +171,18 @@ pub struct Restored {
 /// comes back on the next sync (`Store::apply_pulled` renumbers anything
 /// recorded meanwhile under a number the server already has).
 pub fn restore(current: &Path, backup: &Path) -> Result<Restored> {
+    restore_with_progress(current, backup, &mut |_| {})
+}
+
+/// [`restore`], telling `stage` what it is doing as it goes (a long log
+/// takes a while to check).
+pub fn restore_with_progress(current: &Path, backup: &Path, stage: &mut dyn FnMut(&str)) -> Result<Restored> {
     if !backup.is_file() {
         return Err(CoreError::Invalid(format!("there is no backup file at {}", backup.display())));
     }
     let staged = current.with_extension("restoring");
     let _ = std::fs::remove_file(&staged);
+    stage("copying the backup");
     std::fs::copy(backup, &staged).map_err(|e| io("copy", backup, e))?;
     let verdict = (|| -> Result<Result<(usize, usize)>> {
         let header = std::fs::read(&staged).map_err(|e| io("read", &staged, e))?;
@@ -162,6 +190,7 @@ pub fn restore(current: &Path, backup: &Path) -> Result<Restored> {
             return Err(CoreError::Invalid(format!("{} is not a Wildroot backup (not an SQLite database)", backup.display())));
         }
         let mut store = Store::open(&staged)?;
+        stage("checking the backup: its integrity, and its log replayed");
         let checkup = store.checkup()?;
         if checkup.integrity != "ok" {
             return Err(CoreError::Corrupt(format!("the backup is damaged ({})", checkup.integrity)));
@@ -169,6 +198,7 @@ pub fn restore(current: &Path, backup: &Path) -> Result<Restored> {
         if let Some(problem) = checkup.replay.or(checkup.totals) {
             return Err(CoreError::Corrupt(format!("the backup is inconsistent: {problem}")));
         }
+        stage("bringing back what was recorded since the backup");
         let merged = if current.exists() { bring_back(&mut store, current)? } else { Ok((0, 0)) };
         // Fold the WAL into the file before it is moved into place.
         store.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)")?;

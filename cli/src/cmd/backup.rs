@@ -64,7 +64,9 @@ pub(crate) fn create(store: &mut Store, path: &Path, to: Option<PathBuf>, format
             Some(p) => p,
             None => wildroot_core::backup::backups_dir(path).join(format!("wildroot-{}.db", chrono::Utc::now().format("%Y%m%d-%H%M%S"))),
         };
-        store.backup_to(&to)?;
+        let mut shown = crate::progress::Progress::new(format);
+        store.backup_with_progress(&to, &mut |done, total| shown.bar(done, total, "pages copied"))?;
+        drop(shown);
         if j {
             json(&serde_json::json!({ "backup": to }))?
         } else {

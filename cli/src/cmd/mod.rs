@@ -203,7 +203,9 @@ pub(crate) fn run(cli: Cli, format: Format) -> Result<String> {
     };
     if let Command::Backup(BackupCmd::Restore { path: from }) = &cli.command {
         // Nothing may hold the store open while it is replaced.
-        let r = wildroot_core::backup::restore(&path, from)?;
+        let mut shown = crate::progress::Progress::new(format);
+        let r = wildroot_core::backup::restore_with_progress(&path, from, &mut |stage| shown.say(&format!("Restoring: {stage}…")))?;
+        drop(shown);
         return Ok(if format == Format::Json {
             json(&serde_json::json!({
                 "restored": from, "db": path, "kept": r.kept, "recovered": r.recovered,
