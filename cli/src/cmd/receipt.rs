@@ -71,7 +71,7 @@ impl MailArgs {
             Security::Starttls
         };
         let server = MailServer::parse(smtp, security, user, self.from.as_deref()).map_err(|e| anyhow!(e))?;
-        let text = super::server::read_secret(file, "the mail password")?;
+        let text = super::server::read_secret(file, "password file", "the mail password on its first line")?;
         let password = wildroot_model::mail::password(&text).map_err(|e| anyhow!(e))?;
         Ok(Some((server, password)))
     }

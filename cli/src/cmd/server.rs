@@ -165,18 +165,18 @@ pub(crate) fn server_key_file(db: Option<PathBuf>, uses_postgres: bool, given: O
 }
 
 pub(crate) fn read_token(token_file: &std::path::Path) -> Result<String> {
-    read_secret(token_file, "the Admin API access token")
+    read_secret(token_file, "token file", "the Admin API access token")
 }
 
 /// A secret from a file, or stdin for `-`: never from the command line,
 /// where other users and the shell history see it.
-pub(crate) fn read_secret(file: &std::path::Path, what: &str) -> Result<String> {
+pub(crate) fn read_secret(file: &std::path::Path, kind: &str, what: &str) -> Result<String> {
     if file.as_os_str() == "-" {
         let mut t = String::new();
         std::io::Read::read_to_string(&mut std::io::stdin(), &mut t).with_context(|| format!("reading {what} from stdin"))?;
         Ok(t)
     } else {
-        std::fs::read_to_string(file).with_context(|| format!("reading {} (put {what} in it)", file.display()))
+        std::fs::read_to_string(file).with_context(|| format!("reading the {kind} {} (put {what} in it)", file.display()))
     }
 }
 
@@ -286,7 +286,7 @@ pub(crate) fn serve_cmd(
         every: std::time::Duration::from_secs(shopify_poll_seconds),
         policy: RetryPolicy::default(),
     };
-    runtime()?.block_on(async move {
+    server_runtime()?.block_on(async move {
         let storage = server_storage(db, database_url, false).await?;
         let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| format!("cannot listen on {addr}"))?;
         let url = format!("http://{}", listener.local_addr()?);
@@ -328,6 +328,18 @@ pub(crate) fn serve_cmd(
     })?;
     Ok(String::new())
 }
+
+/// The server's runtime. Its blocking pool (SQLite calls, password hashes)
+/// is bounded: tokio's default of 512 threads let 50 syncing booths start
+/// dozens, each with its own glibc malloc arena, and the server's resident
+/// memory followed them (#26). SQLite takes one writer at a time anyway.
+fn server_runtime() -> Result<tokio::runtime::Runtime> {
+    Ok(tokio::runtime::Builder::new_multi_thread().worker_threads(2).max_blocking_threads(SERVER_BLOCKING_THREADS).enable_all().build()?)
+}
+
+/// Threads for blocking work in `wildroot serve`: the SQLite connection
+/// (one at a time) and the password hashes (`password_workers`, at most 4).
+const SERVER_BLOCKING_THREADS: usize = 6;
 
 pub(crate) fn server_cmd(db: Option<PathBuf>, storage: ServerStorage, cmd: ServerCmd, format: Format) -> Result<String> {
     use wildroot_server::storage::Storage;
