@@ -80,14 +80,17 @@ impl MailArgs {
 /// How the mail settings read back, for `settings mail` and `server mail`.
 pub(crate) fn mail_out(server: Option<&wildroot_model::mail::MailServer>, format: Format) -> Result<String> {
     if format == Format::Json {
-        return json(&serde_json::json!({ "mail": server.map(|m| serde_json::json!({
-            "smtp": m.address(), "security": m.security.as_str(), "user": m.user, "from": m.from,
-        })) }));
+        return json(&serde_json::json!({ "mail": server.map(mail_json) }));
     }
     Ok(match server {
         Some(m) => format!("Receipts are emailed from {} through {} ({}, login {}).\n", m.from, m.address(), m.security.as_str(), m.user),
         None => "Receipts are not emailed from here.\n".to_string(),
     })
+}
+
+/// A mail server in `--json`, as typed (`smtp` is HOST:PORT); never its password.
+pub(crate) fn mail_json(m: &wildroot_model::mail::MailServer) -> serde_json::Value {
+    serde_json::json!({ "smtp": m.address(), "security": m.security.as_str(), "user": m.user, "from": m.from })
 }
 
 fn emails_out(emails: &[wildroot_model::mail::ReceiptEmailView], format: Format) -> Result<String> {

@@ -419,9 +419,7 @@ pub(crate) fn server_cmd(db: Option<PathBuf>, storage: ServerStorage, cmd: Serve
             let status = rt.block_on(mail::status(&storage))?;
             if format == Format::Json {
                 return json(&serde_json::json!({
-                    "mail": status.server.as_ref().map(|m| serde_json::json!({
-                        "smtp": m.address(), "security": m.security.as_str(), "user": m.user, "from": m.from,
-                    })),
+                    "mail": status.server.as_ref().map(super::receipt::mail_json),
                     "last_run_ms": status.last_run_ms,
                     "last_error": status.last_error,
                 }));
