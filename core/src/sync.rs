@@ -534,22 +534,20 @@ impl Store {
             let me = tx.device();
             let own_max = page.ops.iter().filter(|o| o.op.device == me).map(|o| o.op.device_seq).max();
             if let Some(own_max) = own_max {
-                let clash: bool = tx.query_row(
-                    "SELECT EXISTS (SELECT 1 FROM ops o JOIN json_each(?2) p ON o.device_seq = json_extract(p.value, '$.seq')
-                                    AND o.id != json_extract(p.value, '$.id') WHERE o.device = ?1)",
-                    (
-                        me.to_string(),
-                        serde_json::Value::from(
-                            page.ops
-                                .iter()
-                                .filter(|o| o.op.device == me)
-                                .map(|o| serde_json::json!({ "seq": o.op.device_seq, "id": o.op.id.to_string() }))
-                                .collect::<Vec<_>>(),
-                        )
-                        .to_string(),
-                    ),
-                    |r| r.get(0),
-                )?;
+                // One indexed lookup per own operation: (device, device_seq)
+                // is unique. A join on the page as JSON was quadratic: SQLite
+                // parsed the page again for every row of this device's log.
+                let mut held = tx.prepare_cached("SELECT id FROM ops WHERE device = ?1 AND device_seq = ?2")?;
+                let me_text = me.to_string();
+                let mut clash = false;
+                for own in page.ops.iter().filter(|o| o.op.device == me) {
+                    let id: Option<String> = held.query_row((&me_text, own.op.device_seq), |r| r.get(0)).optional()?;
+                    if id.is_some_and(|id| id != own.op.id.to_string()) {
+                        clash = true;
+                        break;
+                    }
+                }
+                drop(held);
                 if clash {
                     let taken: i64 = tx.query_row(
                         "SELECT COALESCE(MAX(device_seq), 0) FROM ops WHERE device = ?1 AND (server_seq IS NOT NULL OR refused_reason IS NOT NULL)",
