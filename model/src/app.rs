@@ -56,8 +56,6 @@ pub struct HomeView {
     pub currency: String,
     /// Who this device is signed in as; owner when it is not connected.
     pub role: Role,
-    /// Alerts waiting, for the badge in the navigation.
-    pub alert_count: usize,
     /// The owner's named discounts, one tap each at the POS.
     #[serde(default)]
     pub discount_presets: Vec<DiscountPreset>,
@@ -634,6 +632,12 @@ pub struct ExportCsv {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListAlerts {}
 
+/// How many alerts wait, for the badge in the navigation. Its own command,
+/// asked after the booth screen is up: counting reorder and expiry alerts
+/// reads the whole stock, and the first screen never waits on it (#26).
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct AlertCount {}
+
 /// Replaces the owner's preset discounts (owner); answers with them.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SaveDiscountPresets {
@@ -825,6 +829,7 @@ command!(SaveCustomer => CustomerView, "save_customer");
 command!(Dashboard => DashboardView, "dashboard");
 command!(ExportCsv => String, "export_csv");
 command!(ListAlerts => Vec<Alert>, "list_alerts");
+command!(AlertCount => usize, "alert_count");
 command!(SaveShop => SettingsView, "save_shop");
 command!(SignOut => AppSync, "sign_out");
 command!(BackupNow => String, "backup_now");

@@ -17,9 +17,6 @@ pub fn home(store: &Store, _: Home) -> Result<HomeView> {
     };
     let place = store.place_now()?;
     let role = owner::role(store)?;
-    // Reorder and expiry alerts are the owner's work; a vendor's phone
-    // shows no badge it cannot act on.
-    let alert_count = if role == wildroot_model::sync::Role::Owner { store.alerts()?.len() } else { 0 };
     Ok(HomeView {
         business_name: business_name(store)?,
         products: store.list_products(None, None)?,
@@ -30,7 +27,6 @@ pub fn home(store: &Store, _: Home) -> Result<HomeView> {
         tax_place: Some(place),
         currency: store.currency()?,
         role,
-        alert_count,
         discount_presets: store.discount_presets()?,
         tenders: store.tenders()?,
         tax_places: store.tax_places()?,

@@ -294,6 +294,7 @@ store_commands! {
     save_customer(SaveCustomer) -> CustomerView = write;
     dashboard(Dashboard) -> DashboardView = read;
     list_alerts(ListAlerts) -> Vec<Alert> = read;
+    alert_count(AlertCount) -> usize = read;
 }
 
 #[tauri::command(async)]
@@ -531,6 +532,7 @@ pub fn run() {
             dashboard,
             export_csv,
             list_alerts,
+            alert_count,
             save_shop,
             link_shopify,
             unlink_shopify,

@@ -389,6 +389,16 @@ pub fn list_alerts(store: &Store, _: ListAlerts) -> Result<Vec<Alert>> {
     store.alerts()
 }
 
+/// Reorder and expiry alerts are the owner's work; a vendor's phone shows
+/// no badge it cannot act on.
+pub fn alert_count(store: &Store, _: AlertCount) -> Result<usize> {
+    if role(store)? == Role::Owner {
+        Ok(store.alerts()?.len())
+    } else {
+        Ok(0)
+    }
+}
+
 // Settings.
 
 pub fn get_settings(shell: &Shell, _: GetSettings) -> Result<SettingsView> {
@@ -750,7 +760,7 @@ mod tests {
     #[test]
     fn a_vendor_session_is_refused_the_owner_s_screens() -> Result<()> {
         let (_dir, shell) = shell()?;
-        assert!(crate::commands::home(&*shell.store()?, Home {})?.alert_count > 0, "the demo shop has alerts for its owner");
+        assert!(alert_count(&*shell.store()?, AlertCount {})? > 0, "the demo shop has alerts for its owner");
         shell.store()?.connect(&SyncConfig {
             server_url: "http://127.0.0.1:9".into(),
             device_token: "t".into(),
@@ -769,7 +779,7 @@ mod tests {
         assert!(err(adjust_product(&mut store, AdjustProduct { sku, qty: 5, reason: "found".into() })).contains("vendor"));
         // What a vendor does at the booth still works, and shows no owner's badge.
         assert!(!list_products(&store, ListProducts::default())?.is_empty());
-        assert_eq!(crate::commands::home(&store, Home {})?.alert_count, 0);
+        assert_eq!(alert_count(&store, AlertCount {})?, 0);
         save_customer(
             &mut store,
             SaveCustomer { id: None, name: "Ana".into(), email: "ana@example.com".into(), phone: String::new(), notes: String::new() },

@@ -20,6 +20,7 @@ struct Args<'a, C> {
 
 /// Calls the shell. The error is a sentence for the person at the screen.
 pub async fn call<C: Command>(req: &C) -> Result<C::Response, String> {
+    trace(C::NAME);
     let body = serde_json::to_string(&Args { req }).map_err(|e| format!("the request could not be written: {e}"))?;
     let args = js_sys::JSON::parse(&body).map_err(|_| "the request could not be written".to_string())?;
     match invoke(C::NAME, args).await {
@@ -28,6 +29,31 @@ pub async fn call<C: Command>(req: &C) -> Result<C::Response, String> {
             serde_json::from_str(&text).map_err(|e| format!("the app answered in a shape this screen does not know ({e}): restart the app"))
         }
         Err(err) => Err(describe(err)),
+    }
+}
+
+/// How many entries the start-up trace keeps: the start of a session is
+/// what it is for, and a day of status polls would only grow it.
+const TRACE_LEN: u32 = 200;
+
+/// Notes `what` (a command's name, or a moment such as the booth's tiles
+/// being drawn) in `window.wildrootCalls`, in order: what the window asked
+/// of the shell before the booth was usable, for a slow start to be
+/// explained, and for the test that the booth waits on no owner's work.
+pub fn trace(what: &str) {
+    let Some(window) = web_sys::window() else { return };
+    let key = JsValue::from_str("wildrootCalls");
+    // `dyn_into`, not `Array::from`, which would push onto a copy.
+    let list = match js_sys::Reflect::get(&window, &key).map(JsCast::dyn_into::<js_sys::Array>) {
+        Ok(Ok(list)) => list,
+        _ => {
+            let list = js_sys::Array::new();
+            let _ = js_sys::Reflect::set(&window, &key, &list);
+            list
+        }
+    };
+    if list.length() < TRACE_LEN {
+        list.push(&JsValue::from_str(what));
     }
 }
 

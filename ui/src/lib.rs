@@ -39,8 +39,7 @@ pub fn App() -> impl IntoView {
     provide_context(app);
     let pos = pos::PosState::new();
     provide_context(pos);
-    app.refresh_home();
-    app.refresh_sync();
+    app.start();
     app.apply_theme();
     // The sync status is always visible, so it is read often; it is one small query.
     set_interval(move || app.tick(), std::time::Duration::from_secs(2));

@@ -341,6 +341,15 @@ pub fn Pos() -> impl IntoView {
             }
         })
     };
+    // The booth is usable once the shop is in and its tiles are drawn:
+    // noted once, in the start-up trace (`api::trace`).
+    let drawn = StoredValue::new(false);
+    Effect::new(move || {
+        if app.home.with(Option::is_some) && !drawn.get_value() {
+            drawn.set_value(true);
+            crate::api::trace("booth-ready");
+        }
+    });
     let count = move || pos.cart.with(Cart::count);
     let due = move || total(app, pos);
     let custom_open = RwSignal::new(false);

@@ -3,7 +3,7 @@
 use crate::api::call;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wildroot_model::app::{AppSync, GetSync, Home, HomeView};
+use wildroot_model::app::{AlertCount, AppSync, GetSync, Home, HomeView};
 use wildroot_model::sync::Role;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -159,6 +159,8 @@ pub struct AppState {
     pub focus: RwSignal<Option<Focus>>,
     /// The phone's "More" sheet of screens.
     pub more_open: RwSignal<bool>,
+    /// Alerts waiting, for the badge: asked after the booth is up.
+    pub alerts: RwSignal<usize>,
 }
 
 impl AppState {
@@ -173,6 +175,7 @@ impl AppState {
             now_ms: RwSignal::new(js_sys::Date::now() as i64),
             focus: RwSignal::new(None),
             more_open: RwSignal::new(false),
+            alerts: RwSignal::new(0),
         }
     }
 
@@ -194,7 +197,7 @@ impl AppState {
     }
 
     pub fn alert_count(self) -> usize {
-        self.home.with(|h| h.as_ref().map(|h| h.alert_count)).unwrap_or(0)
+        self.alerts.get()
     }
 
     /// Shows `message` for [`TOAST_MS`], or until tapped or replaced.
@@ -212,19 +215,58 @@ impl AppState {
         );
     }
 
+    /// The window's first requests. The booth's screen comes first: the
+    /// shop (catalogue, market day) is read alone, and only once it is in
+    /// are the sync status and the alert badge asked for, so the first
+    /// screen never waits on them (#26).
+    pub fn start(self) {
+        spawn_local(async move {
+            self.load_home(false).await;
+            // A task of its own: the tiles are drawn (and the browser
+            // paints) before anything else is asked of the shell.
+            set_timeout(
+                move || {
+                    self.refresh_sync();
+                    if self.role() == Role::Owner {
+                        self.refresh_alerts();
+                    }
+                },
+                std::time::Duration::ZERO,
+            );
+        });
+    }
+
     /// Reads the shop again (stock, event totals) after anything changed it.
     pub fn refresh_home(self) {
-        spawn_local(async move {
-            match call(&Home {}).await {
-                Ok(h) => {
-                    crate::cart::set_currency(&h.currency);
-                    // A vendor's session never stays on an owner's screen.
-                    if !self.screen.get_untracked().may_open(h.role) {
-                        self.screen.set(Screen::Pos);
-                    }
-                    self.home.set(Some(h));
+        spawn_local(self.load_home(true));
+    }
+
+    async fn load_home(self, with_alerts: bool) {
+        match call(&Home {}).await {
+            Ok(h) => {
+                crate::cart::set_currency(&h.currency);
+                // A vendor's session never stays on an owner's screen.
+                if !self.screen.get_untracked().may_open(h.role) {
+                    self.screen.set(Screen::Pos);
                 }
-                Err(e) => self.fail(e),
+                let owner = h.role == Role::Owner;
+                self.home.set(Some(h));
+                // A sale or a stock change may have raised or cleared an alert.
+                if !owner {
+                    self.alerts.set(0);
+                } else if with_alerts {
+                    self.refresh_alerts();
+                }
+            }
+            Err(e) => self.fail(e),
+        }
+    }
+
+    pub fn refresh_alerts(self) {
+        spawn_local(async move {
+            // The badge is a hint: a failed count keeps the last one, and the next change asks again.
+            if let Ok(n) = call(&AlertCount {}).await {
+                self.alerts.set(n);
             }
         });
     }
