@@ -715,9 +715,10 @@ async fn run<T: Transport>(
     let mut report = SyncReport::default();
     'sync: loop {
         push_all(store, client, token, &mut report, progress).await?;
+        let after = lock(store)?.pull_cursor()?;
+        let mut fetched = client.pull(token, after, PAGE).await?;
         loop {
-            let after = lock(store)?.pull_cursor()?;
-            let page = client.pull(token, after, PAGE).await?;
+            let page = fetched;
             if lock(store)?.server_went_back(page.epoch.as_deref())? {
                 // Once: a second change of epoch within one sync is a server
                 // being restored again right now; the next sync sees to it.
@@ -733,11 +734,20 @@ async fn run<T: Transport>(
                 continue 'sync;
             }
             report.pulled += page.ops.len();
-            report.applied += lock(store)?.apply_pulled(&page)?;
-            progress(Progress::Pulled { total: report.pulled, through: page.next_after, more: page.more });
             if !page.more || page.ops.is_empty() {
+                report.applied += lock(store)?.apply_pulled(&page)?;
+                progress(Progress::Pulled { total: report.pulled, through: page.next_after, more: false });
                 break 'sync;
             }
+            // The next page is asked for before this one is applied, so the
+            // server reads and sends it meanwhile (the request is on its way
+            // at the first poll, which `join!` gives it first). Its place is
+            // this page's end: were this page not applied, the next one
+            // would not answer the cursor and `apply_pulled` would refuse it.
+            let (next, applied) = tokio::join!(client.pull(token, page.next_after, PAGE), async { lock(store)?.apply_pulled(&page) });
+            report.applied += applied?;
+            progress(Progress::Pulled { total: report.pulled, through: page.next_after, more: true });
+            fetched = next?;
         }
     }
     Ok(report)
