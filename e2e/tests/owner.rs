@@ -234,6 +234,9 @@ async fn the_dashboard_draws_the_core_s_figures_and_exports_them() -> Result<()>
     app.click("#backup-list .restore-this").await?;
     let picked = app.client.execute("return document.querySelector('#restore-path').value", vec![]).await?;
     assert_eq!(picked.as_str(), Some(daily.as_str()), "choosing a listed backup fills the restore box");
+    // The platform's own file picker sits beside the typed path; its window
+    // is GTK's, outside the webview, so WebDriver does not drive it.
+    app.find("#restore-choose").await?;
     app.click("#restore-confirm + button").await?; // "Keep this shop"
     app.click("#backup-now").await?;
     let saved = app.wait_until("#backup-done", "text", |t| t.ends_with(".db")).await?;

@@ -685,6 +685,11 @@ pub struct RestoreBackup {
     pub path: String,
 }
 
+/// Asks the platform's own file picker for a backup file to restore
+/// (#26); `None` when the person closed it. The typed path stays beside it.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChooseBackupFile {}
+
 /// Signs this device out of its server (owner only).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SignOut {
@@ -834,6 +839,7 @@ command!(SaveShop => SettingsView, "save_shop");
 command!(SignOut => AppSync, "sign_out");
 command!(BackupNow => String, "backup_now");
 command!(RestoreBackup => String, "restore_backup");
+command!(ChooseBackupFile => Option<String>, "choose_backup_file");
 command!(ListBackups => BackupList, "list_backups");
 command!(LinkShopify => SettingsView, "link_shopify");
 command!(UnlinkShopify => SettingsView, "unlink_shopify");

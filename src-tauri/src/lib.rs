@@ -317,6 +317,18 @@ fn restore_backup(shell: State<'_, Shell>, req: RestoreBackup) -> Reply<String> 
     owner::restore_backup(&shell, req).map_err(fail)
 }
 
+/// The platform's file picker (tauri-plugin-dialog), opened where the
+/// backups are kept. Blocking is fine: commands run off the window's thread.
+#[tauri::command(async)]
+fn choose_backup_file(app: tauri::AppHandle, shell: State<'_, Shell>, _req: ChooseBackupFile) -> Reply<Option<String>> {
+    use tauri_plugin_dialog::DialogExt;
+    owner::owner_only(&*shell.store().map_err(fail)?, "restoring a backup").map_err(fail)?;
+    let picker = app.dialog().file().set_title("Backup to restore").add_filter("Wildroot backup", &["db"]);
+    let dir = shell.backups_dir();
+    let picker = if dir.is_dir() { picker.set_directory(dir) } else { picker };
+    Ok(picker.blocking_pick_file().and_then(|f| f.into_path().ok()).map(|p| p.display().to_string()))
+}
+
 #[tauri::command(async)]
 fn save_shop(shell: State<'_, Shell>, req: SaveShop) -> Reply<SettingsView> {
     let out = owner::save_shop(&shell, req).map_err(fail)?;
@@ -457,6 +469,7 @@ pub fn run() {
         .with_env_filter(tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "warn".into()))
         .try_init();
     let built = tauri::Builder::default()
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let path = database_path(app)?;
             let shell = Shell::open(path, sync_interval()?)?.exporting_to(export_dir(app));
@@ -548,6 +561,7 @@ pub fn run() {
             list_users,
             add_user,
             restore_backup,
+            choose_backup_file,
             list_backups
         ])
         .run(tauri::generate_context!("../tauri.conf.json"));

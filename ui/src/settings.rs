@@ -954,6 +954,15 @@ fn Backup() -> impl IntoView {
         });
     };
     let restore_path = RwSignal::new(String::new());
+    let choose = move |_| {
+        spawn_local(async move {
+            match call(&ChooseBackupFile {}).await {
+                Ok(Some(path)) => restore_path.set(path),
+                Ok(None) => {}
+                Err(e) => app.fail(e),
+            }
+        });
+    };
     let confirm = RwSignal::new(false);
     let restored = RwSignal::new(None::<String>);
     let restore = move |_| {
@@ -1026,6 +1035,8 @@ fn Backup() -> impl IntoView {
             <h3>"Restore"</h3>
             <p class="muted">"Put a backup in this shop's place. It is checked first; the shop it replaces is kept as a file beside it. Not on a device that syncs: sign in on a new one instead."</p>
             {field_hint("Backup file", "restore-path", "/home/me/Downloads/wildroot-backup-….db", restore_path)}
+            // The platform's own picker; typing the path above works as well.
+            <button class="secondary" id="restore-choose" on:click=choose>"Choose file…"</button>
             <Show
                 when=move || confirm.get()
                 fallback=move || view! { <button class="secondary" id="restore" on:click=move |_| confirm.set(true)>"Restore…"</button> }
