@@ -1,9 +1,11 @@
 //! The app's performance targets, measured on the real app in its WebKit
 //! webview (run under a display: `xvfb-run -a cargo bench -p wildroot-e2e`):
 //!
-//! - cold start to an interactive POS screen (target ≤ 1.5 s): from asking
-//!   WebDriver for a session (which launches the app) until a product tile
-//!   is on screen, median of several launches on fresh databases;
+//! - cold start to an interactive POS screen (target ≤ 400 ms, #26): from
+//!   asking WebDriver for a session (which launches the app) until a
+//!   product tile is on screen, median of 10 launches, each on its own copy
+//!   of the demo shop, and the part of it inside the page (from its
+//!   navigation);
 //! - a tap on a product tile until the cart bar shows it (target ≤ 50 ms),
 //!   timed inside the webview with `performance.now()` over 100 taps, up
 //!   to the next animation frame after the cart bar changed;
@@ -105,14 +107,26 @@ const invoke = window.__TAURI__.core.invoke;
 async fn main() -> Result<()> {
     let dir = tempfile::tempdir()?;
 
+    // The shop a vendor opens each morning is already there: each launch
+    // opens its own copy of the demo shop, made once, not a first start
+    // (which also makes the demo shop).
+    let shop = dir.path().join("shop.db");
+    wildroot_core::Store::open(&shop)?.seed_demo()?;
     let mut starts = Vec::new();
-    for i in 0..7 {
-        let launch = Launch { db: dir.path().join(format!("start-{i}.db")), sync_interval_secs: 30 };
+    let mut in_page = Vec::new();
+    for i in 0..10 {
+        let db = dir.path().join(format!("start-{i}.db"));
+        std::fs::copy(&shop, &db)?;
+        let launch = Launch { db, sync_interval_secs: 30 };
         let app = App::launch(&launch).await?;
         starts.push(app.launched_at.elapsed().as_secs_f64() * 1000.0);
+        // The page's own clock starts at its navigation: what is left of
+        // the cold start is the process, WebKit and the driver starting.
+        in_page.push(app.client.execute("return performance.now()", vec![]).await?.as_f64().unwrap_or(f64::NAN));
         app.quit().await?;
     }
     summary("cold start to interactive POS", "ms", starts);
+    summary("  of which in the page (navigation start to tiles found, one poll late at most)", "ms", in_page);
 
     let app = App::launch(&Launch { db: dir.path().join("taps.db"), sync_interval_secs: 30 }).await?;
     let taps = app.client.execute_async(TAPS, vec![100.into()]).await?;
