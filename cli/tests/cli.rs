@@ -178,6 +178,7 @@ fn errors_name_the_bad_value_and_change_nothing() {
         (&["sell", "--line", "SOAP-OAT=99999999999999999999", "--pay", "cash=9"], "99999999999999999999"),
         (&["sell", "--line", "SOAP-OAT=9223372036854775807", "--pay", "cash=9"], "too large"),
         (&["sell", "--line", "SOAP-OAT", "--pay", "cash=9"], "SOAP-OAT"),
+        (&["sell", "--line", "SOAP-OAT=abc", "--pay", "cash=9"], "error: the quantity in --line SOAP-OAT=abc 'abc' is not a whole number"),
         (&["product", "add", "--sku", "SOAP-OAT", "--name", "Again", "--price", "1"], "SOAP-OAT"),
         (&["product", "add", "--sku", "NEW", "--name", "New", "--price", "abc"], "abc"),
         (&["product", "add", "--sku", "NEW", "--name", "New", "--price", "-3"], "-3"),

@@ -200,7 +200,7 @@ pub(crate) fn sale_line(s: &str) -> Result<LineRequest> {
     };
     Ok(LineRequest {
         key: sku.to_string(),
-        qty: count(qty, &format!("the quantity in --line {s}"))?,
+        qty: count(qty, &format!("quantity in --line {s}"))?,
         unit_price: price,
         discount,
         lot,
@@ -225,7 +225,7 @@ pub(crate) fn custom_line(s: &str) -> Result<LineRequest> {
     };
     Ok(LineRequest {
         key: description.to_string(),
-        qty: count(qty, &format!("the quantity in --custom {s}"))?,
+        qty: count(qty, &format!("quantity in --custom {s}"))?,
         unit_price: Some(amount(price, &format!("the price in --custom {s}"))?),
         discount,
         lot: None,
@@ -238,7 +238,7 @@ pub(crate) fn refund_lines(lines: &[String]) -> Result<Vec<(String, i64)>> {
         .iter()
         .map(|l| {
             let (sku, q) = pair(l, "--line", "SALVE=1")?;
-            Ok((sku.to_string(), count(q, &format!("the quantity in --line {l}"))?))
+            Ok((sku.to_string(), count(q, &format!("quantity in --line {l}"))?))
         })
         .collect()
 }
@@ -360,7 +360,7 @@ pub(crate) fn event(store: &mut Store, cmd: EventCmd, format: Format) -> Result<
                 .iter()
                 .map(|l| {
                     let (sku, q) = pair(l, "--line", "SALVE=12")?;
-                    Ok((sku.to_string(), count(q, &format!("the quantity in --line {l}"))?))
+                    Ok((sku.to_string(), count(q, &format!("quantity in --line {l}"))?))
                 })
                 .collect::<Result<Vec<_>>>()?;
             allotment_out(&store.allot(&event, &device, &lines)?, format)?
