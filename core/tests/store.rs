@@ -562,3 +562,30 @@ fn refusals_name_the_sale_by_its_receipt_number() -> R {
     assert!(void.contains(&sold.receipt_no) && !void.contains(&id), "{void}");
     Ok(())
 }
+
+/// A void that reaches a device before its sale (another device's, pulled
+/// out of order) is held and applied when the sale arrives: the tables are
+/// the same as when they arrive in order, and a sale without one is untouched.
+#[test]
+fn a_void_arriving_before_its_sale_ends_as_if_in_order() -> R {
+    let (_dir, mut booth) = store()?;
+    booth.add_product(NewProduct { sku: "SALVE".into(), name: "Salve".into(), price: Money(1400), ..Default::default() })?;
+    booth.adjust_product("SALVE", 10, "count")?;
+    let kept = booth.sell(cash("SALVE", 1, 1400))?;
+    let voided = booth.sell(cash("SALVE", 2, 2800))?;
+    booth.void_sale(&voided.sale_id.to_string(), "rang twice")?;
+    let ops = wildroot_core::oplog::all_ops(booth.conn())?;
+    let mut late = ops.clone();
+    let void_at = late.iter().position(|o| o.kind.name() == "sale_voided").ok_or(CoreError::Invalid("no void".into()))?;
+    let void = late.remove(void_at);
+    let sale_at = late.iter().position(|o| matches!(&o.kind, wildroot_model::op::OpKind::SaleCompleted(p) if p.sale_id == voided.sale_id)).ok_or(CoreError::Invalid("no sale".into()))?;
+    late.insert(sale_at, void);
+    let (_a, mut in_order) = store()?;
+    let (_b, mut out_of_order) = store()?;
+    wildroot_core::oplog::apply_foreign(&mut in_order, &ops)?;
+    wildroot_core::oplog::apply_foreign(&mut out_of_order, &late)?;
+    assert_eq!(dump_tables(in_order.conn())?, dump_tables(out_of_order.conn())?);
+    assert_eq!(dump_tables(in_order.conn())?, dump_tables(booth.conn())?);
+    assert_eq!(out_of_order.product("SALVE")?.on_hand, 9, "only the kept sale took stock: {kept:?}");
+    Ok(())
+}
