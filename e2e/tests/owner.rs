@@ -205,6 +205,8 @@ async fn the_dashboard_draws_the_core_s_figures_and_exports_them() -> Result<()>
     app.find("#value-total").await?;
     app.screenshot("reports-1280x800").await?;
 
+    // Asked where to save, or not (the default): Downloads at once.
+    app.find("#export-ask").await?;
     app.click("#export-product").await?;
     let saved = app.wait_until("#export-done", "text", |t| t.ends_with(".csv")).await?;
     let path = saved.trim_start_matches("Saved ").to_string();
@@ -251,6 +253,21 @@ async fn the_dashboard_draws_the_core_s_figures_and_exports_them() -> Result<()>
     let kept = app.wait_until("#restore-done", "text", |t| t.ends_with(".db")).await?;
     let kept = kept.rsplit(' ').next().unwrap_or_default().to_string();
     assert!(std::path::Path::new(&kept).exists(), "{kept}");
+    // A booth's changes carried by hand: the file it saved, imported here
+    // by its typed path (the picker beside it is GTK's), counts each once.
+    let mut booth = Store::open(&dir.path().join("booth.db"))?;
+    booth.add_customer(wildroot_core::customer::CustomerInput { name: Some("Rosa Carried".into()), ..Default::default() })?;
+    let file = booth.export_unsynced()?;
+    let booth_work = file.ops.iter().filter(|o| Role::Vendor.may(&o.kind)).count();
+    assert!(booth_work >= 1, "the customer is booth work");
+    let carried = dir.path().join("carried.json");
+    std::fs::write(&carried, serde_json::to_vec(&file)?)?;
+    app.find("#carried-choose").await?;
+    app.fill("#carried-path", &carried.display().to_string()).await?;
+    app.click("#carried-import").await?;
+    app.wait_text("#carried-done", &format!("Applied {booth_work} new change(s) of {} in the file.", file.ops.len())).await?;
+    app.click("#carried-import").await?;
+    app.wait_text("#carried-done", &format!("Applied 0 new change(s) of {} in the file.", file.ops.len())).await?;
     app.click("#nav-customers").await?;
     app.click("#customer-list tr.customer td").await?;
     app.find("#purchases tr.purchase").await?;

@@ -34,6 +34,8 @@ async fn sync_status_goes_offline_and_back_when_the_server_stops_and_starts() ->
     let file = wildroot_model::sync::OpsFile::parse(&std::fs::read(saved.trim_start_matches("Saved "))?).map_err(anyhow::Error::msg)?;
     let kinds: Vec<&str> = file.ops.iter().map(|o| o.kind.as_str()).collect();
     assert_eq!(kinds, ["sale_completed"], "the file holds exactly the sale waiting to sync");
+    // Beside it, the platform's save dialog (GTK's window, outside WebDriver).
+    app.find("#sync-export-as").await?;
 
     server.restart().await?;
     app.click("#sync-now").await?;

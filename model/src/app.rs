@@ -378,6 +378,24 @@ pub struct SyncNow {}
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ExportUnsynced {}
 
+/// Saves this device's unsynced changes where the person chooses, with the
+/// platform's save dialog (#26); `None` when they closed it. The plain
+/// [`ExportUnsynced`] stays beside it, writing beside exported reports.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct SaveUnsyncedAs {}
+
+/// Asks the platform's file picker for a file of another device's unsynced
+/// changes; `None` when the person closed it. A typed path does as well.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ChooseChangesFile {}
+
+/// Applies another device's unsynced changes, from the file it exported,
+/// here: booth work only, each change once (as `wildroot sync import`).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ImportChanges {
+    pub path: String,
+}
+
 /// Sign this device in to a server and start syncing with it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Connect {
@@ -629,6 +647,13 @@ pub struct ExportCsv {
     pub to: Option<NaiveDate>,
 }
 
+/// Writes one report as CSV where the person chooses, with the platform's
+/// save dialog (#26); `None` when they closed it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SaveCsvAs {
+    pub export: ExportCsv,
+}
+
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct ListAlerts {}
 
@@ -807,6 +832,9 @@ command!(SettleEvent => SettleStatement, "settle_event");
 command!(GetSync => AppSync, "get_sync");
 command!(SyncNow => AppSync, "sync_now");
 command!(ExportUnsynced => String, "export_unsynced");
+command!(SaveUnsyncedAs => Option<String>, "save_unsynced_as");
+command!(ChooseChangesFile => Option<String>, "choose_changes_file");
+command!(ImportChanges => ImportedChanges, "import_changes");
 command!(Connect => AppSync, "connect");
 command!(StartFresh => SettingsView, "start_fresh");
 command!(GetSettings => SettingsView, "get_settings");
@@ -833,6 +861,7 @@ command!(GetCustomer => CustomerView, "get_customer");
 command!(SaveCustomer => CustomerView, "save_customer");
 command!(Dashboard => DashboardView, "dashboard");
 command!(ExportCsv => String, "export_csv");
+command!(SaveCsvAs => Option<String>, "save_csv_as");
 command!(ListAlerts => Vec<Alert>, "list_alerts");
 command!(AlertCount => usize, "alert_count");
 command!(SaveShop => SettingsView, "save_shop");

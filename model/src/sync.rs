@@ -165,7 +165,7 @@ impl OpsFile {
     /// Reads a file's bytes, refusing anything that is not a whole, single-device export.
     pub fn parse(bytes: &[u8]) -> Result<OpsFile, String> {
         let file: OpsFile = serde_json::from_slice(bytes)
-            .map_err(|e| format!("this is not a Wildroot operations file ({e}): export one with `wildroot sync export FILE`"))?;
+            .map_err(|e| format!("this is not a Wildroot operations file ({e}): export one on the device that made the changes"))?;
         if file.format != OPS_FILE_FORMAT || file.version != 1 {
             return Err(format!("this file is '{}' version {}, not a Wildroot operations file this app reads", file.format, file.version));
         }

@@ -454,6 +454,17 @@ pub struct RefusedOp {
     pub reason: String,
 }
 
+/// What importing another device's file of unsynced changes did.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct ImportedChanges {
+    /// Changes in the file.
+    pub operations: usize,
+    /// Of them, new here and applied.
+    pub applied: usize,
+    /// Left out, with the reason.
+    pub refused: Vec<RefusedOp>,
+}
+
 /// What one sync did.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct SyncReport {

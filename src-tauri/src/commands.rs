@@ -176,17 +176,41 @@ pub fn sync_now(shell: &Shell, _: SyncNow) -> Result<AppSync> {
 /// The day the network never comes back before the battery dies: this
 /// device's unsynced changes, as a file for `wildroot server import-ops`.
 pub fn export_unsynced(shell: &Shell, _: ExportUnsynced) -> Result<String> {
+    let (bytes, name) = unsynced_file(shell)?;
+    let dir = shell.export_dir();
+    std::fs::create_dir_all(dir).map_err(|e| CoreError::Invalid(format!("cannot create {}: {e}", dir.display())))?;
+    write_file(&dir.join(name), &bytes)
+}
+
+/// This device's unsynced changes as the file's bytes, and the file's
+/// usual name; refused when there is nothing to carry.
+pub fn unsynced_file(shell: &Shell) -> Result<(Vec<u8>, String)> {
     let store = shell.store()?;
     let file = store.export_unsynced()?;
     if file.ops.is_empty() {
         return Err(CoreError::Invalid("every change here has reached the server: there is nothing to export".into()));
     }
-    let dir = shell.export_dir();
-    std::fs::create_dir_all(dir).map_err(|e| CoreError::Invalid(format!("cannot create {}: {e}", dir.display())))?;
-    let path = dir.join(format!("wildroot-unsynced-{}.json", crate::shell::chrono_stamp(store.now_ms())));
     let bytes = serde_json::to_vec(&file).map_err(|e| CoreError::Invalid(format!("cannot write the changes: {e}")))?;
-    std::fs::write(&path, bytes).map_err(|e| CoreError::Invalid(format!("cannot write {}: {e}", path.display())))?;
+    Ok((bytes, format!("wildroot-unsynced-{}.json", crate::shell::chrono_stamp(store.now_ms()))))
+}
+
+/// Writes a file the person asked for and answers with where it went.
+pub fn write_file(path: &std::path::Path, bytes: &[u8]) -> Result<String> {
+    std::fs::write(path, bytes).map_err(|e| CoreError::Invalid(format!("cannot write {}: {e}", path.display())))?;
     Ok(path.display().to_string())
+}
+
+/// Another device's file of unsynced changes, applied here (booth work
+/// only, each change once: the core's rule for files carried by hand).
+pub fn import_changes(shell: &Shell, req: ImportChanges) -> Result<ImportedChanges> {
+    let path = req.path.trim();
+    if path.is_empty() {
+        return Err(CoreError::Invalid("give the file of changes to import".into()));
+    }
+    let bytes = std::fs::read(path).map_err(|e| CoreError::Invalid(format!("cannot read {path}: {e}")))?;
+    let file = wildroot_model::sync::OpsFile::parse(&bytes).map_err(CoreError::Invalid)?;
+    let report = shell.store()?.import_ops_file(&file)?;
+    Ok(ImportedChanges { operations: file.ops.len(), applied: report.applied, refused: report.refused })
 }
 
 pub fn start_fresh(shell: &Shell, req: StartFresh) -> Result<SettingsView> {
@@ -235,6 +259,37 @@ mod tests {
         shell.store()?.conn().execute("UPDATE ops SET server_seq = seq", [])?;
         let err = export_unsynced(&shell, ExportUnsynced {}).err().map(|e| e.to_string()).unwrap_or_default();
         assert!(err.contains("nothing to export"), "{err}");
+        Ok(())
+    }
+
+    #[test]
+    fn a_file_of_changes_is_imported_once_and_a_wrong_file_is_named() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let phone = Shell::open(dir.path().join("phone.db"), None)?.exporting_to(dir.path().join("exports"));
+        let path = export_unsynced(&phone, ExportUnsynced {})?;
+        let laptop = Shell::open(dir.path().join("laptop.db"), None)?;
+        let owner_work: Vec<_> = wildroot_core::oplog::all_ops(phone.store()?.conn())?
+            .into_iter()
+            .filter(|o| !wildroot_model::sync::Role::Vendor.may(o.kind.name()))
+            .collect();
+        wildroot_core::oplog::apply_foreign(&mut *laptop.store()?, &owner_work)?;
+        let first = import_changes(&laptop, ImportChanges { path: format!("  {path} ") })?;
+        assert_eq!(first.operations, phone.store()?.sync_status()?.pending as usize);
+        assert_eq!(first.applied + first.refused.len(), first.operations);
+        assert!(first.applied > 0 && first.refused.len() == owner_work.len(), "{first:?}");
+        let again = import_changes(&laptop, ImportChanges { path: path.clone() })?;
+        assert_eq!(again.applied, 0, "a second import changes nothing");
+        let mine = import_changes(&phone, ImportChanges { path }).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(mine.contains("exported from this device"), "{mine}");
+        let junk = dir.path().join("notes.txt");
+        std::fs::write(&junk, "market list").map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let before = laptop.store()?.sync_status()?.pending;
+        let wrong =
+            import_changes(&laptop, ImportChanges { path: junk.display().to_string() }).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(wrong.contains("not a Wildroot operations file") && !wrong.contains("wildroot "), "{wrong}");
+        let none = import_changes(&laptop, ImportChanges { path: " ".into() }).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(none.contains("give the file"), "{none}");
+        assert_eq!(laptop.store()?.sync_status()?.pending, before, "a refused file changes nothing");
         Ok(())
     }
 

@@ -329,6 +329,52 @@ fn choose_backup_file(app: tauri::AppHandle, shell: State<'_, Shell>, _req: Choo
     Ok(picker.blocking_pick_file().and_then(|f| f.into_path().ok()).map(|p| p.display().to_string()))
 }
 
+/// The platform's save dialog, at `dir` with the usual file name filled
+/// in; `None` when the person closed it.
+fn ask_where_to_save(app: &tauri::AppHandle, title: &str, dir: &std::path::Path, name: &str, filter: (&str, &[&str])) -> Option<PathBuf> {
+    use tauri_plugin_dialog::DialogExt;
+    let dialog = app.dialog().file().set_title(title).set_file_name(name).add_filter(filter.0, filter.1);
+    let dialog = if dir.is_dir() { dialog.set_directory(dir) } else { dialog };
+    dialog.blocking_save_file().and_then(|f| f.into_path().ok())
+}
+
+/// The unsynced changes, saved where the person chooses. Checked before
+/// the dialog opens (nothing to save says so at once) and read again after
+/// it closes, so a sale rung up meanwhile is in the file too.
+#[tauri::command(async)]
+fn save_unsynced_as(app: tauri::AppHandle, shell: State<'_, Shell>, _req: SaveUnsyncedAs) -> Reply<Option<String>> {
+    let (_, name) = commands::unsynced_file(&shell).map_err(fail)?;
+    let Some(path) = ask_where_to_save(&app, "Save unsynced changes", shell.export_dir(), &name, ("Wildroot changes", &["json"])) else {
+        return Ok(None);
+    };
+    let (bytes, _) = commands::unsynced_file(&shell).map_err(fail)?;
+    commands::write_file(&path, &bytes).map(Some).map_err(fail)
+}
+
+#[tauri::command(async)]
+fn save_csv_as(app: tauri::AppHandle, shell: State<'_, Shell>, req: SaveCsvAs) -> Reply<Option<String>> {
+    let (body, name) = owner::csv_report(&shell, &req.export).map_err(fail)?;
+    let Some(path) = ask_where_to_save(&app, "Save report as CSV", shell.export_dir(), &name, ("CSV", &["csv"])) else {
+        return Ok(None);
+    };
+    commands::write_file(&path, body.as_bytes()).map(Some).map_err(fail)
+}
+
+/// The platform's file picker for another device's file of changes.
+#[tauri::command(async)]
+fn choose_changes_file(app: tauri::AppHandle, shell: State<'_, Shell>, _req: ChooseChangesFile) -> Reply<Option<String>> {
+    use tauri_plugin_dialog::DialogExt;
+    let picker = app.dialog().file().set_title("File of changes to import").add_filter("Wildroot changes", &["json"]);
+    let dir = shell.export_dir();
+    let picker = if dir.is_dir() { picker.set_directory(dir) } else { picker };
+    Ok(picker.blocking_pick_file().and_then(|f| f.into_path().ok()).map(|p| p.display().to_string()))
+}
+
+#[tauri::command(async)]
+fn import_changes(shell: State<'_, Shell>, req: ImportChanges) -> Reply<ImportedChanges> {
+    commands::import_changes(&shell, req).map_err(fail)
+}
+
 #[tauri::command(async)]
 fn save_shop(shell: State<'_, Shell>, req: SaveShop) -> Reply<SettingsView> {
     let out = owner::save_shop(&shell, req).map_err(fail)?;
@@ -516,6 +562,9 @@ pub fn run() {
             get_sync,
             sync_now,
             export_unsynced,
+            save_unsynced_as,
+            choose_changes_file,
+            import_changes,
             start_fresh,
             connect,
             list_products,
@@ -544,6 +593,7 @@ pub fn run() {
             save_customer,
             dashboard,
             export_csv,
+            save_csv_as,
             list_alerts,
             alert_count,
             save_shop,

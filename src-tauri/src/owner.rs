@@ -326,8 +326,16 @@ pub fn dashboard(store: &Store, req: Dashboard) -> Result<DashboardView> {
     })
 }
 
-/// Writes the CSV and answers with where it went.
+/// Writes the CSV into the exports folder and answers with where it went.
 pub fn export_csv(shell: &Shell, req: ExportCsv) -> Result<String> {
+    let (body, name) = csv_report(shell, &req)?;
+    let dir = shell.export_dir();
+    std::fs::create_dir_all(dir).map_err(|e| CoreError::Invalid(format!("cannot create {}: {e}", dir.display())))?;
+    crate::commands::write_file(&dir.join(name), body.as_bytes())
+}
+
+/// One report as CSV (owner only), and the file's usual name.
+pub fn csv_report(shell: &Shell, req: &ExportCsv) -> Result<(String, String)> {
     let store = shell.store()?;
     owner_only(&store, "reports")?;
     let (from, to) = (req.from, req.to);
@@ -346,11 +354,7 @@ pub fn export_csv(shell: &Shell, req: ExportCsv) -> Result<String> {
             t.map(|d| d.to_string()).unwrap_or_else(|| "today".into())
         ),
     };
-    let dir = shell.export_dir();
-    std::fs::create_dir_all(dir).map_err(|e| CoreError::Invalid(format!("cannot create {}: {e}", dir.display())))?;
-    let path = dir.join(format!("wildroot-{name}{span}.csv"));
-    std::fs::write(&path, body).map_err(|e| CoreError::Invalid(format!("cannot write {}: {e}", path.display())))?;
-    Ok(path.display().to_string())
+    Ok((body, format!("wildroot-{name}{span}.csv")))
 }
 
 /// A checked copy of the whole shop (the same as `wildroot backup`), beside

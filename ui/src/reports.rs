@@ -8,7 +8,7 @@ use crate::pos::method_name;
 use crate::state::AppState;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wildroot_model::app::{Dashboard, DashboardView, ExportCsv, MarketResults};
+use wildroot_model::app::{Dashboard, DashboardView, ExportCsv, MarketResults, SaveCsvAs};
 use wildroot_model::field;
 use wildroot_model::op::PayMethod;
 use wildroot_model::views::{MarketsReport, SalesReport};
@@ -109,14 +109,19 @@ pub fn Reports() -> impl IntoView {
             }>{label}</button>
         }
     };
+    // Off: each CSV goes to Downloads at once. On: the platform's save
+    // dialog asks where (closing it saves nothing).
+    let ask_where = RwSignal::new(false);
     let export = move |report: &'static str| {
         let req = match untrack(period) {
             Ok((from, to)) => ExportCsv { report: report.into(), from, to },
             Err(e) => return app.fail(e),
         };
         spawn_local(async move {
-            match call(&req).await {
-                Ok(path) => exported.set(Some(path)),
+            let saved = if ask_where.get_untracked() { call(&SaveCsvAs { export: req }).await } else { call(&req).await.map(Some) };
+            match saved {
+                Ok(Some(path)) => exported.set(Some(path)),
+                Ok(None) => {}
                 Err(e) => app.fail(e),
             }
         });
@@ -130,6 +135,7 @@ pub fn Reports() -> impl IntoView {
                 <label>"From"<input type="date" id="from" prop:value=move || from.get() on:input=move |ev| from.set(event_target_value(&ev)) /></label>
                 <label>"To"<input type="date" id="to" prop:value=move || to.get() on:input=move |ev| to.set(event_target_value(&ev)) /></label>
                 <div class="choices">{range("range-7", "7 days", Some(7))} {range("range-30", "30 days", Some(30))} {range("range-all", "All time", None)}</div>
+                {crate::form::checkbox("Ask where to save each CSV", "export-ask", ask_where)}
                 {move || exported.get().map(|p| view! { <p class="done" id="export-done">{format!("Saved {p}")}</p> })}
             </div>
             {move || {

@@ -126,6 +126,7 @@ pub fn Settings() -> impl IntoView {
                     }
                 }}
             </div>
+            <CarriedChanges />
             <Shopify settings=settings />
             <Backup />
             <Show when=move || connected.get().is_none()>
@@ -931,6 +932,57 @@ fn ShopifyImport() -> impl IntoView {
 
 /// A copy of the whole shop, written beside exported reports; the daily
 /// automatic copies, each restorable from here.
+/// A booth's changes carried by hand: the file its "Save unsynced changes"
+/// wrote, applied here (booth work only, each change once; the core says
+/// what it left out and why).
+#[component]
+fn CarriedChanges() -> impl IntoView {
+    let app = expect_context::<AppState>();
+    let path = RwSignal::new(String::new());
+    let done = RwSignal::new(None::<wildroot_model::views::ImportedChanges>);
+    let choose = move |_| {
+        spawn_local(async move {
+            match call(&ChooseChangesFile {}).await {
+                Ok(Some(p)) => path.set(p),
+                Ok(None) => {}
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    let import = move |_| {
+        let req = ImportChanges { path: path.get_untracked() };
+        spawn_local(async move {
+            match call(&req).await {
+                Ok(r) => {
+                    done.set(Some(r));
+                    app.refresh_home();
+                }
+                Err(e) => app.fail(e),
+            }
+        });
+    };
+    view! {
+        <div class="card" id="carried">
+            <h2>"Changes carried by hand"</h2>
+            <p class="muted">"A booth that could not sync saves its waiting changes to a file. Import that file here to see its sales now; the booth still sends them when it next syncs, and each counts once."</p>
+            {field_hint("File of changes", "carried-path", "/home/me/Downloads/wildroot-unsynced-….json", path)}
+            // The platform's own picker; typing the path above works as well.
+            <button class="secondary" id="carried-choose" on:click=choose>"Choose file…"</button>
+            <button class="primary" id="carried-import" on:click=import>"Import"</button>
+            {move || {
+                done.get()
+                    .map(|r| {
+                        let left = r.refused.iter().map(|o| format!("{} ({})", o.kind, o.reason)).collect::<Vec<_>>().join("; ");
+                        view! {
+                            <p class="done" id="carried-done">{format!("Applied {} new change(s) of {} in the file.", r.applied, r.operations)}</p>
+                            {(!r.refused.is_empty()).then(|| view! { <p class="muted" id="carried-left-out">{format!("Left out: {left}")}</p> })}
+                        }
+                    })
+            }}
+        </div>
+    }
+}
+
 #[component]
 fn Backup() -> impl IntoView {
     let app = expect_context::<AppState>();

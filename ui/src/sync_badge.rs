@@ -5,7 +5,7 @@ use crate::cart::ago;
 use crate::state::{AppState, Screen};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use wildroot_model::app::{AppSync, ExportUnsynced, SyncNow};
+use wildroot_model::app::{AppSync, ExportUnsynced, SaveUnsyncedAs, SyncNow};
 
 /// The state shown: `local`, `syncing`, `synced`, `pending` or `offline`.
 pub fn state_of(s: &AppSync) -> &'static str {
@@ -64,6 +64,16 @@ pub fn SyncBadge() -> impl IntoView {
             }
         });
     };
+    // The platform's save dialog; the button above writes beside reports.
+    let export_as = move |_| {
+        spawn_local(async move {
+            match call(&SaveUnsyncedAs {}).await {
+                Ok(Some(path)) => exported.set(Some(path)),
+                Ok(None) => {}
+                Err(e) => app.fail(e),
+            }
+        });
+    };
     let state = move || app.sync.with(|s| s.as_ref().map(state_of).unwrap_or("local"));
     view! {
         <div class="sync">
@@ -115,6 +125,7 @@ pub fn SyncBadge() -> impl IntoView {
                         <Show when=move || app.sync.with(|s| s.as_ref().is_some_and(|s| s.status.pending > 0))>
                             <p class="muted">"No network before the battery runs out? Save the waiting changes to a file and give it to the owner."</p>
                             <button class="secondary" id="sync-export" on:click=export>"Save unsynced changes to a file"</button>
+                            <button class="secondary" id="sync-export-as" on:click=export_as>"Save to…"</button>
                         </Show>
                         {move || exported.get().map(|p| view! { <p class="done" id="sync-exported">{format!("Saved {p}")}</p> })}
                     </Show>
