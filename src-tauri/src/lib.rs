@@ -7,6 +7,7 @@
 #![forbid(unsafe_code)]
 
 pub mod commands;
+pub mod notices;
 pub mod owner;
 pub mod shell;
 
@@ -516,12 +517,24 @@ pub fn run() {
         .try_init();
     let built = tauri::Builder::default()
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_notification::init())
         .setup(|app| {
             let path = database_path(app)?;
             let shell = Shell::open(path, sync_interval()?)?.exporting_to(export_dir(app));
             // The sync loop is a task on Tauri's async runtime.
             tauri::async_runtime::block_on(async { shell.start_sync().and_then(|()| shell.start_shopify()) })?;
             shell.start_daily_backups();
+            let handle = app.handle().clone();
+            let told = notices::watch(std::sync::Arc::downgrade(shell.shared_store()), notices::EVERY, move |n| {
+                use tauri_plugin_notification::NotificationExt;
+                // No notification service (a bare desktop): the window's badge still shows it.
+                if let Err(e) = handle.notification().builder().title(&n.title).body(&n.body).show() {
+                    tracing::warn!("a notification could not be shown: {e}");
+                }
+            });
+            if let Err(e) = told {
+                tracing::warn!("notifications could not start: {e}");
+            }
             app.manage(shell);
             Ok(())
         })
