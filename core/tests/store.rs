@@ -578,7 +578,10 @@ fn a_void_arriving_before_its_sale_ends_as_if_in_order() -> R {
     let mut late = ops.clone();
     let void_at = late.iter().position(|o| o.kind.name() == "sale_voided").ok_or(CoreError::Invalid("no void".into()))?;
     let void = late.remove(void_at);
-    let sale_at = late.iter().position(|o| matches!(&o.kind, wildroot_model::op::OpKind::SaleCompleted(p) if p.sale_id == voided.sale_id)).ok_or(CoreError::Invalid("no sale".into()))?;
+    let sale_at = late
+        .iter()
+        .position(|o| matches!(&o.kind, wildroot_model::op::OpKind::SaleCompleted(p) if p.sale_id == voided.sale_id))
+        .ok_or(CoreError::Invalid("no sale".into()))?;
     late.insert(sale_at, void);
     let (_a, mut in_order) = store()?;
     let (_b, mut out_of_order) = store()?;
