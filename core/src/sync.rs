@@ -135,7 +135,13 @@ impl SyncClient {
     }
 
     pub async fn pull(&self, device_token: &str, after: i64, limit: usize) -> Result<PullResponse> {
-        self.send(self.http.get(format!("{}/api/v1/sync/pull?after={after}&limit={limit}", self.base)).bearer_auth(device_token)).await
+        self.pull_with(device_token, after, limit, OwnOps::Full).await
+    }
+
+    /// A pull page, this device's own operations in full or named only.
+    pub async fn pull_with(&self, device_token: &str, after: i64, limit: usize, own: OwnOps) -> Result<PullResponse> {
+        let url = format!("{}/api/v1/sync/pull?after={after}&limit={limit}&own={}", self.base, own.as_str());
+        self.send(self.http.get(url).bearer_auth(device_token)).await
     }
 }
 
@@ -518,13 +524,45 @@ impl Store {
     pub fn apply_pulled(&mut self, page: &PullResponse) -> Result<usize> {
         self.write(|tx| {
             let cursor: i64 = tx.query_row("SELECT pull_after FROM sync_state", [], |r| r.get(0)).optional()?.unwrap_or(0);
-            if page.after != cursor || page.next_after < page.after || page.ops.iter().any(|o| o.server_seq <= page.after || o.server_seq > page.next_after) {
+            let outside = |seq: i64| seq <= page.after || seq > page.next_after;
+            if page.after != cursor
+                || page.next_after < page.after
+                || page.ops.iter().any(|o| outside(o.server_seq))
+                || page.own.iter().any(|o| outside(o.server_seq))
+            {
                 return Err(CoreError::Server {
                     status: 200,
                     code: "stale_page".into(),
                     message: format!("a page for position {} arrived while this device is at {cursor}; it was ignored", page.after),
                     retryable: true,
                 });
+            }
+            // This device's own operations, named only: it must hold each,
+            // under its number, or it needs them in full (nothing changed yet).
+            if !page.own.is_empty() {
+                let me = tx.device();
+                let mut held = tx.prepare_cached("SELECT id FROM ops WHERE device = ?1 AND device_seq = ?2")?;
+                let me_text = me.to_string();
+                let mut all_held = page.own_device == Some(me);
+                for own in &page.own {
+                    if !all_held {
+                        break;
+                    }
+                    let id: Option<String> = held.query_row((&me_text, own.device_seq), |r| r.get(0)).optional()?;
+                    all_held = id.is_some_and(|id| id == own.id.to_string());
+                }
+                if !all_held {
+                    return Err(CoreError::Server {
+                        status: 200,
+                        code: OWN_NOT_HELD.into(),
+                        message: "the server named operations of this device's that it does not hold; they are asked for in full".into(),
+                        retryable: true,
+                    });
+                }
+                let mut place = tx.prepare_cached("UPDATE ops SET server_seq = ?1 WHERE id = ?2 AND server_seq IS NULL")?;
+                for own in &page.own {
+                    place.execute((own.server_seq, own.id.to_string()))?;
+                }
             }
             let mut clock = Clock::load(tx)?;
             let mut applied = 0;
@@ -656,7 +694,13 @@ pub enum Progress {
 /// with injected faults in the simulation tests.
 pub trait Transport: Sync {
     fn push(&self, device_token: &str, ops: Vec<WireOp>) -> impl std::future::Future<Output = Result<PushResponse>> + Send;
-    fn pull(&self, device_token: &str, after: i64, limit: usize) -> impl std::future::Future<Output = Result<PullResponse>> + Send;
+    fn pull(
+        &self,
+        device_token: &str,
+        after: i64,
+        limit: usize,
+        own: OwnOps,
+    ) -> impl std::future::Future<Output = Result<PullResponse>> + Send;
     /// The server's clock, UTC milliseconds.
     fn server_time_ms(&self) -> impl std::future::Future<Output = Result<i64>> + Send;
 }
@@ -666,8 +710,8 @@ impl Transport for SyncClient {
         SyncClient::push(self, device_token, ops).await
     }
 
-    async fn pull(&self, device_token: &str, after: i64, limit: usize) -> Result<PullResponse> {
-        SyncClient::pull(self, device_token, after, limit).await
+    async fn pull(&self, device_token: &str, after: i64, limit: usize, own: OwnOps) -> Result<PullResponse> {
+        SyncClient::pull_with(self, device_token, after, limit, own).await
     }
 
     async fn server_time_ms(&self) -> Result<i64> {
@@ -716,7 +760,7 @@ async fn run<T: Transport>(
     'sync: loop {
         push_all(store, client, token, &mut report, progress).await?;
         let after = lock(store)?.pull_cursor()?;
-        let mut fetched = client.pull(token, after, PAGE).await?;
+        let mut fetched = client.pull(token, after, PAGE, OwnOps::Brief).await?;
         loop {
             let page = fetched;
             if lock(store)?.server_went_back(page.epoch.as_deref())? {
@@ -733,9 +777,9 @@ async fn run<T: Transport>(
                 report.server_restored = true;
                 continue 'sync;
             }
-            report.pulled += page.ops.len();
-            if !page.more || page.ops.is_empty() {
-                report.applied += lock(store)?.apply_pulled(&page)?;
+            report.pulled += page.len();
+            if !page.more || page.is_empty() {
+                report.applied += apply_page(store, client, token, &page).await?;
                 progress(Progress::Pulled { total: report.pulled, through: page.next_after, more: false });
                 break 'sync;
             }
@@ -744,7 +788,8 @@ async fn run<T: Transport>(
             // at the first poll, which `join!` gives it first). Its place is
             // this page's end: were this page not applied, the next one
             // would not answer the cursor and `apply_pulled` would refuse it.
-            let (next, applied) = tokio::join!(client.pull(token, page.next_after, PAGE), async { lock(store)?.apply_pulled(&page) });
+            let (next, applied) =
+                tokio::join!(client.pull(token, page.next_after, PAGE, OwnOps::Brief), apply_page(store, client, token, &page));
             report.applied += applied?;
             progress(Progress::Pulled { total: report.pulled, through: page.next_after, more: true });
             fetched = next?;
@@ -752,6 +797,34 @@ async fn run<T: Transport>(
     }
     Ok(report)
 }
+
+/// Applies a page. One that names an operation of this device's that it
+/// does not hold (it was restored from an old backup, or the page was
+/// meant for another device) is asked for again with every operation in
+/// full, exactly as many, so it ends where the brief page did and the page
+/// fetched ahead still answers it; `apply_pulled` then brings them back.
+async fn apply_page<T: Transport>(store: &Mutex<Store>, client: &T, token: &str, page: &PullResponse) -> Result<usize> {
+    let applied = lock(store)?.apply_pulled(page);
+    match applied {
+        Err(CoreError::Server { code, .. }) if code == OWN_NOT_HELD => {
+            let full = client.pull(token, page.after, page.len(), OwnOps::Full).await?;
+            if full.epoch != page.epoch || full.next_after != page.next_after {
+                return Err(CoreError::Server {
+                    status: 200,
+                    code: "stale_page".into(),
+                    message: "the server's log changed while this device was catching up: sync once more".into(),
+                    retryable: true,
+                });
+            }
+            lock(store)?.apply_pulled(&full)
+        }
+        other => other,
+    }
+}
+
+/// The code of `apply_pulled`'s refusal of a page that names an operation
+/// of this device's it does not hold.
+const OWN_NOT_HELD: &str = "own_not_held";
 
 /// Pushes every pending operation of this device, page by page.
 async fn push_all<T: Transport>(

@@ -312,7 +312,7 @@ fn unknown_kinds_are_kept_then_applied_after_an_upgrade() -> R {
         payload: serde_json::json!({ "points": 10 }),
     };
     let before = dump_tables(s.conn())?;
-    s.apply_pulled(&PullResponse { after: 0, ops: vec![PulledOp { server_seq: 1, op: future }], next_after: 1, more: false, epoch: None })?;
+    s.apply_pulled(&PullResponse::new(0, vec![PulledOp { server_seq: 1, op: future }], 1, false))?;
     assert_eq!(dump_tables(s.conn())?, before, "an unknown kind changes no table");
     let kept: i64 = s.conn().query_row("SELECT COUNT(*) FROM ops WHERE applied = 0", [], |r| r.get(0))?;
     assert_eq!(kept, 1);

@@ -283,12 +283,48 @@ pub struct PulledOp {
     pub op: WireOp,
 }
 
+/// How a pull page gives the asking device's own operations: in full, or
+/// named only (it pushed them, so it holds them; it learns their place).
+/// A device that finds one it does not hold (it was restored from an old
+/// backup) asks for the same page in full.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum OwnOps {
+    #[default]
+    Full,
+    Brief,
+}
+
+impl OwnOps {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OwnOps::Full => "full",
+            OwnOps::Brief => "brief",
+        }
+    }
+}
+
+/// One of the asking device's own operations, named but not carried.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnOp {
+    pub server_seq: i64,
+    pub id: OpId,
+    pub device_seq: i64,
+}
+
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PullResponse {
     /// The cursor this page answers: a device applies a page only after
     /// exactly this cursor, so a stale or misrouted page can never skip operations.
     pub after: i64,
     pub ops: Vec<PulledOp>,
+    /// The asking device's own operations on this page when it asked for
+    /// them brief ([`OwnOps::Brief`]); then `ops` holds the others'.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub own: Vec<OwnOp>,
+    /// The device `own` belongs to: a page meant for another is refused.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own_device: Option<DeviceId>,
     /// The cursor to pull after next time.
     pub next_after: i64,
     /// More operations wait after `next_after`.
@@ -298,6 +334,32 @@ pub struct PullResponse {
     /// its own operations again and pulls from the start.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub epoch: Option<String>,
+}
+
+impl PullResponse {
+    /// A page as the server reads it, its operations all in `ops`.
+    pub fn new(after: i64, ops: Vec<PulledOp>, next_after: i64, more: bool) -> PullResponse {
+        PullResponse { after, ops, own: Vec::new(), own_device: None, next_after, more, epoch: None }
+    }
+
+    /// This page for `device` asking its own operations brief: they move
+    /// from `ops` to `own`, named only.
+    pub fn brief_for(mut self, device: DeviceId) -> PullResponse {
+        let (own, others): (Vec<PulledOp>, Vec<PulledOp>) = self.ops.into_iter().partition(|o| o.op.device == device);
+        self.own = own.into_iter().map(|o| OwnOp { server_seq: o.server_seq, id: o.op.id, device_seq: o.op.device_seq }).collect();
+        self.own_device = Some(device);
+        self.ops = others;
+        self
+    }
+
+    /// Operations on this page, carried or named.
+    pub fn len(&self) -> usize {
+        self.ops.len() + self.own.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
 }
 
 /// Every error the server returns: what went wrong, in words a person can act on.

@@ -334,6 +334,8 @@ pub async fn import_ops_file<S: Storage>(storage: &S, file: OpsFile) -> Result<P
 struct PullQuery {
     after: Option<i64>,
     limit: Option<usize>,
+    /// `brief`: the asking device's own operations named, not carried.
+    own: Option<wildroot_model::sync::OwnOps>,
 }
 
 async fn pull<S: Storage>(
@@ -342,8 +344,11 @@ async fn pull<S: Storage>(
     Query(q): Query<PullQuery>,
 ) -> ApiResult<Json<PullResponse>> {
     let started = Instant::now();
-    device(&state, &headers).await?;
-    let resp = pull_ops(&state, q.after.unwrap_or(0), q.limit.unwrap_or(500)).await?;
+    let dev = device(&state, &headers).await?;
+    let mut resp = pull_ops(&state, q.after.unwrap_or(0), q.limit.unwrap_or(500)).await?;
+    if q.own == Some(wildroot_model::sync::OwnOps::Brief) {
+        resp = resp.brief_for(dev.device_id);
+    }
     state.metrics.pull_requests.fetch_add(1, Relaxed);
     state.metrics.pull_micros.fetch_add(started.elapsed().as_micros() as u64, Relaxed);
     Ok(Json(resp))

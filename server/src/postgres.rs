@@ -401,7 +401,7 @@ impl Storage for PgStorage {
         let more = ops.len() > limit;
         ops.truncate(limit);
         let next_after = ops.last().map(|o| o.server_seq).unwrap_or(after);
-        Ok(PullResponse { after, ops, next_after, more, epoch: None })
+        Ok(PullResponse::new(after, ops, next_after, more))
     }
 
     async fn op_count(&self) -> StorageResult<i64> {

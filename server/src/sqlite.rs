@@ -383,7 +383,7 @@ impl Storage for SqliteStorage {
             let more = ops.len() > limit;
             ops.truncate(limit);
             let next_after = ops.last().map(|o| o.server_seq).unwrap_or(after);
-            Ok(PullResponse { after, ops, next_after, more, epoch: None })
+            Ok(PullResponse::new(after, ops, next_after, more))
         })
         .await
     }

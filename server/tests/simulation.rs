@@ -29,7 +29,7 @@ use wildroot_core::supply::NewSupply;
 use wildroot_core::sync::{sync_with, SyncConfig, Transport};
 use wildroot_core::{CoreError, Store};
 use wildroot_model::op::PayMethod;
-use wildroot_model::sync::{PullResponse, PushRequest, PushResponse, Role, WireOp, PROTOCOL_VERSION};
+use wildroot_model::sync::{OwnOps, PullResponse, PushRequest, PushResponse, Role, WireOp, PROTOCOL_VERSION};
 use wildroot_model::{Money, Unit};
 use wildroot_server::api::{self, AppState};
 use wildroot_server::sqlite::SqliteStorage;
@@ -155,20 +155,23 @@ impl Transport for SimNet {
         Ok(chrono::Utc::now().timestamp_millis())
     }
 
-    async fn pull(&self, token: &str, after: i64, limit: usize) -> Result<PullResponse, CoreError> {
+    async fn pull(&self, token: &str, after: i64, limit: usize, own: OwnOps) -> Result<PullResponse, CoreError> {
         let roll = self.roll();
         if roll < 5 {
             return Err(lost("request lost"));
         }
         let state = self.state();
-        api::device_for_token(&state, token).await.map_err(to_core)?;
+        let dev = api::device_for_token(&state, token).await.map_err(to_core)?;
         if roll < 10 {
             let old = self.old_pages.lock().unwrap().first().cloned();
             if let Some(page) = old {
                 return Ok(page);
             }
         }
-        let page = api::pull_ops(&state, after, limit).await.map_err(to_core)?;
+        let mut page = api::pull_ops(&state, after, limit).await.map_err(to_core)?;
+        if own == OwnOps::Brief {
+            page = page.brief_for(dev.device_id);
+        }
         if roll < 15 {
             let mut old = self.old_pages.lock().unwrap();
             if old.len() < 4 {
