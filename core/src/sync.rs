@@ -178,7 +178,7 @@ fn wire_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Result<WireOp>> {
             hlc,
             version,
             kind,
-            payload: serde_json::from_str(&payload)?,
+            payload: serde_json::value::RawValue::from_string(payload)?,
         })
     })())
 }
@@ -605,7 +605,7 @@ impl Store {
                 }
                 match pulled.op.to_op() {
                     Ok(op) => {
-                        oplog::ingest(tx, &mut clock, &op, &pulled.op.payload.to_string(), Some(pulled.server_seq))?;
+                        oplog::ingest(tx, &mut clock, &op, pulled.op.payload.get(), Some(pulled.server_seq))?;
                         applied += 1;
                     }
                     // A kind from a newer app: kept, applied after an upgrade (DESIGN rule 9).
@@ -622,7 +622,7 @@ impl Store {
                                 w.hlc.counter,
                                 w.version,
                                 &w.kind,
-                                w.payload.to_string(),
+                                w.payload.get(),
                                 pulled.server_seq
                             ],
                         )?;

@@ -309,7 +309,7 @@ fn unknown_kinds_are_kept_then_applied_after_an_upgrade() -> R {
         hlc: wildroot_model::Hlc { ms: s.now_ms(), counter: 0 },
         version: 9,
         kind: "loyalty_points_awarded".into(),
-        payload: serde_json::json!({ "points": 10 }),
+        payload: wildroot_model::sync::payload_of(&serde_json::json!({ "points": 10 })),
     };
     let before = dump_tables(s.conn())?;
     s.apply_pulled(&PullResponse::new(0, vec![PulledOp { server_seq: 1, op: future }], 1, false))?;

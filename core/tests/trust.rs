@@ -92,12 +92,14 @@ proptest! {
                 let mut w = base.clone();
                 w.id = wildroot_model::OpId::new();
                 w.device_seq = base.device_seq + 1 + n as i64;
-                w.payload["sale_id"] = serde_json::Value::String(wildroot_model::SaleId::new().to_string());
+                let mut p = w.payload_value().map_err(|x| x.to_string())?;
+                p["sale_id"] = serde_json::Value::String(wildroot_model::SaleId::new().to_string());
                 for (field, value) in &changes {
-                    if let Some(v) = w.payload.pointer_mut(SALE_FIELDS[*field]) {
+                    if let Some(v) = p.pointer_mut(SALE_FIELDS[*field]) {
                         *v = (*value).into();
                     }
                 }
+                w.set_payload(&p);
                 if judge(&w, Role::Vendor).is_ok() {
                     let op = w.to_op().map_err(|x| x.to_string())?;
                     apply_foreign(&mut device, &[op]).map_err(e)?;

@@ -7,6 +7,7 @@ use crate::hlc::Hlc;
 use crate::ids::{DeviceId, OpId};
 use crate::op::{OpKind, Operation};
 use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
 
 /// Protocol version spoken by this build.
 pub const PROTOCOL_VERSION: u32 = 1;
@@ -15,7 +16,13 @@ pub const PROTOCOL_VERSION: u32 = 1;
 pub const MAX_PAGE: usize = 1000;
 
 /// An operation as it travels: envelope plus opaque payload.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+///
+/// The payload is kept as the JSON text it came as ([`RawValue`]): checked
+/// to be JSON when read, but neither built into a tree nor written out
+/// again where it only passes through (the server stores and serves it as
+/// text; a device stores it as text). It is read into its kind's type by
+/// [`WireOp::to_op`], which is where every rule applies.
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct WireOp {
     pub id: OpId,
     pub device: DeviceId,
@@ -23,7 +30,20 @@ pub struct WireOp {
     pub hlc: Hlc,
     pub version: u32,
     pub kind: String,
-    pub payload: serde_json::Value,
+    pub payload: Box<RawValue>,
+}
+
+/// A payload from a tree (the server's own operations, tests). A tree
+/// always writes out as JSON, so this cannot fail.
+pub fn payload_of(value: &serde_json::Value) -> Box<RawValue> {
+    serde_json::value::to_raw_value(value).unwrap_or_else(|_| RawValue::NULL.to_owned())
+}
+
+impl PartialEq for WireOp {
+    fn eq(&self, other: &WireOp) -> bool {
+        (self.id, self.device, self.device_seq, self.hlc, self.version, &self.kind, self.payload.get())
+            == (other.id, other.device, other.device_seq, other.hlc, other.version, &other.kind, other.payload.get())
+    }
 }
 
 impl WireOp {
@@ -37,8 +57,18 @@ impl WireOp {
             hlc: op.hlc,
             version: op.version,
             kind: op.kind.name().to_string(),
-            payload,
+            payload: payload_of(&payload),
         })
+    }
+
+    /// The payload read into a tree, for what looks inside it by hand.
+    pub fn payload_value(&self) -> Result<serde_json::Value, serde_json::Error> {
+        serde_json::from_str(self.payload.get())
+    }
+
+    /// Replaces the payload with `value`.
+    pub fn set_payload(&mut self, value: &serde_json::Value) {
+        self.payload = payload_of(value);
     }
 
     /// Decodes the payload; fails for a kind or version this build does not know.
@@ -50,7 +80,9 @@ impl WireOp {
                 crate::op::OP_VERSION
             )));
         }
-        let kind: OpKind = serde_json::from_value(serde_json::json!({ "kind": self.kind, "payload": self.payload }))?;
+        // The tagged form OpKind reads, around the payload's own text.
+        let tagged = format!("{{\"kind\":{},\"payload\":{}}}", serde_json::to_string(&self.kind)?, self.payload.get());
+        let kind: OpKind = serde_json::from_str(&tagged)?;
         Ok(Operation { id: self.id, device: self.device, device_seq: self.device_seq, hlc: self.hlc, version: self.version, kind })
     }
 }
@@ -400,8 +432,29 @@ mod tests {
             hlc: Hlc { ms: 1, counter: 0 },
             version: 1,
             kind: "setting_set".into(),
-            payload: serde_json::json!({}),
+            payload: payload_of(&serde_json::json!({})),
         }
+    }
+
+    /// The payload passes through as the text it came as, is read into its
+    /// kind only by `to_op`, and must be JSON to be read at all.
+    #[test]
+    fn a_payload_travels_as_its_text_and_reads_as_its_kind() {
+        let device = DeviceId::new();
+        let mut w = op(device, 1);
+        w.payload = RawValue::from_string(r#"{ "value": "Wildroot \u00e9", "key": "shop_name" }"#.into())
+            .unwrap_or_else(|_| payload_of(&serde_json::Value::Null));
+        let bytes = serde_json::to_vec(&w).unwrap_or_default();
+        let back: Result<WireOp, _> = serde_json::from_slice(&bytes);
+        assert_eq!(back.as_ref().map(|b| b.payload.get()).ok(), Some(w.payload.get()), "the text is kept, spaces and escapes too");
+        let read = w.to_op().map(|o| o.kind);
+        assert_eq!(read.ok(), Some(OpKind::SettingSet(crate::op::SettingSet { key: "shop_name".into(), value: "Wildroot é".into() })));
+        // What a tree reads and what the text reads agree.
+        assert_eq!(w.payload_value().ok(), Some(serde_json::json!({ "key": "shop_name", "value": "Wildroot é" })));
+        let broken = String::from_utf8_lossy(&bytes).replace(r#""key": "shop_name" }"#, r#""key": "shop_name" "#);
+        assert!(serde_json::from_str::<WireOp>(&broken).is_err(), "a payload that is not JSON is refused when read");
+        w.kind = "setting_set\"".into();
+        assert!(w.to_op().is_err(), "a kind with a quote in it is a kind this build does not know, not JSON to splice");
     }
 
     #[test]

@@ -328,7 +328,7 @@ impl Storage for PgStorage {
                 let counters: Vec<i64> = new.iter().map(|o| i64::from(o.hlc.counter)).collect();
                 let versions: Vec<i32> = new.iter().map(|o| o.version as i32).collect();
                 let kinds: Vec<&str> = new.iter().map(|o| o.kind.as_str()).collect();
-                let payloads: Vec<String> = new.iter().map(|o| o.payload.to_string()).collect();
+                let payloads: Vec<String> = new.iter().map(|o| o.payload.get().to_string()).collect();
                 let received: Vec<i64> = new.iter().map(|_| now_ms).collect();
                 // A concurrent push of the same id wins the race: this one
                 // skips it (its number is left unused) and reads the winner's.
@@ -394,7 +394,8 @@ impl Storage for PgStorage {
                     hlc: Hlc { ms: r.get(4), counter: u32::try_from(r.get::<_, i64>(5)).unwrap_or(u32::MAX) },
                     version: u32::try_from(r.get::<_, i32>(6)).unwrap_or(0),
                     kind: r.get(7),
-                    payload: serde_json::from_str(&payload).map_err(|e| StorageError::Backend(format!("stored payload of {id}: {e}")))?,
+                    payload: serde_json::value::RawValue::from_string(payload)
+                        .map_err(|e| StorageError::Backend(format!("stored payload of {id}: {e}")))?,
                 },
             });
         }

@@ -307,7 +307,7 @@ impl Storage for SqliteStorage {
                         op.hlc.counter,
                         op.version,
                         &op.kind,
-                        op.payload.to_string(),
+                        op.payload.get(),
                         now_ms
                     ])?;
                 // An id stored already (a Shopify order recorded by another
@@ -375,7 +375,7 @@ impl Storage for SqliteStorage {
                         hlc: Hlc { ms, counter },
                         version,
                         kind,
-                        payload: serde_json::from_str(&payload)
+                        payload: serde_json::value::RawValue::from_string(payload)
                             .map_err(|e| StorageError::Backend(format!("stored payload of {id}: {e}")))?,
                     },
                 });

@@ -190,7 +190,7 @@ mod tests {
             hlc: Hlc { ms: 1, counter: 0 },
             version: 1,
             kind: "sale_completed".into(),
-            payload: serde_json::json!({}),
+            payload: wildroot_model::sync::payload_of(&serde_json::json!({})),
         };
         Judged { op, verdict: if ok { Ok(()) } else { Err("no".into()) } }
     }

@@ -260,7 +260,8 @@ impl Adversary {
         op.device = self.device;
         self.seq += 1;
         op.device_seq = self.seq;
-        let p = &mut op.payload;
+        let mut crafted = op.payload_value().unwrap();
+        let p = &mut crafted;
         p["sale_id"] = serde_json::Value::String(wildroot_model::SaleId::new().to_string());
         let k = 1 + rng.below(1_000_000) as i64;
         match rng.below(7) {
@@ -272,6 +273,7 @@ impl Adversary {
             5 => p["tax_bp"] = (10_001 + k).into(),
             _ => p["lines"][0]["total_cents"] = (p["lines"][0]["total_cents"].as_i64().unwrap_or(0) + k).into(),
         }
+        op.set_payload(&crafted);
         // The network is the same for it: a lost request is retried until it lands.
         for _ in 0..20 {
             if let Ok(resp) = net.deliver(&self.token, vec![op.clone()]).await {

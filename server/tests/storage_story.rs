@@ -23,7 +23,7 @@ fn op(device: DeviceId, device_seq: i64) -> WireOp {
         hlc: Hlc { ms: 1_800_000_000_000 + device_seq, counter: 0 },
         version: 1,
         kind: "product_adjusted".into(),
-        payload: json!({ "n": device_seq }),
+        payload: wildroot_model::sync::payload_of(&json!({ "n": device_seq })),
     }
 }
 
@@ -95,7 +95,7 @@ async fn story(s: &AnyStorage) {
     let rest = s.pull(page.next_after, 2).await.unwrap();
     assert_eq!(rest.ops.iter().map(|p| p.op.id).collect::<Vec<_>>(), [d.id]);
     assert!(!rest.more);
-    assert_eq!(rest.ops[0].op.payload, d.payload);
+    assert_eq!(rest.ops[0].op.payload.get(), d.payload.get());
 
     // Settings.
     s.set_setting("colour", "green").await.unwrap();

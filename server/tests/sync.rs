@@ -696,7 +696,9 @@ async fn a_vendor_device_cannot_push_crafted_sales() {
         // is final and takes its number).
         op.id = wildroot_model::OpId::new();
         op.device_seq += n as i64;
-        change(&mut op.payload);
+        let mut payload = op.payload_value().unwrap();
+        change(&mut payload);
+        op.set_payload(&payload);
         let resp = client.push(&token, vec![op]).await.unwrap();
         assert!(resp.acked.is_empty(), "{why}: {resp:?}");
         assert_eq!(resp.refused.len(), 1, "{why}");

@@ -74,7 +74,7 @@ pub(crate) async fn record_as<S: Storage>(
                     hlc: Hlc { ms: now, counter: 0 },
                     version: OP_VERSION,
                     kind: kind.to_string(),
-                    payload: payload.clone(),
+                    payload: wildroot_model::sync::payload_of(payload),
                 },
                 verdict: Ok(()),
             })
