@@ -322,12 +322,17 @@ fn restore_backup(shell: State<'_, Shell>, req: RestoreBackup) -> Reply<String> 
 /// backups are kept. Blocking is fine: commands run off the window's thread.
 #[tauri::command(async)]
 fn choose_backup_file(app: tauri::AppHandle, shell: State<'_, Shell>, _req: ChooseBackupFile) -> Reply<Option<String>> {
-    use tauri_plugin_dialog::DialogExt;
     owner::owner_only(&*shell.store().map_err(fail)?, "restoring a backup").map_err(fail)?;
-    let picker = app.dialog().file().set_title("Backup to restore").add_filter("Wildroot backup", &["db"]);
-    let dir = shell.backups_dir();
+    Ok(ask_which_file(&app, "Backup to restore", &shell.backups_dir(), ("Wildroot backup", &["db"])))
+}
+
+/// The platform's file picker, at `dir` when it exists; the chosen file's
+/// path, or `None` when the person closed it.
+fn ask_which_file(app: &tauri::AppHandle, title: &str, dir: &std::path::Path, filter: (&str, &[&str])) -> Option<String> {
+    use tauri_plugin_dialog::DialogExt;
+    let picker = app.dialog().file().set_title(title).add_filter(filter.0, filter.1);
     let picker = if dir.is_dir() { picker.set_directory(dir) } else { picker };
-    Ok(picker.blocking_pick_file().and_then(|f| f.into_path().ok()).map(|p| p.display().to_string()))
+    picker.blocking_pick_file().and_then(|f| f.into_path().ok()).map(|p| p.display().to_string())
 }
 
 /// The platform's save dialog, at `dir` with the usual file name filled
@@ -364,11 +369,7 @@ fn save_csv_as(app: tauri::AppHandle, shell: State<'_, Shell>, req: SaveCsvAs) -
 /// The platform's file picker for another device's file of changes.
 #[tauri::command(async)]
 fn choose_changes_file(app: tauri::AppHandle, shell: State<'_, Shell>, _req: ChooseChangesFile) -> Reply<Option<String>> {
-    use tauri_plugin_dialog::DialogExt;
-    let picker = app.dialog().file().set_title("File of changes to import").add_filter("Wildroot changes", &["json"]);
-    let dir = shell.export_dir();
-    let picker = if dir.is_dir() { picker.set_directory(dir) } else { picker };
-    Ok(picker.blocking_pick_file().and_then(|f| f.into_path().ok()).map(|p| p.display().to_string()))
+    Ok(ask_which_file(&app, "File of changes to import", shell.export_dir(), ("Wildroot changes", &["json"])))
 }
 
 #[tauri::command(async)]
