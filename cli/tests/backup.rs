@@ -1,7 +1,7 @@
 //! `wildroot backup create | restore | auto | list` and `wildroot doctor` on real files.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output};

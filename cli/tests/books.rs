@@ -2,7 +2,7 @@
 //! through the real binary on a real SQLite file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use serde_json::Value;
 use std::path::PathBuf;
 use std::process::Output;

@@ -9,7 +9,7 @@
 //! `WILDROOT_CRASH_SEED` replays one run.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 
 use serde_json::Value;

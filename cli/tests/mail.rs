@@ -7,7 +7,7 @@
 //! does not send again. A shop with no server sends from the owner's device.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 
 use fake_shopify::smtp::SmtpServer;

@@ -4,7 +4,7 @@
 //! device file, and PDF receipts read back with poppler's `pdftotext` and
 //! rendered with `pdftoppm`, as a user would (`scripts/setup-app` installs them).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::net::TcpListener;

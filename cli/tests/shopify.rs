@@ -4,7 +4,7 @@
 //! the server importing on its own for a vendor's phone that holds no token.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 
 use serde_json::Value;

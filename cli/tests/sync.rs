@@ -3,7 +3,7 @@
 //! processes, a server on 127.0.0.1, passwords on stdin.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod common;
+use crate::common;
 use common::*;
 
 use serde_json::Value;

@@ -608,7 +608,7 @@ fn devices_converge_whatever_the_network_does() {
                 tally.crafted_refused += t.crafted_refused;
             }
             Err(seed) => panic!(
-                "simulation failed at seed {seed}: replay with WILDROOT_SIM_SEED={seed} cargo test -p wildroot-server --test simulation"
+                "simulation failed at seed {seed}: replay with WILDROOT_SIM_SEED={seed} cargo test -p wildroot-server --test integration simulation::"
             ),
         }
     }

@@ -1,6 +1,7 @@
 //! What every CLI test does: run the real `wildroot` binary on a database
 //! file, as a user would (stdin given or closed), and read what it printed.
 #![allow(dead_code)] // each test file uses the part it needs
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 use serde_json::Value;
 use std::io::Write;
 use std::path::Path;
