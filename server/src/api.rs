@@ -107,7 +107,7 @@ pub fn router<S: Storage>(state: Arc<AppState<S>>) -> Router {
         .layer(TimeoutLayer::with_status_code(StatusCode::REQUEST_TIMEOUT, timeout))
         // Inside the compression: it reads and rewrites bodies as they are made.
         .layer(axum::middleware::map_response(explain_refusal))
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new().quality(tower_http::CompressionLevel::Precise(wildroot_core::sync::GZIP_LEVEL as i32)))
         .with_state(state)
 }
 
