@@ -338,12 +338,22 @@ impl Store {
 
     /// This device's operations the server has not acknowledged, oldest first.
     pub fn pending_ops(&self, limit: usize) -> Result<Vec<WireOp>> {
+        self.pending_ops_after(i64::MIN, limit)
+    }
+
+    /// The same, numbered after `device_seq`: the page after one on its way.
+    pub fn pending_ops_after(&self, device_seq: i64, limit: usize) -> Result<Vec<WireOp>> {
         let mut stmt = self.conn().prepare_cached(
             "SELECT id, device, device_seq, hlc_ms, hlc_counter, version, kind, payload FROM ops
-             WHERE device = ?1 AND server_seq IS NULL AND refused_reason IS NULL ORDER BY device_seq LIMIT ?2",
+             WHERE device = ?1 AND server_seq IS NULL AND refused_reason IS NULL AND device_seq > ?3 ORDER BY device_seq LIMIT ?2",
         )?;
-        let rows = stmt.query_map((self.device().to_string(), limit as i64), wire_from_row)?;
+        let rows = stmt.query_map((self.device().to_string(), limit as i64, device_seq), wire_from_row)?;
         rows.map(|row| row?).collect()
+    }
+
+    /// The epoch of the server's log this device last heard of.
+    fn known_epoch(&self) -> Result<Option<String>> {
+        Ok(self.conn().query_row("SELECT server_epoch FROM sync_state", [], |r| r.get(0)).optional()?.flatten())
     }
 
     /// Every operation of this device the server has not acknowledged, as a
@@ -709,6 +719,11 @@ pub trait Transport: Sync {
     ) -> impl std::future::Future<Output = Result<PullResponse>> + Send;
     /// The server's clock, UTC milliseconds.
     fn server_time_ms(&self) -> impl std::future::Future<Output = Result<i64>> + Send;
+    /// Operations per push and per pull page: [`PAGE`] over HTTP; fewer in
+    /// the simulation, so that a few operations already take many pages.
+    fn page_size(&self) -> usize {
+        PAGE
+    }
 }
 
 impl Transport for SyncClient {
@@ -766,7 +781,7 @@ async fn run<T: Transport>(
     'sync: loop {
         push_all(store, client, token, &mut report, progress).await?;
         let after = lock(store)?.pull_cursor()?;
-        let mut fetched = client.pull(token, after, PAGE, OwnOps::Brief).await?;
+        let mut fetched = client.pull(token, after, client.page_size(), OwnOps::Brief).await?;
         loop {
             let page = fetched;
             if lock(store)?.server_went_back(page.epoch.as_deref())? {
@@ -794,8 +809,10 @@ async fn run<T: Transport>(
             // at the first poll, which `join!` gives it first). Its place is
             // this page's end: were this page not applied, the next one
             // would not answer the cursor and `apply_pulled` would refuse it.
-            let (next, applied) =
-                tokio::join!(client.pull(token, page.next_after, PAGE, OwnOps::Brief), apply_page(store, client, token, &page));
+            let (next, applied) = tokio::join!(
+                client.pull(token, page.next_after, client.page_size(), OwnOps::Brief),
+                apply_page(store, client, token, &page)
+            );
             report.applied += applied?;
             progress(Progress::Pulled { total: report.pulled, through: page.next_after, more: true });
             fetched = next?;
@@ -833,6 +850,13 @@ async fn apply_page<T: Transport>(store: &Mutex<Store>, client: &T, token: &str,
 const OWN_NOT_HELD: &str = "own_not_held";
 
 /// Pushes every pending operation of this device, page by page.
+///
+/// Pages go one after another (the server takes a device's operations in
+/// its order only), but the device's own work overlaps the server's: while
+/// a page is on its way, the answer to the one before is recorded and the
+/// next page is read. That holds only after a clean answer (everything
+/// taken, nothing refused, the same log): anything else is recorded first
+/// and the next page read again from what is then pending, as if in turn.
 async fn push_all<T: Transport>(
     store: &Mutex<Store>,
     client: &T,
@@ -840,20 +864,32 @@ async fn push_all<T: Transport>(
     report: &mut SyncReport,
     progress: &mut (dyn FnMut(Progress) + Send),
 ) -> Result<()> {
+    let page = client.page_size();
     let mut last_expected = None;
-    loop {
-        let ops = lock(store)?.pending_ops(PAGE)?;
-        if ops.is_empty() {
-            break;
-        }
+    let mut known_epoch = lock(store)?.known_epoch()?;
+    // A clean answer taken but not yet written down here.
+    let mut unrecorded: Option<PushResponse> = None;
+    let mut ops = lock(store)?.pending_ops(page)?;
+    while !ops.is_empty() {
         let sent = ops.len();
-        let resp = match client.push(token, ops).await {
+        let last_seq = ops.last().map(|o| o.device_seq).unwrap_or(i64::MIN);
+        // The request is on its way at the first poll (`join!` polls it
+        // first); the store's share runs meanwhile.
+        let (answer, ahead) = tokio::join!(client.push(token, ops), async {
+            if let Some(before) = unrecorded.take() {
+                lock(store)?.record_push(&before)?;
+            }
+            lock(store)?.pending_ops_after(last_seq, page)
+        });
+        let ahead = ahead?;
+        let resp = match answer {
             // Stamped while this device's clock was set ahead: if the clock
             // is right now, what was never pushed is stamped again from now.
             Err(CoreError::Server { code, .. }) if code == "clock_ahead" && !report.clock_recovered => {
                 report.clock_recovered = true;
                 let server_now = client.server_time_ms().await?;
                 if lock(store)?.recover_clock(server_now)? > 0 {
+                    ops = lock(store)?.pending_ops(page)?;
                     continue;
                 }
                 return Err(CoreError::Server {
@@ -865,13 +901,31 @@ async fn push_all<T: Transport>(
             }
             other => other?,
         };
+        let clean = resp.acked.len() == sent
+            && resp.refused.is_empty()
+            && resp.expected_seq.is_none()
+            && resp.epoch.is_some()
+            && resp.epoch == known_epoch;
+        if clean {
+            report.pushed += sent;
+            last_expected = None;
+            progress(Progress::Pushed { total: report.pushed });
+            unrecorded = Some(resp);
+            ops = ahead;
+            continue;
+        }
         report.refused.extend(lock(store)?.record_push(&resp)?);
         report.pushed += resp.acked.len();
         if lock(store)?.server_went_back(resp.epoch.as_deref())? {
             // Everything of this device's goes again, then a pull from 0.
             report.server_restored = true;
             last_expected = None;
+            known_epoch = resp.epoch;
+            ops = lock(store)?.pending_ops(page)?;
             continue;
+        }
+        if resp.epoch.is_some() {
+            known_epoch = resp.epoch.clone();
         }
         // The same number asked for twice with nothing taken: the device
         // cannot give it; say so rather than ask forever.
@@ -893,6 +947,10 @@ async fn push_all<T: Transport>(
                 retryable: true,
             });
         }
+        ops = lock(store)?.pending_ops(page)?;
+    }
+    if let Some(last) = unrecorded {
+        lock(store)?.record_push(&last)?;
     }
     Ok(())
 }

@@ -68,6 +68,10 @@ struct SimNet {
     delayed_pushes: Mutex<Vec<(String, Vec<WireOp>)>>,
     old_pages: Mutex<Vec<PullResponse>>,
     faults: std::sync::atomic::AtomicU64,
+    /// Operations per push and pull page: small for most seeds, so a
+    /// device's few operations go in many pages (the next page is read
+    /// while one is on its way, and fetched while one is applied).
+    page: usize,
 }
 
 /// What the seeds did, so a run shows it exercised what it claims to.
@@ -153,6 +157,10 @@ impl Transport for SimNet {
 
     async fn server_time_ms(&self) -> Result<i64, CoreError> {
         Ok(chrono::Utc::now().timestamp_millis())
+    }
+
+    fn page_size(&self) -> usize {
+        self.page
     }
 
     async fn pull(&self, token: &str, after: i64, limit: usize, own: OwnOps) -> Result<PullResponse, CoreError> {
@@ -411,6 +419,7 @@ async fn run_seed(seed: u64, tally: &mut Tally) {
         delayed_pushes: Mutex::new(Vec::new()),
         old_pages: Mutex::new(Vec::new()),
         faults: Default::default(),
+        page: [1, 2, 3, wildroot_core::sync::PAGE][rng.below(4) as usize],
     };
     let start = chrono::Utc::now().timestamp_millis() - 86_400_000;
     let mut devices = Vec::new();
