@@ -18,6 +18,11 @@ use wildroot_server::storage::Storage;
 
 const RUNS: usize = 5;
 
+/// The allocator of every Wildroot binary: the app and the CLI (the
+/// devices here) and the server.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
