@@ -9,7 +9,7 @@
 use crate::error::{CoreError, Result};
 use crate::oplog::{self, Clock};
 use crate::shopify::link::SEALED_TEXT;
-use crate::store::Store;
+use crate::store::{Store, Tx};
 use rusqlite::OptionalExtension;
 use std::io::Write;
 use std::sync::{Arc, Mutex};
@@ -567,16 +567,12 @@ impl Store {
             // This device's own operations, named only: it must hold each,
             // under its number, or it needs them in full (nothing changed yet).
             if !page.own.is_empty() {
-                let me = tx.device();
-                let mut held = tx.prepare_cached("SELECT id FROM ops WHERE device = ?1 AND device_seq = ?2")?;
-                let me_text = me.to_string();
-                let mut all_held = page.own_device == Some(me);
+                let mut all_held = page.own_device == Some(tx.device());
                 for own in &page.own {
                     if !all_held {
                         break;
                     }
-                    let id: Option<String> = held.query_row((&me_text, own.device_seq), |r| r.get(0)).optional()?;
-                    all_held = id.is_some_and(|id| id == own.id.to_string());
+                    all_held = own_id_at(tx, own.device_seq)?.is_some_and(|id| id == own.id.to_string());
                 }
                 if !all_held {
                     return Err(CoreError::Server {
@@ -602,17 +598,13 @@ impl Store {
                 // One indexed lookup per own operation: (device, device_seq)
                 // is unique. A join on the page as JSON was quadratic: SQLite
                 // parsed the page again for every row of this device's log.
-                let mut held = tx.prepare_cached("SELECT id FROM ops WHERE device = ?1 AND device_seq = ?2")?;
-                let me_text = me.to_string();
                 let mut clash = false;
                 for own in page.ops.iter().filter(|o| o.op.device == me) {
-                    let id: Option<String> = held.query_row((&me_text, own.op.device_seq), |r| r.get(0)).optional()?;
-                    if id.is_some_and(|id| id != own.op.id.to_string()) {
+                    if own_id_at(tx, own.op.device_seq)?.is_some_and(|id| id != own.op.id.to_string()) {
                         clash = true;
                         break;
                     }
                 }
-                drop(held);
                 if clash {
                     let taken: i64 = tx.query_row(
                         "SELECT COALESCE(MAX(device_seq), 0) FROM ops WHERE device = ?1 AND (server_seq IS NOT NULL OR refused_reason IS NOT NULL)",
@@ -702,6 +694,13 @@ impl Store {
             Ok(applied)
         })
     }
+}
+
+/// The id of the operation this device holds under its own number
+/// `device_seq`: one indexed lookup, `(device, device_seq)` is unique.
+fn own_id_at(tx: &Tx<'_>, device_seq: i64) -> Result<Option<String>> {
+    let mut held = tx.prepare_cached("SELECT id FROM ops WHERE device = ?1 AND device_seq = ?2")?;
+    Ok(held.query_row((tx.device().to_string(), device_seq), |r| r.get(0)).optional()?)
 }
 
 fn lock(store: &Mutex<Store>) -> Result<std::sync::MutexGuard<'_, Store>> {
