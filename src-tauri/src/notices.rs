@@ -2,7 +2,7 @@
 //! (tauri-plugin-notification, #26): a product newly low on stock, and
 //! sync newly in trouble. The rule is here, as plain data; the shell only
 //! hands each notice to the plugin.
-use std::collections::BTreeSet;
+use std::collections::HashSet;
 use std::sync::{Mutex, Weak};
 use std::time::Duration;
 use wildroot_core::Store;
@@ -24,7 +24,7 @@ pub struct Notice {
 /// is told again.
 #[derive(Debug, Default)]
 pub struct Notices {
-    known: Option<BTreeSet<(String, String)>>,
+    known: Option<HashSet<(AlertKind, String)>>,
 }
 
 impl Notices {
@@ -32,7 +32,7 @@ impl Notices {
     pub fn observe(&mut self, alerts: &[Alert]) -> Vec<Notice> {
         let told: Vec<&Alert> =
             alerts.iter().filter(|a| matches!(a.kind, AlertKind::LowStock | AlertKind::Reorder | AlertKind::Sync)).collect();
-        let now: BTreeSet<(String, String)> = told.iter().map(|a| key(a)).collect();
+        let now: HashSet<(AlertKind, String)> = told.iter().map(|a| key(a)).collect();
         let Some(known) = self.known.replace(now) else {
             return Vec::new();
         };
@@ -49,8 +49,9 @@ impl Notices {
     }
 }
 
-fn key(a: &Alert) -> (String, String) {
-    (format!("{:?}", a.kind), a.item.clone())
+/// An alert is the same alert while its kind and item are.
+fn key(a: &Alert) -> (AlertKind, String) {
+    (a.kind, a.item.clone())
 }
 
 /// Looks every `every` while the store lives, on a thread of its own, and
