@@ -1,7 +1,10 @@
 //! The one way the UI talks to the shell: `call(&request)` sends a request
 //! type of `wildroot_model::app` to the Tauri command of the same name and
-//! reads back that command's response type. Requests travel as JSON, so
-//! the shell reads exactly the serde shape the model defines.
+//! reads back that command's response type. Values cross as plain JS
+//! objects (serde-wasm-bindgen in its JSON-compatible form, maps as objects),
+//! which Tauri carries as JSON: the shell reads exactly the serde shape the
+//! model defines. Not serde_json: its text parser and formatter, instanced
+//! once per response type, were an eighth of the wasm (#26, twiggy).
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 use wildroot_model::app::{AppError, Command};
@@ -21,13 +24,12 @@ struct Args<'a, C> {
 /// Calls the shell. The error is a sentence for the person at the screen.
 pub async fn call<C: Command>(req: &C) -> Result<C::Response, String> {
     trace(C::NAME);
-    let body = serde_json::to_string(&Args { req }).map_err(|e| format!("the request could not be written: {e}"))?;
-    let args = js_sys::JSON::parse(&body).map_err(|_| "the request could not be written".to_string())?;
+    let args = Args { req }
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| format!("the request could not be written: {e}"))?;
     match invoke(C::NAME, args).await {
-        Ok(value) => {
-            let text: String = js_sys::JSON::stringify(&value).map(String::from).unwrap_or_else(|_| "null".into());
-            serde_json::from_str(&text).map_err(|e| format!("the app answered in a shape this screen does not know ({e}): restart the app"))
-        }
+        Ok(value) => serde_wasm_bindgen::from_value(value)
+            .map_err(|e| format!("the app answered in a shape this screen does not know ({e}): restart the app")),
         Err(err) => Err(describe(err)),
     }
 }
@@ -58,10 +60,10 @@ pub fn trace(what: &str) {
 }
 
 fn describe(err: JsValue) -> String {
-    let text = js_sys::JSON::stringify(&err).map(String::from).unwrap_or_default();
-    if let Ok(app) = serde_json::from_str::<AppError>(&text) {
+    if let Ok(app) = serde_wasm_bindgen::from_value::<AppError>(err.clone()) {
         return app.message;
     }
+    let text = js_sys::JSON::stringify(&err).map(String::from).unwrap_or_default();
     match err.as_string() {
         Some(s) if !s.is_empty() => s,
         _ => format!("the app did not answer: {text}"),
