@@ -419,9 +419,13 @@ impl Store {
     /// server found makes those operations pending again.
     pub fn record_push(&mut self, resp: &PushResponse) -> Result<Vec<RefusedOp>> {
         self.write(|tx| {
+            // Prepared once for the page, not once per operation: compiling
+            // the statement cost more than running it (#26, perf).
+            let mut place = tx.prepare_cached("UPDATE ops SET server_seq = ?1 WHERE id = ?2")?;
             for ack in &resp.acked {
-                tx.execute("UPDATE ops SET server_seq = ?1 WHERE id = ?2", (ack.server_seq, ack.id.to_string()))?;
+                place.execute((ack.server_seq, ack.id.to_string()))?;
             }
+            drop(place);
             let mut refused = Vec::new();
             for r in &resp.refused {
                 let kind: Option<String> = tx
@@ -567,24 +571,22 @@ impl Store {
             // This device's own operations, named only: it must hold each,
             // under its number, or it needs them in full (nothing changed yet).
             if !page.own.is_empty() {
-                let mut all_held = page.own_device == Some(tx.device());
-                for own in &page.own {
-                    if !all_held {
-                        break;
-                    }
-                    all_held = own_id_at(tx, own.device_seq)?.is_some_and(|id| id == own.id.to_string());
-                }
-                if !all_held {
+                let held = (page.own_device == Some(tx.device())).then(|| own_held(tx, &page.own)).transpose()?;
+                let Some(held) = held.filter(|held| held.len() == page.own.len()) else {
                     return Err(CoreError::Server {
                         status: 200,
                         code: OWN_NOT_HELD.into(),
                         message: "the server named operations of this device's that it does not hold; they are asked for in full".into(),
                         retryable: true,
                     });
-                }
+                };
+                // Their places came with the push's answer; one that did not
+                // (the answer was lost) learns it here.
                 let mut place = tx.prepare_cached("UPDATE ops SET server_seq = ?1 WHERE id = ?2 AND server_seq IS NULL")?;
-                for own in &page.own {
-                    place.execute((own.server_seq, own.id.to_string()))?;
+                for (own, placed) in page.own.iter().zip(held) {
+                    if !placed {
+                        place.execute((own.server_seq, own.id.to_string()))?;
+                    }
                 }
             }
             let mut clock = Clock::load(tx)?;
@@ -698,6 +700,38 @@ impl Store {
 
 /// The id of the operation this device holds under its own number
 /// `device_seq`: one indexed lookup, `(device, device_seq)` is unique.
+/// For each of this device's own operations a page names, in order,
+/// whether it already knows its server place; shorter than `own` when one
+/// is not held under its number with its id (then the page is refused).
+/// One range read over `(device, device_seq)` for the page, not two
+/// lookups per operation: a device's numbers come back in order, so the
+/// range is the page's own operations and little else; what is kept of it
+/// is only what the page names.
+fn own_held(tx: &Tx<'_>, own: &[wildroot_model::sync::OwnOp]) -> Result<Vec<bool>> {
+    let wanted: std::collections::HashSet<i64> = own.iter().map(|o| o.device_seq).collect();
+    let (Some(low), Some(high)) = (wanted.iter().min(), wanted.iter().max()) else {
+        return Ok(Vec::new());
+    };
+    let mut range =
+        tx.prepare_cached("SELECT device_seq, id, server_seq IS NOT NULL FROM ops WHERE device = ?1 AND device_seq BETWEEN ?2 AND ?3")?;
+    let mut rows = range.query((tx.device().to_string(), low, high))?;
+    let mut held: std::collections::HashMap<i64, (String, bool)> = std::collections::HashMap::with_capacity(wanted.len());
+    while let Some(row) = rows.next()? {
+        let seq: i64 = row.get(0)?;
+        if wanted.contains(&seq) {
+            held.insert(seq, (row.get(1)?, row.get(2)?));
+        }
+    }
+    let mut answer = Vec::with_capacity(own.len());
+    for o in own {
+        match held.get(&o.device_seq) {
+            Some((id, placed)) if *id == o.id.to_string() => answer.push(*placed),
+            _ => break,
+        }
+    }
+    Ok(answer)
+}
+
 fn own_id_at(tx: &Tx<'_>, device_seq: i64) -> Result<Option<String>> {
     let mut held = tx.prepare_cached("SELECT id FROM ops WHERE device = ?1 AND device_seq = ?2")?;
     Ok(held.query_row((tx.device().to_string(), device_seq), |r| r.get(0)).optional()?)
@@ -933,16 +967,16 @@ async fn push_all<T: Transport>(
         }
         report.refused.extend(lock(store)?.record_push(&resp)?);
         report.pushed += resp.acked.len();
+        // What `server_went_back` records, kept here for the next clean check.
+        if resp.epoch.is_some() {
+            known_epoch = resp.epoch.clone();
+        }
         if lock(store)?.server_went_back(resp.epoch.as_deref())? {
             // Everything of this device's goes again, then a pull from 0.
             report.server_restored = true;
             last_expected = None;
-            known_epoch = resp.epoch;
             ops = lock(store)?.pending_ops(page)?;
             continue;
-        }
-        if resp.epoch.is_some() {
-            known_epoch = resp.epoch.clone();
         }
         // The same number asked for twice with nothing taken: the device
         // cannot give it; say so rather than ask forever.
@@ -1083,6 +1117,53 @@ mod tests {
         assert_eq!(level(&store)?, 2);
         assert_eq!(store.apply_pulled(&PullResponse::new(0, Vec::new(), 0, false))?, 0);
         assert_eq!(level(&store)?, 2);
+        Ok(())
+    }
+
+    /// A page naming this device's own operations is taken only when each
+    /// is held under its number with its id; then each learns its place
+    /// (kept if the push's answer already gave it). Anything else refuses
+    /// the whole page and changes nothing.
+    #[test]
+    fn own_operations_named_on_a_page_are_checked_against_what_the_device_holds() -> Result<()> {
+        use wildroot_model::sync::{Ack, OwnOp, PushResponse};
+        let mut store = Store::open_in_memory()?;
+        store.add_product(crate::product::NewProduct { sku: "SALVE".into(), name: "Salve".into(), ..Default::default() })?;
+        store.adjust_product("SALVE", 5, "batch")?;
+        let mine = store.pending_ops(10)?;
+        assert_eq!(mine.len(), 2);
+        // The push's answer placed the first; the second's answer was lost.
+        store.record_push(&PushResponse {
+            acked: vec![Ack { id: mine[0].id, server_seq: 1 }],
+            refused: Vec::new(),
+            expected_seq: None,
+            epoch: None,
+        })?;
+        let named = |o: &WireOp, server_seq| OwnOp { server_seq, id: o.id, device_seq: o.device_seq };
+        let page = |own: Vec<OwnOp>, device| PullResponse { own, own_device: Some(device), ..PullResponse::new(0, Vec::new(), 2, false) };
+        let places = |s: &Store| -> Result<Vec<Option<i64>>> {
+            Ok(s.conn()
+                .prepare("SELECT server_seq FROM ops ORDER BY device_seq")?
+                .query_map([], |r| r.get(0))?
+                .collect::<rusqlite::Result<_>>()?)
+        };
+        let refused = |r: Result<usize>| matches!(r, Err(CoreError::Server { code, .. }) if code == OWN_NOT_HELD);
+        let me = store.device();
+
+        // Another id under its number, a number it does not hold, another device's page.
+        let mut wrong = named(&mine[1], 2);
+        wrong.id = mine[0].id;
+        assert!(refused(store.apply_pulled(&page(vec![named(&mine[0], 1), wrong], me))));
+        let mut missing = named(&mine[1], 2);
+        missing.device_seq += 10;
+        assert!(refused(store.apply_pulled(&page(vec![named(&mine[0], 1), missing], me))));
+        assert!(refused(store.apply_pulled(&page(vec![named(&mine[0], 1), named(&mine[1], 2)], wildroot_model::ids::DeviceId::new()))));
+        assert_eq!(places(&store)?, vec![Some(1), None], "a refused page changes nothing");
+        assert_eq!(store.conn().query_row("SELECT pull_after FROM sync_state", [], |r| r.get::<_, i64>(0)).optional()?.unwrap_or(0), 0);
+
+        // Held, in order: the lost answer's place is learned, the known one kept.
+        assert_eq!(store.apply_pulled(&page(vec![named(&mine[0], 1), named(&mine[1], 2)], me))?, 0);
+        assert_eq!(places(&store)?, vec![Some(1), Some(2)]);
         Ok(())
     }
 
