@@ -698,8 +698,6 @@ impl Store {
     }
 }
 
-/// The id of the operation this device holds under its own number
-/// `device_seq`: one indexed lookup, `(device, device_seq)` is unique.
 /// For each of this device's own operations a page names, in order,
 /// whether it already knows its server place; shorter than `own` when one
 /// is not held under its number with its id (then the page is refused).
@@ -732,6 +730,8 @@ fn own_held(tx: &Tx<'_>, own: &[wildroot_model::sync::OwnOp]) -> Result<Vec<bool
     Ok(answer)
 }
 
+/// The id of the operation this device holds under its own number
+/// `device_seq`: one indexed lookup, `(device, device_seq)` is unique.
 fn own_id_at(tx: &Tx<'_>, device_seq: i64) -> Result<Option<String>> {
     let mut held = tx.prepare_cached("SELECT id FROM ops WHERE device = ?1 AND device_seq = ?2")?;
     Ok(held.query_row((tx.device().to_string(), device_seq), |r| r.get(0)).optional()?)

@@ -592,7 +592,7 @@ pub struct TraceLot {
 /// A trace answered as whichever kind of lot was asked: `{"product": …}`
 /// or `{"supply": …}`. Externally tagged, not by an inner `kind`: an inner
 /// tag makes serde read the whole trace into a buffer first and instance
-/// every type in it a second time, 40 KB of the UI's wasm (#26, twiggy).
+/// every type in it a second time: 27 KB of the UI's wasm (#26, twiggy).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LotTrace {
