@@ -571,8 +571,8 @@ impl Store {
             // This device's own operations, named only: it must hold each,
             // under its number, or it needs them in full (nothing changed yet).
             if !page.own.is_empty() {
-                let held = (page.own_device == Some(tx.device())).then(|| own_held(tx, &page.own)).transpose()?;
-                let Some(held) = held.filter(|held| held.len() == page.own.len()) else {
+                let held = if page.own_device == Some(tx.device()) { own_held(tx, &page.own)? } else { None };
+                let Some(held) = held else {
                     return Err(CoreError::Server {
                         status: 200,
                         code: OWN_NOT_HELD.into(),
@@ -699,16 +699,16 @@ impl Store {
 }
 
 /// For each of this device's own operations a page names, in order,
-/// whether it already knows its server place; shorter than `own` when one
-/// is not held under its number with its id (then the page is refused).
+/// whether it already knows its server place; `None` when one is not held
+/// under its number with its id (then the page is refused).
 /// One range read over `(device, device_seq)` for the page, not two
 /// lookups per operation: a device's numbers come back in order, so the
 /// range is the page's own operations and little else; what is kept of it
 /// is only what the page names.
-fn own_held(tx: &Tx<'_>, own: &[wildroot_model::sync::OwnOp]) -> Result<Vec<bool>> {
+fn own_held(tx: &Tx<'_>, own: &[wildroot_model::sync::OwnOp]) -> Result<Option<Vec<bool>>> {
     let wanted: std::collections::HashSet<i64> = own.iter().map(|o| o.device_seq).collect();
     let (Some(low), Some(high)) = (wanted.iter().min(), wanted.iter().max()) else {
-        return Ok(Vec::new());
+        return Ok(Some(Vec::new()));
     };
     let mut range =
         tx.prepare_cached("SELECT device_seq, id, server_seq IS NOT NULL FROM ops WHERE device = ?1 AND device_seq BETWEEN ?2 AND ?3")?;
@@ -720,14 +720,13 @@ fn own_held(tx: &Tx<'_>, own: &[wildroot_model::sync::OwnOp]) -> Result<Vec<bool
             held.insert(seq, (row.get(1)?, row.get(2)?));
         }
     }
-    let mut answer = Vec::with_capacity(own.len());
-    for o in own {
-        match held.get(&o.device_seq) {
-            Some((id, placed)) if *id == o.id.to_string() => answer.push(*placed),
-            _ => break,
-        }
-    }
-    Ok(answer)
+    Ok(own
+        .iter()
+        .map(|o| match held.get(&o.device_seq) {
+            Some((id, placed)) if *id == o.id.to_string() => Some(*placed),
+            _ => None,
+        })
+        .collect())
 }
 
 /// The id of the operation this device holds under its own number
