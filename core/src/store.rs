@@ -35,6 +35,7 @@ fn migrations() -> Migrations<'static> {
         M::up(include_str!("../../migrations/0020_device_settings.sql")),
         M::up(include_str!("../../migrations/0021_label_details.sql")),
         M::up(include_str!("../../migrations/0022_receipt_emails.sql")),
+        M::up(include_str!("../../migrations/0023_integer_checks.sql")),
     ])
 }
 

@@ -6,6 +6,7 @@ mod label;
 mod lots;
 mod mail;
 mod market;
+mod migration;
 mod only_apply_writes;
 mod season;
 mod shopify_import;
