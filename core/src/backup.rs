@@ -74,6 +74,49 @@ fn io(what: &str, path: &Path, e: std::io::Error) -> CoreError {
     CoreError::Invalid(format!("cannot {what} {}: {e}", path.display()))
 }
 
+/// Writes a consistent copy of the database `source` reads to `path`, which
+/// must not exist, checks it and wipes the device's sign-in from it.
+/// `pages_per_step` below 0 copies in one step: one read transaction, so a
+/// connection other than the store's sees one snapshot however much the
+/// store writes meanwhile (a copy in steps would start again after each).
+fn copy_database(source: &rusqlite::Connection, path: &Path, pages_per_step: i32, progress: &mut dyn FnMut(usize, usize)) -> Result<()> {
+    if path.exists() {
+        return Err(CoreError::Invalid(format!("{} already exists: choose a new backup file name", path.display())));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| io("create the folder", dir, e))?;
+    }
+    let mut target = rusqlite::Connection::open(path)?;
+    {
+        let copy = rusqlite::backup::Backup::new(source, &mut target)?;
+        loop {
+            let step = copy.step(pages_per_step)?;
+            let p = copy.progress();
+            let total = p.pagecount.max(0) as usize;
+            progress(total.saturating_sub(p.remaining.max(0) as usize), total);
+            match step {
+                rusqlite::backup::StepResult::Done => break,
+                // The store is busy (another connection writes): wait a moment.
+                rusqlite::backup::StepResult::Busy | rusqlite::backup::StepResult::Locked => {
+                    std::thread::sleep(std::time::Duration::from_millis(10))
+                }
+                _ => {}
+            }
+        }
+    }
+    let check: String = target.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
+    if check != "ok" {
+        drop(target);
+        let _ = std::fs::remove_file(path);
+        return Err(CoreError::Corrupt(format!("the backup failed its integrity check ({check}); nothing was kept")));
+    }
+    // A copy of the device's sign-in would sign in as this device:
+    // backups keep none (zeroed, not just unlinked, in the file).
+    target.pragma_update(None, "secure_delete", "ON")?;
+    target.execute("UPDATE sync_state SET device_token = ''", [])?;
+    Ok(())
+}
+
 impl Store {
     /// Writes a consistent copy of the store to `path`, which must not exist.
     pub fn backup_to(&self, path: &Path) -> Result<()> {
@@ -82,41 +125,7 @@ impl Store {
 
     /// [`Store::backup_to`], telling `progress` the pages copied of the total as it goes.
     pub fn backup_with_progress(&self, path: &Path, progress: &mut dyn FnMut(usize, usize)) -> Result<()> {
-        if path.exists() {
-            return Err(CoreError::Invalid(format!("{} already exists: choose a new backup file name", path.display())));
-        }
-        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|e| io("create the folder", dir, e))?;
-        }
-        let mut target = rusqlite::Connection::open(path)?;
-        {
-            let copy = rusqlite::backup::Backup::new(self.conn(), &mut target)?;
-            loop {
-                let step = copy.step(256)?;
-                let p = copy.progress();
-                let total = p.pagecount.max(0) as usize;
-                progress(total.saturating_sub(p.remaining.max(0) as usize), total);
-                match step {
-                    rusqlite::backup::StepResult::Done => break,
-                    // The store is busy (another connection writes): wait a moment.
-                    rusqlite::backup::StepResult::Busy | rusqlite::backup::StepResult::Locked => {
-                        std::thread::sleep(std::time::Duration::from_millis(10))
-                    }
-                    _ => {}
-                }
-            }
-        }
-        let check: String = target.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
-        if check != "ok" {
-            drop(target);
-            let _ = std::fs::remove_file(path);
-            return Err(CoreError::Corrupt(format!("the backup failed its integrity check ({check}); nothing was kept")));
-        }
-        // A copy of the device's sign-in would sign in as this device:
-        // backups keep none (zeroed, not just unlinked, in the file).
-        target.pragma_update(None, "secure_delete", "ON")?;
-        target.execute("UPDATE sync_state SET device_token = ''", [])?;
-        Ok(())
+        copy_database(self.conn(), path, 256, progress)
     }
 
     /// Integrity, replay and running totals, and what is waiting to sync.
@@ -442,7 +451,25 @@ pub fn retained(stamps: &[i64]) -> Vec<i64> {
 /// today's (UTC) date, then removes the automatic backups the retention
 /// rule no longer keeps. Backups made by hand are never removed.
 pub fn auto_backup(store: &Store, dir: &Path) -> Result<AutoBackup> {
-    let now = chrono::DateTime::from_timestamp_millis(store.now_ms()).unwrap_or_default();
+    auto_backup_with(store.now_ms(), dir, |path| store.backup_to(path))
+}
+
+/// [`auto_backup`] of the store at `db`, read through a connection of its
+/// own, so the store stays free for sales while the copy is made (the app's
+/// daily backup: a shop of years takes seconds to copy). The copy is one
+/// read transaction, a snapshot of what was committed when it began;
+/// whoever moves the database file (a restore) must wait for it.
+pub fn auto_backup_of_file(db: &Path, now_ms: i64, dir: &Path) -> Result<AutoBackup> {
+    auto_backup_with(now_ms, dir, |path| {
+        let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let source = rusqlite::Connection::open_with_flags(db, flags)?;
+        source.busy_timeout(std::time::Duration::from_secs(5))?;
+        copy_database(&source, path, -1, &mut |_, _| {})
+    })
+}
+
+fn auto_backup_with(now_ms: i64, dir: &Path, backup_to: impl FnOnce(&Path) -> Result<()>) -> Result<AutoBackup> {
+    let now = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
     let existing = list_backups(dir)?;
     let today = existing
         .iter()
@@ -450,7 +477,7 @@ pub fn auto_backup(store: &Store, dir: &Path) -> Result<AutoBackup> {
     let mut report = AutoBackup::default();
     if !today {
         let path = dir.join(format!("{AUTO_PREFIX}{}.db", now.format("%Y%m%d-%H%M%S")));
-        store.backup_to(&path)?;
+        backup_to(&path)?;
         report.made = Some(path);
     }
     let autos: Vec<BackupFile> = list_backups(dir)?.into_iter().filter(|b| b.automatic).collect();

@@ -546,6 +546,33 @@ fn daily_backups_keep_a_week_and_a_month_and_never_a_hand_made_one() -> R {
     Ok(())
 }
 
+/// The app's daily backup reads the file through a connection of its own,
+/// so it needs nothing of the store: it is made while another connection
+/// holds a write open (a pull being applied), and it holds what was
+/// committed when it began, not what that write has not committed.
+#[test]
+fn the_daily_backup_of_the_file_waits_for_no_writer_and_keeps_what_was_committed() -> R {
+    use wildroot_core::backup::{auto_backup_of_file, list_backups};
+    let (dir, mut s) = store()?;
+    salve_shop(&mut s)?;
+    s.sell(cash("SALVE", 1, 2000))?;
+    let db = dir.path().join("shop.db");
+    let writer = rusqlite::Connection::open(&db)?;
+    writer.execute_batch("BEGIN IMMEDIATE; DELETE FROM sales;")?;
+    let backups = dir.path().join("backups");
+    let made = auto_backup_of_file(&db, s.now_ms(), &backups)?.made.ok_or_else(|| CoreError::Invalid("no backup made".into()))?;
+    writer.execute_batch("ROLLBACK")?;
+    assert_eq!(auto_backup_of_file(&db, s.now_ms(), &backups)?.made, None, "once a day");
+    assert_eq!(list_backups(&backups)?.len(), 1);
+    let copy = Store::open(&made)?;
+    assert!(copy.checkup()?.ok);
+    let sold: i64 = copy.conn().query_row("SELECT COUNT(*) FROM sales", [], |r| r.get(0))?;
+    assert_eq!(sold, 1, "the committed sale, not the uncommitted delete");
+    // The store itself was free all along.
+    s.sell(cash("SALVE", 1, 2000))?;
+    Ok(())
+}
+
 /// A refusal names the sale by its receipt number, however it was named:
 /// people never see an internal id (a double tap on Refund showed one).
 #[test]

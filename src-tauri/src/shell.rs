@@ -23,6 +23,12 @@ pub struct Shell {
     export_dir: PathBuf,
     /// Why the last automatic backup failed (None once one succeeds).
     backup_error: Arc<Mutex<Option<String>>>,
+    /// Held by the daily backup while it reads the database file through a
+    /// connection of its own, and by whatever moves or removes that file
+    /// (a restore, a fresh start), so that neither pulls the file (or its
+    /// WAL) from under the other. Sales never take it: they take `store`.
+    /// Taken before `store` where both are held.
+    files: Arc<Mutex<()>>,
 }
 
 impl Shell {
@@ -46,6 +52,7 @@ impl Shell {
             sync_interval: sync_interval.unwrap_or(DEFAULT_SYNC_INTERVAL),
             export_dir: db_path.parent().map(Path::to_path_buf).unwrap_or_default(),
             backup_error: Arc::new(Mutex::new(None)),
+            files: Arc::new(Mutex::new(())),
         })
     }
 
@@ -157,6 +164,7 @@ impl Shell {
         if business_name.trim().is_empty() {
             return Err(CoreError::Invalid("the business name is empty: type the name of the new shop".into()));
         }
+        let _files = lock_files(&self.files)?;
         let mut store = self.store()?;
         let stamp = chrono_stamp(store.now_ms());
         let aside = self.db_path.with_file_name(format!("wildroot-before-fresh-start-{stamp}.db"));
@@ -193,7 +201,7 @@ impl Shell {
 
     /// Today's automatic backup, if not made yet, and the pruning after it.
     pub fn daily_backup(&self) -> Result<wildroot_core::backup::AutoBackup> {
-        daily_backup(&self.store, &self.backups_dir(), &self.backup_error)
+        daily_backup(&self.store, &self.files, &self.db_path, &self.backups_dir(), &self.backup_error)
     }
 
     /// Makes the daily backup now and then checks hourly, on a thread of its
@@ -201,9 +209,10 @@ impl Shell {
     /// offline has yesterday's shop in a second file whatever happens.
     pub fn start_daily_backups(&self) {
         let (store, dir, error) = (Arc::downgrade(&self.store), self.backups_dir(), self.backup_error.clone());
+        let (files, db) = (self.files.clone(), self.db_path.clone());
         let spawned = std::thread::Builder::new().name("daily-backup".into()).spawn(move || {
             while let Some(store) = store.upgrade() {
-                let _ = daily_backup(&store, &dir, &error);
+                let _ = daily_backup(&store, &files, &db, &dir, &error);
                 drop(store);
                 std::thread::sleep(BACKUP_CHECK);
             }
@@ -224,6 +233,7 @@ impl Shell {
     /// lacks is brought back (`core::backup::restore`), so a restore never
     /// loses a sale, on a device that syncs too.
     pub fn restore(&self, backup: &Path) -> Result<wildroot_core::backup::Restored> {
+        let _files = lock_files(&self.files)?;
         let mut store = self.store()?;
         let mut closed = Store::open_in_memory()?;
         std::mem::swap(&mut *store, &mut closed);
@@ -235,11 +245,21 @@ impl Shell {
     }
 }
 
-fn daily_backup(store: &Mutex<Store>, dir: &Path, error: &Mutex<Option<String>>) -> Result<wildroot_core::backup::AutoBackup> {
-    let result = match store.lock() {
-        Ok(store) => wildroot_core::backup::auto_backup(&store, dir),
-        Err(_) => Err(CoreError::Invalid("the shop is unavailable after an earlier failure: restart the app".into())),
-    };
+/// The store is locked only to read its clock: the copy is read from the
+/// file, so the booth keeps selling while a shop of years is copied (at the
+/// first start of a day, just as the POS opens).
+fn daily_backup(
+    store: &Mutex<Store>,
+    files: &Mutex<()>,
+    db: &Path,
+    dir: &Path,
+    error: &Mutex<Option<String>>,
+) -> Result<wildroot_core::backup::AutoBackup> {
+    let unavailable = || CoreError::Invalid("the shop is unavailable after an earlier failure: restart the app".into());
+    let result = store.lock().map(|s| s.now_ms()).map_err(|_| unavailable()).and_then(|now| {
+        let _files = lock_files(files)?;
+        wildroot_core::backup::auto_backup_of_file(db, now, dir)
+    });
     if let Ok(mut slot) = error.lock() {
         *slot = result.as_ref().err().map(|e| format!("the daily backup failed: {e}"));
     }
@@ -247,6 +267,10 @@ fn daily_backup(store: &Mutex<Store>, dir: &Path, error: &Mutex<Option<String>>)
         tracing::warn!("daily backup: {e}");
     }
     result
+}
+
+fn lock_files(files: &Mutex<()>) -> Result<MutexGuard<'_, ()>> {
+    files.lock().map_err(|_| CoreError::Invalid("the shop's file is unavailable after an earlier failure: restart the app".into()))
 }
 
 /// `YYYYMMDD-HHMMSS` in UTC, for file names.
