@@ -1,6 +1,19 @@
 // Loads the Leptos UI (wasm). Kept in a file: the CSP allows no inline scripts.
 import init from "./wildroot_ui.js";
 
+// The moment the first product tile is in the page, as a User Timing mark
+// for the cold-start benchmark (e2e/benches/app.rs), which would otherwise
+// see it only at its next WebDriver poll. The observer ends with the mark,
+// or after ten seconds on a screen with no tiles.
+const tiles = new MutationObserver(() => {
+  if (document.querySelector(".tile")) {
+    performance.mark("pos-interactive");
+    tiles.disconnect();
+  }
+});
+tiles.observe(document.documentElement, { childList: true, subtree: true });
+setTimeout(() => tiles.disconnect(), 10000);
+
 init().catch((e) => {
   // Without this the window would stay white with no word of why.
   const p = document.createElement("p");
