@@ -78,7 +78,8 @@ fn io(what: &str, path: &Path, e: std::io::Error) -> CoreError {
 /// must not exist, checks it and wipes the device's sign-in from it.
 /// `pages_per_step` below 0 copies in one step: one read transaction, so a
 /// connection other than the store's sees one snapshot however much the
-/// store writes meanwhile (a copy in steps would start again after each).
+/// store writes meanwhile (a copy in steps starts again from the first page
+/// whenever another connection wrote between two of them).
 fn copy_database(source: &rusqlite::Connection, path: &Path, pages_per_step: i32, progress: &mut dyn FnMut(usize, usize)) -> Result<()> {
     if path.exists() {
         return Err(CoreError::Invalid(format!("{} already exists: choose a new backup file name", path.display())));

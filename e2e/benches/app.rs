@@ -106,8 +106,8 @@ const invoke = window.__TAURI__.core.invoke;
 "#;
 
 /// Launches the app 10 times, each on its own copy of `shop`, and prints
-/// the cold start and where it went: until the page starts (the process,
-/// GTK and WebKit's processes), then in the page until the first tile is
+/// the cold start and where it went: until the page starts (the driver,
+/// the app's process, GTK and WebKit's processes), then in the page until the first tile is
 /// in it (boot.js marks `pos-interactive`), and what the harness adds by
 /// finding the tile at its next WebDriver poll.
 async fn cold_starts(dir: &std::path::Path, shop: &std::path::Path, what: &str) -> Result<()> {
@@ -137,7 +137,7 @@ async fn cold_starts(dir: &std::path::Path, shop: &std::path::Path, what: &str) 
     }
     summary(&format!("cold start to interactive POS, {what} (found by WebDriver)"), "ms", starts);
     summary("  the first tile in the page (by its mark)", "ms", drawn);
-    summary("    of which before the page (app process, GTK, WebKit's processes)", "ms", before_page);
+    summary("    of which before the page (the driver, the app's process, GTK, WebKit's processes)", "ms", before_page);
     summary("    of which in the page (navigation to the first tile)", "ms", in_page);
     Ok(())
 }
