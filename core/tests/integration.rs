@@ -1,6 +1,7 @@
 //! Every integration test of wildroot-core, one module per file beside this one,
 //! built as one binary (Cargo.toml: autotests = false). Run one file's tests
 //! with a filter: `cargo test -p wildroot-core --test integration books::`.
+mod backup;
 mod books;
 mod label;
 mod lots;
