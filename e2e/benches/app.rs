@@ -109,8 +109,8 @@ const invoke = window.__TAURI__.core.invoke;
 /// Launches the app 10 times, each on its own copy of `shop`, and prints
 /// the cold start and where it went: until the page starts (the driver,
 /// the app's process, GTK and WebKit's processes), then in the page until the first tile is
-/// in it (boot.js marks `pos-interactive`), and what the harness adds by
-/// finding the tile at its next WebDriver poll.
+/// in it (boot.js marks `pos-interactive`), and until the frame that first
+/// paints it is done (`pos-painted`; WebDriver may find the tile before).
 async fn cold_starts(dir: &std::path::Path, shop: &std::path::Path, what: &str) -> Result<()> {
     let (mut starts, mut before_page, mut in_page, mut drawn, mut painted) = (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for i in 0..10 {
