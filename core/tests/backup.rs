@@ -11,8 +11,9 @@
 //! 3. A restore never loses work: restoring any of those backups over the
 //!    shop as it ended gives the same books as before the restore.
 //!
-//! Cases: `WILDROOT_BACKUP_CASES` (default 12); each prints its seed on
-//! failure and shrinks to the shortest work that breaks a rule.
+//! Cases: `WILDROOT_BACKUP_CASES` (default 12). A failure is shrunk to the
+//! shortest work that breaks a rule and printed; `PROPTEST_RNG_SEED`
+//! replays a run.
 use proptest::prelude::*;
 use std::sync::{Arc, Mutex};
 use wildroot_core::backup::{auto_backup_of_file, restore};
