@@ -245,7 +245,9 @@ async fn main() -> Result<()> {
     // Show the sales list once, as a vendor would, so its memory counts too.
     app.click("#nav-sales").await?;
     app.find(".sale").await?;
-    for (pid, name) in app.app_processes() {
+    let processes = app.app_processes();
+    anyhow::ensure!(!processes.is_empty(), "the app's process was not found under the driver, so its memory cannot be measured");
+    for (pid, name) in processes {
         println!("after 500 sales: {name} (pid {pid}) resident {} MiB", rss_kib(pid).unwrap_or(0) / 1024);
     }
     let after: u64 = app.app_processes().iter().filter_map(|(p, _)| rss_kib(*p)).sum();

@@ -324,7 +324,10 @@ impl App {
 
     /// The process id of the app itself (the driver's grandchild).
     pub fn app_pid(&self) -> Option<u32> {
-        descendants(self.driver.id()).into_iter().find(|pid| process_name(*pid).as_deref() == Some("wildroot-app"))
+        // By the binary it runs, not by name: a copy of the app under
+        // another name (two builds benched side by side) is still the app.
+        let binary = app_binary().ok().and_then(|b| b.canonicalize().ok())?;
+        descendants(self.driver.id()).into_iter().find(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == binary))
     }
 
     /// The app's processes: the shell and WebKit's web and network processes
