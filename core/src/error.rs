@@ -22,10 +22,12 @@ pub enum CoreError {
     Money(#[from] ParseMoneyError),
     #[error(transparent)]
     Pricing(#[from] PricingError),
-    #[error("the database could not be used: {0}")]
-    Db(#[from] rusqlite::Error),
-    #[error("the database could not be migrated: {0}")]
-    Migration(#[from] rusqlite_migration::Error),
+    /// Not `#[from]`: SQLite's own words would follow ours as a source, so
+    /// a full disk read "database or disk is full" three times over.
+    #[error("{}", db_words(.0, "the database could not be used"))]
+    Db(rusqlite::Error),
+    #[error("{}", migration_words(.0))]
+    Migration(rusqlite_migration::Error),
     #[error("an operation could not be encoded or decoded: {0}")]
     Json(#[from] serde_json::Error),
     #[error("a stored value is corrupt: {0}")]
@@ -44,6 +46,50 @@ pub enum CoreError {
     /// Something must be done first; the message says what in plain words.
     #[error("{message}")]
     Needs { message: String, fix: Fix },
+}
+
+impl From<rusqlite::Error> for CoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        CoreError::Db(e)
+    }
+}
+
+impl From<rusqlite_migration::Error> for CoreError {
+    fn from(e: rusqlite_migration::Error) -> Self {
+        CoreError::Migration(e)
+    }
+}
+
+/// What went wrong with the file or the disk under the database, in plain
+/// words with what to do, for the failures a shop can meet and fix itself:
+/// a phone's storage full, a file made read-only, another program holding
+/// it. An operation is one transaction, so a write that failed saved
+/// nothing. Anything else keeps SQLite's own words after `context`.
+fn db_words(e: &rusqlite::Error, context: &str) -> String {
+    use rusqlite::ErrorCode as C;
+    let plain = match e.sqlite_error_code() {
+        Some(C::DiskFull) => "the disk is full, so nothing was saved: free some space on this device and try again",
+        Some(C::ReadOnly | C::PermissionDenied) => {
+            "the database file cannot be written (it is read-only, or this user may not change it), so nothing was saved: check the file's permissions"
+        }
+        Some(C::CannotOpen) => "the database file cannot be opened: check that its folder exists and that this user may write there",
+        Some(C::DatabaseBusy | C::DatabaseLocked) => {
+            "the database is busy in another program, so nothing was saved: try again in a moment"
+        }
+        Some(C::DatabaseCorrupt | C::NotADatabase) => {
+            "the database file is damaged or is not a Wildroot database: check that it is the right file, or restore a backup of it"
+        }
+        Some(C::SystemIoFailure) => "the disk could not be read or written, so nothing was saved: check the disk and try again",
+        _ => return format!("{context}: {e}"),
+    };
+    plain.to_string()
+}
+
+fn migration_words(e: &rusqlite_migration::Error) -> String {
+    match e {
+        rusqlite_migration::Error::RusqliteError { err, .. } => db_words(err, "the database could not be migrated"),
+        other => format!("the database could not be migrated: {other}"),
+    }
 }
 
 /// The remedy an error names, for a front end to offer its own way to it.

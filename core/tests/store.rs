@@ -619,3 +619,40 @@ fn a_void_arriving_before_its_sale_ends_as_if_in_order() -> R {
     assert_eq!(out_of_order.product("SALVE")?.on_hand, 9, "only the kept sale took stock: {kept:?}");
     Ok(())
 }
+
+/// A phone whose storage fills mid-market: the sale that does not fit is
+/// refused whole, in words that say what to do, and the shop goes on once
+/// there is room. SQLite's page limit stands in for the disk: past it,
+/// writes fail with the same "full" error a full disk gives.
+#[test]
+fn a_full_disk_saves_nothing_and_says_what_to_do() -> R {
+    let (_dir, mut s) = store()?;
+    s.seed_demo()?;
+    s.adjust_product("SOAP-LAV", 100_000, "restock")?;
+    let pages: i64 = s.conn().query_row("PRAGMA page_count", [], |r| r.get(0))?;
+    // A few pages of room: some sales fit before the disk is full.
+    s.conn().pragma_update(None, "max_page_count", pages + 4)?;
+    let (mut sold, mut refusal) = (0, None);
+    for _ in 0..20_000 {
+        let before = (dump_tables(s.conn())?, op_count(s.conn())?);
+        match s.sell(cash("SOAP-LAV", 1, 2000)) {
+            Ok(_) => sold += 1,
+            Err(e) => {
+                assert_eq!((dump_tables(s.conn())?, op_count(s.conn())?), before, "a refused sale changed the records: {e}");
+                refusal = Some(e.to_string());
+                break;
+            }
+        }
+    }
+    let Some(refusal) = refusal else { panic!("the page limit was never reached") };
+    assert!(sold > 0, "no sale fitted in the room left");
+    assert_eq!(refusal, "the disk is full, so nothing was saved: free some space on this device and try again", "after {sold} sales");
+    assert_eq!(replay_check(&s)?, None);
+    assert_eq!(totals_check(s.conn())?, None);
+    assert_eq!(s.books_check()?, None);
+    // Room again: the same sale goes through, and the books still balance.
+    s.conn().pragma_update(None, "max_page_count", 1_073_741_823)?;
+    s.sell(cash("SOAP-LAV", 1, 2000))?;
+    assert_eq!(s.books_check()?, None);
+    Ok(())
+}
