@@ -125,3 +125,36 @@ fn backup_and_restore_show_progress_only_on_a_terminal() {
     let screen = String::from_utf8_lossy(&shown.stdout);
     assert!(!screen.contains("pages copied") && screen.contains("\"backup\""), "--json drew progress: {screen}");
 }
+
+/// A backup cut short, here by a file size limit standing in for a full
+/// disk (SIGXFSZ ignored, so the write fails instead of killing), leaves
+/// nothing under the backup's name: no part of a copy that a restore or
+/// the day's backup would take for whole, and the name free to try again.
+#[test]
+fn a_backup_cut_short_by_a_full_disk_leaves_no_file_and_its_name_free() {
+    let dir = tempfile::tempdir().unwrap();
+    let (db, backup) = (dir.path().join("shop.db"), dir.path().join("friday.db"));
+    ok(&db, &["init", "--demo"]);
+    let half_kib = std::fs::metadata(&db).unwrap().len() / 1024 / 2;
+    let out = Command::new("sh")
+        .arg("-c")
+        .arg(format!("trap '' XFSZ; ulimit -f {half_kib}; exec \"$0\" \"$@\""))
+        .arg(env!("CARGO_BIN_EXE_wildroot"))
+        .arg("--db")
+        .arg(&db)
+        .args(["backup", "create", backup.to_str().unwrap()])
+        .env_remove("WILDROOT_DB")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "the copy should not fit in {half_kib} KiB");
+    assert!(stderr.starts_with("error: ") && stderr.contains("nothing was saved"), "{stderr}");
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("friday"))
+        .collect();
+    assert!(left.is_empty(), "a failed backup left {left:?}");
+    ok(&db, &["backup", "create", backup.to_str().unwrap()]);
+    ok(&backup, &["doctor"]);
+}

@@ -87,6 +87,24 @@ fn copy_database(source: &rusqlite::Connection, path: &Path, pages_per_step: i32
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| io("create the folder", dir, e))?;
     }
+    // Written under another name and moved into place only once whole and
+    // without the sign-in: a copy cut short (the disk filled, the app was
+    // killed) never stands as a backup, never counts as the day's, never
+    // holds the device's token under a backup's name, and leaves the name
+    // free to try again. `list_backups` sees only names ending in `.db`.
+    let partial = PathBuf::from(format!("{}.partial", path.display()));
+    let placed = write_copy(source, &partial, pages_per_step, progress)
+        .and_then(|()| std::fs::rename(&partial, path).map_err(|e| io("move into place", path, e)));
+    if placed.is_err() {
+        for suffix in ["", "-journal"] {
+            let _ = std::fs::remove_file(format!("{}{suffix}", partial.display()));
+        }
+    }
+    placed
+}
+
+/// The copy itself, into `path`, closed before it returns.
+fn write_copy(source: &rusqlite::Connection, path: &Path, pages_per_step: i32, progress: &mut dyn FnMut(usize, usize)) -> Result<()> {
     let mut target = rusqlite::Connection::open(path)?;
     {
         let copy = rusqlite::backup::Backup::new(source, &mut target)?;
@@ -107,15 +125,13 @@ fn copy_database(source: &rusqlite::Connection, path: &Path, pages_per_step: i32
     }
     let check: String = target.query_row("PRAGMA integrity_check", [], |r| r.get(0))?;
     if check != "ok" {
-        drop(target);
-        let _ = std::fs::remove_file(path);
         return Err(CoreError::Corrupt(format!("the backup failed its integrity check ({check}); nothing was kept")));
     }
     // A copy of the device's sign-in would sign in as this device:
     // backups keep none (zeroed, not just unlinked, in the file).
     target.pragma_update(None, "secure_delete", "ON")?;
     target.execute("UPDATE sync_state SET device_token = ''", [])?;
-    Ok(())
+    target.close().map_err(|(_, e)| CoreError::Db(e))
 }
 
 impl Store {
@@ -469,6 +485,21 @@ pub fn auto_backup_of_file(db: &Path, now_ms: i64, dir: &Path) -> Result<AutoBac
     })
 }
 
+/// Removes what automatic copies cut short by a kill left (`NAME.partial`,
+/// see `copy_database`), once they are an hour old: no copy takes that
+/// long, so none is still being written.
+fn sweep_cut_short(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let cut_short = name.starts_with(AUTO_PREFIX) && (name.ends_with(".db.partial") || name.ends_with(".db.partial-journal"));
+        if cut_short && entry.metadata().and_then(|m| m.modified()).is_ok_and(|m| m < hour_ago) {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 fn auto_backup_with(now_ms: i64, dir: &Path, backup_to: impl FnOnce(&Path) -> Result<()>) -> Result<AutoBackup> {
     let now = chrono::DateTime::from_timestamp_millis(now_ms).unwrap_or_default();
     let existing = list_backups(dir)?;
@@ -476,6 +507,7 @@ fn auto_backup_with(now_ms: i64, dir: &Path, backup_to: impl FnOnce(&Path) -> Re
         .iter()
         .any(|b| b.automatic && chrono::DateTime::from_timestamp_millis(b.at_ms).is_some_and(|t| t.date_naive() == now.date_naive()));
     let mut report = AutoBackup::default();
+    sweep_cut_short(dir);
     if !today {
         let path = dir.join(format!("{AUTO_PREFIX}{}.db", now.format("%Y%m%d-%H%M%S")));
         backup_to(&path)?;
@@ -498,6 +530,30 @@ mod tests {
         chrono::NaiveDateTime::parse_from_str(&format!("{day} {time}"), "%Y-%m-%d %H:%M:%S")
             .map(|t| t.and_utc().timestamp_millis())
             .unwrap_or_default()
+    }
+
+    #[test]
+    fn copies_cut_short_are_swept_once_an_hour_old_and_nothing_else() -> Result<()> {
+        let dir = tempfile::tempdir().map_err(|e| CoreError::Invalid(e.to_string()))?;
+        let touch = |name: &str, age_secs: u64| -> std::io::Result<()> {
+            let f = std::fs::File::create(dir.path().join(name))?;
+            f.set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(age_secs))
+        };
+        let files = [
+            ("wildroot-auto-20261201-090000.db.partial", 7200, false),
+            ("wildroot-auto-20261201-090000.db.partial-journal", 7200, false),
+            ("wildroot-auto-20261205-090000.db.partial", 60, true),
+            ("monday.db.partial", 7200, true),
+            ("wildroot-auto-20261130-090000.db", 7200, true),
+        ];
+        for (name, age, _) in files {
+            touch(name, age).map_err(|e| io("write", dir.path(), e))?;
+        }
+        auto_backup_with(at("2026-12-05", "10:00:00"), dir.path(), |path| std::fs::write(path, b"").map_err(|e| io("write", path, e)))?;
+        for (name, _, kept) in files {
+            assert_eq!(dir.path().join(name).exists(), kept, "{name}");
+        }
+        Ok(())
     }
 
     #[test]
