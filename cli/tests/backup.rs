@@ -130,31 +130,47 @@ fn backup_and_restore_show_progress_only_on_a_terminal() {
 /// disk (SIGXFSZ ignored, so the write fails instead of killing), leaves
 /// nothing under the backup's name: no part of a copy that a restore or
 /// the day's backup would take for whole, and the name free to try again.
+/// A restore cut short leaves the shop as it was.
 #[test]
-fn a_backup_cut_short_by_a_full_disk_leaves_no_file_and_its_name_free() {
+fn a_backup_or_restore_cut_short_by_a_full_disk_leaves_nothing_half_done() {
     let dir = tempfile::tempdir().unwrap();
     let (db, backup) = (dir.path().join("shop.db"), dir.path().join("friday.db"));
     ok(&db, &["init", "--demo"]);
     let half_kib = std::fs::metadata(&db).unwrap().len() / 1024 / 2;
-    let out = Command::new("sh")
-        .arg("-c")
-        .arg(format!("trap '' XFSZ; ulimit -f {half_kib}; exec \"$0\" \"$@\""))
-        .arg(env!("CARGO_BIN_EXE_wildroot"))
-        .arg("--db")
-        .arg(&db)
-        .args(["backup", "create", backup.to_str().unwrap()])
-        .env_remove("WILDROOT_DB")
-        .output()
-        .unwrap();
+    let limited = |args: &[&str]| {
+        Command::new("sh")
+            .arg("-c")
+            .arg(format!("trap '' XFSZ; ulimit -f {half_kib}; exec \"$0\" \"$@\""))
+            .arg(env!("CARGO_BIN_EXE_wildroot"))
+            .arg("--db")
+            .arg(&db)
+            .args(args)
+            .env_remove("WILDROOT_DB")
+            .output()
+            .unwrap()
+    };
+    let starting = |prefix: &str| -> Vec<String> {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .filter(|n| n.starts_with(prefix))
+            .collect()
+    };
+    let out = limited(&["backup", "create", backup.to_str().unwrap()]);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success(), "the copy should not fit in {half_kib} KiB");
     assert!(stderr.starts_with("error: ") && stderr.contains("nothing was saved"), "{stderr}");
-    let left: Vec<String> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| n.starts_with("friday"))
-        .collect();
-    assert!(left.is_empty(), "a failed backup left {left:?}");
+    assert!(starting("friday").is_empty(), "a failed backup left {:?}", starting("friday"));
     ok(&db, &["backup", "create", backup.to_str().unwrap()]);
     ok(&backup, &["doctor"]);
+
+    // A restore cut short the same way leaves the shop as it was, and no
+    // half-copied backup beside it.
+    ok(&db, &["sell", "--line", "SOAP-OAT=1", "--pay", "cash=50"]);
+    let before = on_hand(&db, "SOAP-OAT");
+    let out = limited(&["backup", "restore", backup.to_str().unwrap()]);
+    assert!(!out.status.success(), "the restore should not fit in {half_kib} KiB");
+    assert_eq!(starting("shop"), ["shop.db"], "a failed restore left files beside the shop");
+    assert_eq!(on_hand(&db, "SOAP-OAT"), before);
+    ok(&db, &["doctor"]);
 }

@@ -71,7 +71,13 @@ impl Checkup {
 }
 
 fn io(what: &str, path: &Path, e: std::io::Error) -> CoreError {
-    CoreError::Invalid(format!("cannot {what} {}: {e}", path.display()))
+    let why = match e.kind() {
+        std::io::ErrorKind::StorageFull => "the disk is full: free some space and try again".to_string(),
+        std::io::ErrorKind::PermissionDenied => "this user may not do that there: check the permissions".to_string(),
+        std::io::ErrorKind::ReadOnlyFilesystem => "the disk is read-only".to_string(),
+        _ => e.to_string(),
+    };
+    CoreError::Invalid(format!("cannot {what} {}: {why}", path.display()))
 }
 
 /// Writes a consistent copy of the database `source` reads to `path`, which
@@ -208,9 +214,10 @@ pub fn restore_with_progress(current: &Path, backup: &Path, stage: &mut dyn FnMu
     }
     let staged = current.with_extension("restoring");
     let _ = std::fs::remove_file(&staged);
-    stage("copying the backup");
-    std::fs::copy(backup, &staged).map_err(|e| io("copy", backup, e))?;
     let verdict = (|| -> Result<Result<(usize, usize)>> {
+        stage("copying the backup");
+        // Inside, so that a copy cut short (a full disk) is removed too.
+        std::fs::copy(backup, &staged).map_err(|e| io("copy", backup, e))?;
         let header = std::fs::read(&staged).map_err(|e| io("read", &staged, e))?;
         if !header.starts_with(b"SQLite format 3\0") {
             return Err(CoreError::Invalid(format!("{} is not a Wildroot backup (not an SQLite database)", backup.display())));
@@ -254,7 +261,14 @@ pub fn restore_with_progress(current: &Path, backup: &Path, stage: &mut dyn FnMu
     } else {
         None
     };
-    std::fs::rename(&staged, current).map_err(|e| io("move into place", &staged, e))?;
+    if let Err(e) = std::fs::rename(&staged, current) {
+        // Never leave the shop without a database at its path: put the
+        // replaced one back (the restored copy stays beside it).
+        if let Some(kept) = &kept {
+            let _ = std::fs::rename(kept, current);
+        }
+        return Err(io("move into place", &staged, e));
+    }
     for suffix in ["-wal", "-shm"] {
         let _ = std::fs::remove_file(format!("{}{suffix}", staged.display()));
     }
