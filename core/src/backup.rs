@@ -73,7 +73,7 @@ impl Checkup {
 fn io(what: &str, path: &Path, e: std::io::Error) -> CoreError {
     let why = match e.kind() {
         std::io::ErrorKind::StorageFull => "the disk is full: free some space and try again".to_string(),
-        std::io::ErrorKind::PermissionDenied => "this user may not do that there: check the permissions".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied: check the file's and its folder's permissions".to_string(),
         std::io::ErrorKind::ReadOnlyFilesystem => "the disk is read-only".to_string(),
         _ => e.to_string(),
     };
@@ -99,6 +99,10 @@ fn copy_database(source: &rusqlite::Connection, path: &Path, pages_per_step: i32
     // holds the device's token under a backup's name, and leaves the name
     // free to try again. `list_backups` sees only names ending in `.db`.
     let partial = PathBuf::from(format!("{}.partial", path.display()));
+    // One a kill left under this name is no use: start afresh.
+    for suffix in ["", "-journal"] {
+        let _ = std::fs::remove_file(format!("{}{suffix}", partial.display()));
+    }
     let placed = write_copy(source, &partial, pages_per_step, progress)
         .and_then(|()| std::fs::rename(&partial, path).map_err(|e| io("move into place", path, e)));
     if placed.is_err() {
