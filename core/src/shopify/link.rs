@@ -20,14 +20,24 @@ impl DeviceKey {
     pub fn load_or_create(path: &Path) -> Result<DeviceKey> {
         let io = |e: std::io::Error| CoreError::Invalid(format!("cannot use the key file {}: {e}", path.display()));
         let bytes = match std::fs::read(path) {
-            Ok(b) => b,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            Ok(b) if !b.is_empty() => b,
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
+            // Absent, or left empty by an older build cut short while
+            // making it (a full disk): no key was ever read from an empty
+            // file, so nothing is sealed with it, and a new one is safe.
+            found => {
+                if found.is_ok() {
+                    std::fs::remove_file(path).map_err(io)?;
+                }
                 let mut fresh = [0u8; KEY_LEN];
                 SystemRandom::new().fill(&mut fresh).map_err(|_| CoreError::Invalid("the system gave no random bytes for a key".into()))?;
-                write_private(path, &fresh).map_err(io)?;
-                fresh.to_vec()
+                match create_private(path, &fresh) {
+                    Ok(()) => fresh.to_vec(),
+                    // Another process made it first: use that one.
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => std::fs::read(path).map_err(io)?,
+                    Err(e) => return Err(io(e)),
+                }
             }
-            Err(e) => return Err(io(e)),
         };
         Self::from_bytes(&bytes).map_err(|_| {
             CoreError::Corrupt(format!(
@@ -96,18 +106,37 @@ fn from_hex(text: &str) -> Option<Vec<u8>> {
     (0..text.len()).step_by(2).map(|i| u8::from_str_radix(text.get(i..i + 2)?, 16).ok()).collect()
 }
 
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+/// Creates the key file whole or not at all (mode 0600): written and
+/// synced under a name of this call's own, then linked into place, so no
+/// reader ever finds it half-written (a full disk, a kill), and of two
+/// processes making it at once one wins and the other is told it exists.
+fn create_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     use std::io::Write;
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(path)?;
-    f.write_all(bytes)?;
-    f.sync_all()
+    static MADE: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = MADE.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let staged = std::path::PathBuf::from(format!("{}.new-{}-{n}", path.display(), std::process::id()));
+    let _ = std::fs::remove_file(&staged);
+    let made = (|| {
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create_new(true);
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            opts.mode(0o600);
+        }
+        let mut f = opts.open(&staged)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        match std::fs::hard_link(&staged, path) {
+            Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists && !path.exists() => {
+                // A file system without hard links: a rename is as whole.
+                std::fs::rename(&staged, path)
+            }
+            linked => linked,
+        }
+    })();
+    let _ = std::fs::remove_file(&staged);
+    made
 }
 
 /// A shop as typed: `my-shop`, `my-shop.myshopify.com`, or a full
@@ -186,6 +215,47 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_key_file_is_made_whole_once_and_an_empty_one_is_replaced() -> Result<()> {
+        let io = |e: std::io::Error| CoreError::Invalid(e.to_string());
+        let dir = tempfile::tempdir().map_err(io)?;
+        let path = dir.path().join("device.key");
+        // Empty, as an older build cut short by a full disk left it.
+        std::fs::write(&path, b"").map_err(io)?;
+        let key = DeviceKey::load_or_create(&path)?;
+        let made = std::fs::read(&path).map_err(io)?;
+        assert_eq!(made.len(), KEY_LEN);
+        let (nonce, sealed) = key.seal(b"a token", b"a server")?;
+        assert_eq!(DeviceKey::load_or_create(&path)?.open(&nonce, &sealed, b"a server").as_deref(), Some(&b"a token"[..]));
+        // One made by another process meanwhile is never replaced.
+        assert_eq!(create_private(&path, &[7; KEY_LEN]).map_err(|e| e.kind()), Err(std::io::ErrorKind::AlreadyExists));
+        assert_eq!(std::fs::read(&path).map_err(io)?, made);
+        // Threads making one key at once all end with the same key.
+        let fresh = dir.path().join("fresh.key");
+        let sealed_by: Vec<(Vec<u8>, Vec<u8>)> = std::thread::scope(|s| {
+            let made: Vec<_> = (0..8).map(|_| s.spawn(|| DeviceKey::load_or_create(&fresh).and_then(|k| k.seal(b"t", b"c")))).collect();
+            made.into_iter().map(|h| h.join().unwrap_or_else(|_| Err(CoreError::Invalid("a thread panicked".into())))).collect::<Vec<_>>()
+        })
+        .into_iter()
+        .collect::<Result<_>>()?;
+        let shared = DeviceKey::load_or_create(&fresh)?;
+        for (nonce, sealed) in &sealed_by {
+            assert_eq!(shared.open(nonce, sealed, b"c").as_deref(), Some(&b"t"[..]));
+        }
+        // Nothing staged is left beside them.
+        let mut names: Vec<String> = std::fs::read_dir(dir.path())
+            .map_err(io)?
+            .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
+            .collect::<Result<_, _>>()
+            .map_err(io)?;
+        names.sort();
+        assert_eq!(names, ["device.key", "fresh.key"]);
+        // One that cannot be made leaves nothing.
+        assert!(DeviceKey::load_or_create(&dir.path().join("nowhere").join("device.key")).is_err());
+        assert!(!dir.path().join("nowhere").exists());
+        Ok(())
+    }
 
     #[test]
     fn the_token_is_sealed_at_rest_and_opens_only_with_its_key() -> Result<()> {
