@@ -79,7 +79,11 @@ fn db_words(e: &rusqlite::Error, context: &str) -> String {
         Some(C::DatabaseCorrupt | C::NotADatabase) => {
             "the database file is damaged or is not a Wildroot database: check that it is the right file, or restore a backup of it"
         }
-        Some(C::SystemIoFailure) => "the disk could not be read or written, so nothing was saved: check the disk and try again",
+        // A full disk often shows here first: the shared-memory file
+        // beside the database could not grow.
+        Some(C::SystemIoFailure) => {
+            "the disk could not be read or written, so nothing was saved: check that it has free space, and try again"
+        }
         _ => return format!("{context}: {e}"),
     };
     plain.to_string()
