@@ -27,7 +27,11 @@ impl DeviceKey {
             // file, so nothing is sealed with it, and a new one is safe.
             found => {
                 if found.is_ok() {
-                    std::fs::remove_file(path).map_err(io)?;
+                    match std::fs::remove_file(path) {
+                        // Another process replaced it first.
+                        Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
+                        _ => {}
+                    }
                 }
                 let mut fresh = [0u8; KEY_LEN];
                 SystemRandom::new().fill(&mut fresh).map_err(|_| CoreError::Invalid("the system gave no random bytes for a key".into()))?;
