@@ -99,16 +99,17 @@ fn copy_database(source: &rusqlite::Connection, path: &Path, pages_per_step: i32
     // holds the device's token under a backup's name, and leaves the name
     // free to try again. `list_backups` sees only names ending in `.db`.
     let partial = PathBuf::from(format!("{}.partial", path.display()));
-    // One a kill left under this name is no use: start afresh.
-    for suffix in ["", "-journal"] {
-        let _ = std::fs::remove_file(format!("{}{suffix}", partial.display()));
-    }
-    let placed = write_copy(source, &partial, pages_per_step, progress)
-        .and_then(|()| std::fs::rename(&partial, path).map_err(|e| io("move into place", path, e)));
-    if placed.is_err() {
+    let remove_partial = || {
         for suffix in ["", "-journal"] {
             let _ = std::fs::remove_file(format!("{}{suffix}", partial.display()));
         }
+    };
+    // One a kill left under this name is no use: start afresh.
+    remove_partial();
+    let placed = write_copy(source, &partial, pages_per_step, progress)
+        .and_then(|()| std::fs::rename(&partial, path).map_err(|e| io("move into place", path, e)));
+    if placed.is_err() {
+        remove_partial();
     }
     placed
 }
@@ -505,7 +506,8 @@ pub fn auto_backup_of_file(db: &Path, now_ms: i64, dir: &Path) -> Result<AutoBac
 
 /// Removes what automatic copies cut short by a kill left (`NAME.partial`,
 /// see `copy_database`), once they are an hour old: no copy takes that
-/// long, so none is still being written.
+/// long, so none is still being written. Run as the day's backup is
+/// made, not at every hourly check.
 fn sweep_cut_short(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
@@ -525,8 +527,8 @@ fn auto_backup_with(now_ms: i64, dir: &Path, backup_to: impl FnOnce(&Path) -> Re
         .iter()
         .any(|b| b.automatic && chrono::DateTime::from_timestamp_millis(b.at_ms).is_some_and(|t| t.date_naive() == now.date_naive()));
     let mut report = AutoBackup::default();
-    sweep_cut_short(dir);
     if !today {
+        sweep_cut_short(dir);
         let path = dir.join(format!("{AUTO_PREFIX}{}.db", now.format("%Y%m%d-%H%M%S")));
         backup_to(&path)?;
         report.made = Some(path);
