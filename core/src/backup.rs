@@ -71,13 +71,7 @@ impl Checkup {
 }
 
 fn io(what: &str, path: &Path, e: std::io::Error) -> CoreError {
-    let why = match e.kind() {
-        std::io::ErrorKind::StorageFull => "the disk is full: free some space and try again".to_string(),
-        std::io::ErrorKind::PermissionDenied => "permission denied: check the file's and its folder's permissions".to_string(),
-        std::io::ErrorKind::ReadOnlyFilesystem => "the disk is read-only".to_string(),
-        _ => e.to_string(),
-    };
-    CoreError::Invalid(format!("cannot {what} {}: {why}", path.display()))
+    CoreError::Invalid(format!("cannot {what} {}: {}", path.display(), crate::error::io_words(&e)))
 }
 
 /// Writes a consistent copy of the database `source` reads to `path`, which

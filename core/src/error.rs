@@ -89,6 +89,17 @@ fn db_words(e: &rusqlite::Error, context: &str) -> String {
     plain.to_string()
 }
 
+/// A file error in plain words for the failures a shop can fix itself,
+/// as [`db_words`] for the database; anything else in the system's words.
+pub(crate) fn io_words(e: &std::io::Error) -> String {
+    match e.kind() {
+        std::io::ErrorKind::StorageFull => "the disk is full: free some space and try again".to_string(),
+        std::io::ErrorKind::PermissionDenied => "permission denied: check the file's and its folder's permissions".to_string(),
+        std::io::ErrorKind::ReadOnlyFilesystem => "the disk is read-only".to_string(),
+        _ => e.to_string(),
+    }
+}
+
 fn migration_words(e: &rusqlite_migration::Error) -> String {
     match e {
         rusqlite_migration::Error::RusqliteError { err, .. } => db_words(err, "the database could not be migrated"),

@@ -18,7 +18,8 @@ pub struct DeviceKey(LessSafeKey);
 impl DeviceKey {
     /// Reads the key at `path`, creating it (random, mode 0600) the first time.
     pub fn load_or_create(path: &Path) -> Result<DeviceKey> {
-        let io = |e: std::io::Error| CoreError::Invalid(format!("cannot use the key file {}: {e}", path.display()));
+        let io =
+            |e: std::io::Error| CoreError::Invalid(format!("cannot use the key file {}: {}", path.display(), crate::error::io_words(&e)));
         let bytes = match std::fs::read(path) {
             Ok(b) if !b.is_empty() => b,
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => return Err(io(e)),
